@@ -1,0 +1,36 @@
+# 法治报告检索 — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA ?= data
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup run test bench browser clean
+
+$(BIN)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+setup: $(BIN)/.installed
+
+## Import the bundled samples when the data folder is empty, index, serve on 127.0.0.1:5000.
+run: setup
+	$(BIN)/archive --data $(DATA) bootstrap samples
+	$(BIN)/archive --data $(DATA) serve --host $(HOST) --port $(PORT)
+
+## Headless Chromium for the browser tests (Debian packages), installed when missing.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: setup browser
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,131 @@
+"""The one value type that flows from the importers to the pages: `Report` and its `Paragraph`s.
+
+Everything here is plain data. `to_dict()` gives the JSON shape printed by `archive show --json`
+and served by `/api/report/<id>`; `from_dict()` reverses it exactly.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Optional
+
+PARTS = ("intro", "work", "problems", "plans", "closing")
+PART_LABELS = {  # Chinese labels used in ids, the UI and the query language
+    "intro": "导语",
+    "work": "工作成效",
+    "problems": "存在问题",
+    "plans": "下一步计划",
+    "closing": "落款",
+}
+KINDS = ("heading", "text")
+SCRIPTS = ("simplified", "traditional")
+# Where a metadata value came from.
+SOURCES = ("title", "body", "signature", "metadata", "filename", "override", "derived")
+# Metadata fields whose provenance is recorded and that `archive set` may override.
+META_FIELDS = (
+    "title", "province", "city", "county", "town", "year", "issued",
+    "addressee", "issuer", "doc_number",
+)
+PLACE_FIELDS = ("province", "city", "county", "town")
+
+
+@dataclass
+class Place:
+    province: Optional[str] = None
+    city: Optional[str] = None
+    county: Optional[str] = None  # county, district or county-level city
+    town: Optional[str] = None    # 镇 / 乡 / 民族乡 / 街道 / 街道办事处
+
+
+@dataclass
+class Source:
+    path: str = ""          # the file name as imported (no directories of the importing machine)
+    sha256: str = ""        # of the original bytes, which the archive keeps unchanged
+    format: str = ""        # txt | md | html | docx | pdf | doc
+    encoding: Optional[str] = None  # detected text encoding (txt/md/html), else None
+
+
+@dataclass
+class Provenance:
+    source: str             # one of SOURCES
+    confidence: float       # 0..1; below 0.6 counts as low for `archive review`
+
+
+@dataclass
+class LogEntry:
+    """One change the cleaner made: which rule, the text before and after."""
+    rule: str
+    before: str
+    after: str
+
+
+@dataclass
+class Paragraph:
+    id: str                 # stable, human-readable: "一.（六）.2", "导语.1", "落款.1"
+    kind: str               # heading | text
+    level: int              # heading depth 1.. (一、=1, （一）=2, 1.=3, （1）=4, ①=5); text: 0
+    part: str               # one of PARTS
+    heading_path: list[str] = field(default_factory=list)  # texts of the enclosing headings
+    text: str = ""          # cleaned, simplified (what search uses)
+    text_original: str = "" # cleaned, in the script as written (what the reading page shows)
+
+
+@dataclass
+class Report:
+    id: str = ""            # assigned by the archive store; "" until stored
+    title: Optional[str] = None
+    title_derived: bool = False
+    place: Place = field(default_factory=Place)
+    year: Optional[int] = None      # the year the report covers (not the signature year)
+    issued: Optional[str] = None    # ISO date "2020-04-13" (or "2020-04" / "2020" when partial)
+    addressee: Optional[str] = None
+    issuer: Optional[str] = None
+    doc_number: Optional[str] = None  # 文号, e.g. 雷东府〔2025〕26号
+    script: str = "simplified"
+    source: Source = field(default_factory=Source)
+    flags: list[str] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    provenance: dict[str, Provenance] = field(default_factory=dict)
+    log: list[LogEntry] = field(default_factory=list)
+    # Earlier originals of this report (sha256 + format + imported_at), newest last.
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Report":
+        d = dict(d)
+        d["place"] = Place(**(d.get("place") or {}))
+        d["source"] = Source(**(d.get("source") or {}))
+        d["paragraphs"] = [Paragraph(**p) for p in d.get("paragraphs") or []]
+        d["provenance"] = {k: Provenance(**v) for k, v in (d.get("provenance") or {}).items()}
+        d["log"] = [LogEntry(**e) for e in d.get("log") or []]
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+    def paragraph(self, paragraph_id: str) -> Optional[Paragraph]:
+        return next((p for p in self.paragraphs if p.id == paragraph_id), None)
+
+    def meta(self, name: str) -> Any:
+        """A metadata field by its flat name (place fields included)."""
+        return getattr(self.place, name) if name in PLACE_FIELDS else getattr(self, name)
+
+
+def heading_paths(paragraphs: list[Paragraph]) -> list[list[str]]:
+    """The heading path of each paragraph, derived from the order and levels of the headings.
+
+    A heading's path holds its ancestors (not itself); a text paragraph's path holds every
+    heading above it. Both the sectioner and the Markdown reader use this, so a stored report
+    round-trips to the same paths.
+    """
+    stack: list[tuple[int, str]] = []
+    out: list[list[str]] = []
+    for p in paragraphs:
+        if p.kind == "heading":
+            while stack and stack[-1][0] >= p.level:
+                stack.pop()
+            out.append([t for _, t in stack])
+            stack.append((p.level, p.text))
+        else:
+            out.append([t for _, t in stack] if p.part not in ("intro", "closing") else [])
+    return out
