@@ -21,10 +21,11 @@ run: setup
 	$(BIN)/archive --data $(DATA) bootstrap samples
 	$(BIN)/archive --data $(DATA) serve --host $(HOST) --port $(PORT)
 
-## Headless Chromium for the browser tests (Debian packages), installed when missing.
+## Headless Chromium and a CJK font for the browser tests (Debian packages), installed when missing.
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list | grep -q -i wqy || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver fonts-wqy-microhei >/dev/null; }
 
 test: setup browser
 	$(BIN)/python -m pytest
