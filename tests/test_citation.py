@@ -1,0 +1,90 @@
+"""Citations: GB/T 7714 shape, honest fallbacks, locations built from paragraph ids."""
+import pytest
+
+from archive.model import Paragraph, Place, Report
+from webapp.citation import (
+    DERIVED_TITLE_MARK, UNKNOWN_AUTHOR, UNKNOWN_YEAR, author, citation, citation_for_hit,
+    location, permalink, quotation,
+)
+
+
+def make_report(**kw) -> Report:
+    base = dict(id="赵集镇-2024", title="赵集镇2024年法治政府建设工作情况报告",
+                place=Place(county="雷州市", town="赵集镇"), year=2024, issued="2025-01-10",
+                issuer="赵集镇人民政府")
+    base.update(kw)
+    return Report(**base)
+
+
+PARA = Paragraph(id="一.（六）.2", kind="text", level=0, part="work",
+                 text="加强普法宣传。", text_original="加強普法宣傳。")
+
+
+def test_full_citation_shape():
+    got = citation(make_report(), PARA, "http://intranet:5000/")
+    assert got == ("赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R]. 2025. 一、（六）第2段. "
+                   "http://intranet:5000/report/赵集镇-2024#p-一.（六）.2")
+
+
+@pytest.mark.parametrize("pid, kind, expected", [
+    ("一.（六）.2", "text", "一、（六）第2段"),
+    ("导语.1", "text", "导语第1段"),
+    ("落款.2", "text", "落款第2段"),
+    ("一.（六）", "heading", "一、（六）"),
+    ("六.（二）.1、.1", "text", "六、（二）1、第1段"),
+    ("第一部分.（1）.①.3", "text", "第一部分（1）①第3段"),
+    ("十二", "heading", "十二、"),
+])
+def test_location_from_paragraph_id(pid, kind, expected):
+    assert location(pid, kind) == expected
+
+
+@pytest.mark.parametrize("issuer, town, expected", [
+    ("覃斗镇人民政府", "覃斗镇", "覃斗镇人民政府"),
+    (None, "赵集镇", "赵集镇人民政府"),
+    (None, "城关街道", "城关街道办事处"),
+    (None, "城关街道办事处", "城关街道办事处"),
+    (None, None, UNKNOWN_AUTHOR),
+])
+def test_author_fallbacks(issuer, town, expected):
+    assert author(issuer, town) == expected
+
+
+def test_year_is_issue_year_then_covered_year_then_unknown():
+    assert "[R]. 2020." in citation(make_report(issued="2020-04-13", year=2019), PARA)
+    assert "[R]. 2019." in citation(make_report(issued=None, year=2019), PARA)
+    assert f"[R]. {UNKNOWN_YEAR}." in citation(make_report(issued=None, year=None), PARA)
+
+
+def test_derived_title_is_marked_never_passed_off():
+    got = citation(make_report(title="赵集镇2024年报告", title_derived=True), PARA)
+    assert f"赵集镇2024年报告{DERIVED_TITLE_MARK}[R]" in got
+    assert DERIVED_TITLE_MARK not in citation(make_report(), PARA)
+
+
+def test_missing_title_and_issuer_are_not_invented():
+    got = citation(make_report(title=None, issuer=None, place=Place()), PARA)
+    assert got.startswith(f"{UNKNOWN_AUTHOR}. [无标题][R]. ")
+
+
+def test_permalink_keeps_chinese_and_encodes_breaking_ascii():
+    assert permalink("http://h/", "马喇镇-2023", "二.（一）.1") == "http://h/report/马喇镇-2023#p-二.（一）.1"
+    assert permalink("", "a b#c") == "/report/a%20b%23c"
+
+
+def test_whole_report_citation_has_no_location():
+    got = citation(make_report(), None, "http://h")
+    assert got.endswith("[R]. 2025. http://h/report/赵集镇-2024")
+
+
+def test_citation_for_hit_matches_report_citation():
+    hit = {"report_id": "赵集镇-2024", "paragraph_id": "一.（六）.2", "kind": "text",
+           "title": "赵集镇2024年法治政府建设工作情况报告", "title_derived": False,
+           "town": "赵集镇", "issuer": "赵集镇人民政府", "issued": "2025-01-10", "year": 2024}
+    assert citation_for_hit(hit, "http://h") == citation(make_report(), PARA, "http://h")
+
+
+def test_quotation_uses_script_as_written_by_default():
+    report = make_report()
+    assert quotation(report, PARA).startswith("加強普法宣傳。\n——赵集镇人民政府. ")
+    assert quotation(report, PARA, original_script=False).startswith("加强普法宣传。\n")

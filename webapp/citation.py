@@ -1,0 +1,110 @@
+"""Citations of one paragraph, GB/T 7714 style as used in Chinese official writing.
+
+    赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R]. 2024. 一、（六）第2段. <permalink>
+
+Pure functions of a `Report` and a `Paragraph` (or a search hit's dict). Nothing is invented: a
+title the importer derived carries the marker `[标题为系统生成]`, an unknown issuer falls back to
+the town's government only when the town is known, else `佚名`.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping, Optional
+
+from archive.model import Paragraph, Report
+
+DERIVED_TITLE_MARK = "[标题为系统生成]"
+NO_TITLE = "[无标题]"
+UNKNOWN_AUTHOR = "佚名"
+UNKNOWN_YEAR = "[出版年不详]"
+
+_CHINESE_NUMERAL = re.compile(r"^[一二三四五六七八九十百零〇]+$")
+# ASCII characters that may stay unencoded in a permalink; everything non-ASCII stays readable.
+_URL_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/:")
+
+
+def author(issuer: Optional[str], town: Optional[str]) -> str:
+    """The issuing body; `<town>人民政府` (街道: `<town>办事处`) when only the town is known."""
+    if issuer:
+        return issuer
+    if not town:
+        return UNKNOWN_AUTHOR
+    if town.endswith("街道"):
+        return town + "办事处"
+    if town.endswith("办事处"):
+        return town
+    return town + "人民政府"
+
+
+def location(paragraph_id: str, kind: str = "text") -> str:
+    """`一.（六）.2` → `一、（六）第2段`; `导语.1` → `导语第1段`; a heading `一.（六）` → `一、（六）`."""
+    parts = [p for p in (paragraph_id or "").split(".") if p]
+    ordinal = parts.pop() if kind == "text" and parts and parts[-1].isdigit() else None
+    shown = [p + "、" if _CHINESE_NUMERAL.match(p) else p for p in parts]
+    text = "".join(shown)
+    if ordinal is not None:
+        text += f"第{ordinal}段"
+    return text
+
+
+def iri(text: str) -> str:
+    """Percent-encode the ASCII characters that would break a link; keep Chinese readable."""
+    return "".join(c if c in _URL_SAFE or ord(c) > 127 else "".join(
+        f"%{b:02X}" for b in c.encode("utf-8")) for c in text)
+
+
+def permalink(base_url: str, report_id: str, paragraph_id: Optional[str] = None) -> str:
+    """`<base>/report/<id>#p-<pid>` — the stable address of a paragraph."""
+    url = f"{(base_url or '').rstrip('/')}/report/{iri(report_id)}"
+    if paragraph_id:
+        url += "#" + iri(f"p-{paragraph_id}")
+    return url
+
+
+def _year(issued: Optional[str], year: Optional[int]) -> str:
+    if issued and re.match(r"^\d{4}", issued):
+        return issued[:4]
+    return str(year) if year else UNKNOWN_YEAR
+
+
+def _title(title: Optional[str], derived: bool) -> str:
+    if not title:
+        return NO_TITLE
+    return title + DERIVED_TITLE_MARK if derived else title
+
+
+def _format(*, issuer, town, title, title_derived, issued, year, report_id, paragraph_id,
+            kind, base_url) -> str:
+    where = location(paragraph_id, kind) if paragraph_id else ""
+    pieces = [f"{author(issuer, town)}. {_title(title, title_derived)}[R]. "
+              f"{_year(issued, year)}."]
+    if where:
+        pieces.append(f" {where}.")
+    pieces.append(" " + permalink(base_url, report_id, paragraph_id))
+    return "".join(pieces)
+
+
+def citation(report: Report, paragraph: Optional[Paragraph], base_url: str = "") -> str:
+    """The one-line citation of `paragraph` (or of the whole report when it is None)."""
+    return _format(
+        issuer=report.issuer, town=report.place.town, title=report.title,
+        title_derived=report.title_derived, issued=report.issued, year=report.year,
+        report_id=report.id, paragraph_id=paragraph.id if paragraph else None,
+        kind=paragraph.kind if paragraph else "text", base_url=base_url)
+
+
+def citation_for_hit(hit: Mapping[str, Any], base_url: str = "") -> str:
+    """The citation of a search hit as found in `SearchResult.to_dict()["hits"]`."""
+    return _format(
+        issuer=hit.get("issuer"), town=hit.get("town"), title=hit.get("title"),
+        title_derived=bool(hit.get("title_derived")), issued=hit.get("issued"),
+        year=hit.get("year"), report_id=hit.get("report_id") or "",
+        paragraph_id=hit.get("paragraph_id"), kind=hit.get("kind") or "text",
+        base_url=base_url)
+
+
+def quotation(report: Report, paragraph: Paragraph, base_url: str = "",
+              original_script: bool = True) -> str:
+    """What "复制引用" copies: the paragraph's words, then its citation on a line of its own."""
+    text = (paragraph.text_original if original_script else paragraph.text) or paragraph.text
+    return f"{text}\n——{citation(report, paragraph, base_url)}"
