@@ -1,0 +1,70 @@
+"""The web app: `create_app(config)` builds it (flaskr-style factory), `serve()` runs it under waitress.
+
+Only this module and the CLI read configuration; pages reach the library through
+`webapp.services` (one `Archive` and one `SearchIndex` per app, opened here).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "DATA_DIR": "data",
+    "SECRET_KEY": None,            # random per process when not given: logins end on restart
+    "ADMIN_PASSWORD_HASH": None,   # werkzeug hash; None → the site is read-only
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # one upload request, all files together
+    "TESTING": False,
+}
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app over the data folder `config["DATA_DIR"]`."""
+    from archive.store import Archive
+    from index import SearchIndex
+
+    from webapp import api, auth, basket, compare, errors, render, reports, search, towns, upload
+    from webapp.csrf import init_csrf
+
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.update(config or {})
+    app.config["DATA_DIR"] = str(Path(app.config["DATA_DIR"]))
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+    app.json.ensure_ascii = False  # Chinese stays readable in /api/…
+    app.json.sort_keys = False
+
+    archive = Archive(app.config["DATA_DIR"])
+    app.extensions["archive"] = archive
+    app.extensions["search_index"] = SearchIndex(archive.index_dir)
+
+    for module in (search, towns, api, auth, upload, reports, compare, basket):
+        app.register_blueprint(module.bp)
+    errors.init_errors(app)
+    init_csrf(app)
+    render.init_filters(app)
+    return app
+
+
+def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000) -> None:
+    """Run the app under waitress (debug off). `ARCHIVE_ADMIN_PASSWORD` enables uploads;
+    it is hashed here and the plaintext is not kept."""
+    import waitress
+    from werkzeug.security import generate_password_hash
+
+    password = os.environ.get("ARCHIVE_ADMIN_PASSWORD") or ""
+    config = {"DATA_DIR": str(data_dir)}
+    if password:
+        config["ADMIN_PASSWORD_HASH"] = generate_password_hash(password)
+    del password
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(config)
+    log.info("法治报告检索 serving %s on http://%s:%s (uploads %s)", data_dir, host, port,
+             "enabled" if config.get("ADMIN_PASSWORD_HASH") else "disabled: read-only")
+    waitress.serve(app, host=host, port=port, threads=8)
