@@ -1,0 +1,655 @@
+"""The on-disk archive: one Markdown file per report plus the original bytes, content-addressed.
+
+This is the only code that knows the layout of the data folder (see docs/ARCHITECTURE.md):
+
+    reports/<id>.md  <id>.log.json  <id>.override.yaml   originals/<sha[:2]>/<sha>.<ext>
+    catalog.json (a cache of every report's summary)      .lock (serialises writers)
+
+Every write goes to a temporary file in the target folder, is fsync'ed and then renamed over the
+target, originals first and the report file last: the report file is the commit point, so a crash
+half-way leaves the archive as it was (an extra original may remain; it is harmless).
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import re
+import threading
+import time
+import unicodedata
+from collections import OrderedDict
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path, PurePath
+from typing import Any, Callable, Iterator, Optional
+
+import yaml
+
+from archive.errors import ArchiveError, ImportFailed, InvalidField, ReportNotFound
+from archive.mdfile import (canonical, from_markdown, normalize_text, read_markdown, simplified,
+                            to_markdown)
+from archive.model import META_FIELDS, PLACE_FIELDS, LogEntry, Place, Provenance, Report
+
+__all__ = ["Archive", "ImportResult", "Summary", "valid_id", "validate_fields", "to_markdown",
+           "from_markdown"]
+
+log = logging.getLogger(__name__)
+
+_ID = re.compile(r"[0-9A-Za-z\u4e00-\u9fff（）()·_-]{1,80}")
+_ID_CHAR = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff（）()·_-]")
+_SHA = re.compile(r"[0-9a-f]{64}")
+LOW_CONFIDENCE = 0.6
+_CATALOG_VERSION = 1
+_GET_CACHE_SIZE = 256
+_CATALOG_SAVE_INTERVAL = 2.0  # seconds
+
+
+def valid_id(report_id: Any) -> bool:
+    """True for a well-formed report id: the only kind of id ever turned into a path."""
+    return (isinstance(report_id, str) and _ID.fullmatch(report_id) is not None
+            and ".." not in report_id)
+
+
+@dataclass
+class ImportResult:
+    path: str
+    status: str                      # imported | updated | unchanged | failed
+    report_id: Optional[str] = None
+    error: Optional[str] = None      # one line, when failed
+    report: Optional[Report] = None  # the stored report, when imported or updated
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "status": self.status, "report_id": self.report_id,
+                "error": self.error}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What listing and browsing pages need of a report, without reading its paragraphs."""
+    id: str
+    title: Optional[str]
+    title_derived: bool
+    place: Place
+    year: Optional[int]
+    issued: Optional[str]
+    script: str
+    n_paragraphs: int
+    flags: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["flags"] = list(self.flags)
+        return d
+
+
+def _fold(text: Optional[str]) -> str:
+    """Comparison form of a title or town: width, script, punctuation and spaces ignored."""
+    text = simplified(unicodedata.normalize("NFKC", text or ""), "traditional")
+    return re.sub(r"[\W_]+", "", text).casefold()
+
+
+def _title_key(town: Optional[str], year: Optional[int], title: Optional[str]):
+    return (_fold(town), year, _fold(title)) if town and year else None
+
+
+# ---- field validation (`archive set`, upload overrides) --------------------------------------
+
+_DATE = re.compile(r"(\d{4})(?:\s*[-./年]\s*(\d{1,2})(?:\s*[-./月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?")
+
+
+def _valid_issued(value: str) -> str:
+    m = _DATE.fullmatch(value)
+    try:
+        if not m:
+            raise ValueError
+        y, mo, d = (int(g) if g else None for g in m.groups())
+        dt.date(y, mo or 1, d or 1)
+    except ValueError:
+        raise InvalidField(f"issued 应为日期, 如 2020-04-13、2020-04 或 2020, 而不是 {value!r}") from None
+    return f"{y:04d}" + (f"-{mo:02d}" if mo else "") + (f"-{d:02d}" if d else "")
+
+
+def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalise corrections: known field names, year 1949–2100, issued a date.
+    An empty value clears the field (None). Raises InvalidField with a one-line reason."""
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name not in META_FIELDS:
+            raise InvalidField(f"未知字段 {name!r}; 可修改的字段: {', '.join(META_FIELDS)}")
+        if isinstance(value, str):
+            value = normalize_text(value)
+        if value is None or value == "":
+            out[name] = None
+        elif name == "year":
+            try:
+                year = int(str(value).removesuffix("年"))
+            except ValueError:
+                year = 0
+            if not 1949 <= year <= 2100:
+                raise InvalidField(f"year 应为 1949–2100 之间的年份, 而不是 {value!r}")
+            out[name] = year
+        elif name == "issued":
+            out[name] = _valid_issued(str(value))
+        else:
+            value = str(value)
+            if len(value) > 200:
+                raise InvalidField(f"{name} 太长 ({len(value)} 字), 最多 200 字")
+            out[name] = value
+    return out
+
+
+def apply_fields(report: Report, fields: dict[str, Any]) -> None:
+    """Set validated corrections on `report`, recording them as staff overrides."""
+    for name, value in fields.items():
+        setattr(report.place if name in PLACE_FIELDS else report, name, value)
+        report.provenance[name] = Provenance(source="override", confidence=1.0)
+        if value is not None:
+            report.flags = [f for f in report.flags if f != f"{name}_missing"]
+            if name == "title":
+                report.title_derived = False
+                report.flags = [f for f in report.flags if f != "title_derived"]
+
+
+# ---- the archive -----------------------------------------------------------------------------
+
+class Archive:
+    """A data folder of reports. Thread-safe; several processes may write at once (file lock)."""
+
+    def __init__(self, data_dir: os.PathLike | str,
+                 read_report: Optional[Callable[[bytes, str], Report]] = None):
+        self.data_dir = Path(data_dir)
+        self.reports_dir = self.data_dir / "reports"
+        self.originals_dir = self.data_dir / "originals"
+        self.index_dir = self.data_dir / "index"
+        self._catalog_path = self.data_dir / "catalog.json"
+        self._read_report = read_report
+        self._mutex = threading.RLock()
+        self._catalog: Optional[dict[str, dict]] = None   # id -> entry (see _entry)
+        self._summaries: Optional[list[Summary]] = None
+        self._catalog_dirty = False
+        self._catalog_saved = 0.0
+        self._cache: OrderedDict[str, tuple] = OrderedDict()  # id -> (stamp, report, notes)
+
+    # -- paths
+
+    def _md(self, rid: str) -> Path:
+        return self.reports_dir / f"{rid}.md"
+
+    def _log_path(self, rid: str) -> Path:
+        return self.reports_dir / f"{rid}.log.json"
+
+    def _override_path(self, rid: str) -> Path:
+        return self.reports_dir / f"{rid}.override.yaml"
+
+    # -- reading
+
+    def ids(self) -> list[str]:
+        try:
+            names = os.listdir(self.reports_dir)
+        except FileNotFoundError:
+            return []
+        return sorted(n[:-3] for n in names
+                      if n.endswith(".md") and not n.startswith(".") and valid_id(n[:-3]))
+
+    def get(self, report_id: str) -> Report:
+        """The report with this id (a copy: change it freely). Raises ReportNotFound."""
+        return copy.deepcopy(self._load(report_id)[0])
+
+    def reports(self) -> Iterator[Report]:
+        """Every readable report, in id order; unreadable files are logged and skipped
+        (`check()` lists them)."""
+        for rid in self.ids():
+            try:
+                yield self.get(rid)
+            except ArchiveError as exc:
+                log.warning("跳过 %s: %s", rid, exc)
+
+    def _load(self, rid: str) -> tuple[Report, list[str]]:
+        if not valid_id(rid):
+            raise ReportNotFound(f"没有编号为 {str(rid)[:80]!r} 的报告 (编号格式不对)")
+        path = self._md(rid)
+        try:
+            stamp = _stamp(path.stat())
+        except FileNotFoundError:
+            raise ReportNotFound(f"没有编号为 {rid} 的报告; 用 archive list 查看全部编号") from None
+        with self._mutex:
+            hit = self._cache.get(rid)
+            if hit and hit[0] == stamp:
+                self._cache.move_to_end(rid)
+                return hit[1], hit[2]
+        report, notes = self._parse(rid, path)
+        report.log = self._read_log(rid, report.source.sha256)[1]
+        with self._mutex:
+            self._remember(rid, stamp, report, notes)
+        return report, notes
+
+    def _remember(self, rid: str, stamp: list[int], report: Report, notes: list[str]) -> None:
+        self._cache[rid] = (stamp, report, notes)
+        self._cache.move_to_end(rid)
+        while len(self._cache) > _GET_CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    def _parse(self, rid: str, path: Path) -> tuple[Report, list[str]]:
+        try:
+            report, notes = read_markdown(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise ArchiveError(f"{path.name} 无法读取: 不是 UTF-8 文本") from None
+        except OSError as exc:
+            raise ArchiveError(f"{path.name} 无法读取: {exc.strerror or exc}") from None
+        except ArchiveError as exc:
+            raise ArchiveError(f"{path.name} 无法读取: {exc}") from None
+        if report.id and report.id != rid:
+            notes.append(f"元数据中的 id ({report.id}) 与文件名不一致, 以文件名为准")
+        report.id = rid
+        return report, notes
+
+    def _read_log(self, rid: str, sha256: str) -> tuple[Optional[str], list[LogEntry]]:
+        """(imported_at, log) of the current original; a log left by another version is ignored."""
+        try:
+            d = json.loads(self._log_path(rid).read_text(encoding="utf-8"))
+            if d.get("sha256") != sha256:
+                return None, []
+            return d.get("imported_at"), [LogEntry(**e) for e in d.get("log") or []]
+        except (OSError, ValueError, TypeError, AttributeError):
+            return None, []
+
+    def _read_overrides(self, rid: str) -> dict[str, Any]:
+        path = self._override_path(rid)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            if not isinstance(data, dict):
+                raise ValueError("应为 '字段: 值' 的列表")
+            return validate_fields({str(k): v for k, v in data.items()})
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError, yaml.YAMLError, InvalidField) as exc:
+            raise ArchiveError(f"修正文件 {path.name} 有误: {str(exc).splitlines()[0]}") from None
+
+    def original_path(self, report_id: str, sha256: Optional[str] = None) -> Path:
+        """The stored original of a report: the current one, or an earlier one from `history`."""
+        report = self._load(report_id)[0]
+        known = [report.source.sha256] + [h.get("sha256") for h in report.history]
+        sha = sha256 or report.source.sha256
+        if sha not in known or not _SHA.fullmatch(sha or ""):
+            raise ReportNotFound(f"报告 {report_id} 没有这个原件")
+        found = self._find_original(sha)
+        if found is None:
+            raise ArchiveError(f"报告 {report_id} 的原件缺失 ({sha[:12]}…); 运行 archive check")
+        return found
+
+    def _find_original(self, sha: str) -> Optional[Path]:
+        folder = self.originals_dir / sha[:2]
+        try:
+            return next((folder / n for n in os.listdir(folder)
+                         if n.split(".", 1)[0] == sha), None)
+        except FileNotFoundError:
+            return None
+
+    # -- the catalogue: one summary per report, validated against file stamps
+
+    def summaries(self) -> list[Summary]:
+        """Every readable report's summary, in id order. Cheap: parsed files are cached in
+        memory and in data/catalog.json, keyed by (mtime_ns, size, inode) of each file."""
+        with self._mutex:
+            self._refresh()
+            if self._summaries is None:
+                self._summaries = [_summary(rid, e) for rid, e in sorted(self._catalog.items())
+                                   if "error" not in e]
+            return list(self._summaries)
+
+    def _refresh(self) -> None:
+        if self._catalog is None:
+            self._catalog = self._read_catalog_file()
+        fresh: dict[str, dict] = {}
+        changed = False
+        try:
+            entries = list(os.scandir(self.reports_dir))
+        except FileNotFoundError:
+            entries = []
+        for de in entries:
+            rid = de.name[:-3]
+            if not de.name.endswith(".md") or de.name.startswith(".") or not valid_id(rid):
+                continue
+            try:
+                stamp = _stamp(de.stat())
+            except FileNotFoundError:
+                continue
+            old = self._catalog.get(rid)
+            if old is not None and old["stamp"] == stamp:
+                fresh[rid] = old
+                continue
+            changed = True
+            try:
+                report, _ = self._parse(rid, Path(de.path))
+                fresh[rid] = _entry(report, stamp)
+            except ArchiveError as exc:
+                fresh[rid] = {"stamp": stamp, "error": str(exc)}
+        if changed or len(fresh) != len(self._catalog):
+            self._catalog = fresh
+            self._summaries = None
+            self._catalog_dirty = True
+        if self._catalog_dirty:
+            self._write_catalog_file()
+
+    def _read_catalog_file(self) -> dict[str, dict]:
+        try:
+            d = json.loads(self._catalog_path.read_text(encoding="utf-8"))
+            return d["entries"] if d.get("version") == _CATALOG_VERSION else {}
+        except (OSError, ValueError, KeyError, AttributeError):
+            return {}
+
+    def _write_catalog_file(self) -> None:
+        """Best effort: the catalogue is a cache, a read-only data folder still works. Batch
+        imports save it at most every few seconds; the next `summaries()` saves the rest."""
+        self._catalog_dirty = False
+        self._catalog_saved = time.monotonic()
+        if not self.data_dir.is_dir():
+            return
+        data = json.dumps({"version": _CATALOG_VERSION, "entries": self._catalog},
+                          ensure_ascii=False, separators=(",", ":"))
+        try:
+            _atomic_write(self._catalog_path, data.encode("utf-8"), sync=False)
+        except OSError as exc:
+            log.debug("catalog.json not written: %s", exc)
+
+    # -- writing
+
+    @contextmanager
+    def _write_lock(self):
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.data_dir / ".lock", "a+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                with self._mutex:
+                    yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def import_file(self, path: os.PathLike | str) -> ImportResult:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return ImportResult(str(path), "failed", error=f"无法读取文件: {exc.strerror or exc}")
+        return replace(self.import_bytes(data, path.name), path=str(path))
+
+    def import_bytes(self, data: bytes, filename: str,
+                     overrides: Optional[dict[str, Any]] = None) -> ImportResult:
+        """Store one file. Never raises for a bad file: the result says what happened."""
+        name = PurePath(str(filename).replace("\\", "/")).name or "unnamed"
+        sha = hashlib.sha256(data).hexdigest()
+
+        def failed(message: str) -> ImportResult:
+            return ImportResult(name, "failed", error=message)
+
+        try:
+            fields = validate_fields(overrides or {})
+        except InvalidField as exc:
+            return failed(str(exc))
+        with self._mutex:
+            self._refresh()
+            same = self._with_sha(sha)
+        if same and not fields:
+            return ImportResult(name, "unchanged", same)
+        try:
+            report = self._reader()(data, name)
+        except ImportFailed as exc:
+            return failed(str(exc))
+        except Exception as exc:  # an importer bug must not stop a batch import
+            log.exception("importer crashed on %s", name)
+            return failed(f"导入程序内部错误 ({type(exc).__name__}: {exc}); 请把该文件交给维护人员")
+        report.source.sha256 = sha
+        report.source.path = name
+        try:
+            with self._write_lock():
+                self._refresh()
+                return self._store(report, data, name, fields)
+        except (ArchiveError, ValueError) as exc:
+            return failed(str(exc))
+        except OSError as exc:
+            return failed(f"无法写入归档 ({exc.strerror or exc}); 检查数据目录 {self.data_dir} 的权限和空间")
+
+    def _reader(self) -> Callable[[bytes, str], Report]:
+        if self._read_report is None:
+            from importers import read_report
+            self._read_report = read_report
+        return self._read_report
+
+    def _with_sha(self, sha: str) -> Optional[str]:
+        return next((rid for rid, e in sorted(self._catalog.items()) if e.get("sha256") == sha),
+                    None)
+
+    def _store(self, report: Report, data: bytes, name: str, fields: dict) -> ImportResult:
+        sha = report.source.sha256
+        same = self._with_sha(sha)
+        if same:  # same bytes stored meanwhile, or staff corrections sent with known bytes
+            current = self._load(same)[0]
+            if all(current.meta(k) == v for k, v in fields.items()):
+                return ImportResult(name, "unchanged", same)
+            return ImportResult(name, "updated", same, report=self._set_locked(same, fields))
+        rid = self._existing_for(report, fields)
+        old = self._load(rid)[0] if rid else None
+        if rid is None:
+            probe = copy.deepcopy(report)
+            apply_fields(probe, fields)
+            rid = self._new_id(probe)
+        overrides = {**self._read_overrides(rid), **fields}
+        apply_fields(report, overrides)
+        report.id = rid
+        if old is not None:
+            imported_at = self._read_log(rid, old.source.sha256)[0]
+            report.history = old.history + [{
+                "sha256": old.source.sha256, "format": old.source.format,
+                "path": old.source.path, "imported_at": imported_at}]
+        report = canonical(report)  # exactly what get() will return; ValueError if unstorable
+        text = to_markdown(report)
+        self._write_original(data, sha, name, report.source.format)
+        self.reports_dir.mkdir(parents=True, exist_ok=True)
+        _atomic_write(self._log_path(rid), json.dumps(
+            {"sha256": sha, "imported_at": dt.datetime.now().isoformat(timespec="seconds"),
+             "log": [asdict(e) for e in report.log]}, ensure_ascii=False, indent=1).encode())
+        if fields:
+            self._write_overrides(rid, overrides)
+        self._write_report(rid, report, text)
+        return ImportResult(name, "updated" if old else "imported", rid, report=report)
+
+    def _existing_for(self, report: Report, fields: dict) -> Optional[str]:
+        """The stored report this one is a new version of: same town, year and title once the
+        stored report's own corrections are applied to the new one."""
+        suffix = ".override.yaml"
+        corrected = {n[:-len(suffix)] for n in os.listdir(self.reports_dir) if n.endswith(suffix)
+                     } if self.reports_dir.is_dir() else set()
+
+        def key(extra: dict) -> Optional[tuple]:
+            probe = copy.deepcopy(report)
+            apply_fields(probe, {**extra, **fields})
+            return _title_key(probe.place.town, probe.year, probe.title)
+
+        plain = key({})
+        for rid, e in sorted(self._catalog.items()):
+            if "error" in e or e["key"] is None:
+                continue
+            k = key(self._read_overrides(rid)) if rid in corrected else plain
+            if k == tuple(e["key"]):
+                return rid
+        return None
+
+    def _new_id(self, report: Report) -> str:
+        town, year = report.place.town, report.year
+        base = f"{town or '未知镇'}-{year or '未知年'}"
+        if not (town and year):
+            base += f"-{report.source.sha256[:8]}"
+        base = _ID_CHAR.sub("_", base.replace("..", "_"))[:72]
+        rid, n = base, 1
+        while rid in self._catalog or self._md(rid).exists():
+            n += 1
+            rid = f"{base}-{n}"
+        return rid
+
+    def _write_original(self, data: bytes, sha: str, name: str, fmt: str) -> None:
+        if self._find_original(sha) is not None:
+            return
+        ext = PurePath(name).suffix.lower().lstrip(".")
+        if not re.fullmatch(r"[a-z0-9]{1,10}", ext):
+            ext = fmt if re.fullmatch(r"[a-z0-9]{1,10}", fmt or "") else "bin"
+        folder = self.originals_dir / sha[:2]
+        folder.mkdir(parents=True, exist_ok=True)
+        _atomic_write(folder / f"{sha}.{ext}", data)
+
+    def _write_overrides(self, rid: str, overrides: dict[str, Any]) -> None:
+        text = yaml.safe_dump(overrides, allow_unicode=True, sort_keys=True)
+        _atomic_write(self._override_path(rid), text.encode("utf-8"))
+
+    def _write_report(self, rid: str, report: Report, text: str) -> None:
+        path = self._md(rid)
+        _atomic_write(path, text.encode("utf-8"))
+        stamp = _stamp(path.stat())
+        self._remember(rid, stamp, copy.deepcopy(report), [])
+        if self._catalog is not None:
+            self._catalog[rid] = _entry(report, stamp)
+            self._summaries = None
+            self._catalog_dirty = True
+            if time.monotonic() - self._catalog_saved > _CATALOG_SAVE_INTERVAL:
+                self._write_catalog_file()
+
+    def set_fields(self, report_id: str, fields: dict[str, Any]) -> Report:
+        """Correct metadata now and on every later re-import (kept in <id>.override.yaml)."""
+        fields = validate_fields(fields)
+        try:
+            with self._write_lock():
+                self._refresh()
+                return self._set_locked(report_id, fields)
+        except OSError as exc:
+            raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
+                               f"检查数据目录 {self.data_dir} 的权限") from None
+
+    def _set_locked(self, rid: str, fields: dict[str, Any]) -> Report:
+        report = copy.deepcopy(self._load(rid)[0])
+        apply_fields(report, fields)
+        self._write_overrides(rid, {**self._read_overrides(rid), **fields})
+        self._write_report(rid, report, to_markdown(report))
+        return copy.deepcopy(report)
+
+    # -- review and integrity
+
+    def review(self) -> list[tuple[Report, list[str]]]:
+        """Reports whose town or year is missing or uncertain (confidence < 0.6), with reasons."""
+        with self._mutex:
+            self._refresh()
+            catalog = dict(self._catalog)
+        out = []
+        for rid, e in sorted(catalog.items()):
+            if "error" in e:
+                continue
+            reasons = []
+            for name, label, value in (("town", "镇名", e["place"].get("town")),
+                                       ("year", "年份", e["year"])):
+                conf = e["confidence"].get(name)
+                if value is None:
+                    reasons.append(f"缺少{label}")
+                elif conf is not None and conf < LOW_CONFIDENCE:
+                    reasons.append(f"{label}「{value}」把握不大 (置信度 {conf:.2f})")
+            if reasons:
+                try:
+                    out.append((self.get(rid), reasons))
+                except ArchiveError:
+                    continue
+        return out
+
+    def check(self) -> list[str]:
+        """Problems found in the data folder, one line each; an empty list means healthy."""
+        problems: list[str] = []
+        referenced: dict[str, str] = {}  # sha -> id
+        ids = set(self.ids())
+        for rid in sorted(ids):
+            try:
+                report, notes = self._load(rid)
+            except ArchiveError as exc:
+                problems.append(str(exc))
+                continue
+            problems += [f"{rid}.md: {n}" for n in notes]
+            for sha in [report.source.sha256] + [h.get("sha256") for h in report.history]:
+                referenced.setdefault(str(sha), rid)
+            try:
+                self._read_overrides(rid)
+            except ArchiveError as exc:
+                problems.append(str(exc))
+        for sha, rid in sorted(referenced.items()):
+            if not _SHA.fullmatch(sha) or self._find_original(sha) is None:
+                problems.append(f"{rid}: 原件缺失 ({sha[:12]}…)")
+        for path in sorted(self.originals_dir.glob("*/*")):
+            if path.name.startswith("."):
+                problems.append(f"残留的临时文件 {path} (可删除)")
+            elif _sha256_file(path) != path.name.split(".", 1)[0]:
+                problems.append(f"原件 {path.name} 的内容与其哈希值不符 (文件已被改动或损坏)")
+        for path in sorted(self.reports_dir.glob("*")) if self.reports_dir.is_dir() else []:
+            name = path.name
+            if name.startswith("."):
+                if name.endswith(".tmp"):
+                    problems.append(f"残留的临时文件 {path} (可删除)")
+                continue
+            for suffix in (".log.json", ".override.yaml"):
+                if name.endswith(suffix) and name[:-len(suffix)] not in ids:
+                    problems.append(f"{name} 没有对应的报告文件 {name[:-len(suffix)]}.md")
+            if name.endswith(".md") and not valid_id(name[:-3]):
+                problems.append(f"{name}: 文件名不是有效的报告编号, 不会被读取")
+        return problems
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+def _stamp(st: os.stat_result) -> list[int]:
+    """Identity of a file version; a rename-over (every write here) always changes the inode."""
+    return [st.st_mtime_ns, st.st_size, st.st_ino]
+
+
+def _entry(report: Report, stamp: list[int]) -> dict[str, Any]:
+    return {
+        "stamp": stamp, "title": report.title, "title_derived": report.title_derived,
+        "place": asdict(report.place), "year": report.year, "issued": report.issued,
+        "script": report.script, "n_paragraphs": len(report.paragraphs),
+        "flags": list(report.flags), "sha256": report.source.sha256,
+        "key": _title_key(report.place.town, report.year, report.title),
+        "confidence": {k: p.confidence for k, p in report.provenance.items()
+                       if k in ("town", "year")},
+    }
+
+
+def _summary(rid: str, e: dict[str, Any]) -> Summary:
+    return Summary(id=rid, title=e["title"], title_derived=e["title_derived"],
+                   place=Place(**e["place"]), year=e["year"], issued=e["issued"],
+                   script=e["script"], n_paragraphs=e["n_paragraphs"], flags=tuple(e["flags"]))
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _atomic_write(path: Path, data: bytes, sync: bool = True) -> None:
+    """Write `data` to `path` so that readers see either the old or the new file, never a part."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if sync:
+        fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
