@@ -1,4 +1,63 @@
-"""Placeholder: filled in by the next commit."""
-from flask import Blueprint
+"""JSON API: `/api/search`, `/api/report/<id>`, `/api/towns`. Errors are `{"error": message}`
+with status 400 (bad query or parameter) or 404 (unknown id) — see `webapp.errors`."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, jsonify, request
+
+from webapp.search import SORTS, Params, run_search
+from webapp.services import get_archive, get_index
+from webapp.summaries import hierarchy, rows
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_LIMIT = 200
+_YEAR_RE = re.compile(r"^(\d{4})(?:\s*[-–—~]\s*(\d{4}))?$")
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        abort(400, description=f"参数 {name} 应为 {low}–{high} 之间的整数。")
+    return int(value)
+
+
+def _year_args() -> dict:
+    """`year=2024` or `year=2021-2024` → the search page's year_from / year_to."""
+    value = (request.args.get("year") or "").strip()
+    if not value:
+        return {}
+    match = _YEAR_RE.match(value)
+    if not match:
+        abort(400, description="参数 year 应为年份（如 2024）或年份范围（如 2021-2024）。")
+    return {"year_from": match.group(1), "year_to": match.group(2) or match.group(1)}
+
+
+@bp.route("/search")
+def search():
+    sort = request.args.get("sort") or "relevance"
+    if sort not in SORTS:
+        abort(400, description="参数 sort 应为 relevance、year 或 town。")
+    args = {k: request.args.get(k, "") for k in ("q", "town", "county", "section")}
+    args.update(_year_args(), sort=sort)
+    params = Params.from_args(args)
+    if request.args.get("section") and not params.section:
+        abort(400, description="参数 section 应为 intro、work、problems、plans 或 closing。")
+    page = _int_arg("page", 1, 1, 10_000)
+    limit = _int_arg("limit", 20, 1, MAX_LIMIT)
+    return jsonify(run_search(params, page=page, per_page=limit))
+
+
+@bp.route("/report/<report_id>")
+def report(report_id: str):
+    return jsonify(get_archive().get(report_id).to_dict())
+
+
+@bp.route("/towns")
+def towns():
+    data = rows(get_archive())
+    return jsonify({"reports": len(data), "years": dict(sorted(get_index().years().items())),
+                    "places": hierarchy(data)})
