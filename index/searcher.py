@@ -1,0 +1,335 @@
+"""`SearchIndex`: build, update and search the Whoosh index of the archive's Reports.
+
+Ranking: paragraphs matching the query exactly come first (phrases scored BM25-style from their
+occurrence counts in the folded text held in memory, so a frequent phrase never runs a Whoosh
+Phrase query over every hit); word-only matches follow, ranked by Whoosh's BM25F on the word
+field. Facets and the trend are counted from the matching doc set, cached per index generation.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.writing import CLEAR
+
+from archive.errors import ArchiveError, IndexBusy, QueryError, ReportNotFound
+from archive.model import Report
+from index.analysis import bigrams, learn_words, query_words
+from index.highlight import highlight
+from index.query import And, Term, make_scope, parse, terms
+from index.schema import SCHEMA, report_documents
+from index.snapshot import Snapshot
+
+SORTS = ("relevance", "year", "town")
+MODE_LABELS = {"exact": "精确匹配", "words": "分词匹配", "mixed": "精确匹配 + 分词匹配"}
+K1, B = 1.2, 0.75
+PARALLEL_MIN_PARAGRAPHS = 5000  # below this a second indexing process costs more than it saves
+
+
+@dataclass
+class Hit:
+    report_id: str
+    paragraph_id: str
+    title: str
+    town: str
+    county: str
+    year: Optional[int]
+    section: str
+    heading_path: list[str]
+    text: str
+    highlights: list[list[int]]
+    exact: bool = False
+    score: float = 0.0
+    kind: str = "text"
+    text_original: str = ""
+    highlights_original: list[list[int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return dict(asdict(self), part=self.section)  # "part" as in archive.model
+
+
+@dataclass
+class SearchResult:
+    query: str
+    mode: str                       # exact | words | mixed
+    total_paragraphs: int
+    total_reports: int
+    hits: list[Hit]
+    facets: dict[str, dict]         # year/town/county/section → {value: matching paragraphs}
+    trend: dict[int, dict]          # year → {"reports", "matching", "share"}
+    page: int = 1
+    per_page: int = 20
+    sort: str = "relevance"
+
+    @property
+    def mode_label(self) -> str:
+        return MODE_LABELS[self.mode]
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.query, "mode": self.mode, "mode_label": self.mode_label,
+            "total_paragraphs": self.total_paragraphs, "total_reports": self.total_reports,
+            "total": self.total_paragraphs, "page": self.page, "per_page": self.per_page, "sort": self.sort,
+            "hits": [h.to_dict() for h in self.hits],
+            "facets": {name: {str(k): v for k, v in counts.items()}
+                       for name, counts in self.facets.items()},
+            "trend": {str(y): dict(t) for y, t in self.trend.items()},
+        }
+
+
+@dataclass
+class _Matches:
+    """Everything about a query that does not depend on the page: cached per generation."""
+    docs: frozenset
+    exact: frozenset
+    mode: str
+    terms: tuple
+    facets: dict
+    trend: dict
+    total_reports: int
+
+
+class SearchIndex:
+    """The Whoosh index in `index_dir`. Safe to share between threads; several processes may
+    open the same directory (one writer at a time, the others wait up to `lock_timeout`)."""
+
+    def __init__(self, index_dir, lock_timeout: float = 10.0):
+        self.dir = Path(index_dir)
+        self.lock_timeout = lock_timeout
+        self._lock = threading.RLock()
+        self._snapshot: Optional[Snapshot] = None
+        self.dir.mkdir(parents=True, exist_ok=True)
+        if not windex.exists_in(str(self.dir)):
+            windex.create_in(str(self.dir), SCHEMA)
+        self._ix = windex.open_dir(str(self.dir), schema=SCHEMA)
+
+    # --- writing -----------------------------------------------------------------------
+
+    def _writer(self, **kwargs):
+        try:
+            return self._ix.writer(timeout=self.lock_timeout, delay=0.05, **kwargs)
+        except windex.LockError:
+            raise IndexBusy("索引正在被另一个程序更新，请稍后再试") from None
+
+    def rebuild(self, reports: Iterable[Report],
+                progress: Optional[Callable[[int, int], None]] = None) -> int:
+        """Replace the whole index with these reports; returns the number of paragraphs.
+        Readers see the old index until the commit."""
+        reports = list(reports)
+        learn_words(n for r in reports for n in (r.place.town, r.place.county, r.place.city))
+        paragraphs = sum(len(r.paragraphs) for r in reports)
+        if paragraphs >= PARALLEL_MIN_PARAGRAPHS:
+            writer = self._writer(procs=2, multisegment=True)
+        else:
+            writer = self._writer()
+        try:
+            for done, report in enumerate(reports, 1):
+                for doc in report_documents(report):
+                    writer.add_document(**doc)
+                if progress:
+                    progress(done, len(reports))
+            writer.commit(mergetype=CLEAR)
+        except BaseException:
+            writer.cancel()
+            raise
+        return paragraphs
+
+    def update(self, report: Report) -> None:
+        """Replace the documents of this one report (adds it when new)."""
+        if not report.id:
+            raise ValueError("a report must be stored (have an id) before it is indexed")
+        learn_words([report.place.town, report.place.county, report.place.city])
+        writer = self._writer()
+        try:
+            writer.delete_by_term("report_id", report.id)
+            for doc in report_documents(report):
+                writer.add_document(**doc)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+
+    def delete(self, report_id: str) -> None:
+        writer = self._writer()
+        try:
+            writer.delete_by_term("report_id", report_id)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+
+    # --- reading -----------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """The in-memory view of the latest committed generation (reopened when it changed)."""
+        generation = self._ix.latest_generation()
+        snap = self._snapshot
+        if snap is not None and snap.generation == generation:
+            return snap
+        with self._lock:
+            snap = self._snapshot
+            generation = self._ix.latest_generation()
+            if snap is None or snap.generation != generation:
+                try:
+                    searcher = windex.open_dir(str(self.dir), schema=SCHEMA).searcher()
+                except (windex.IndexError, OSError, EOFError, KeyError) as exc:
+                    raise ArchiveError(f"索引无法读取（{type(exc).__name__}）：请运行 archive reindex 重建索引") from None
+                snap = self._snapshot = Snapshot(searcher, generation)
+            return snap
+
+    def years(self) -> dict[int, int]:
+        """{year: number of reports} over the whole index."""
+        return dict(sorted(self.snapshot().reports_per_year.items()))
+
+    def report_ids(self) -> list[str]:
+        return sorted(self.snapshot().report_year)
+
+    def paragraph_count(self) -> int:
+        return len(self.snapshot().alive)
+
+    def search(self, query: str, *, town=None, county=None, year=None, section=None,
+               sort: str = "relevance", page: int = 1, per_page: int = 20) -> SearchResult:
+        """Search; keyword filters combine (AND) with scopes written in the query.
+        `year` is an int, a (first, last) tuple or "2021-2024"; per_page=0 returns every hit."""
+        if sort not in SORTS:
+            raise QueryError(f"不支持的排序“{sort}”：请用 relevance（相关度）、year（年份）或 town（乡镇）")
+        if not isinstance(page, int) or page < 1 or not isinstance(per_page, int) or per_page < 0:
+            raise QueryError("页码须是从 1 开始的整数，每页条数须是不小于 0 的整数")
+        node = parse(query)
+        filters = [make_scope(name, value) for name, value in
+                   (("town", town), ("county", county), ("year", year), ("section", section))
+                   if value not in (None, "")]
+        if filters:
+            node = And((node, *filters))
+        snap = self.snapshot()
+        matches = snap.results.get(node) or snap.results.put(node, self._match(snap, node))
+        start = (page - 1) * per_page
+        end = start + per_page if per_page else None
+        ordered = self._order(snap, matches, sort, end)[start:end]
+        hits = [self._hit(snap, d, matches, score) for d, score in ordered]
+        return SearchResult(query=query, mode=matches.mode, total_paragraphs=len(matches.docs),
+                            total_reports=matches.total_reports, hits=hits,
+                            facets=matches.facets, trend=matches.trend,
+                            page=page, per_page=per_page, sort=sort)
+
+    def _match(self, snap: Snapshot, node) -> _Matches:
+        docs = snap.evaluate(node, strict=False)
+        found_terms = tuple(dict.fromkeys(terms(node)))
+        if not found_terms:          # only scopes: every hit satisfies the query exactly
+            exact, mode = docs, "exact"
+        elif all(t.kind == "words" for t in found_terms):
+            exact, mode = frozenset(), "words"
+        else:
+            exact = snap.evaluate(node, strict=True) & docs
+            mode = "exact" if exact == docs else ("words" if not exact else "mixed")
+        facets = {
+            "year": _counts(snap.year[d] for d in docs),
+            "town": _counts(snap.town[d] for d in docs),
+            "county": _counts(snap.county[d] for d in docs),
+            "section": _counts(snap.part[d] for d in docs),
+        }
+        matching_reports: dict[int, set] = defaultdict(set)
+        for d in docs:
+            if snap.year[d] is not None:
+                matching_reports[snap.year[d]].add(snap.report_id[d])
+        trend = {}
+        for y, total in sorted(snap.reports_per_year.items()):
+            m = len(matching_reports.get(y, ()))
+            trend[y] = {"reports": total, "matching": m, "share": round(m / total, 4)}
+        total_reports = len({snap.report_id[d] for d in docs})
+        return _Matches(docs, exact, mode, found_terms, facets, trend, total_reports)
+
+    def _order(self, snap: Snapshot, m: _Matches, sort: str,
+               end: Optional[int]) -> list[tuple[int, float]]:
+        """(doc number, score) in result order, complete at least up to `end` (None: all)."""
+        if sort == "year":
+            key = lambda d: (-(snap.year[d] or 0), snap.report_id[d], snap.order[d])
+        elif sort == "town":
+            key = lambda d: (snap.town[d] or "\uffff", -(snap.year[d] or 0),
+                             snap.report_id[d], snap.order[d])
+        else:
+            scores = self._exact_scores(snap, m)
+            ordered = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+            rest = m.docs - m.exact
+            if rest and (end is None or end > len(ordered)):
+                ordered.extend(self._word_ranked(snap, m, rest, end and end - len(ordered)))
+            return ordered
+        return [(d, 0.0) for d in sorted(m.docs, key=key)]
+
+    def _exact_scores(self, snap: Snapshot, m: _Matches) -> dict[int, float]:
+        """BM25 over the occurrences of each phrase in the folded text of the exact hits."""
+        n = max(len(snap.alive), 1)
+        scores = dict.fromkeys(m.exact, 0.0)
+        for term in m.terms:
+            df = len(snap.phrase_docs(term.folded))
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            for d in m.exact:
+                tf = snap.folded[d].count(term.folded)
+                if tf:
+                    norm = K1 * (1 - B + B * len(snap.folded[d]) / snap.avg_len)
+                    scores[d] += idf * tf * (K1 + 1) / (tf + norm)
+        return scores
+
+    def _word_ranked(self, snap: Snapshot, m: _Matches, docs: frozenset,
+                     limit: Optional[int]) -> list[tuple[int, float]]:
+        """BM25F on the word field for the hits that did not match exactly."""
+        words = {w for t in m.terms for w in query_words(t.folded)}
+        ranked: list[tuple[int, float]] = []
+        if words:
+            q = wq.Or([wq.Term("words", w) for w in sorted(words)])
+            results = snap.searcher.search(q, filter=set(docs), limit=limit)
+            ranked = [(hit.docnum, hit.score) for hit in results]
+        if limit is None or len(ranked) < limit:  # hits matched without any of these words
+            seen = {d for d, _ in ranked}
+            ranked.extend((d, 0.0) for d in sorted(docs) if d not in seen)
+        return ranked
+
+    def _hit(self, snap: Snapshot, d: int, m: _Matches, score: float = 0.0) -> Hit:
+        f = snap.searcher.stored_fields(d)
+        text = f.get("text", "")
+        original = f.get("text_original") or text
+        hl = highlight(text, m.terms)
+        return Hit(
+            report_id=f["report_id"], paragraph_id=f["paragraph_id"], title=f.get("title", ""),
+            town=f.get("town", ""), county=f.get("county", ""), year=f.get("year"),
+            section=f.get("part", ""), heading_path=list(f.get("heading_path") or []),
+            text=text, highlights=hl, exact=d in m.exact, score=round(score, 4),
+            kind=f.get("kind", "text"), text_original=original,
+            highlights_original=hl if original == text else highlight(original, m.terms),
+        )
+
+    def similar(self, report_id: str, paragraph_id: str, limit: int = 5) -> list[Hit]:
+        """The paragraphs of OTHER reports most like this one; `score` is the bigram Jaccard
+        similarity (0..1). Candidates come from a BM25 OR-query of the paragraph's words."""
+        snap = self.snapshot()
+        d = snap.by_key.get((report_id, paragraph_id))
+        if d is None:
+            raise ReportNotFound(f"索引里没有段落 {report_id} {paragraph_id}：请确认编号，或运行 archive reindex")
+        source = set(bigrams(snap.folded[d]))
+        words = sorted({w for w in query_words(snap.folded[d]) if len(w) > 1})
+        if not source or not words:
+            return []
+        same_report = {e for e in snap.alive if snap.report_id[e] == report_id}
+        results = snap.searcher.search(wq.Or([wq.Term("words", w) for w in words]),
+                                       mask=same_report, limit=max(50, limit * 10))
+        scored = []
+        for hit in results:
+            other = set(bigrams(snap.folded[hit.docnum]))
+            sim = len(source & other) / len(source | other) if other else 0.0
+            if sim > 0:
+                scored.append((sim, hit.docnum))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        empty = _Matches(frozenset(), frozenset(), "words", (), {}, {}, 0)
+        return [self._hit(snap, e, empty, score=sim) for sim, e in scored[:limit]]
+
+
+def _counts(values: Iterable) -> dict:
+    """Counts, most frequent first; empty values (unknown town, no year) are left out."""
+    counts = Counter(v for v in values if v not in (None, ""))
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
