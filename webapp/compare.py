@@ -1,4 +1,109 @@
-"""Blueprint `compare` (owned by web-2; registered by `webapp.create_app`)."""
-from flask import Blueprint
+"""Blueprint `compare`: two reports side by side, `/compare?a=<id>&b=<id>[&mode=plans2work]`.
+
+Rows come from `webapp.alignment` (part by part, then heading by heading), rendered as a CSS
+grid so the columns stay aligned while scrolling without any JavaScript. Sentences the two
+reports share are highlighted in both columns. A missing or unknown id shows a page to choose
+the reports instead of an error.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from flask import Blueprint, render_template, request, url_for
+
+from archive.errors import ArchiveError
+from archive.model import Report
+from webapp.alignment import PLANS_TO_WORK, SAME_PARTS, align_reports, shared_sentences
+from webapp.reports import display_text, town_neighbours
+from webapp.services import get_archive
 
 bp = Blueprint("compare", __name__)
+
+MODES = {"parts": SAME_PARTS, "plans2work": PLANS_TO_WORK}
+MODE_LABELS = {"parts": "按部分对照", "plans2work": "去年计划 → 今年成效"}
+MAX_PICKS = 12
+
+
+def _get(report_id: str) -> Optional[Report]:
+    if not report_id:
+        return None
+    try:
+        return get_archive().get(report_id)
+    except ArchiveError:
+        return None
+
+
+def compare_link(a: str, b: str, mode: str = "parts", **extra) -> str:
+    args = {"a": a, "b": b, **extra}
+    if mode != "parts":
+        args["mode"] = mode
+    return url_for("compare.index", **args)
+
+
+def quick_picks(report: Report) -> list[dict]:
+    """Comparisons worth one click from `report`: the same town's other years, the same year's
+    other towns of the same county, and last year's plans beside this year's work."""
+    picks: list[dict] = []
+    town, county, year = report.place.town, report.place.county, report.year
+    summaries = get_archive().summaries()
+    if town:
+        for s in sorted((s for s in summaries if s.place.town == town and s.id != report.id),
+                        key=lambda s: (s.year or 0, s.id)):
+            older, newer = (s.id, report.id) if (s.year or 0) < (year or 0) else (report.id, s.id)
+            picks.append({"kind": "town", "label": f"{town} {s.year or '年份不详'}年",
+                          "href": compare_link(older, newer)})
+    if county and year:
+        for s in sorted((s for s in summaries if s.place.county == county and s.year == year
+                         and s.place.town != town), key=lambda s: (s.place.town or "", s.id)):
+            picks.append({"kind": "county", "label": f"{s.place.town or '未知乡镇'} {year}年",
+                          "href": compare_link(report.id, s.id)})
+    previous, following = town_neighbours(report.id, town, year)
+    if previous:
+        picks.append({"kind": "plans2work", "label": f"{previous.year}年计划 → {year}年成效",
+                      "href": compare_link(previous.id, report.id, "plans2work")})
+    if following:
+        picks.append({"kind": "plans2work", "label": f"{year}年计划 → {following.year}年成效",
+                      "href": compare_link(report.id, following.id, "plans2work")})
+    by_kind: dict[str, list[dict]] = {}
+    for pick in picks:
+        by_kind.setdefault(pick["kind"], []).append(pick)
+    return [p for kind in ("plans2work", "town", "county") for p in by_kind.get(kind, [])[:MAX_PICKS]]
+
+
+def _choose(a_id: str, b_id: str, a: Optional[Report], b: Optional[Report], mode: str):
+    summaries = sorted(get_archive().summaries(),
+                       key=lambda s: (s.place.county or "", s.place.town or "", s.year or 0, s.id))
+    unknown = [i for i, r in ((a_id, a), (b_id, b)) if i and r is None]
+    known = a or b
+    return render_template("compare/choose.html", summaries=summaries, a_id=a_id, b_id=b_id,
+                           unknown=unknown, mode=mode, mode_labels=MODE_LABELS,
+                           picks=quick_picks(known) if known else [], known=known)
+
+
+@bp.route("/compare")
+def index():
+    a_id, b_id = request.args.get("a", "").strip(), request.args.get("b", "").strip()
+    mode = request.args.get("mode", "parts")
+    mode = mode if mode in MODES else "parts"
+    a, b = _get(a_id), _get(b_id)
+    if a is None or b is None:
+        return _choose(a_id, b_id, a, b, mode)
+    original = request.args.get("script") != "simplified"
+    parts = align_reports(a.paragraphs, b.paragraphs, MODES[mode])
+
+    def shown(side: str) -> list[tuple[str, str]]:
+        out = []
+        for part in parts:
+            for row in part.rows:
+                section = getattr(row, side)
+                if section:
+                    pars = ([section.heading] if section.heading else []) + section.paragraphs
+                    out += [(p.id, display_text(p, original)) for p in pars]
+        return out
+
+    shared = shared_sentences(shown("a"), shown("b"))
+    scripts = {a.script, b.script}
+    return render_template(
+        "compare/view.html", a=a, b=b, parts=parts, shared=shared, mode=mode,
+        mode_labels=MODE_LABELS, original=original, has_traditional="traditional" in scripts,
+        display_text=display_text, picks=quick_picks(a), compare_link=compare_link)

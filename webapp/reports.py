@@ -1,4 +1,169 @@
-"""Blueprint `reports` (owned by web-2; registered by `webapp.create_app`)."""
-from flask import Blueprint
+"""Blueprint `reports`: the reading page, the untouched original, citations, similar paragraphs.
+
+    /report/<id>                        read (?q= highlights, ?script=original|simplified)
+    /report/<id>/original[?sha=…]       download the original bytes (earlier versions by sha)
+    /report/<id>/cite/<pid>             the paragraph and its citation as plain text
+    /report/<id>/similar/<pid>          similar paragraphs in other reports (?fragment=1: HTML
+                                        fragment for the reading page's lazy <details>)
+"""
+from __future__ import annotations
+
+import mimetypes
+import re
+from typing import Optional
+
+from flask import Blueprint, Response, abort, render_template, request, send_file
+
+from archive.errors import ArchiveError, ReportNotFound
+from archive.model import Report
+from webapp.citation import citation, location, quotation
+from webapp.services import get_archive, get_index
 
 bp = Blueprint("reports", __name__)
+
+SIMILAR_LIMIT = 5
+_SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+
+# Where a metadata value came from (archive.model.SOURCES), as staff read it.
+SOURCE_LABELS = {
+    "title": "取自标题", "body": "取自正文", "signature": "取自落款", "metadata": "取自网页信息栏",
+    "filename": "取自文件名", "override": "人工更正", "derived": "系统推断",
+}
+# Import warnings explained in full on the reading page.
+FLAG_EXPLANATIONS = {
+    "encoding_debris": "原文含有乱码字符（如“?”），系原文件编码损坏所致，未作臆补，引用前请核对原件。",
+    "title_derived": "原文没有标题，页面显示的标题由系统根据乡镇和年份生成。",
+    "town_missing": "未能从原文识别出乡镇名称，可由管理员更正。",
+    "year_missing": "未能从原文识别出报告年份，可由管理员更正。",
+}
+MIME_BY_FORMAT = {
+    "txt": "text/plain", "md": "text/markdown", "html": "text/html", "pdf": "application/pdf",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def base_url() -> str:
+    """The site's address as the user reached it, for permalinks in citations."""
+    return request.host_url.rstrip("/") + request.script_root
+
+
+def use_original_script(report: Report) -> bool:
+    """`?script=simplified` shows a traditional report in simplified characters; default as written."""
+    return not (report.script == "traditional" and request.args.get("script") == "simplified")
+
+
+def display_text(paragraph, original: bool) -> str:
+    return (paragraph.text_original if original else paragraph.text) or paragraph.text or ""
+
+
+bp.add_app_template_global(base_url)
+bp.add_app_template_global(location, "cite_location")
+bp.add_app_template_global(quotation)
+
+
+def load_report(report_id: str) -> Report:
+    """The report or a friendly 404 (invalid ids and `..` never reach the file system)."""
+    try:
+        return get_archive().get(report_id)
+    except ReportNotFound:
+        abort(404, description=f"找不到编号为“{report_id}”的报告，请从检索或乡镇浏览页重新打开。")
+
+
+def town_neighbours(report_id: str, town: Optional[str], year: Optional[int]) -> tuple:
+    """The same town's reports (`archive.store.Summary`) of the nearest earlier and later year,
+    from the store's cached summaries."""
+    if not town or not year:
+        return None, None
+    same = [s for s in get_archive().summaries()
+            if s.place.town == town and s.year and s.id != report_id]
+    earlier = [s for s in same if s.year < year]
+    later = [s for s in same if s.year > year]
+    return (max(earlier, key=lambda s: (s.year, s.id)) if earlier else None,
+            min(later, key=lambda s: (s.year, s.id)) if later else None)
+
+
+def query_highlights(report: Report, q: str, original: bool) -> tuple[dict, Optional[str]]:
+    """{paragraph id: spans} of the search `q` within this report (the index's own exact
+    highlight offsets), and the query's error message if it could not be parsed (the page
+    still renders, without highlights)."""
+    if not q:
+        return {}, None
+    try:  # town + year narrow the search to (nearly) this report; per_page=0: all its hits
+        result = get_index().search(q, town=report.place.town, year=report.year, sort="year",
+                                    per_page=0)
+    except ArchiveError as exc:
+        return {}, str(exc)
+    return {h.paragraph_id: h.highlights_original if original else h.highlights
+            for h in result.hits if h.report_id == report.id}, None
+
+
+@bp.route("/report/<report_id>")
+def read(report_id: str):
+    report = load_report(report_id)
+    original = use_original_script(report)
+    q = request.args.get("q", "").strip()
+    spans, query_error = query_highlights(report, q, original)
+    previous, following = town_neighbours(report.id, report.place.town, report.year)
+    return render_template(
+        "report/read.html", report=report, original=original, q=q, spans=spans,
+        query_error=query_error, previous=previous, following=following,
+        headings=[p for p in report.paragraphs if p.kind == "heading"],
+        source_labels=SOURCE_LABELS, flag_explanations=FLAG_EXPLANATIONS,
+        display_text=display_text, whole_citation=citation(report, None, base_url()))
+
+
+def _download_name(report: Report, sha: str, fmt: str) -> str:
+    if sha == report.source.sha256 and report.source.path:
+        return report.source.path
+    return f"{report.id}-{sha[:8]}.{fmt or 'bin'}"
+
+
+@bp.route("/report/<report_id>/original")
+def original(report_id: str):
+    """The untouched original bytes as an attachment; `?sha=` picks an earlier version."""
+    report = load_report(report_id)
+    sha = request.args.get("sha") or report.source.sha256
+    versions = {report.source.sha256: report.source.format}
+    versions.update({h.get("sha256"): h.get("format") for h in report.history})
+    if not _SHA_RE.match(sha or "") or sha not in versions:
+        abort(404, description="找不到这份报告的该版本原件。")
+    try:
+        path = get_archive().original_path(report.id, sha)
+    except ArchiveError:
+        abort(404, description="原件文件缺失，请联系管理员运行“archive check”检查档案。")
+    if not path.is_file():
+        abort(404, description="原件文件缺失，请联系管理员运行“archive check”检查档案。")
+    fmt = versions[sha] or path.suffix.lstrip(".")
+    name = _download_name(report, sha, fmt)
+    mimetype = MIME_BY_FORMAT.get(fmt) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+def _paragraph(report: Report, paragraph_id: str):
+    paragraph = report.paragraph(paragraph_id)
+    if paragraph is None:
+        abort(404, description=f"报告“{report.id}”中没有编号为“{paragraph_id}”的段落。")
+    return paragraph
+
+
+@bp.route("/report/<report_id>/cite/<paragraph_id>")
+def cite(report_id: str, paragraph_id: str):
+    """Plain text for copying by hand when JavaScript is off."""
+    report = load_report(report_id)
+    paragraph = _paragraph(report, paragraph_id)
+    text = quotation(report, paragraph, base_url(), use_original_script(report))
+    return Response(text + "\n", mimetype="text/plain")
+
+
+@bp.route("/report/<report_id>/similar/<paragraph_id>")
+def similar(report_id: str, paragraph_id: str):
+    report = load_report(report_id)
+    paragraph = _paragraph(report, paragraph_id)
+    try:
+        hits, error = get_index().similar(report.id, paragraph.id, limit=SIMILAR_LIMIT), None
+    except ArchiveError as exc:  # e.g. the index is older than the report: say so, no 404
+        hits, error = [], str(exc)
+    template = "report/_similar.html" if request.args.get("fragment") else "report/similar.html"
+    return render_template(template, report=report, paragraph=paragraph, hits=hits, error=error,
+                           original=use_original_script(report), display_text=display_text)
