@@ -248,14 +248,22 @@ class Archive:
         report.id = rid
         return report, notes
 
-    def _read_log(self, rid: str, sha256: str) -> tuple[Optional[str], list[LogEntry]]:
-        """(imported_at, log) of the current original; a log left by another version is ignored."""
+    def _read_logs(self, rid: str) -> dict[str, Any]:
+        """{sha256: {"imported_at", "log"}} for every version imported under this id. Keeping
+        them all lets the new version's log be written before its report file (the commit
+        point) without losing the current version's log if the write stops half-way."""
         try:
             d = json.loads(self._log_path(rid).read_text(encoding="utf-8"))
-            if d.get("sha256") != sha256:
-                return None, []
+            return d if isinstance(d, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def _read_log(self, rid: str, sha256: str) -> tuple[Optional[str], list[LogEntry]]:
+        """(imported_at, log) of the version with this original."""
+        try:
+            d = self._read_logs(rid)[sha256]
             return d.get("imported_at"), [LogEntry(**e) for e in d.get("log") or []]
-        except (OSError, ValueError, TypeError, AttributeError):
+        except (KeyError, TypeError, AttributeError):
             return None, []
 
     def _read_overrides(self, rid: str) -> dict[str, Any]:
@@ -450,9 +458,10 @@ class Archive:
         text = to_markdown(report)
         self._write_original(data, sha, name, report.source.format)
         self.reports_dir.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self._log_path(rid), json.dumps(
-            {"sha256": sha, "imported_at": dt.datetime.now().isoformat(timespec="seconds"),
-             "log": [asdict(e) for e in report.log]}, ensure_ascii=False, indent=1).encode())
+        logs = self._read_logs(rid) if old is not None else {}
+        logs[sha] = {"imported_at": dt.datetime.now().isoformat(timespec="seconds"),
+                     "log": [asdict(e) for e in report.log]}
+        _atomic_write(self._log_path(rid), json.dumps(logs, ensure_ascii=False, indent=1).encode())
         if fields:
             self._write_overrides(rid, overrides)
         self._write_report(rid, report, text)
