@@ -54,9 +54,11 @@ def test_group_by_report_keeps_order_and_collapses_the_rest():
     assert a["title"] == "A标题"
 
 
-def test_trend_rows_normalise_by_the_archive_per_year():
+def test_trend_rows_in_year_order_with_links():
     with Flask(__name__).test_request_context("/"):
-        rows = trend_rows({2023: 3}, {2022: 5, 2023: 10}, Params.from_args({"q": "普法"}))
+        trend = {"2023": {"reports": 10, "matching": 3, "share": 0.3},
+                 "2022": {"reports": 5, "matching": 0, "share": 0.0}}
+        rows = trend_rows(trend, Params.from_args({"q": "普法"}))
     assert [(r["year"], r["matched"], r["total"]) for r in rows] == [(2022, 0, 5), (2023, 3, 10)]
     query = parse_qs(urlsplit(rows[1]["href"]).query)
     assert query == {"q": ["普法"], "year_from": ["2023"], "year_to": ["2023"]}

@@ -22,7 +22,6 @@ PER_PAGE = 20
 EXPORT_LIMIT = 2000      # hits in one export file
 SHOWN_PER_REPORT = 2     # hits shown per report before the rest collapse
 SORTS = {"relevance": "相关度", "year": "年份", "town": "乡镇"}
-MODES = {"exact": "精确匹配", "phrase": "精确匹配", "words": "分词匹配", "word": "分词匹配"}
 
 
 @dataclass(frozen=True)
@@ -110,22 +109,12 @@ def group_by_report(hits: list[dict]) -> list[dict]:
     return list(groups.values())
 
 
-def trend_rows(matched_by_year: dict, totals_by_year: dict, params: Params) -> list[dict]:
-    """One row per year the archive holds: how many of that year's reports match, and the link
-    to the same search limited to that year. Years are normalised by the archive's holdings."""
-    rows = []
-    for year in sorted(int(y) for y in totals_by_year):
-        rows.append({
-            "year": year,
-            "matched": int(matched_by_year.get(year, matched_by_year.get(str(year), 0))),
-            "total": int(totals_by_year.get(year, totals_by_year.get(str(year), 0))),
-            "href": params.url(year_from=year, year_to=year),
-        })
-    return rows
-
-
-def _facet(result: dict, name: str) -> dict:
-    return (result.get("facets") or {}).get(name) or {}
+def trend_rows(trend: dict, params: Params) -> list[dict]:
+    """One row per year the archive holds (`SearchResult.trend`: matching reports out of that
+    year's reports), with the link to the same search limited to that year."""
+    return [{"year": int(year), "matched": t["matching"], "total": t["reports"],
+             "href": params.url(year_from=int(year), year_to=int(year))}
+            for year, t in sorted(trend.items(), key=lambda kv: int(kv[0]))]
 
 
 @bp.route("/")
@@ -133,7 +122,7 @@ def index():
     params = Params.from_args(request.args)
     archive = get_archive()
     options = {name: [(v, v) for v in values] for name, values in place_options(archive).items()}
-    context = {"params": params, "sorts": SORTS, "modes": MODES, "options": options,
+    context = {"params": params, "sorts": SORTS, "options": options,
                "part_labels": PART_LABELS, "result": None, "query_error": None,
                "page_url": lambda n: params.url(page=n)}
     if params.is_empty:
@@ -144,33 +133,22 @@ def index():
     except QueryError as exc:
         context.update(query_error=str(exc), overview=archive_overview(archive, get_index()))
         return render_template("search/index.html", **context), 400
-    total = int(result.get("total") or 0)
-    per_page = int(result.get("per_page") or PER_PAGE)
+    facets = result["facets"]
     context.update(
         result=result,
-        groups=group_by_report(result.get("hits") or []),
-        pages=max(1, -(-total // per_page)),
-        trend=trend_rows(_facet(result, "year"), get_index().years(), params),
-        town_facet=sorted(_facet(result, "town").items(), key=lambda kv: (-kv[1], kv[0])),
-        county_facet=sorted(_facet(result, "county").items(), key=lambda kv: (-kv[1], kv[0])),
-        section_facet=[(p, _facet(result, "section").get(p, 0)) for p in PARTS
-                       if _facet(result, "section").get(p)],
+        groups=group_by_report(result["hits"]),
+        pages=max(1, -(-result["total_paragraphs"] // PER_PAGE)),
+        trend=trend_rows(result["trend"], params),
+        town_facet=list(facets.get("town", {}).items()),
+        county_facet=list(facets.get("county", {}).items()),
+        section_facet=[(p, facets["section"][p]) for p in PARTS if p in facets.get("section", {})],
     )
     return render_template("search/index.html", **context)
 
 
 def _export_hits(params: Params) -> list[dict]:
-    """Every hit of the search (up to EXPORT_LIMIT), in the page's order."""
-    hits: list[dict] = []
-    page = 1
-    while len(hits) < EXPORT_LIMIT:
-        result = run_search(params, page=page, per_page=200)
-        batch = result.get("hits") or []
-        hits.extend(batch)
-        if not batch or len(hits) >= int(result.get("total") or 0):
-            break
-        page += 1
-    return hits[:EXPORT_LIMIT]
+    """The hits of the search in the page's order, up to EXPORT_LIMIT."""
+    return run_search(params, page=1, per_page=EXPORT_LIMIT)["hits"]
 
 
 def _base_url() -> str:
@@ -193,7 +171,7 @@ def export_csv():
     for hit in hits:
         writer.writerow([
             hit.get("title") or "", hit.get("town") or "", hit.get("county") or "",
-            hit.get("year") or "", PART_LABELS.get(hit.get("part") or "", ""),
+            hit.get("year") or "", PART_LABELS.get(hit["section"], ""),
             " > ".join(hit.get("heading_path") or []), hit.get("paragraph_id") or "",
             _csv_safe(hit.get("text") or ""), citation_for_hit(hit, base),
             permalink(base, hit["report_id"], hit.get("paragraph_id")),
