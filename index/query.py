@@ -20,6 +20,7 @@ from archive.model import PARTS
 from index.normalize import fold, has_cjk
 
 MAX_LENGTH = 500
+MAX_DEPTH = 20  # nested parentheses
 YEAR_MIN, YEAR_MAX = 1949, 2100
 
 FIELDS = {
@@ -237,11 +238,8 @@ class _Parser:
             if self.peek()[0] == "RP":
                 raise QueryError("括号里没有内容：请在括号里写检索词，或去掉这对括号")
             node = self.parse_or()
-            if self.take()[0] != "RP":
-                raise QueryError("括号不成对：缺少“)”，请补上")
+            self.take()  # the ")"; _check_parentheses guaranteed it
             return node
-        if kind == "RP":
-            raise QueryError("括号不成对：多了一个“)”，请去掉它或补上“(”")
         if kind == "OP":
             raise QueryError(f"“{value}”前面缺少检索词：请补上，或去掉“{value}”")
         if kind == "FIELD":
@@ -258,6 +256,19 @@ class _Parser:
         return Term(value, folded, "auto" if has_cjk(folded) else "words")
 
 
+def _check_parentheses(tokens) -> None:
+    depth = deepest = 0
+    for kind, _ in tokens:
+        depth += (kind == "LP") - (kind == "RP")
+        if depth < 0:
+            raise QueryError("括号不成对：多了一个“)”，请去掉它或补上“(”")
+        deepest = max(deepest, depth)
+    if depth > 0:
+        raise QueryError("括号不成对：缺少“)”，请补上")
+    if deepest > MAX_DEPTH:
+        raise QueryError(f"括号嵌套太深（超过 {MAX_DEPTH} 层）：请简化检索式")
+
+
 def _combine(cls, items):
     items = [x for x in items if x is not None]
     if not items:
@@ -271,10 +282,10 @@ def parse(text: str) -> Node:
         raise QueryError("检索式必须是文字")
     if len(text) > MAX_LENGTH:
         raise QueryError(f"检索式太长（{len(text)} 字）：请缩短到 {MAX_LENGTH} 字以内")
-    parser = _Parser(_lex(text))
+    tokens = _lex(text)
+    _check_parentheses(tokens)
+    parser = _Parser(tokens)
     node = parser.parse_or()
-    if parser.peek()[0] is not None:  # only a stray ")" can stop the top level early
-        raise QueryError("括号不成对：多了一个“)”，请去掉它或补上“(”")
     if node is None:
         raise QueryError("检索式为空：请输入要找的词，例如 法律明白人 或 \"谁执法谁普法\"")
     return node
