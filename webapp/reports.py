@@ -113,29 +113,22 @@ def read(report_id: str):
         display_text=display_text, whole_citation=citation(report, None, base_url()))
 
 
-def _download_name(report: Report, sha: str, fmt: str) -> str:
-    if sha == report.source.sha256 and report.source.path:
-        return report.source.path
-    return f"{report.id}-{sha[:8]}.{fmt or 'bin'}"
-
-
 @bp.route("/report/<report_id>/original")
 def original(report_id: str):
     """The untouched original bytes as an attachment; `?sha=` picks an earlier version."""
     report = load_report(report_id)
+    current = {"sha256": report.source.sha256, "format": report.source.format,
+               "path": report.source.path}
+    versions = {v.get("sha256"): v for v in (*report.history, current)}
     sha = request.args.get("sha") or report.source.sha256
-    versions = {report.source.sha256: report.source.format}
-    versions.update({h.get("sha256"): h.get("format") for h in report.history})
     if not _SHA_RE.match(sha or "") or sha not in versions:
         abort(404, description="找不到这份报告的该版本原件。")
     try:
         path = get_archive().original_path(report.id, sha)
     except ArchiveError:
         abort(404, description="原件文件缺失，请联系管理员运行“archive check”检查档案。")
-    if not path.is_file():
-        abort(404, description="原件文件缺失，请联系管理员运行“archive check”检查档案。")
-    fmt = versions[sha] or path.suffix.lstrip(".")
-    name = _download_name(report, sha, fmt)
+    fmt = versions[sha].get("format") or path.suffix.lstrip(".")
+    name = versions[sha].get("path") or f"{report.id}-{sha[:8]}.{fmt or 'bin'}"
     mimetype = MIME_BY_FORMAT.get(fmt) or mimetypes.guess_type(name)[0] or "application/octet-stream"
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
 
@@ -153,7 +146,9 @@ def cite(report_id: str, paragraph_id: str):
     report = load_report(report_id)
     paragraph = _paragraph(report, paragraph_id)
     text = quotation(report, paragraph, base_url(), use_original_script(report))
-    return Response(text + "\n", mimetype="text/plain")
+    response = Response(text + "\n", mimetype="text/plain")
+    response.headers["X-Content-Type-Options"] = "nosniff"  # report text is never sniffed as HTML
+    return response
 
 
 @bp.route("/report/<report_id>/similar/<paragraph_id>")
