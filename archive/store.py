@@ -173,6 +173,9 @@ class Archive:
         self._summaries: Optional[list[Summary]] = None
         self._catalog_dirty = False
         self._catalog_saved = 0.0
+        self._by_sha: Optional[dict[str, str]] = None
+        self._dir_stamp: Optional[list[int]] = None
+        self._scanned_at = 0.0
         self._cache: OrderedDict[str, tuple] = OrderedDict()  # id -> (stamp, report, notes)
 
     # -- paths
@@ -300,19 +303,34 @@ class Archive:
 
     # -- the catalogue: one summary per report, validated against file stamps
 
+    #: Readers stat every report file at most this often (seconds) to notice in-place edits;
+    #: renames (every store write, most editors' saves) change the folder and are seen at once.
+    rescan_interval = 1.0
+
     def summaries(self) -> list[Summary]:
         """Every readable report's summary, in id order. Cheap: parsed files are cached in
         memory and in data/catalog.json, keyed by (mtime_ns, size, inode) of each file."""
         with self._mutex:
             self._refresh()
+            if self._catalog_dirty:
+                self._write_catalog_file()
             if self._summaries is None:
                 self._summaries = [_summary(rid, e) for rid, e in sorted(self._catalog.items())
                                    if "error" not in e]
             return list(self._summaries)
 
-    def _refresh(self) -> None:
+    def _refresh(self, force: bool = False) -> None:
+        """Bring the in-memory catalogue up to date with the files (writers always `force`)."""
         if self._catalog is None:
             self._catalog = self._read_catalog_file()
+        try:
+            dir_stamp = _stamp(self.reports_dir.stat())
+        except FileNotFoundError:
+            dir_stamp = None
+        now = time.monotonic()
+        if (not force and dir_stamp == self._dir_stamp
+                and now - self._scanned_at < self.rescan_interval):
+            return
         fresh: dict[str, dict] = {}
         changed = False
         try:
@@ -321,7 +339,7 @@ class Archive:
             entries = []
         for de in entries:
             rid = de.name[:-3]
-            if not de.name.endswith(".md") or de.name.startswith(".") or not valid_id(rid):
+            if not de.name.endswith(".md") or (rid not in self._catalog and not valid_id(rid)):
                 continue
             try:
                 stamp = _stamp(de.stat())
@@ -337,12 +355,15 @@ class Archive:
                 fresh[rid] = _entry(report, stamp)
             except ArchiveError as exc:
                 fresh[rid] = {"stamp": stamp, "error": str(exc)}
+        self._dir_stamp, self._scanned_at = dir_stamp, now
         if changed or len(fresh) != len(self._catalog):
             self._catalog = fresh
-            self._summaries = None
-            self._catalog_dirty = True
-        if self._catalog_dirty:
-            self._write_catalog_file()
+            self._catalog_changed()
+
+    def _catalog_changed(self) -> None:
+        self._summaries = None
+        self._by_sha = None
+        self._catalog_dirty = True
 
     def _read_catalog_file(self) -> dict[str, dict]:
         try:
@@ -415,7 +436,7 @@ class Archive:
         report.source.path = name
         try:
             with self._write_lock():
-                self._refresh()
+                self._refresh(force=True)
                 return self._store(report, data, name, fields)
         except (ArchiveError, ValueError) as exc:
             return failed(str(exc))
@@ -429,8 +450,12 @@ class Archive:
         return self._read_report
 
     def _with_sha(self, sha: str) -> Optional[str]:
-        return next((rid for rid, e in sorted(self._catalog.items()) if e.get("sha256") == sha),
-                    None)
+        if self._by_sha is None:
+            self._by_sha = {}
+            for rid, e in sorted(self._catalog.items()):
+                if e.get("sha256"):
+                    self._by_sha.setdefault(e["sha256"], rid)
+        return self._by_sha.get(sha)
 
     def _store(self, report: Report, data: bytes, name: str, fields: dict) -> ImportResult:
         sha = report.source.sha256
@@ -518,11 +543,12 @@ class Archive:
         path = self._md(rid)
         _atomic_write(path, text.encode("utf-8"))
         stamp = _stamp(path.stat())
+        # Under the write lock, right after a forced rescan: no one else changed the folder.
+        self._dir_stamp, self._scanned_at = _stamp(self.reports_dir.stat()), time.monotonic()
         self._remember(rid, stamp, copy.deepcopy(report), [])
         if self._catalog is not None:
             self._catalog[rid] = _entry(report, stamp)
-            self._summaries = None
-            self._catalog_dirty = True
+            self._catalog_changed()
             if time.monotonic() - self._catalog_saved > _CATALOG_SAVE_INTERVAL:
                 self._write_catalog_file()
 
@@ -531,7 +557,7 @@ class Archive:
         fields = validate_fields(fields)
         try:
             with self._write_lock():
-                self._refresh()
+                self._refresh(force=True)
                 return self._set_locked(report_id, fields)
         except OSError as exc:
             raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "

@@ -241,6 +241,7 @@ def test_two_processes_importing_at_once_do_not_collide(tmp_path):
 
 
 def test_summaries_follow_hand_edits_and_survive_restart(arc, monkeypatch):
+    arc.rescan_interval = 0  # see in-place edits at once
     arc.import_bytes(fake_file(), "a.txt")
     arc.import_bytes(fake_file(town="覃斗镇", year=2019, body=["一", "二", "三"]), "b.txt")
     summaries = arc.summaries()
