@@ -1,0 +1,60 @@
+"""Helpers shared by the index and search tests: the sample reports as Reports, a crafted report
+with known phrase variants, and the brute-force scan every exact search is checked against."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from archive.model import Paragraph, Place, Report
+from index.normalize import fold, t2s
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+# (id, town, county, year) of samples 000…004, as their texts state them.
+SAMPLE_META = [
+    ("赵集镇-2024", "赵集镇", None, 2024),
+    ("三湖镇-2024", "三湖镇", "衡阳县", 2024),
+    ("圣灯山镇-2021", "圣灯山镇", None, 2021),
+    ("覃斗镇-2019", "覃斗镇", "雷州市", 2019),
+    ("马喇镇-2023", "马喇镇", "黔江区", 2023),
+]
+
+
+def sample_reports() -> list[Report]:
+    """Each non-empty line of a sample is a text paragraph; 004 is traditional (text = t2s)."""
+    reports = []
+    for path, (rid, town, county, year) in zip(sorted(SAMPLES.glob("*.txt")), SAMPLE_META):
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+        paragraphs = [Paragraph(f"导语.{n}", "text", 0, "work", [], t2s(line), line)
+                      for n, line in enumerate((x for x in lines if x), 1)]
+        reports.append(Report(id=rid, title=f"{town}{year}年法治政府建设工作情况报告",
+                              place=Place(town=town, county=county), year=year,
+                              script="traditional" if path.name.startswith("004") else "simplified",
+                              paragraphs=paragraphs))
+    return reports
+
+
+def crafted_report(rid="测试镇-2022", town="测试镇", year=2022) -> Report:
+    """Known variants of 谁执法谁普法, a decoy that has only its words, parts and headings."""
+    h1, h2 = "一、普法宣传工作", "二、存在的问题"
+    texts = [
+        ("一", "heading", 1, "work", [], h1, h1),
+        ("一.1", "text", 0, "work", [h1], "落实谁执法、谁普法责任制。", None),
+        ("一.2", "text", 0, "work", [h1], "坚持“谁执法,谁普法”原则。", None),
+        ("一.3", "text", 0, "work", [h1], "落实誰執法誰普法要求。", "落實誰執法誰普法要求。"),
+        ("一.4", "text", 0, "work", [h1], "谁执法谁负责，各单位开展普法活动。", None),
+        ("二", "heading", 1, "problems", [], h2, h2),
+        ("二.1", "text", 0, "problems", [h2], "人民调解工作仍有短板。", None),
+    ]
+    paragraphs = [Paragraph(pid, kind, level, part, path, t2s(text), original or text)
+                  for pid, kind, level, part, path, text, original in texts]
+    return Report(id=rid, title=f"{town}{year}年法治政府建设工作情况报告",
+                  place=Place(town=town, county="测试县"), year=year, paragraphs=paragraphs)
+
+
+def brute_force(reports: list[Report], phrase: str) -> set[tuple[str, str]]:
+    """(report id, paragraph id) of every paragraph whose folded text contains the phrase."""
+    needle = fold(phrase)
+    return {(r.id, p.id) for r in reports for p in r.paragraphs if needle in fold(p.text)}
+
+
+def keys(result) -> set[tuple[str, str]]:
+    return {(h.report_id, h.paragraph_id) for h in result.hits}
