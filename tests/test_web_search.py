@@ -62,3 +62,88 @@ def test_trend_rows_in_year_order_with_links():
     assert [(r["year"], r["matched"], r["total"]) for r in rows] == [(2022, 0, 5), (2023, 3, 10)]
     query = parse_qs(urlsplit(rows[1]["href"]).query)
     assert query == {"q": ["普法"], "year_from": ["2023"], "year_to": ["2023"]}
+
+
+# --- the page over the five samples -----------------------------------------------------------
+
+def test_empty_query_shows_the_archive_overview(client):
+    r = client.get("/")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert 'data-testid="overview"' in page and 'data-testid="latest-reports"' in page
+    assert "赵集镇" in page                      # a town in the filter and in the latest list
+    assert 'data-testid="hit"' not in page
+
+
+def test_hits_are_highlighted_grouped_and_linked(client):
+    page = client.get("/?q=法律明白人").get_data(as_text=True)
+    assert "<mark>法律明白人</mark>" in page
+    assert 'data-testid="report-group"' in page
+    assert "?q=%E6%B3%95%E5%BE%8B%E6%98%8E%E7%99%BD%E4%BA%BA#p-" in page   # link to the paragraph
+    assert "段 / " in page and "份报告" in page
+    assert 'data-testid="match-mode"' in page and "精确匹配" in page
+    assert 'data-testid="trend-chart"' in page and "份, " in page
+
+
+def test_quoted_phrase_ignores_punctuation_and_script(client):
+    page = client.get('/?q="谁执法谁普法"').get_data(as_text=True)
+    assert 'data-testid="hit"' in page
+    assert page.count("<mark>") >= 1
+
+
+def test_malformed_query_shows_the_parser_message_not_an_error_page(client):
+    r = client.get('/?q="法治')
+    page = r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert 'data-testid="query-error"' in page and 'data-testid="search-input"' in page
+    assert 'data-testid="error-page"' not in page and "Traceback" not in page
+
+
+def test_filters_and_facets_narrow_the_search(client):
+    everything = client.get("/api/search?q=法治&limit=200").get_json()
+    town = next(iter(everything["facets"]["town"]))
+    page = client.get("/", query_string={"q": "法治", "town": town}).get_data(as_text=True)
+    expected = everything["facets"]["town"][town]
+    assert f"<strong>{expected}</strong> 段" in page
+    assert f'<option value="{town}" selected>' in page
+    # The facet link for the current town clears it again.
+    assert 'aria-current="true"' in page
+
+
+def test_year_filter_and_trend_links(client):
+    page = client.get("/?q=法治&year_from=2024&year_to=2024").get_data(as_text=True)
+    assert 'data-testid="hit"' in page
+    assert "2021" not in "".join(l for l in page.splitlines() if 'class="report-meta"' in l)
+    assert "year_from=2024&amp;year_to=2024" in client.get("/?q=法治").get_data(as_text=True)
+
+
+def test_paging(client):
+    total = client.get("/api/search?q=法治&limit=1").get_json()["total_paragraphs"]
+    assert total > 20
+    page2 = client.get("/?q=法治&page=2").get_data(as_text=True)
+    assert 'data-testid="pager"' in page2 and 'rel="prev"' in page2
+
+
+def test_csv_export_has_bom_header_and_every_hit(client):
+    total = client.get("/api/search?q=普法&limit=1").get_json()["total_paragraphs"]
+    r = client.get("/export.csv?q=普法")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert "attachment" in r.headers["Content-Disposition"]
+    body = r.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body[1:])))
+    assert rows[0][0] == "报告" and len(rows) == total + 1
+    assert all("普法" in row[7] for row in rows[1:])
+    assert all("[R]" in row[8] and "/report/" in row[9] for row in rows[1:])
+
+
+def test_markdown_export_cites_each_hit(client):
+    total = client.get("/api/search?q=普法&limit=1").get_json()["total_paragraphs"]
+    body = client.get("/export.md?q=普法").get_data(as_text=True)
+    assert body.startswith("# 检索结果：普法")
+    assert body.count("[R]") == total and body.count("/report/") == total
+
+
+def test_export_of_a_bad_query_is_a_friendly_400(client):
+    r = client.get('/export.csv?q="x')
+    assert r.status_code == 400 and "Traceback" not in r.get_data(as_text=True)

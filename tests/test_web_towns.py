@@ -48,3 +48,43 @@ def test_consecutive_pairs_only_one_year_apart():
                row("a-2023", "a", 2023), row("a-x", "a", None)]
     assert [(a["id"], b["id"]) for a, b in consecutive_pairs(reports)] == [
         ("a-2019", "a-2020"), ("a-2022", "a-2023")]
+
+
+# --- the pages over the five samples ---------------------------------------------------------
+
+def test_towns_page_tree_and_grid(client):
+    r = client.get("/towns")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert 'data-testid="place-tree"' in page and 'data-testid="coverage-grid"' in page
+    assert f'href="/town/{quote("赵集镇")}"' in page
+    assert 'class="has" data-year="2024"' in page and 'class="missing"' in page
+    assert "/report/" + quote("赵集镇-2024", safe="") in page
+
+
+def test_town_page_lists_reports_by_year(client):
+    r = client.get("/town/" + quote("赵集镇"))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'data-testid="town-name"' in page
+    assert 'data-report-id="赵集镇-2024"' in page
+    assert "town=%E8%B5%B5%E9%9B%86%E9%95%87" in page     # search within this town
+
+
+def test_town_page_links_consecutive_years_to_compare(tmp_path):
+    from conftest import build_archive, make_app
+    source = sorted(__import__("conftest").SAMPLES.iterdir())[0].read_text("utf-8")
+    files = []
+    for year in (2022, 2023):
+        path = tmp_path / f"zhaoji-{year}.txt"
+        path.write_text(source.replace("2024", str(year)), encoding="utf-8")
+        files.append(path)
+    data = tmp_path / "data"
+    build_archive(data, files)
+    page = make_app(data).test_client().get("/town/" + quote("赵集镇")).get_data(as_text=True)
+    assert 'data-testid="compare-link"' in page
+    assert "/compare?a=%E8%B5%B5%E9%9B%86%E9%95%87-2022&amp;b=%E8%B5%B5%E9%9B%86%E9%95%87-2023" in page
+
+
+def test_unknown_town_is_a_friendly_404(client):
+    r = client.get("/town/" + quote("不存在镇"))
+    assert r.status_code == 404 and "不存在镇" in r.get_data(as_text=True)

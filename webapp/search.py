@@ -193,13 +193,15 @@ def export_md():
     lines = [f"# 检索结果：{params.q or '（全部）'}", "", f"共 {len(hits)} 段。", ""]
     for n, hit in enumerate(hits, 1):
         quoted = (hit.get("text") or "").replace("\n", " ")
-        cite = _md_escape(citation_for_hit(hit, base), CITE_MARKUP)
+        cite = _md_escape(citation_for_hit(hit, base), CITE_MARKUP).replace("](", "]\\(")
         lines += [f"{n}. > {_md_escape(quoted)}", "", f"   ——{cite}", ""]
     return _download("\n".join(lines), "text/markdown", "md")
 
 
 TEXT_MARKUP = "\\`*_[]<>#|!"
-CITE_MARKUP = "\\`*[]<>|"  # a citation ends in a permalink: leave its _ and # alone
+# A citation ends in a permalink (keep its _ and #) and contains "[R]"; "](" is broken up so a
+# title cannot become a link. Quoted text has every bracket escaped, so no link definitions exist.
+CITE_MARKUP = "\\`*<>|"
 
 
 def _md_escape(text: str, markup: str = TEXT_MARKUP) -> str:
