@@ -92,14 +92,9 @@ def index():
     parts = align_reports(a.paragraphs, b.paragraphs, MODES[mode])
 
     def shown(side: str) -> list[tuple[str, str]]:
-        out = []
-        for part in parts:
-            for row in part.rows:
-                section = getattr(row, side)
-                if section:
-                    pars = ([section.heading] if section.heading else []) + section.paragraphs
-                    out += [(p.id, display_text(p, original)) for p in pars]
-        return out
+        """The body text on one side (headings are aligned, not counted as shared text)."""
+        return [(p.id, display_text(p, original)) for part in parts for row in part.rows
+                if getattr(row, side) for p in getattr(row, side).paragraphs]
 
     shared = shared_sentences(shown("a"), shown("b"))
     scripts = {a.script, b.script}

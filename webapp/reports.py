@@ -22,6 +22,7 @@ from webapp.services import get_archive, get_index
 bp = Blueprint("reports", __name__)
 
 SIMILAR_LIMIT = 5
+MIN_SIMILARITY = 0.15  # bigram Jaccard; below this a "similar" paragraph only shares stock phrases
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 
 # Where a metadata value came from (archive.model.SOURCES), as staff read it.
@@ -156,7 +157,9 @@ def similar(report_id: str, paragraph_id: str):
     report = load_report(report_id)
     paragraph = _paragraph(report, paragraph_id)
     try:
-        hits, error = get_index().similar(report.id, paragraph.id, limit=SIMILAR_LIMIT), None
+        hits = [h for h in get_index().similar(report.id, paragraph.id, limit=SIMILAR_LIMIT * 2)
+                if h.kind == paragraph.kind and h.score >= MIN_SIMILARITY][:SIMILAR_LIMIT]
+        error = None
     except ArchiveError as exc:  # e.g. the index is older than the report: say so, no 404
         hits, error = [], str(exc)
     template = "report/_similar.html" if request.args.get("fragment") else "report/similar.html"
