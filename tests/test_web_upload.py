@@ -134,3 +134,20 @@ def test_upload_without_files(client):
     login(client)
     r = client.post("/upload", data={"csrf_token": token(client)}, content_type="multipart/form-data")
     assert r.status_code == 400 and 'data-testid="upload-error"' in r.get_data(as_text=True)
+
+
+def test_serve_hashes_the_env_password_and_never_keeps_it(tmp_path, monkeypatch):
+    import waitress
+    import webapp
+
+    served = {}
+    monkeypatch.setenv("ARCHIVE_ADMIN_PASSWORD", "环境-secret")
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.update(app=app, **kw))
+    webapp.serve(tmp_path, host="127.0.0.1", port=5999)
+    app = served["app"]
+    assert served["port"] == 5999 and not app.debug
+    stored = app.config["ADMIN_PASSWORD_HASH"]
+    assert stored and "环境-secret" not in stored
+    assert "环境-secret" not in repr(dict(app.config))
+    client = app.test_client()
+    assert login(client, "环境-secret").status_code == 302
