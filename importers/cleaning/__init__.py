@@ -1,0 +1,35 @@
+"""Cleaning: small named rules applied in order; each logs what it changed (rule, before, after)."""
+from __future__ import annotations
+
+from importers.cleaning.debris import handle_encoding_debris
+from importers.cleaning.junk import drop_junk_lines
+from importers.cleaning.metadata_lines import take_metadata_lines
+from importers.cleaning.punctuation import normalise_punctuation
+from importers.cleaning.ruby import drop_pinyin_ruby
+from importers.cleaning.runin import split_run_in_headings
+from importers.cleaning.titles import drop_repeated_titles, join_split_title
+from importers.cleaning.whitespace import normalise_whitespace
+from importers.cleaning.wrap import join_hard_wraps
+from importers.document import Cleaning, Line
+
+# Order matters: lines must be trimmed before they are judged, junk and debris gone before
+# titles are recognised, and punctuation full-width before sentences and headings are cut.
+RULES = (
+    normalise_whitespace,
+    take_metadata_lines,
+    drop_junk_lines,
+    drop_pinyin_ruby,
+    handle_encoding_debris,
+    normalise_punctuation,
+    join_split_title,
+    drop_repeated_titles,
+    join_hard_wraps,
+    split_run_in_headings,
+)
+
+
+def clean(lines: list[Line]) -> tuple[list[Line], Cleaning]:
+    c = Cleaning()
+    for rule in RULES:
+        lines = rule(lines, c)
+    return lines, c

@@ -1,0 +1,26 @@
+"""Spaces: invisible characters, indentation, and spaces that layout put inside Chinese words."""
+from __future__ import annotations
+
+import re
+
+from importers.chars import CJK, FW_PUNCT
+from importers.document import Cleaning, Line
+
+RULE = "whitespace"
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES_RE = re.compile(r"[ \t\xa0\u3000\u2002\u2003\u2009\u202f]+")
+_C = f"[{CJK}{re.escape(FW_PUNCT)}]"
+# "法 治政府" → "法治政府", "2020 年" → "2020年", "一、 赵集镇" → "一、赵集镇", "共 22 名" → "共22名"
+_INNER_RE = re.compile(rf"(?<={_C}) +(?={_C}|\d)|(?<=\d) +(?={_C})")
+
+
+def normalise_whitespace(lines: list[Line], c: Cleaning) -> list[Line]:
+    out = []
+    for line in lines:
+        text = _SPACES_RE.sub(" ", line.text.translate(_INVISIBLE)).strip()
+        fixed = _INNER_RE.sub("", text)
+        if fixed != text:
+            c.record(RULE, text, fixed)
+        if fixed:
+            out.append(Line(fixed, line.hint))
+    return out

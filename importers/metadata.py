@@ -1,0 +1,120 @@
+"""Report metadata from the cleaned lines: where title, addressee, 文号 and signature sit
+(`find_frame`), and every field with its provenance (`fill`). Values are simplified script."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from archive.model import Provenance, Report
+from importers.dates import covered_year, parse_date, year_in
+from importers.document import Line
+from importers.places import find_places
+from importers.shapes import (DATE_RE, DOCNUM_RE, head_end, is_addressee, is_date_line, is_doc_number,
+                              is_issuer_line, looks_like_title)
+
+LOW_CONFIDENCE = 0.6
+_MAX_CLOSING = 4
+
+
+@dataclass
+class Frame:
+    """Line indexes of the parts of a report that are metadata or signature, not body text."""
+    title: Optional[int] = None
+    addressee: Optional[int] = None
+    doc_number: Optional[int] = None
+    closing_start: int = 0   # lines from here on are the signature and date
+
+    def metadata_lines(self) -> set[int]:
+        return {i for i in (self.title, self.addressee, self.doc_number) if i is not None}
+
+
+def _signature_line(text: str) -> bool:
+    if is_date_line(text) or is_issuer_line(text):
+        return True
+    m = DATE_RE.search(text)  # "覃斗镇人民政府2020年4月13日" on one line
+    return bool(m) and m.end() == len(text) and is_issuer_line(text[:m.start()].strip())
+
+
+def find_frame(lines: list[Line]) -> Frame:
+    texts = [x.simple for x in lines]
+    frame = Frame(closing_start=len(texts))
+    head = head_end(texts)
+    for i, t in enumerate(texts[:head + 1]):
+        if frame.title is None and i < head and (lines[i].hint == "title" or looks_like_title(t)):
+            frame.title = i
+        elif frame.addressee is None and is_addressee(t):
+            frame.addressee = i
+        elif frame.doc_number is None and i < head and is_doc_number(t):
+            frame.doc_number = i
+    first_body = max(frame.metadata_lines(), default=-1) + 1
+    i = len(texts)
+    while i - 1 > first_body and len(texts) - (i - 1) <= _MAX_CLOSING and _signature_line(texts[i - 1]):
+        i -= 1
+    frame.closing_start = i
+    return frame
+
+
+def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, str],
+         intro: list[str], body: list[str]) -> None:
+    """Set title, place, year, issued, addressee, issuer, doc_number, their provenance and flags."""
+    prov = report.provenance
+    closing = [x.simple for x in lines[frame.closing_start:]]
+
+    if frame.title is not None:
+        report.title = re.sub(r"\s+", "", lines[frame.title].simple)
+        prov["title"] = Provenance("title", 0.95)
+    if frame.addressee is not None:
+        report.addressee = lines[frame.addressee].simple.rstrip("：:")
+        prov["addressee"] = Provenance("body", 0.9)
+
+    issuer_lines = [DATE_RE.sub("", t).strip() for t in closing if not is_date_line(t)]
+    if issuer_lines and issuer_lines[-1]:
+        report.issuer, prov["issuer"] = issuer_lines[-1], Provenance("signature", 0.9)
+    elif site_meta.get("发布机构"):
+        report.issuer, prov["issuer"] = site_meta["发布机构"], Provenance("metadata", 0.8)
+
+    dates = [d for d in (parse_date(t) for t in closing) if d]
+    if dates:
+        report.issued, prov["issued"] = dates[-1], Provenance("signature", 0.95)
+    else:
+        for key, conf in (("成文日期", 0.85), ("发布日期", 0.6)):
+            d = parse_date(site_meta.get(key, ""))
+            if d:
+                report.issued, prov["issued"] = d, Provenance("metadata", conf)
+                break
+
+    number = site_meta.get("文号")
+    if number and DOCNUM_RE.search(number):
+        report.doc_number, prov["doc_number"] = _doc_number(number), Provenance("metadata", 0.9)
+    elif frame.doc_number is not None:
+        report.doc_number = _doc_number(lines[frame.doc_number].simple)
+        prov["doc_number"] = Provenance("body", 0.9)
+
+    for field, (value, p) in find_places(report.title, report.issuer, report.addressee, body).items():
+        setattr(report.place, field, value)
+        prov[field] = p
+
+    year = year_in(report.title) if report.title else None
+    if year:
+        report.year, prov["year"] = year, Provenance("title", 0.95)
+    else:
+        found = covered_year(intro) or covered_year(body)
+        if found:
+            report.year, prov["year"] = found[0], Provenance("body", found[1])
+
+    if report.title is None:
+        report.title = f"{report.place.town or ''}{report.year or ''}{'年' if report.year else ''}法治政府建设工作情况报告"
+        report.title_derived = True
+        prov["title"] = Provenance("derived", 0.5)
+        report.flags.append("title_derived")
+    if report.place.town is None:
+        report.flags.append("town_missing")
+    if report.year is None:
+        report.flags.append("year_missing")
+
+
+def _doc_number(text: str) -> str:
+    m = DOCNUM_RE.search(text)
+    prefix = m.group(0).split(m.group(1))[0].rstrip("〔[［【(（ ")
+    return f"{prefix}〔{m.group(1)}〕{m.group(2)}号"

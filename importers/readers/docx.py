@@ -1,0 +1,64 @@
+"""Word .docx: paragraphs and tables in document order; heading styles become hints."""
+from __future__ import annotations
+
+import io
+import re
+
+import docx
+from docx.table import Table
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from archive.errors import ImportFailed
+from importers.document import Line, RawDocument
+
+_HEADING_STYLE_RE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
+CELL_SEP = "　"
+
+
+def read_docx(data: bytes) -> RawDocument:
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines = list(_body_lines(document))
+    except Exception as exc:  # python-docx, zipfile and lxml raise many types on damaged files
+        raise ImportFailed("Word 文档已损坏或不完整：请用 Word/WPS 打开后重新保存为 .docx 再导入") from exc
+    return RawDocument(lines, "docx")
+
+
+def _body_lines(document):
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            para = DocxParagraph(child, document)
+            hint = _hint(para)
+            for text in para.text.split("\n"):
+                yield Line(text, hint)
+        elif tag == "tbl":
+            for row in Table(child, document).rows:
+                cells = _unique_cells(row)
+                text = CELL_SEP.join(c for c in cells if c)
+                if text:
+                    yield Line(text)
+
+
+def _unique_cells(row) -> list[str]:
+    """Cell texts of a row; merged cells appear once, not once per grid column."""
+    out: list[str] = []
+    seen = set()
+    for cell in row.cells:
+        if id(cell._tc) in seen:
+            continue
+        seen.add(id(cell._tc))
+        out.append(" ".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+    return out
+
+
+def _hint(para) -> str | None:
+    try:
+        name = (para.style.name or "").strip() if para.style is not None else ""
+    except (KeyError, AttributeError):
+        return None
+    if name.lower() in ("title", "标题"):
+        return "title"
+    m = _HEADING_STYLE_RE.match(name)
+    return f"h{m.group(1)}" if m else None

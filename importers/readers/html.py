@@ -1,0 +1,182 @@
+"""Web pages saved from government sites: keep the article, drop the site around it."""
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from archive.errors import ImportFailed
+from importers.chars import cjk_count
+from importers.document import Line, RawDocument
+from importers.metablock import LABELS, parse_labels
+from importers.readers.text import decode
+
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "nav", "header", "footer", "aside",
+              "button", "select", "input", "textarea", "object", "embed", "svg", "canvas", "template")
+# class/id words of page furniture (navigation, share bars, footers, related links…)
+_JUNK_ATTR_RE = re.compile(
+    r"nav|menu|breadcrumb|crumb|position|location|share|bdsharebutton|footer|foot|header|toolbar|"
+    r"print|fontsize|font-size|related|relate|xglj|sidebar|side-bar|copyright|search|login|"
+    r"comment|qrcode|ewm|pager|prev|next|gotop|backtop", re.I)
+_BODY_ATTR_RE = re.compile(
+    r"content|article|zoom|trs_editor|trs_word|custom_unionstyle|detail|zw|main-?text|"
+    r"view|text|con|body|ccontent|news_?con|wz", re.I)
+_BLOCK_TAGS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
+               "blockquote", "pre", "table", "ul", "ol", "dl", "dt", "dd", "center", "td", "th"}
+_META_KEYS = set(LABELS)
+_TITLE_WORD_RE = re.compile(r"报告|報告|总结|總結|情况|情況")
+_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
+
+
+def read_html(data: bytes) -> RawDocument:
+    text, encoding = _decode_html(data)
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        root = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        raise ImportFailed("网页文件无法解析：请在浏览器中打开后另存为“网页，仅HTML”或复制正文为文本") from None
+    title = _page_title(root)
+    for el in root.xpath("//*[self::" + " or self::".join(_DROP_TAGS) + "]"):
+        _drop(el)
+    for el in root.iter(etree.Comment):
+        _drop(el)
+    meta = _take_meta_block(root)
+    for el in list(root.iter()):
+        if isinstance(el.tag, str) and el.getparent() is not None and _is_furniture(el):
+            _drop(el)
+    body = _article(root)
+    lines = _lines(body)
+    if title and not any(_same(title, ln.text) for ln in lines[:8]):
+        lines.insert(0, Line(title, "title"))
+    return RawDocument(lines, "html", encoding, meta)
+
+
+def _decode_html(data: bytes) -> tuple[str, str]:
+    m = _CHARSET_RE.search(data[:4096])
+    if m:
+        declared = m.group(1).decode("ascii").lower()
+        declared = "gb18030" if declared in ("gb2312", "gbk", "gb18030", "x-gbk") else declared
+        try:
+            return data.decode(declared), declared
+        except (UnicodeDecodeError, LookupError):
+            pass  # the declaration lies; detect from the bytes instead
+    return decode(data)
+
+
+def _drop(el) -> None:
+    """Remove an element but keep its tail text, which belongs to the parent."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    tail = el.tail
+    prev = el.getprevious()
+    if tail:
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
+
+
+def _is_furniture(el) -> bool:
+    attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
+    if not attrs or not _JUNK_ATTR_RE.search(attrs):
+        return False
+    # A wrapper named "main-nav-content" may still hold the article: keep anything big.
+    return cjk_count(el.text_content()) < 300
+
+
+def _take_meta_block(root) -> dict[str, str]:
+    """Find the smallest element that holds two or more metadata labels, parse it and remove it."""
+    best = None
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+            continue
+        txt = el.text_content()
+        if len(txt) > 1500:
+            continue
+        labels = sum(1 for k in ("索引号", "发布机构", "成文日期", "发布日期", "文号", "主题分类", "发文机关")
+                     if k in txt)
+        if labels >= 2 and (best is None or len(txt) < len(best[1])):
+            best = (el, txt)
+    if best is None:
+        return {}
+    el = best[0]
+    # Widen to the ancestor that still holds nothing but metadata (a table around the cells).
+    while el.getparent() is not None and el.getparent().tag not in ("body", "html"):
+        parent_text = el.getparent().text_content()
+        if len(parent_text) > len(best[1]) * 2 + 40:
+            break
+        el = el.getparent()
+    meta = parse_labels(_text_with_breaks(el))
+    _drop(el)
+    return meta
+
+
+def _article(root):
+    """The element holding the article: the named content box with the most Chinese text."""
+    body = root.find("body") if root.find("body") is not None else root
+    total = cjk_count(body.text_content()) or 1
+    best, best_n = body, 0
+    for el in body.iter():
+        if not isinstance(el.tag, str) or el is body:
+            continue
+        attrs = " ".join(filter(None, (el.get("class"), el.get("id"))))
+        if attrs and _BODY_ATTR_RE.search(attrs):
+            n = cjk_count(el.text_content())
+            if n > best_n and n >= total * 0.5:
+                best, best_n = el, n
+    # The innermost box that still has most of the text avoids keeping the site around it.
+    return best
+
+
+def _text_with_breaks(el) -> str:
+    parts: list[str] = []
+
+    def walk(node):
+        if not isinstance(node.tag, str):
+            return
+        block = node.tag in _BLOCK_TAGS or node.tag == "br"
+        if node.tag in ("td", "th"):
+            parts.append("　")
+        elif block:
+            parts.append("\n")
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if block:
+            parts.append("\n")
+
+    walk(el)
+    return "".join(parts)
+
+
+def _lines(el) -> list[Line]:
+    out: list[Line] = []
+    for tag_el in el.iter("h1", "h2"):
+        # Sites put the article title in <h1>/<h2>; mark it so it survives flattening to text.
+        tag_el.text = "\x01" + (tag_el.text or "")
+    for raw in _text_with_breaks(el).split("\n"):
+        hint = "title" if "\x01" in raw else None
+        raw = raw.replace("\x01", "")
+        if raw.strip(" 　\t\xa0"):
+            out.append(Line(raw.strip(), hint))
+    return out
+
+
+def _page_title(root) -> str | None:
+    """The article title when the page shows it outside the content box (h1 or .title)."""
+    for el in root.xpath("//h1 | //*[contains(@class,'title') or contains(@id,'title')]"):
+        t = " ".join(el.text_content().split())
+        if 6 <= len(t) <= 80 and _TITLE_WORD_RE.search(t) and not any(k in t for k in _META_KEYS):
+            return t
+    return None
+
+
+def _same(a: str, b: str) -> bool:
+    strip = lambda s: re.sub(r"\s+", "", s)
+    return strip(a) == strip(b) or (len(strip(a)) > 6 and strip(a) in strip(b))

@@ -1,0 +1,91 @@
+"""PDF with a text layer: lines back into paragraphs, page furniture (numbers, running heads) dropped."""
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from archive.errors import ImportFailed
+from importers.chars import cjk_count
+from importers.document import Line, RawDocument
+from importers.markers import match_marker
+
+MAX_PAGES = 400
+_PAGE_NUMBER_RE = re.compile(
+    r"^(?:[-－—–\s]*\d{1,4}[-－—–\s]*|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+|"
+    r"[-－—–]\s*[一二三四五六七八九十]+\s*[-－—–])$")
+
+
+@dataclass
+class _PdfLine:
+    text: str
+    x0: float
+    x1: float
+    height: float
+    page: int
+
+
+def read_pdf(data: bytes) -> RawDocument:
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTTextContainer, LTTextLine
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    lines: list[_PdfLine] = []
+    pages = 0
+    try:
+        for pages, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams(), maxpages=MAX_PAGES), 1):
+            boxes = [el for el in page if isinstance(el, LTTextContainer)]
+            boxes.sort(key=lambda b: (-b.y1, b.x0))
+            for box in boxes:
+                for ln in box:
+                    if isinstance(ln, LTTextLine) and ln.get_text().strip():
+                        lines.append(_PdfLine(ln.get_text().strip(), ln.x0, ln.x1, ln.height, pages))
+    except (PDFEncryptionError, PDFPasswordIncorrect):
+        raise ImportFailed("PDF 已加密，无法读取文字：请提供未加密的 PDF 或 Word/文本版本") from None
+    except Exception as exc:  # pdfminer raises many types (PSEOF, PDFSyntaxError, KeyError…) on damage
+        raise ImportFailed("PDF 文件已损坏或不完整：请重新下载或重新导出 PDF 后再导入") from exc
+    if pages == 0:
+        raise ImportFailed("PDF 文件已损坏或不完整（没有页面）：请重新导出 PDF 后再导入")
+    if cjk_count("".join(ln.text for ln in lines)) < 20:
+        raise ImportFailed("PDF 没有文字层（可能是扫描件）：请先做 OCR，或提供 Word/文本版本")
+    lines = _drop_page_furniture(lines, pages)
+    return RawDocument(_paragraphs(lines), "pdf")
+
+
+def _drop_page_furniture(lines: list[_PdfLine], pages: int) -> list[_PdfLine]:
+    """Page numbers, and running headers/footers: a line that repeats on most pages."""
+    key = lambda t: re.sub(r"\d+", "#", re.sub(r"\s+", "", t))
+    on_pages = Counter()
+    for k, page in {(key(ln.text), ln.page) for ln in lines}:
+        on_pages[k] += 1
+    running = {k for k, n in on_pages.items() if pages >= 3 and n > pages / 2}
+    return [ln for ln in lines
+            if not _PAGE_NUMBER_RE.match(ln.text.strip()) and key(ln.text) not in running]
+
+
+def _paragraphs(lines: list[_PdfLine]) -> list[Line]:
+    """Join the printed lines of a paragraph: a new paragraph starts after a short line,
+    at an indented line, or at a heading marker."""
+    if not lines:
+        return []
+    left = Counter(round(ln.x0) for ln in lines).most_common(1)[0][0]
+    right = max(Counter(round(ln.x1) for ln in lines).most_common(3))[0]
+    out: list[str] = []
+    prev = None
+    for ln in lines:
+        char = ln.height or 10
+        starts = (prev is None or prev.x1 < right - 1.5 * char or ln.x0 > left + 0.8 * char
+                  or match_marker(ln.text) is not None)
+        if starts:
+            out.append(ln.text)
+        else:
+            out[-1] = _join(out[-1], ln.text)
+        prev = ln
+    return [Line(t) for t in out]
+
+
+def _join(a: str, b: str) -> str:
+    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+        return a + " " + b
+    return a + b
