@@ -192,6 +192,7 @@ def _import(archive, index, path: Path, filename: str, overrides: dict) -> dict:
     except ArchiveError as exc:
         return {"status": "failed", "error": str(exc)}
     current_app.logger.info("upload %s → %s %s", filename, result.status, result.report_id)
-    title = result.report.title if result.report is not None else None
-    return {"status": result.status, "report_id": result.report_id, "error": result.error,
-            "title": title}
+    row = {"status": result.status, "report_id": result.report_id, "error": result.error}
+    if result.report is not None:
+        row["title"] = result.report.title
+    return row
