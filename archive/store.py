@@ -199,6 +199,18 @@ class Archive:
         return sorted(n[:-3] for n in names
                       if n.endswith(".md") and not n.startswith(".") and valid_id(n[:-3]))
 
+    def markdown(self, report_id: str) -> str:
+        """The stored file of a report, as text (what `archive show --md` prints); works on a
+        file too broken to parse, so it can be looked at."""
+        if not valid_id(report_id):
+            raise _not_found(report_id)
+        try:
+            return self._md(report_id).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise _not_found(report_id) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ArchiveError(f"{report_id}.md 无法读取: {exc}") from None
+
     def get(self, report_id: str) -> Report:
         """The report with this id (a copy: change it freely). Raises ReportNotFound."""
         return copy.deepcopy(self._load(report_id)[0])
@@ -214,12 +226,12 @@ class Archive:
 
     def _load(self, rid: str) -> tuple[Report, list[str]]:
         if not valid_id(rid):
-            raise ReportNotFound(f"没有编号为 {str(rid)[:80]!r} 的报告 (编号格式不对)")
+            raise _not_found(rid)
         path = self._md(rid)
         try:
             stamp = _stamp(path.stat())
         except FileNotFoundError:
-            raise ReportNotFound(f"没有编号为 {rid} 的报告; 用 archive list 查看全部编号") from None
+            raise _not_found(rid) from None
         with self._mutex:
             hit = self._cache.get(rid)
             if hit and hit[0] == stamp:
@@ -403,6 +415,12 @@ class Archive:
         path = Path(path)
         try:
             data = path.read_bytes()
+        except FileNotFoundError:
+            return ImportResult(str(path), "failed", error="文件不存在")
+        except IsADirectoryError:
+            return ImportResult(str(path), "failed", error="这是一个文件夹, 不是文件")
+        except PermissionError:
+            return ImportResult(str(path), "failed", error="没有读取这个文件的权限")
         except OSError as exc:
             return ImportResult(str(path), "failed", error=f"无法读取文件: {exc.strerror or exc}")
         return replace(self.import_bytes(data, path.name), path=str(path))
@@ -637,6 +655,12 @@ class Archive:
 
 
 # ---- helpers ---------------------------------------------------------------------------------
+
+def _not_found(rid: Any) -> ReportNotFound:
+    if not valid_id(rid):
+        return ReportNotFound(f"没有编号为 {str(rid)[:80]!r} 的报告 (编号格式不对)")
+    return ReportNotFound(f"没有编号为 {rid} 的报告; 用 archive list 查看全部编号")
+
 
 def _stamp(st: os.stat_result) -> list[int]:
     """Identity of a file version; a rename-over (every write here) always changes the inode."""
