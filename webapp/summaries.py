@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterable
 
-UNKNOWN = "未注明"
+from webapp.render import UNKNOWN_PLACE as UNKNOWN
 LEVELS = ("province", "city", "county", "town")
 LATEST = 12
 
