@@ -14,7 +14,8 @@ from importers.shapes import (DATE_RE, DOCNUM_RE, head_end, is_addressee, is_dat
                               is_issuer_line, looks_like_title)
 
 LOW_CONFIDENCE = 0.6
-_MAX_CLOSING = 4
+_MAX_CLOSING = 4        # signature + date lines
+_SEARCH_FROM_END = 8    # the signature sits within the last lines
 
 
 @dataclass
@@ -47,12 +48,21 @@ def find_frame(lines: list[Line]) -> Frame:
             frame.addressee = i
         elif frame.doc_number is None and i < head and is_doc_number(t):
             frame.doc_number = i
-    first_body = max(frame.metadata_lines(), default=-1) + 1
-    i = len(texts)
-    while i - 1 > first_body and len(texts) - (i - 1) <= _MAX_CLOSING and _signature_line(texts[i - 1]):
-        i -= 1
-    frame.closing_start = i
+    frame.closing_start = _closing_start(texts, max(frame.metadata_lines(), default=-1) + 1)
     return frame
+
+
+def _closing_start(texts: list[str], first_body: int) -> int:
+    """Where the signature block starts: the last run of signature/date lines near the end.
+    Anything after it (an attachment, a table) stays in the closing part."""
+    n = len(texts)
+    for end in range(n, max(first_body, n - _SEARCH_FROM_END), -1):
+        if _signature_line(texts[end - 1]):
+            i = end - 1
+            while i - 1 > first_body and end - (i - 1) <= _MAX_CLOSING and _signature_line(texts[i - 1]):
+                i -= 1
+            return i
+    return n
 
 
 def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, str],
@@ -68,9 +78,9 @@ def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, s
         report.addressee = lines[frame.addressee].simple.rstrip("：:")
         prov["addressee"] = Provenance("body", 0.9)
 
-    issuer_lines = [DATE_RE.sub("", t).strip() for t in closing if not is_date_line(t)]
-    if issuer_lines and issuer_lines[-1]:
-        report.issuer, prov["issuer"] = issuer_lines[-1], Provenance("signature", 0.9)
+    issuers = [DATE_RE.sub("", t).strip() for t in closing if not is_date_line(t) and _signature_line(t)]
+    if issuers:
+        report.issuer, prov["issuer"] = issuers[-1], Provenance("signature", 0.9)
     elif site_meta.get("发布机构"):
         report.issuer, prov["issuer"] = site_meta["发布机构"], Provenance("metadata", 0.8)
 
@@ -91,7 +101,9 @@ def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, s
         report.doc_number = _doc_number(lines[frame.doc_number].simple)
         prov["doc_number"] = Provenance("body", 0.9)
 
-    for field, (value, p) in find_places(report.title, report.issuer, report.addressee, body).items():
+    # A site's 发布机构 may be the county that published the town's report: not a place source.
+    signed_by = report.issuer if "issuer" in prov and prov["issuer"].source == "signature" else None
+    for field, (value, p) in find_places(report.title, signed_by, report.addressee, body).items():
         setattr(report.place, field, value)
         prov[field] = p
 

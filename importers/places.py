@@ -33,7 +33,9 @@ Found = dict[str, tuple[str, Provenance]]
 
 
 def _stem_ok(stem: str) -> bool:
-    return bool(stem) and not (_ADMIN_CHARS & set(stem)) and stem not in _STOP_STEMS
+    """A plausible place-name stem: no unit characters inside, not 全镇/我县…, not a phrase."""
+    return (bool(stem) and not (_ADMIN_CHARS & set(stem)) and stem not in _STOP_STEMS
+            and stem[-1] not in "全本我该各每" and not (set(stem) & set("了的是被把")))
 
 
 def parse_chain(text: str) -> dict[str, str]:
@@ -98,8 +100,8 @@ def find_places(title: Optional[str], issuer: Optional[str], addressee: Optional
     text = "\n".join(body)
     towns = [m.group(1) for m in _BODY_TOWN_RE.finditer(text) if _stem_ok(re.sub(_TOWN_UNIT + "$", "", m.group(1)))]
     best = _most_common(towns)
-    if best:
-        put("town", best[0], "body", 0.8 if best[1] >= 3 else 0.6 if best[1] == 2 else 0.45)
+    if best and best[1] >= 2:  # a single mention may be a phrase ("自觉接受镇人大监督")
+        put("town", best[0], "body", 0.8 if best[1] >= 3 else 0.6)
 
     county_level: list[str] = []
     if addressee:

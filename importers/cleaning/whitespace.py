@@ -10,8 +10,10 @@ RULE = "whitespace"
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES_RE = re.compile(r"[ \t\xa0\u3000\u2002\u2003\u2009\u202f]+")
 _C = f"[{CJK}{re.escape(FW_PUNCT)}]"
-# "法 治政府" → "法治政府", "2020 年" → "2020年", "一、 赵集镇" → "一、赵集镇", "共 22 名" → "共22名"
-_INNER_RE = re.compile(rf"(?<={_C}) +(?={_C}|\d)|(?<=\d) +(?={_C})")
+_P = r"[,.;:!?()]"  # half-width punctuation, made full-width later by the punctuation rule
+# "法 治政府" → "法治政府", "2020 年" → "2020年", "一、 赵集镇" → "一、赵集镇", "共 22 名" → "共22名",
+# "工作, 建立" → "工作,建立"
+_INNER_RE = re.compile(rf"(?<={_C}) +(?={_C}|{_P}|\d)|(?<={_P}|\d) +(?={_C})")
 
 
 def normalise_whitespace(lines: list[Line], c: Cleaning) -> list[Line]:

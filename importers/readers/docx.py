@@ -12,7 +12,7 @@ from archive.errors import ImportFailed
 from importers.document import Line, RawDocument
 
 _HEADING_STYLE_RE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
-CELL_SEP = "　"
+CELL_SEP = " | "  # survives the whitespace rule, which removes spaces between Chinese characters
 
 
 def read_docx(data: bytes) -> RawDocument:

@@ -10,6 +10,7 @@ from archive.errors import ImportFailed
 from importers.chars import cjk_count
 from importers.document import Line, RawDocument
 from importers.metablock import LABELS, parse_labels
+from importers.readers.docx import CELL_SEP
 from importers.readers.text import decode
 
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "nav", "header", "footer", "aside",
@@ -139,7 +140,7 @@ def _text_with_breaks(el) -> str:
             return
         block = node.tag in _BLOCK_TAGS or node.tag == "br"
         if node.tag in ("td", "th"):
-            parts.append("　")
+            parts.append(CELL_SEP)
         elif block:
             parts.append("\n")
         if node.text:
@@ -159,10 +160,10 @@ def _lines(el) -> list[Line]:
     out: list[Line] = []
     for tag_el in el.iter("h1", "h2"):
         # Sites put the article title in <h1>/<h2>; mark it so it survives flattening to text.
-        tag_el.text = "\x01" + (tag_el.text or "")
+        tag_el.text = "\ue000" + (tag_el.text or "")
     for raw in _text_with_breaks(el).split("\n"):
-        hint = "title" if "\x01" in raw else None
-        raw = raw.replace("\x01", "")
+        hint = "title" if "\ue000" in raw else None
+        raw = raw.replace("\ue000", "")
         if raw.strip(" 　\t\xa0"):
             out.append(Line(raw.strip(), hint))
     return out
