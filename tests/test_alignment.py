@@ -1,9 +1,12 @@
 """Alignment of two reports for /compare, and detection of shared sentences."""
+import random
+
 import pytest
 
 from archive.model import Paragraph
+from index.normalize import fold
 from webapp.alignment import (
-    PLANS_TO_WORK, align_reports, align_sections, heading_similarity, sections,
+    NEAR, PLANS_TO_WORK, align_reports, align_sections, bigrams, heading_similarity, sections,
     sentence_spans, shared_sentences,
 )
 
@@ -106,9 +109,6 @@ def test_share_is_fraction_of_folded_characters():
 
 def test_shared_sentences_agree_with_brute_force():
     """Prefix filtering must find every pair a full cross product finds."""
-    from webapp.alignment import NEAR, bigrams
-    from index.normalize import fold
-    import random
     rng = random.Random(7)
     alphabet = "法治政府建设依法行政普法宣传执法监督镇村工作"
     def sentence():
