@@ -9,6 +9,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from archive.model import PARTS, Paragraph
@@ -32,9 +33,14 @@ def bigrams(folded: str) -> set[str]:
     return {folded[i:i + 2] for i in range(len(folded) - 1)}
 
 
+@lru_cache(maxsize=4096)
+def _heading_grams(heading: str) -> frozenset[str]:
+    return frozenset(bigrams(fold(_MARKER.sub("", heading))))
+
+
 def heading_similarity(a: str, b: str) -> float:
     """Dice coefficient of the character bigrams of two headings, markers and script folded away."""
-    x, y = bigrams(fold(_MARKER.sub("", a or ""))), bigrams(fold(_MARKER.sub("", b or "")))
+    x, y = _heading_grams(a or ""), _heading_grams(b or "")
     if not x or not y:
         return 0.0
     return 2 * len(x & y) / (len(x) + len(y))
