@@ -143,9 +143,20 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 class _Sentence:
     key: str
     span: tuple[int, int]
-    grams: set[str]
-    size: int   # folded characters
+    folded: str
     shared: bool = False
+
+
+@dataclass
+class _Group:
+    """The sentences of one side that fold to the same text: compared once, marked together
+    (boilerplate repeats within a report)."""
+    grams: frozenset[str]
+    members: list[_Sentence]
+
+    def mark(self) -> None:
+        for m in self.members:
+            m.shared = True
 
 
 @dataclass
@@ -159,21 +170,26 @@ class SharedText:
     count: int          # shared sentences of A
 
 
-def _sentences(texts: Sequence[tuple[str, str]]) -> tuple[list[_Sentence], int]:
-    out, total = [], 0
-    for key, text in texts:
-        for s, e in sentence_spans(text or ""):
-            folded = fold(text[s:e])
-            total += len(folded)
-            out.append(_Sentence(key, (s, e), bigrams(folded) if len(folded) >= MIN_SENTENCE
-                                 else set(), len(folded)))
-    return out, total
+def _sentences(texts: Sequence[tuple[str, str]]) -> list[_Sentence]:
+    return [_Sentence(key, (s, e), fold(text[s:e]))
+            for key, text in texts for s, e in sentence_spans(text or "")]
 
 
-def _prefix(sentence: _Sentence, rank: dict[str, tuple[int, str]], near: float) -> list[str]:
+def _groups(sentences: list[_Sentence]) -> list[_Group]:
+    by_text: dict[str, _Group] = {}
+    for s in sentences:
+        if len(s.folded) >= MIN_SENTENCE:
+            group = by_text.get(s.folded)
+            if group is None:
+                group = by_text[s.folded] = _Group(frozenset(bigrams(s.folded)), [])
+            group.members.append(s)
+    return list(by_text.values())
+
+
+def _prefix(group: _Group, rank: dict[str, tuple[int, str]], near: float) -> list[str]:
     """Rarest-first bigrams that any sentence with Jaccard >= near must share one of."""
-    size = len(sentence.grams)
-    return sorted(sentence.grams, key=rank.__getitem__)[:size - math.ceil(near * size) + 1]
+    size = len(group.grams)
+    return sorted(group.grams, key=rank.__getitem__)[:size - math.ceil(near * size) + 1]
 
 
 def shared_sentences(a: Sequence[tuple[str, str]], b: Sequence[tuple[str, str]],
@@ -183,27 +199,25 @@ def shared_sentences(a: Sequence[tuple[str, str]], b: Sequence[tuple[str, str]],
 
     Uses prefix filtering so a pair of long reports costs milliseconds, not a full cross product.
     """
-    sa, total_a = _sentences(a)
-    sb, total_b = _sentences(b)
-    freq = Counter(g for s in (*sa, *sb) for g in s.grams)
+    sa, sb = _sentences(a), _sentences(b)
+    ga, gb = _groups(sa), _groups(sb)
+    freq = Counter(g for group in (*ga, *gb) for g in group.grams)
     rank = {g: (c, g) for g, c in freq.items()}
-    postings: dict[str, list[_Sentence]] = defaultdict(list)
-    for s in sb:
-        if s.grams:
-            for g in _prefix(s, rank, near):
-                postings[g].append(s)
-    for s in sa:
-        if not s.grams:
-            continue
+    postings: dict[str, list[_Group]] = defaultdict(list)
+    for y in gb:
+        for g in _prefix(y, rank, near):
+            postings[g].append(y)
+    for x in ga:
         seen: set[int] = set()
-        for g in _prefix(s, rank, near):
-            for t in postings.get(g, ()):
-                if id(t) in seen:
+        for g in _prefix(x, rank, near):
+            for y in postings.get(g, ()):
+                if id(y) in seen:
                     continue
-                seen.add(id(t))
-                overlap = len(s.grams & t.grams)
-                if overlap >= near * (len(s.grams) + len(t.grams) - overlap):
-                    s.shared = t.shared = True
+                seen.add(id(y))
+                overlap = len(x.grams & y.grams)
+                if overlap >= near * (len(x.grams) + len(y.grams) - overlap):
+                    x.mark()
+                    y.mark()
 
     def spans(sentences):
         out: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -212,8 +226,8 @@ def shared_sentences(a: Sequence[tuple[str, str]], b: Sequence[tuple[str, str]],
                 out[s.key].append(s.span)
         return dict(out)
 
-    def share(sentences, total):
-        return sum(s.size for s in sentences if s.shared) / total if total else 0.0
+    def share(sentences):
+        total = sum(len(s.folded) for s in sentences)
+        return sum(len(s.folded) for s in sentences if s.shared) / total if total else 0.0
 
-    return SharedText(spans(sa), spans(sb), share(sa, total_a), share(sb, total_b),
-                      sum(s.shared for s in sa))
+    return SharedText(spans(sa), spans(sb), share(sa), share(sb), sum(s.shared for s in sa))
