@@ -84,6 +84,7 @@ def test_hits_are_highlighted_grouped_and_linked(client):
     assert "段 / " in page and "份报告" in page
     assert 'data-testid="match-mode"' in page and "精确匹配" in page
     assert 'data-testid="trend-chart"' in page and "份, " in page
+    assert page.count('data-testid="basket-add"') == page.count('data-testid="hit"')
 
 
 def test_quoted_phrase_ignores_punctuation_and_script(client):
