@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Existence
 
 from archive.model import Report
 from index.analysis import BigramTokenizer, WordTokenizer
@@ -25,8 +26,10 @@ def make_schema() -> Schema:
         text_original=STORED(),             # only when it differs from `text` (traditional reports)
         # Ranking and bare words: jieba words, positions 0,1,2…
         words=TEXT(analyzer=WordTokenizer(), phrase=True),
-        # Exact layer: candidates for phrases; verified against the folded text, so no positions.
-        bigrams=TEXT(analyzer=BigramTokenizer(), phrase=False),
+        # Exact layer: candidates for phrases, verified against the folded text, so neither
+        # positions nor frequencies are stored. Scorable only because Whoosh otherwise stats a
+        # file for every posting it writes (measured: 10% more CPU).
+        bigrams=FieldType(Existence(), analyzer=BigramTokenizer(), scorable=True),
     )
 
 

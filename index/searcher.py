@@ -8,6 +8,7 @@ field. Facets and the trend are counted from the matching doc set, cached per in
 from __future__ import annotations
 
 import math
+import pickle
 import threading
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -93,6 +94,7 @@ class _Matches:
     facets: dict
     trend: dict
     total_reports: int
+    orders: dict = field(default_factory=dict)  # sort → ordered (doc, score), filled lazily
 
 
 class SearchIndex:
@@ -107,11 +109,17 @@ class SearchIndex:
         self.dir.mkdir(parents=True, exist_ok=True)
         if not windex.exists_in(str(self.dir)):
             windex.create_in(str(self.dir), SCHEMA)
+        self.current = _has_current_schema(self.dir)
         self._ix = windex.open_dir(str(self.dir), schema=SCHEMA)
+
+    def _require_current(self) -> None:
+        if not self.current:
+            raise ArchiveError("检索索引是旧版本或已损坏：请运行 archive reindex 重建索引")
 
     # --- writing -----------------------------------------------------------------------
 
     def _writer(self, **kwargs):
+        self._require_current()
         try:
             return self._ix.writer(timeout=self.lock_timeout, delay=0.05, **kwargs)
         except windex.LockError:
@@ -122,6 +130,10 @@ class SearchIndex:
         """Replace the whole index with these reports; returns the number of paragraphs.
         Readers see the old index until the commit."""
         reports = list(reports)
+        if not self.current:  # written by an older version: start afresh
+            windex.create_in(str(self.dir), SCHEMA)
+            self._ix = windex.open_dir(str(self.dir), schema=SCHEMA)
+            self.current = True
         learn_words(n for r in reports for n in (r.place.town, r.place.county, r.place.city))
         paragraphs = sum(len(r.paragraphs) for r in reports)
         if paragraphs >= PARALLEL_MIN_PARAGRAPHS:
@@ -168,6 +180,7 @@ class SearchIndex:
 
     def snapshot(self) -> Snapshot:
         """The in-memory view of the latest committed generation (reopened when it changed)."""
+        self._require_current()
         generation = self._ix.latest_generation()
         snap = self._snapshot
         if snap is not None and snap.generation == generation:
@@ -176,10 +189,7 @@ class SearchIndex:
             snap = self._snapshot
             generation = self._ix.latest_generation()
             if snap is None or snap.generation != generation:
-                try:
-                    searcher = windex.open_dir(str(self.dir), schema=SCHEMA).searcher()
-                except (windex.IndexError, OSError, EOFError, KeyError) as exc:
-                    raise ArchiveError(f"索引无法读取（{type(exc).__name__}）：请运行 archive reindex 重建索引") from None
+                searcher = windex.open_dir(str(self.dir), schema=SCHEMA).searcher()
                 snap = self._snapshot = Snapshot(searcher, generation)
             return snap
 
@@ -248,19 +258,22 @@ class SearchIndex:
     def _order(self, snap: Snapshot, m: _Matches, sort: str,
                end: Optional[int]) -> list[tuple[int, float]]:
         """(doc number, score) in result order, complete at least up to `end` (None: all)."""
-        if sort == "year":
-            key = lambda d: (-(snap.year[d] or 0), snap.report_id[d], snap.order[d])
-        elif sort == "town":
-            key = lambda d: (snap.town[d] or "\uffff", -(snap.year[d] or 0),
-                             snap.report_id[d], snap.order[d])
-        else:
+        if sort == "relevance" and sort not in m.orders:
+            # the exact hits; word-only hits are ranked on demand below
             scores = self._exact_scores(snap, m)
-            ordered = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
-            rest = m.docs - m.exact
-            if rest and (end is None or end > len(ordered)):
-                ordered.extend(self._word_ranked(snap, m, rest, end and end - len(ordered)))
-            return ordered
-        return [(d, 0.0) for d in sorted(m.docs, key=key)]
+            m.orders[sort] = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        elif sort not in m.orders:
+            def key(d):
+                in_report = (snap.report_id[d], snap.order[d])
+                if sort == "year":
+                    return (-(snap.year[d] or 0), *in_report)
+                return (snap.town[d] or "\uffff", -(snap.year[d] or 0), *in_report)
+            m.orders[sort] = [(d, 0.0) for d in sorted(m.docs, key=key)]
+        ordered = m.orders[sort]
+        rest = m.docs - m.exact if sort == "relevance" else ()
+        if rest and (end is None or end > len(ordered)):
+            ordered = ordered + self._word_ranked(snap, m, rest, end and end - len(ordered))
+        return ordered
 
     def _exact_scores(self, snap: Snapshot, m: _Matches) -> dict[int, float]:
         """BM25 over the occurrences of each phrase in the folded text of the exact hits."""
@@ -327,6 +340,15 @@ class SearchIndex:
         scored.sort(key=lambda x: (-x[0], x[1]))
         empty = _Matches(frozenset(), frozenset(), "words", (), {}, {}, 0)
         return [self._hit(snap, e, empty, score=sim) for sim, e in scored[:limit]]
+
+
+def _has_current_schema(index_dir: Path) -> bool:
+    """Whether the index was written with this version's schema (else it must be rebuilt)."""
+    try:
+        return windex.open_dir(str(index_dir)).schema == SCHEMA
+    except (windex.IndexError, OSError, EOFError, AttributeError, ImportError,
+            pickle.UnpicklingError):
+        return False
 
 
 def _counts(values: Iterable) -> dict:
