@@ -6,6 +6,7 @@ import re
 from importers.chars import ends_sentence
 from importers.document import Cleaning, Line
 from importers.markers import match_marker
+from importers.script import to_simplified
 
 RULE = "junk_line"
 
@@ -29,6 +30,8 @@ _SHORT = 40
 
 
 def is_junk(text: str, before_title: bool) -> bool:
+    """Judged on the simplified form, so 掃一掃在手機打開當前頁 is caught like 扫一扫…"""
+    text = to_simplified(text) if len(text) <= _SHORT else text
     if len(text) <= _SHORT and any(w.lower() in text.lower() for w in _AD_WORDS):
         return True
     if len(text) <= _SHORT and match_marker(text) is None and _WIDGET_RE.search(text):

@@ -14,7 +14,8 @@ RULE = "pinyin_ruby"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _RUBY_RE = re.compile(rf"(?<=[{CJK}])[(（]\s*([a-zü{_TONED}]{{1,7}})\s*[)）]")
 # A toneless syllable counts only in a document that has toned ruby too (的(de), 么(me)).
-_SYLLABLE_RE = re.compile(r"^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:[aeiouüv][a-z]{0,4}|ng|n|m)$")
+_SYLLABLE_RE = re.compile(r"^(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ang|eng|ing|ong|ian|iao|uai|"
+                          r"uan|ai|an|ao|ei|en|er|ia|ie|in|iu|ou|ua|ue|ui|un|uo|ve|üe|a|e|i|o|u|ü|v)$")
 
 
 def _is_toned(s: str) -> bool:
