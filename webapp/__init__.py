@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 DEFAULTS = {
     "DATA_DIR": "data",
-    "SECRET_KEY": None,            # random per process when not given: logins end on restart
+    "SECRET_KEY": None,            # `serve` keeps one in DATA_DIR/secret_key; else random per process
     "ADMIN_PASSWORD_HASH": None,   # werkzeug hash; None → the site is read-only
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # one upload request, all files together
     "TESTING": False,
@@ -66,6 +66,19 @@ def _security_headers(response):
     return response
 
 
+def _secret_key(data_dir: Path) -> str:
+    """The session key, kept in the data folder so logins and baskets survive a restart."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+        os.replace(tmp, path)
+    return path.read_text().strip()
+
+
 def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000) -> None:
     """Run the app under waitress (debug off). `ARCHIVE_ADMIN_PASSWORD` enables uploads;
     it is hashed here and the plaintext is not kept."""
@@ -73,7 +86,7 @@ def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000
     from werkzeug.security import generate_password_hash
 
     password = os.environ.get("ARCHIVE_ADMIN_PASSWORD") or ""
-    config = {"DATA_DIR": str(data_dir)}
+    config = {"DATA_DIR": str(data_dir), "SECRET_KEY": _secret_key(Path(data_dir))}
     if password:
         config["ADMIN_PASSWORD_HASH"] = generate_password_hash(password)
     del password
