@@ -71,6 +71,17 @@ def test_logout_needs_csrf_and_ends_the_session(client):
     assert client.get("/upload").status_code == 302
 
 
+def test_login_renews_the_csrf_token_but_keeps_the_basket(client):
+    with client.session_transaction() as session:
+        session["_csrf"] = "before-login"
+        session["basket"] = [["赵集镇-2024", "导语.1"]]
+    client.post("/login", data={"password": ADMIN_PASSWORD, "csrf_token": "before-login"})
+    with client.session_transaction() as session:
+        assert session["admin"] is True
+        assert session.get("_csrf") != "before-login"
+        assert session["basket"] == [["赵集镇-2024", "导语.1"]]
+
+
 def test_read_only_site_without_password(tmp_path):
     client = make_app(tmp_path, password=None).test_client()
     page = client.get("/upload")

@@ -11,6 +11,8 @@ from flask import (Blueprint, current_app, flash, redirect, render_template, req
                    url_for)
 from werkzeug.security import check_password_hash
 
+from webapp import basket
+
 bp = Blueprint("auth", __name__)
 
 
@@ -49,7 +51,11 @@ def login():
     elif request.method == "POST":
         password = request.form.get("password", "")
         if check_password_hash(current_app.config["ADMIN_PASSWORD_HASH"], password):
+            # A fresh session against fixation (new CSRF token), but the citation basket stays.
+            basket_items = session.get(basket.SESSION_KEY)
             session.clear()
+            if basket_items:
+                session[basket.SESSION_KEY] = basket_items
             session["admin"] = True
             current_app.logger.info("admin login from %s", request.remote_addr)
             return redirect(_safe_next(request.form.get("next")))
