@@ -159,7 +159,7 @@ def _lex(text: str) -> list[tuple[str, str]]:
                 continue
             if "*" in word:
                 raise QueryError("不支持通配符 *：请直接输入要找的词或短语")
-            tokens.append(("OP", OPERATORS[word]) if word in OPERATORS else ("WORD", word))
+            tokens.append(("OP", word) if word in OPERATORS else ("WORD", word))
             i = j
     return tokens
 
@@ -256,6 +256,19 @@ class _Parser:
         return Term(value, folded, "auto" if has_cjk(folded) else "words")
 
 
+def _chinese_operators_as_words(tokens):
+    """与/或/非 are operators only between two operands; elsewhere (a lone 非) they are text."""
+    out = list(tokens)
+    for i, (kind, raw) in enumerate(tokens):
+        if kind == "OP" and raw in "与或非":
+            before = tokens[i - 1][0] if i else None
+            after = tokens[i + 1][0] if i + 1 < len(tokens) else None
+            binary = raw != "非"
+            if (binary and before not in ("WORD", "PHRASE", "RP")) or after not in ("WORD", "PHRASE", "LP", "FIELD", "MINUS"):
+                out[i] = ("WORD", raw)
+    return [(k, OPERATORS[v] if k == "OP" else v) for k, v in out]
+
+
 def _check_parentheses(tokens) -> None:
     depth = deepest = 0
     for kind, _ in tokens:
@@ -282,7 +295,7 @@ def parse(text: str) -> Node:
         raise QueryError("检索式必须是文字")
     if len(text) > MAX_LENGTH:
         raise QueryError(f"检索式太长（{len(text)} 字）：请缩短到 {MAX_LENGTH} 字以内")
-    tokens = _lex(text)
+    tokens = _chinese_operators_as_words(_lex(text))
     _check_parentheses(tokens)
     parser = _Parser(tokens)
     node = parser.parse_or()

@@ -2,6 +2,7 @@
 with known phrase variants, and the brute-force scan every exact search is checked against."""
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from archive.model import Paragraph, Place, Report
@@ -53,7 +54,10 @@ def crafted_report(rid="测试镇-2022", town="测试镇", year=2022) -> Report:
 def brute_force(reports: list[Report], phrase: str) -> set[tuple[str, str]]:
     """(report id, paragraph id) of every paragraph whose folded text contains the phrase."""
     needle = fold(phrase)
-    return {(r.id, p.id) for r in reports for p in r.paragraphs if needle in fold(p.text)}
+    return {(r.id, p.id) for r in reports for p in r.paragraphs if needle in _folded(p.text)}
+
+
+_folded = lru_cache(maxsize=None)(fold)
 
 
 def keys(result) -> set[tuple[str, str]]:

@@ -29,6 +29,13 @@ def test_boolean_operators_and_precedence():
     assert parse("普法 非 调解") == parse("普法 NOT 调解") == parse("普法 -调解")
 
 
+def test_chinese_operators_outside_operand_positions_are_text():
+    assert parse("或") == Term("或", "或", "auto")
+    assert parse("非") == Term("非", "非", "auto")
+    assert parse("普法 或") == And((Term("普法", "普法", "auto"), Term("或", "或", "auto")))
+    assert parse("非 调解") == Not(Term("调解", "调解", "auto"))
+
+
 def test_field_scopes_with_aliases_and_full_width_colon():
     assert parse("town:赵集镇") == parse("镇：赵集镇") == Scope("town", "赵集镇")
     assert parse("county:衡阳县") == parse("县:衡阳县")
