@@ -14,10 +14,6 @@ def cjk_count(text: str) -> int:
     return len(CJK_RE.findall(text))
 
 
-def is_cjk(ch: str) -> bool:
-    return bool(ch) and bool(CJK_RE.match(ch))
-
-
 def ends_sentence(text: str) -> bool:
     """True when the text ends a sentence, ignoring closing quotes and brackets."""
     stripped = text.rstrip(CLOSERS)

@@ -13,7 +13,6 @@ from importers.places import find_places
 from importers.shapes import (DATE_RE, DOCNUM_RE, head_end, is_addressee, is_date_line, is_doc_number,
                               is_issuer_line, looks_like_title)
 
-LOW_CONFIDENCE = 0.6
 _MAX_CLOSING = 4        # signature + date lines
 _SEARCH_FROM_END = 8    # the signature sits within the last lines
 

@@ -19,7 +19,7 @@ _DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "nav", "header", 
 _JUNK_ATTR_RE = re.compile(
     r"nav|menu|breadcrumb|crumb|position|location|share|bdsharebutton|footer|foot|header|toolbar|"
     r"print|fontsize|font-size|related|relate|xglj|sidebar|side-bar|copyright|search|login|"
-    r"comment|qrcode|ewm|pager|prev|next|gotop|backtop", re.I)
+    r"comment|qrcode|pager|prev|next|gotop|backtop", re.I)
 _BODY_ATTR_RE = re.compile(
     r"content|article|zoom|trs_editor|trs_word|custom_unionstyle|detail|zw|main-?text|"
     r"view|text|con|body|ccontent|news_?con|wz", re.I)
