@@ -5,6 +5,8 @@
     read_path(path)              the same for a file on disk.
 
 Every failure is an `ImportFailed` with a one-line Chinese message; nothing else escapes.
+Metadata values (title, place, addressee, issuer) are stored in simplified script, because
+search and facets use them; paragraphs keep the script as written in `text_original`.
 """
 from __future__ import annotations
 
@@ -47,6 +49,8 @@ def read_report(data: bytes, filename: str) -> Report:
         raise
     except RecursionError:
         raise ImportFailed(f"{name}：文件结构嵌套过深，无法读取：请另存为 .docx 或文本后再导入") from None
+    except Exception as exc:  # a bug or an unforeseen file: still one line for the user, cause chained
+        raise ImportFailed(f"{name}：导入时出现意外错误（{type(exc).__name__}）：请把该文件交给管理员检查") from exc
 
 
 def _read(data: bytes, name: str) -> Report:
