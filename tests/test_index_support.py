@@ -1,4 +1,4 @@
-"""Helpers shared by the index and search tests: the sample reports as Reports, a crafted report
+"""Helpers shared by the index and search tests: the imported sample reports, a crafted report
 with known phrase variants, and the brute-force scan every exact search is checked against."""
 from __future__ import annotations
 
@@ -6,30 +6,19 @@ from functools import lru_cache
 from pathlib import Path
 
 from archive.model import Paragraph, Place, Report
+from importers import read_path
 from index.normalize import fold, t2s
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-# (id, town, county, year) of samples 000…004, as their texts state them.
-SAMPLE_META = [
-    ("赵集镇-2024", "赵集镇", None, 2024),
-    ("三湖镇-2024", "三湖镇", "衡阳县", 2024),
-    ("圣灯山镇-2021", "圣灯山镇", None, 2021),
-    ("覃斗镇-2019", "覃斗镇", "雷州市", 2019),
-    ("马喇镇-2023", "马喇镇", "黔江区", 2023),
-]
 
 
 def sample_reports() -> list[Report]:
-    """Each non-empty line of a sample is a text paragraph; 004 is traditional (text = t2s)."""
+    """The five samples through the real importer, with the ids the archive would give them."""
     reports = []
-    for path, (rid, town, county, year) in zip(sorted(SAMPLES.glob("*.txt")), SAMPLE_META):
-        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
-        paragraphs = [Paragraph(f"导语.{n}", "text", 0, "work", [], t2s(line), line)
-                      for n, line in enumerate((x for x in lines if x), 1)]
-        reports.append(Report(id=rid, title=f"{town}{year}年法治政府建设工作情况报告",
-                              place=Place(town=town, county=county), year=year,
-                              script="traditional" if path.name.startswith("004") else "simplified",
-                              paragraphs=paragraphs))
+    for path in sorted(SAMPLES.glob("*.txt")):
+        report = read_path(path)
+        report.id = f"{report.place.town}-{report.year}"
+        reports.append(report)
     return reports
 
 
