@@ -117,17 +117,17 @@ def _town_years(rng: random.Random, n: int, years: range) -> list[tuple[int, int
     return sorted(pairs[:n])
 
 
-def synthetic_reports(pool: list[str], n: int, *, seed: int = 0,
+def synthetic_reports(pool: list[str], n: int, *, seed: int = 0, lines: tuple[int, int] = (1, 2),
                       years: range = range(2015, 2025)) -> Iterator[Report]:
-    """n report-shaped `Report`s whose paragraphs are random lines of `pool` (2–4 lines
-    joined, ~150 characters, like a report paragraph), with headings, parts and paragraph
-    ids in the archive's scheme and synthetic town / year metadata for facets and trends."""
+    """n report-shaped `Report`s whose paragraphs are random lines of `pool` (`lines` of them
+    joined), with headings, parts and paragraph ids in the archive's scheme and synthetic
+    town / year metadata for facets and trends."""
     rng = random.Random(seed)
     pairs = _town_years(rng, n, years)
     places = synthetic_places(max(t for t, _ in pairs) + 1, seed)
 
     def text() -> str:
-        return "".join(rng.choice(pool) for _ in range(rng.randint(2, 4)))
+        return "".join(rng.choice(pool) for _ in range(rng.randint(*lines)))
 
     def heading() -> str:
         return re.split(r"[，。；：,;:]", rng.choice(pool))[0][:18]
@@ -140,7 +140,7 @@ def synthetic_reports(pool: list[str], n: int, *, seed: int = 0,
             mark = _ROMAN[n_part]
             top = f"{mark}、{_PART_HEADINGS[part]}"
             paras.append(Paragraph(mark, "heading", 1, part, [], top))
-            subs = 3 if part == "work" else 1
+            subs = 2 if part == "work" else 1
             for s in range(subs):
                 path, base = [top], mark
                 if subs > 1:
@@ -148,7 +148,7 @@ def synthetic_reports(pool: list[str], n: int, *, seed: int = 0,
                     base = f"{mark}.（{_ROMAN[s]}）"
                     paras.append(Paragraph(base, "heading", 2, part, [top], sub))
                     path = [top, sub]
-                for k in range(rng.randint(2, 3)):
+                for k in range(rng.randint(1, 3)):
                     paras.append(Paragraph(f"{base}.{k + 1}", "text", 0, part, path, text()))
         paras.append(Paragraph("落款.1", "text", 0, "closing", [], f"{place.town}人民政府"))
         paras.append(Paragraph("落款.2", "text", 0, "closing", [], f"{year + 1}年3月{rng.randint(1, 28)}日"))
@@ -192,14 +192,13 @@ def document_frequencies(texts: list[str], n: int, sample: int = 20000,
 def pick_phrases(texts: list[str], seed: int = 0) -> dict[str, str]:
     """The phrase mix, chosen by measured document frequency over the folded paragraphs:
     `frequent` — the commonest 2-gram (the brief asks for one in over a quarter of all
-    paragraphs; `run.py` reports its measured share), `frequent3` — the commonest 3-gram,
+    paragraphs; `run.py` reports its measured share), `common` — the commonest 4-gram,
     `medium` — a 4-gram in about 1 % of paragraphs, `rare` — a 6-gram from the middle of a random paragraph found in at most 3 paragraphs."""
     out: dict[str, str] = {}
     df2, n = document_frequencies(texts, 2, seed=seed)
     out["frequent"] = df2.most_common(1)[0][0]
-    df3, _ = document_frequencies(texts, 3, seed=seed)
-    out["frequent3"] = df3.most_common(1)[0][0]
     df4, _ = document_frequencies(texts, 4, seed=seed)
+    out["common"] = df4.most_common(1)[0][0]
     medium = sorted(df4.items(), key=lambda kv: (abs(kv[1] / n - 0.01), kv[0]))
     out["medium"] = medium[0][0]
     order = list(range(len(texts)))

@@ -75,8 +75,8 @@ def to_markdown(results: dict) -> str:
     lines += [f"- {note}" for note in meta.get("notes", [])] + [""]
     lines += ["## Build", "",
               "| corpus | reports | paragraphs | text MB | built by | import s | index s | "
-              "MB/s | index MB | FTS5 build s / MB | jieba build s / MB |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "MB/s | index MB | FTS5 build s / MB | jieba build s / MB | files imported |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in results["sizes"]:
         b = s.get("baselines", {})
         fts, jb = b.get("fts5") or {}, b.get("jieba") or {}
@@ -85,7 +85,9 @@ def to_markdown(results: dict) -> str:
             f"{s['built_by']} | {_fmt(s.get('import_s'))} | {_fmt(s.get('index_s'))} | "
             f"{_fmt(s.get('mb_per_s'), 3)} | {_fmt(s.get('index_mb'))} | "
             f"{_fmt(fts.get('build_s'))} / {_fmt(fts.get('size_mb'))} | "
-            f"{_fmt(jb.get('build_s'))} / {_fmt(jb.get('size_mb'))} |")
+            f"{_fmt(jb.get('build_s'))} / {_fmt(jb.get('size_mb'))} | "
+            + (", ".join(f"{k} {v}" for k, v in s["statuses"].items()) if s.get("statuses")
+               else "—") + " |")
     for s in results["sizes"]:
         lines += ["", f"## {s['name']}: phrase recall (paragraphs found / scan oracle)", "",
                   "| phrase | share of paragraphs | oracle | ours | FTS5 trigram | jieba Whoosh |",

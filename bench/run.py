@@ -17,6 +17,7 @@ import platform
 import shutil
 import sys
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def import_files(paths: list[Path], data_dir: Path) -> dict:
         outcomes = pool.map(_import_one, [str(p) for p in paths], chunksize=8)
     seconds = time.perf_counter() - t0
     failed = [err for status, err in outcomes if status == "failed"]
-    return {"import_s": round(seconds, 2), "failed": len(failed),
+    return {"import_s": round(seconds, 2), "statuses": dict(Counter(s for s, _ in outcomes)),
             "failed_examples": sorted(set(failed))[:3]}
 
 
@@ -123,8 +124,8 @@ def build_size(spec: str, laws: list | None, work: Path) -> tuple[dict, list, Pa
         archive = Archive(data_dir)
         reports = list(archive.reports())
         index_dir = Path(archive.index_dir)
-        log(f"{spec}: imported {len(reports)} reports in {out['import_s']} s "
-            f"({out['failed']} failed)")
+        log(f"{spec}: {len(reports)} reports in the archive after {out['import_s']} s "
+            f"(files: {out['statuses']})")
     log(f"{spec}: indexing {len(reports)} reports")
     index_s = build_index(index_dir, reports)
     out.update(reports=len(reports), paragraphs=sum(len(r.paragraphs) for r in reports),
@@ -202,7 +203,7 @@ def measure_size(spec: str, laws: list | None, work: Path, args) -> dict:
                                   f"p95 {entry['ours']['p95_ms']} ms"))
     if "jieba" in systems:
         systems["jieba"].close()
-    out["_mix"], out["_index_dir"], out["_data_dir"] = mix, index_dir, data_dir
+    out.update(_mix=mix, _index_dir=index_dir, _data_dir=data_dir)
     return out
 
 
@@ -265,7 +266,7 @@ def parse_args(argv):
     p.add_argument("--laws", type=Path, default=corpus.DEFAULT_LAWS, help="laws.jsonl.gz")
     p.add_argument("--work", type=Path, default=BENCH / "work", help="scratch folder")
     p.add_argument("--out", type=Path, default=BENCH, help="where results.json/.md go")
-    p.add_argument("--jieba-max-paragraphs", type=int, default=400_000,
+    p.add_argument("--jieba-max-paragraphs", type=int, default=100_000,
                    help="skip the jieba baseline above this many paragraphs (it is slow to build)")
     args = p.parse_args(argv)
     args.sizes = (args.sizes or (QUICK_SIZES if args.quick else DEFAULT_SIZES)).split(",")
@@ -295,38 +296,48 @@ def main(argv=None) -> int:
                         "quick": args.quick, "repeat": args.repeat, "notes": notes},
                "sizes": []}
     args.work.mkdir(parents=True, exist_ok=True)
+    private: dict[str, dict] = {}  # per size: the mix and folders, not written out
     for spec in args.sizes:
-        results["sizes"].append(measure_size(spec, laws, args.work, args))
+        size = measure_size(spec, laws, args.work, args)
+        private[spec] = {k: size.pop(k) for k in ("_mix", "_index_dir", "_data_dir")}
+        results["sizes"].append(size)
+        save(results, args.out, started)  # a partial run still leaves its figures
 
-    real = [s for s in results["sizes"] if s["_data_dir"]]
+    real = [s for s in results["sizes"] if private[s["name"]]["_data_dir"]]
     if real:
-        largest = real[-1]
-        largest.update(measure_freshness(largest["_data_dir"], largest["_index_dir"]))
+        largest, where = real[-1], private[real[-1]["name"]]
+        largest.update(measure_freshness(where["_data_dir"], where["_index_dir"]))
         log(f"{largest['name']}: new report findable after {largest['freshness_s']} s")
         try:
             phrases = {k: v["phrase"] for k, v in largest["phrases"].items()}
-            largest["pages"] = measure_pages(largest["_data_dir"], phrases, args.repeat)
+            largest["pages"] = measure_pages(where["_data_dir"], phrases, args.repeat)
         except ImportError as exc:
             notes.append(f"web pages not measured: {exc}")
+        save(results, args.out, started)
     biggest = max(results["sizes"], key=lambda s: s["paragraphs"])
     log(f"{biggest['name']}: peak memory of a search process running the mix")
-    biggest["rss_mb"], _ = peak_rss(queries.run_mix, str(biggest["_index_dir"]),
-                                    biggest["_mix"], 3)
-
-    for s in results["sizes"]:
-        for key in ("_mix", "_index_dir", "_data_dir"):
-            s.pop(key)
-    results["meta"]["total_s"] = round(time.perf_counter() - started, 1)
-    results["targets"] = targets(results)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1),
-                                           encoding="utf-8")
-    markdown = to_markdown(results)
-    (args.out / "results.md").write_text(markdown, encoding="utf-8")
-    print(markdown)
+    where = private[biggest["name"]]
+    try:
+        biggest["rss_mb"], _ = peak_rss(queries.run_mix, str(where["_index_dir"]),
+                                        where["_mix"], 3)
+    except RuntimeError as exc:
+        notes.append(f"peak memory not measured: {exc}")
+    print(save(results, args.out, started))
     log(f"done in {results['meta']['total_s']} s; wrote {args.out / 'results.json'} and "
         f"{args.out / 'results.md'}")
     return 0
+
+
+def save(results: dict, out: Path, started: float) -> str:
+    """Write results.json and results.md (with the targets as measured so far)."""
+    results["meta"]["total_s"] = round(time.perf_counter() - started, 1)
+    results["targets"] = targets(results)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1),
+                                      encoding="utf-8")
+    markdown = to_markdown(results)
+    (out / "results.md").write_text(markdown, encoding="utf-8")
+    return markdown
 
 
 if __name__ == "__main__":
