@@ -205,18 +205,21 @@ class SearchIndex:
 
     def search(self, query: str, *, town=None, county=None, year=None, section=None,
                sort: str = "relevance", page: int = 1, per_page: int = 20) -> SearchResult:
-        """Search; keyword filters combine (AND) with scopes written in the query.
-        `year` is an int, a (first, last) tuple or "2021-2024"; per_page=0 returns every hit."""
+        """Search; keyword filters combine (AND) with scopes written in the query, and a blank
+        query with filters lists what the filters allow. `year` is an int, a (first, last)
+        tuple or "2021-2024"; per_page=0 returns every hit."""
         if sort not in SORTS:
             raise QueryError(f"不支持的排序“{sort}”：请用 relevance（相关度）、year（年份）或 town（乡镇）")
         if not isinstance(page, int) or page < 1 or not isinstance(per_page, int) or per_page < 0:
             raise QueryError("页码须是从 1 开始的整数，每页条数须是不小于 0 的整数")
-        node = parse(query)
         filters = [make_scope(name, value) for name, value in
                    (("town", town), ("county", county), ("year", year), ("section", section))
                    if value not in (None, "")]
-        if filters:
-            node = And((node, *filters))
+        if filters and isinstance(query, str) and not query.strip():
+            node = And(tuple(filters))  # browsing: every paragraph the filters allow
+        else:
+            node = parse(query)
+            node = And((node, *filters)) if filters else node
         snap = self.snapshot()
         matches = snap.results.get(node) or snap.results.put(node, self._match(snap, node))
         start = (page - 1) * per_page

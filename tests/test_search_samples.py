@@ -126,6 +126,14 @@ def test_scopes_and_keyword_filters_agree(index, reports):
     assert index.search('"普法" county:衡阳县', per_page=0).total_reports == 1
 
 
+def test_blank_query_with_filters_browses_and_without_is_an_error(index, reports):
+    browse = index.search("", town="测试镇", per_page=0)
+    assert keys(browse) == {("测试镇-2022", p.id) for p in reports[-1].paragraphs}
+    assert browse.mode == "exact"
+    with pytest.raises(QueryError):
+        index.search("  ")
+
+
 def test_facets_and_trend_count_all_matches_not_the_page(index, reports):
     full = index.search('"法治"', per_page=0)
     page = index.search('"法治"', per_page=2)
