@@ -1,0 +1,159 @@
+"""Browser tests: the real app served over HTTP from a background thread, driven by the system's
+headless Chromium through Playwright (no browser is ever downloaded).
+
+Each site is a temporary data folder filled through the library (importers → archive.store.Archive
+→ index.SearchIndex), exactly as `archive import` would. Screenshots go to tests/screenshots/
+(git-ignored) so a person can look at every page the tests visit.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from werkzeug.security import generate_password_hash
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TESTS = Path(__file__).resolve().parent.parent
+SAMPLES = TESTS.parent / "samples"
+SCREENSHOTS = TESTS / "screenshots"
+ADMIN_PASSWORD = "浏览器测试-admin-pass"
+# A second year of 赵集镇, made from its 2024 sample the way towns really write them: last year's
+# text with the year changed and a few sections dropped. Gives the archive a town with two years
+# (year navigation, town-page comparisons) and a pair of reports that share sentences.
+ZHAOJI_SAMPLE = SAMPLES / "000_c5c95290205ada9f.txt"
+
+
+def zhaoji_previous_year(folder: Path) -> Path:
+    lines = ZHAOJI_SAMPLE.read_text("utf-8").splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("(五)"))
+    end = next(n for n, line in enumerate(lines) if line.startswith("二、"))
+    text = "\n".join(lines[:start] + lines[end:]).replace("2024年", "2023年")
+    path = folder / "赵集镇2023.txt"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def fill_archive(data_dir: Path, files: list[Path]) -> None:
+    """Import `files` and index the archive through the library."""
+    from archive.store import Archive
+    from index import SearchIndex
+
+    archive = Archive(data_dir)
+    for path in files:
+        result = archive.import_file(path)
+        assert result.status == "imported", (path, result.error)
+    SearchIndex(archive.index_dir).rebuild(archive.reports())
+
+
+@dataclass
+class Site:
+    """A running server over `data_dir`."""
+    url: str
+    data_dir: Path
+    admin_password: str = ADMIN_PASSWORD
+
+    def archive(self):
+        from archive.store import Archive
+        return Archive(self.data_dir)
+
+    def report_url(self, report_id: str, paragraph_id: str | None = None) -> str:
+        url = f"{self.url}/report/{quote(report_id, safe='')}"
+        return url + "#" + quote(f"p-{paragraph_id}", safe="") if paragraph_id else url
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args) -> None:  # one line per request would bury test failures
+        pass
+
+
+def serve(data_dir: Path):
+    """Start the app on 127.0.0.1 (a free port) in a daemon thread; returns (Site, stop)."""
+    from webapp import create_app
+
+    app = create_app({"DATA_DIR": str(data_dir), "SECRET_KEY": "browser-tests",
+                      "ADMIN_PASSWORD_HASH": generate_password_hash(ADMIN_PASSWORD)})
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    return Site(f"http://127.0.0.1:{server.server_port}", data_dir), server.shutdown
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The five samples plus 赵集镇 2023; the upload test adds one report to it."""
+    folder = tmp_path_factory.mktemp("browser-site")
+    fill_archive(folder / "data", sorted(SAMPLES.iterdir()) + [zhaoji_previous_year(folder)])
+    running, stop = serve(folder / "data")
+    yield running
+    stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make browser` (Debian packages "
+                    "chromium and fonts-wqy-microhei) before the browser tests.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def new_page(browser, base_url: str, **context_options):
+    """A page in a fresh context (own cookies) that records JavaScript errors, console errors and
+    failed subresources in `page.problems`, and the messages of dialogs in `page.dialogs`."""
+    context = browser.new_context(base_url=base_url, locale="zh-CN",
+                                  viewport={"width": 1280, "height": 900}, **context_options)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.problems, page.dialogs = [], []
+    page.on("pageerror", lambda exc: page.problems.append(f"JS error: {exc}"))
+    # A page may answer 4xx on purpose (a wrong password); what it loads must not fail.
+    page.on("console", lambda msg: msg.type == "error" and not msg.text.startswith(
+        "Failed to load resource") and page.problems.append(f"console: {msg.text}"))
+    page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
+            and page.problems.append(f"{r.status} for {r.url}"))
+
+    def on_dialog(dialog):
+        page.dialogs.append(dialog.message)
+        dialog.dismiss()
+    page.on("dialog", on_dialog)
+    return page
+
+
+@pytest.fixture
+def make_page(browser):
+    """`make_page(base_url, **context_options)`; every page must end with no JS errors."""
+    pages = []
+
+    def make(base_url, **options):
+        pages.append(new_page(browser, base_url, **options))
+        return pages[-1]
+    yield make
+    problems = [p for page in pages for p in page.problems]
+    for page in pages:
+        page.context.close()
+    assert not problems, problems
+
+
+@pytest.fixture
+def page(make_page, site):
+    return make_page(site.url)
+
+
+@pytest.fixture(scope="session")
+def shot():
+    """`shot(page, "01-search")` saves a full-page screenshot as tests/screenshots/01-search.png."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+
+    def save(page, name: str) -> None:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    return save
