@@ -31,6 +31,7 @@ SORTS = ("relevance", "year", "town")
 MODE_LABELS = {"exact": "精确匹配", "words": "分词匹配", "mixed": "精确匹配 + 分词匹配"}
 K1, B = 1.2, 0.75
 PARALLEL_MIN_PARAGRAPHS = 5000  # below this a second indexing process costs more than it saves
+SIMILAR_WORDS = 12  # the rarest words of a paragraph find its look-alikes (measured at 52k paragraphs: median 360 → 40 ms)
 
 
 @dataclass
@@ -328,11 +329,13 @@ class SearchIndex:
         if d is None:
             raise ReportNotFound(f"索引里没有段落 {report_id} {paragraph_id}：请确认编号，或运行 archive reindex")
         source = set(bigrams(snap.folded[d]))
-        words = sorted({w for w in query_words(snap.folded[d]) if len(w) > 1})
+        searcher = snap.searcher
+        words = sorted({w for w in query_words(snap.folded[d]) if len(w) > 1},
+                       key=lambda w: (searcher.doc_frequency("words", w), w))[:SIMILAR_WORDS]
         if not source or not words:
             return []
         same_report = {e for e in snap.alive if snap.report_id[e] == report_id}
-        results = snap.searcher.search(wq.Or([wq.Term("words", w) for w in words]),
+        results = searcher.search(wq.Or([wq.Term("words", w) for w in words]),
                                        mask=same_report, limit=max(50, limit * 10))
         scored = []
         for hit in results:
