@@ -85,13 +85,25 @@ def serve(data_dir: Path):
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory):
+def start_site():
+    """`start_site(data_dir) -> Site`: serve a data folder until the session ends."""
+    stops = []
+
+    def start(data_dir: Path) -> Site:
+        running, stop = serve(data_dir)
+        stops.append(stop)
+        return running
+    yield start
+    for stop in stops:
+        stop()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, start_site):
     """The five samples plus 赵集镇 2023; the upload test adds one report to it."""
     folder = tmp_path_factory.mktemp("browser-site")
     fill_archive(folder / "data", sorted(SAMPLES.iterdir()) + [zhaoji_previous_year(folder)])
-    running, stop = serve(folder / "data")
-    yield running
-    stop()
+    return start_site(folder / "data")
 
 
 @pytest.fixture(scope="session")
@@ -151,9 +163,10 @@ def page(make_page, site):
 
 @pytest.fixture(scope="session")
 def shot():
-    """`shot(page, "01-search")` saves a full-page screenshot as tests/screenshots/01-search.png."""
+    """`shot(page, "01-search")` saves a full-page screenshot as tests/screenshots/01-search.png;
+    `full_page=False` keeps what the window shows (e.g. where a link scrolled to)."""
     SCREENSHOTS.mkdir(exist_ok=True)
 
-    def save(page, name: str) -> None:
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    def save(page, name: str, full_page: bool = True) -> None:
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
     return save

@@ -78,7 +78,7 @@ def test_search_marks_the_phrase_in_every_matching_report(page, site, shot):
 def test_hit_opens_the_reading_page_at_its_highlighted_paragraph(page, site, shot):
     search(page, TERM)
     report_id, pid = open_first_hit(page)
-    shot(page, "02-reading-hit")
+    shot(page, "02-reading-hit", full_page=False)
 
     assert page.evaluate("decodeURIComponent(location.hash)") == f"#p-{pid}"
     target = page.locator(":target")
@@ -152,6 +152,19 @@ def test_compare_aligns_two_years_and_marks_shared_sentences(page, site, shot):
     row = cells_b.evaluate_all("cs => cs.findIndex(c => c.textContent.includes('抓好政府信息公开'))")
     expect(dropped.first).to_be_visible()
     expect(cells_a.nth(row)).to_have_class("cmp-cell cmp-a is-empty")
+
+
+def test_compare_chooser_opens_the_chosen_pair(page, site, shot):
+    page.goto("/compare?" + urlencode({"a": "赵集镇-2024", "b": "赵集镇-2023"}))
+    page.get_by_role("link", name="换一份报告").click()
+    expect(page.get_by_test_id("compare-choose")).to_be_visible()
+    expect(page.get_by_test_id("choose-a")).to_have_value("赵集镇-2024")
+    shot(page, "05-compare-choose")
+    page.get_by_test_id("choose-b").select_option("三湖镇-2024")
+    page.get_by_role("button", name="开始对照").click()
+    expect(page.get_by_test_id("compare-a")).to_contain_text("赵集镇2024")
+    expect(page.get_by_test_id("compare-b")).to_contain_text("三湖镇2024")
+    assert page.get_by_test_id("cell-a").count() == page.get_by_test_id("cell-b").count() > 0
 
 
 def test_towns_hierarchy_coverage_grid_and_town_page(page, site, shot):
