@@ -108,3 +108,10 @@ def test_compare_two_samples(client, sample_app):
     assert response.status_code == 200
     assert len(cells(html, "a")) == len(cells(html, "b")) > 3
     assert 'data-testid="share-a"' in html
+
+
+def test_chooser_groups_reports_without_a_county(client):
+    """Three samples state no county: the chooser groups them under 未注明县区 instead of failing."""
+    page = client.get("/compare").get_data(as_text=True)
+    assert 'label="未注明县区"' in page and 'label="衡阳县"' in page
+    assert page.count("<option value=\"") >= 2 * 5

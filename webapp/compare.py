@@ -7,6 +7,8 @@ the reports instead of an error.
 """
 from __future__ import annotations
 
+import itertools
+
 from typing import Optional
 
 from flask import Blueprint, render_template, request, url_for
@@ -73,9 +75,11 @@ def quick_picks(report: Report) -> list[dict]:
 def _choose(a_id: str, b_id: str, a: Optional[Report], b: Optional[Report], mode: str):
     summaries = sorted(get_archive().summaries(),
                        key=lambda s: (s.place.county or "", s.place.town or "", s.year or 0, s.id))
+    groups = [(county or "未注明县区", list(group))
+              for county, group in itertools.groupby(summaries, key=lambda s: s.place.county)]
     unknown = [i for i, r in ((a_id, a), (b_id, b)) if i and r is None]
     known = a or b
-    return render_template("compare/choose.html", summaries=summaries, a_id=a_id, b_id=b_id,
+    return render_template("compare/choose.html", groups=groups, a_id=a_id, b_id=b_id,
                            unknown=unknown, mode=mode, mode_labels=MODE_LABELS,
                            picks=quick_picks(known) if known else [], known=known)
 
