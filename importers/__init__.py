@@ -61,9 +61,10 @@ def _read(data: bytes, name: str) -> Report:
     if cjk_count("".join(x.text for x in raw.lines)) < MIN_CJK:
         raise ImportFailed("文件中没有中文正文：请确认选择的是报告文件")
     lines, cleaning = clean(raw.lines)
-    if cjk_count("".join(x.text for x in lines)) < MIN_CJK:
+    cleaned = "".join(x.text for x in lines)
+    if cjk_count(cleaned) < MIN_CJK:
         raise ImportFailed("清理网页栏目和广告后没有剩下报告正文：请确认选择的是报告文件")
-    script = detect_script("".join(x.text for x in lines))
+    script = detect_script(cleaned)
     for line in lines:
         line.simple = to_simplified(line.text) if script == "traditional" else line.text
 

@@ -10,6 +10,7 @@ _CN = "一二三四五六七八九十"
 _CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九", 0)}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
+_FIRST_CHARS = set("第（(" + _CN + _CIRCLED)  # what a marker can start with, besides a digit
 _PATTERNS = (
     (0, re.compile(rf"^第([{_CN}]{{1,3}})(部分|章)"), "第{}{}"),
     (1, re.compile(rf"^([{_CN}]{{1,3}})\s*[、．.]"), "{}"),
@@ -41,6 +42,9 @@ def cn_number(s: str) -> Optional[int]:
 
 
 def match_marker(text: str) -> Optional[Marker]:
+    first = text[:1]
+    if not (first in _FIRST_CHARS or first.isdecimal()):  # most lines; \d is isdecimal()
+        return None
     for level, pattern, fmt in _PATTERNS:
         m = pattern.match(text)
         if not m:

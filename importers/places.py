@@ -97,8 +97,11 @@ def find_places(title: Optional[str], issuer: Optional[str], addressee: Optional
     for text, source in ((issuer, "signature"), (title, "title")):
         for field, value in parse_chain(text or "").items():
             put(field, value, source, 0.9)
+    # No match crosses a line, so each pattern only scans the lines holding its unit words.
     text = "\n".join(body)
-    towns = [m.group(1) for m in _BODY_TOWN_RE.finditer(text) if _stem_ok(re.sub(_TOWN_UNIT + "$", "", m.group(1)))]
+    town_lines = "\n".join(t for t in body if "镇" in t or "乡" in t or "街道" in t)
+    unit_lines = "\n".join(t for t in body if "县" in t or "区" in t or "旗" in t or "市" in t)
+    towns = [m.group(1) for m in _BODY_TOWN_RE.finditer(town_lines) if _stem_ok(re.sub(_TOWN_UNIT + "$", "", m.group(1)))]
     best = _most_common(towns)
     if best and best[1] >= 2:  # a single mention may be a phrase ("自觉接受镇人大监督")
         put("town", best[0], "body", 0.8 if best[1] >= 3 else 0.6)
@@ -109,14 +112,14 @@ def find_places(title: Optional[str], issuer: Optional[str], addressee: Optional
         if m and _stem_ok(m.group(0)[:-1]) and not addressee.startswith(m.group(0) + "委、"):
             county_level.append(m.group(0))
             put("county", m.group(0), "body", 0.75)
-    mentions = [m.group(1) for m in _BODY_COUNTY_RE.finditer(text)
+    mentions = [m.group(1) for m in _BODY_COUNTY_RE.finditer(unit_lines)
                 if _stem_ok(m.group(1)[:-1].removesuffix("自治"))]
     counties = [n for n in mentions if not n.endswith("市")]
     cities = [n for n in mentions if n.endswith("市") and n not in PROVINCES]
     best = _most_common(counties)
     if best:
         put("county", best[0], "body", 0.8 if best[1] >= 2 else 0.65)
-    for pair in _CITY_PAIR_RE.finditer(text):  # 湛江市、雷州市委: the second is county-level
+    for pair in _CITY_PAIR_RE.finditer(unit_lines):  # 湛江市、雷州市委: the second is county-level
         city, county = _trim(pair.group(1)), _trim(pair.group(2))
         if _stem_ok(city[:-1]) and _stem_ok(county[:-1]) and city != county:
             put("county", county, "body", 0.7)

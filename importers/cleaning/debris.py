@@ -14,6 +14,7 @@ RULE = "encoding_debris"
 FLAG = "encoding_debris"
 _LONE_RE = re.compile(r"^[?？�\s]+$")
 _EDGE_RE = re.compile(r"^(?:[?�]+|？{2,})\s*|\s*(?:[?�]{2,}|？{3,})$")
+_DEBRIS_CHAR = re.compile(r"[?？�]")
 _INNER_RE = re.compile(r"(?<=[^\sA-Za-z=&/])[?�](?=[^\sA-Za-z=&/])")
 
 
@@ -23,6 +24,9 @@ def handle_encoding_debris(lines: list[Line], c: Cleaning) -> list[Line]:
         if _LONE_RE.match(line.text):
             c.record(RULE, line.text, "")
             c.flag(FLAG)
+            continue
+        if not _DEBRIS_CHAR.search(line.text):  # the usual line: nothing below can match
+            out.append(Line(line.text, line.hint))
             continue
         text = _EDGE_RE.sub("", line.text)
         if text != line.text:

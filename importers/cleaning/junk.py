@@ -15,6 +15,7 @@ _AD_WORDS = ("威廉希尔", "博彩", "赌场", "娱乐城", "真人娱乐", "�
              "太阳城", "皇冠体育", "金沙娱乐", "银河娱乐", "威尼斯人", "新葡京", "体育投注", "线上娱乐",
              "bet365", "亚博", "开云", "华体会", "雷竞技", "必威", "乐鱼体育", "九游", "半岛体育", "博天堂",
              "赌博网站", "澳门", "六合彩", "时时彩", "快三", "北京赛车", "网赌")
+_AD_RE = re.compile("|".join(map(re.escape, _AD_WORDS)), re.I)
 _WIDGET_RE = re.compile(
     r"字体\s*[:：]?\s*[【\[]?\s*大|分享到|打印本页|打印此页|关闭窗口|关闭本页|【\s*打印\s*】|【\s*关闭\s*】|"
     r"扫一扫|手机打开|手机扫码|我要纠错|返回顶部|加入收藏|设为首页|上一篇|下一篇|上一条|下一条|"
@@ -30,11 +31,11 @@ _SHORT = 40
 
 
 def is_junk(text: str, before_title: bool) -> bool:
-    """Judged on the simplified form, so 掃一掃在手機打開當前頁 is caught like 扫一扫…"""
-    text = to_simplified(text) if len(text) <= _SHORT else text
-    if len(text) <= _SHORT and any(w.lower() in text.lower() for w in _AD_WORDS):
+    """`text` is the line with short lines already simplified (`_judged_forms`), so
+    掃一掃在手機打開當前頁 is caught like 扫一扫…"""
+    if len(text) <= _SHORT and _AD_RE.search(text):
         return True
-    if len(text) <= _SHORT and match_marker(text) is None and _WIDGET_RE.search(text):
+    if len(text) <= _SHORT and _WIDGET_RE.search(text) and match_marker(text) is None:
         return True
     if _PICTURE_RE.match(text) or _URL_RE.match(text) or _BREADCRUMB_RE.match(text):
         return True
@@ -43,11 +44,22 @@ def is_junk(text: str, before_title: bool) -> bool:
             and not any(w in text for w in _GOVERNMENT_WORDS))
 
 
+def _judged_forms(lines: list[Line]) -> list[str]:
+    """Each line as junk is judged: short lines simplified, all in one OpenCC call (a call per
+    line cost more than the conversion; phrases never span the joining newline)."""
+    short = [x.text for x in lines if len(x.text) <= _SHORT]
+    converted = to_simplified("\n".join(short)).split("\n") if short else []
+    if len(converted) != len(short):  # a line held a newline of its own
+        converted = [to_simplified(t) for t in short]
+    forms = iter(converted)
+    return [next(forms) if len(x.text) <= _SHORT else x.text for x in lines]
+
+
 def drop_junk_lines(lines: list[Line], c: Cleaning) -> list[Line]:
     out = []
     started = False
-    for line in lines:
-        if is_junk(line.text, not started):
+    for line, judged in zip(lines, _judged_forms(lines)):
+        if is_junk(judged, not started):
             c.record(RULE, line.text, "")
             continue
         started = started or len(line.text) > 20 or "报告" in line.text or "報告" in line.text

@@ -15,6 +15,7 @@ _PAIR_RE = re.compile(rf"\(([^()]*{_C}[^()]*)\)")
 _QUOTES_RE = re.compile(rf'"([^"]*{_C}[^"]*)"')
 _FULL = {",": "，", ":": "：", ";": "；", "!": "！"}
 _NEAR_CJK = re.compile(rf"{_C}")
+_HALF_WIDTH = re.compile(r'[,:;!()"]')
 
 
 def _near_cjk(text: str, i: int) -> bool:
@@ -26,10 +27,15 @@ def _between_digits(text: str, i: int) -> bool:
 
 
 def fix_punctuation(text: str) -> str:
-    text = _PAIR_RE.sub(r"（\1）", text)
-    text = _QUOTES_RE.sub(r"“\1”", text)
+    if not _HALF_WIDTH.search(text):  # most lines: nothing to change
+        return text
+    if "(" in text:
+        text = _PAIR_RE.sub(r"（\1）", text)
+    if '"' in text:
+        text = _QUOTES_RE.sub(r"“\1”", text)
     chars = list(text)
-    for i, ch in enumerate(text):
+    for m in _HALF_WIDTH.finditer(text):
+        i, ch = m.start(), m.group()
         if ch in _FULL and _near_cjk(text, i) and not _between_digits(text, i):
             chars[i] = _FULL[ch]
         elif ch == "(" and (i + 1 < len(text) and _NEAR_CJK.match(text[i + 1])):

@@ -8,6 +8,7 @@ from importers.document import Cleaning, Line
 
 RULE = "whitespace"
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES_RE = re.compile(r"[ \t\xa0\u3000\u2002\u2003\u2009\u202f]+")
 _C = f"[{CJK}{re.escape(FW_PUNCT)}]"
 _P = r"[,.;:!?()]"  # half-width punctuation, made full-width later by the punctuation rule
@@ -19,8 +20,9 @@ _INNER_RE = re.compile(rf"(?<={_C}) +(?={_C}|{_P}|\d)|(?<={_P}|\d) +(?={_C})")
 def normalise_whitespace(lines: list[Line], c: Cleaning) -> list[Line]:
     out = []
     for line in lines:
-        text = _SPACES_RE.sub(" ", line.text.translate(_INVISIBLE)).strip()
-        fixed = _INNER_RE.sub("", text)
+        text = line.text.translate(_INVISIBLE) if _INVISIBLE_RE.search(line.text) else line.text
+        text = _SPACES_RE.sub(" ", text).strip()
+        fixed = _INNER_RE.sub("", text) if " " in text else text
         if fixed != text:
             c.record(RULE, text, fixed)
         if fixed:

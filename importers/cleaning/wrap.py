@@ -29,11 +29,13 @@ def _fixed_width(lines: list[Line]) -> int | None:
 
 
 def _continues(a: Line, b: Line, width: int | None) -> bool:
-    if a.hint or b.hint or match_marker(b.text) or is_date_line(b.text) or is_issuer_line(b.text):
+    # Cheapest tests first: most lines end a sentence. (An empty b is a signature-like line.)
+    if a.hint or b.hint or not b.text or ends_sentence(a.text):
         return False
     if not CJK_RE.match(b.text[0]) and not b.text[0].isdigit() and b.text[0] not in "“《（(":
         return False
-    if looks_like_title(a.text) or ends_sentence(a.text):
+    if (match_marker(b.text) or is_date_line(b.text) or is_issuer_line(b.text)
+            or looks_like_title(a.text)):
         return False
     if a.text[-1] in "，,、":
         return True

@@ -8,7 +8,7 @@ import charset_normalizer
 from opencc import OpenCC
 
 from archive.errors import ImportFailed
-from importers.chars import CJK_RE
+from importers.chars import CJK_RE, cjk_only
 from importers.document import Line, RawDocument
 
 # Characters frequent in these reports (simplified); their traditional forms are added below.
@@ -27,6 +27,7 @@ _COMMON_SIMPLIFIED = (
     "住调满县局照参红细引听该铁价严龙镇乡村宣传普执督审核考评纠纷调解矛盾依坚落责"
 )
 _COMMON = set(_COMMON_SIMPLIFIED) | set(OpenCC("s2t").convert(_COMMON_SIMPLIFIED))
+_RARE_RUN = re.compile(f"[^{re.escape(''.join(sorted(_COMMON)))}]+")
 _MIN_COMMON_SHARE = 0.35  # of the CJK characters; right decodings score ~0.7, wrong ones < 0.2
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -36,8 +37,8 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codec
 
 def common_share(text: str) -> float:
     """Share of the CJK characters that are common report characters (0 when there are none)."""
-    cjk = CJK_RE.findall(text[:20000])
-    return sum(c in _COMMON for c in cjk) / len(cjk) if cjk else 0.0
+    cjk = cjk_only(text[:20000])
+    return len(_RARE_RUN.sub("", cjk)) / len(cjk) if cjk else 0.0
 
 
 def decode(data: bytes) -> tuple[str, str]:
