@@ -1,9 +1,7 @@
-"""Whoosh analyzers: a jieba word field (positions 0,1,2…) and a character-bigram exact layer.
-
-Both analyze the *folded* text (see `index.normalize`). jieba is initialised once per process,
+"""Word analysis: jieba words of the *folded* text (see `index.normalize`), for the word index
+(ranking, bare-word queries, similar paragraphs) and for highlighting words. jieba is initialised once per process,
 silently, with the domain terms of `data/terms.txt`; place names of the archive are added with
-`learn_words()`. jieba's own `ChineseAnalyzer` is not used: it stores character offsets as token
-positions, so Whoosh phrase queries on it never match.
+`learn_words()`. Phrases never go through words: they are answered exactly from the folded text.
 """
 from __future__ import annotations
 
@@ -13,7 +11,6 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 import jieba
-from whoosh.analysis import Token, Tokenizer
 
 from index.normalize import fold, fold_with_offsets
 
@@ -59,28 +56,36 @@ def learn_words(words: Iterable[str]) -> None:
 def word_spans(text: str, subwords: bool = True) -> Iterator[tuple[str, int, int, bool]]:
     """`(word, start, end, is_subword)` for each jieba word of `text`; offsets index `text`.
 
-    Words never span punctuation. A long word (法治政府建设) is followed by the dictionary words
-    inside it (法治, 政府, 建设) marked `is_subword`, so a search for 法治 still finds it.
+    Words never span punctuation: a space stands where folding dropped characters, and jieba
+    never joins across it (one `cut` per paragraph: cutting each run apart cost 3× as much).
+    A long word (法治政府建设) is followed by the dictionary words inside it (法治, 政府, 建设)
+    marked `is_subword`, so a search for 法治 still finds it.
     """
     tk = segmenter()
     folded, offsets = fold_with_offsets(text)
+    if not folded:
+        return
     freq = tk.FREQ
-    start = 0
-    for end in range(1, len(folded) + 1):
-        if end < len(folded) and offsets[end] - offsets[end - 1] <= 1:
+    pieces, where = [], []  # the folded text with a space at each break; folded index per char
+    for i, ch in enumerate(folded):
+        if i and offsets[i] - offsets[i - 1] > 1:
+            pieces.append(" ")
+            where.append(-1)
+        pieces.append(ch)
+        where.append(i)
+    pos = 0
+    for word in tk.cut("".join(pieces), HMM=True):
+        at, pos = pos, pos + len(word)
+        if word == " ":
             continue
-        pos = start
-        for word in tk.cut(folded[start:end], HMM=True):
-            a, b = pos, pos + len(word)
-            pos = b
-            yield word, offsets[a], offsets[b - 1] + 1, False
-            if subwords and len(word) > 2:
-                for n in (2, 3):
-                    for i in range(len(word) - n + 1):
-                        sub = word[i:i + n]
-                        if sub != word and freq.get(sub):
-                            yield sub, offsets[a + i], offsets[a + i + n - 1] + 1, True
-        start = end
+        a, b = where[at], where[pos - 1] + 1
+        yield word, offsets[a], offsets[b - 1] + 1, False
+        if subwords and len(word) > 2:
+            for n in (2, 3):
+                for i in range(len(word) - n + 1):
+                    sub = word[i:i + n]
+                    if sub != word and freq.get(sub):
+                        yield sub, offsets[a + i], offsets[a + i + n - 1] + 1, True
 
 
 def query_words(text: str) -> list[str]:
@@ -88,50 +93,9 @@ def query_words(text: str) -> list[str]:
     return [w for w, _, _, _ in word_spans(text, subwords=False)]
 
 
-class WordTokenizer(Tokenizer):
-    """jieba words with positions counted 0,1,2…; sub-words share their word's position."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
-                 **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = fold(value)
-            t.boost, t.stopped = 1.0, False
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
-            return
-        pos = start_pos - 1
-        for word, s, e, sub in word_spans(value):
-            if not sub:
-                pos += 1
-            t.original = t.text = word
-            t.boost, t.stopped = 1.0, False
-            if positions:
-                t.pos = pos
-            if chars:
-                t.startchar, t.endchar = start_char + s, start_char + e
-            yield t
-
-
-class BigramTokenizer(Tokenizer):
-    """Overlapping character bigrams of the folded text (punctuation and spaces dropped first),
-    so every phrase of two or more characters is a sequence of these terms."""
-
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
-                 **kwargs):
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        folded = fold(value)
-        for i in range(len(folded) - 1):
-            t.original = t.text = folded[i:i + 2]
-            t.boost, t.stopped = 1.0, False
-            if positions:
-                t.pos = start_pos + i
-            yield t
+def index_tokens(text: str) -> list[str]:
+    """The words (sub-words included) a paragraph is indexed under, one entry per occurrence."""
+    return [w for w, _, _, _ in word_spans(text)]
 
 
 def bigrams(folded: str) -> list[str]:

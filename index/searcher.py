@@ -1,36 +1,31 @@
-"""`SearchIndex`: build, update and search the Whoosh index of the archive's Reports.
+"""`SearchIndex`: build, update and search the index of the archive's Reports (`index.store`).
 
 Ranking: paragraphs matching the query exactly come first (phrases scored BM25-style from their
-occurrence counts in the folded text held in memory, so a frequent phrase never runs a Whoosh
-Phrase query over every hit); word-only matches follow, ranked by Whoosh's BM25F on the word
-field. Facets and the trend are counted from the matching doc set, cached per index generation.
+occurrence counts in the folded text held in memory); word-only matches follow, ranked by
+FTS5's BM25 on the jieba words. Facets and the trend are counted from the matching doc set, cached per index generation.
 """
 from __future__ import annotations
 
+import json
 import math
-import pickle
 import threading
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from whoosh import index as windex
-from whoosh import query as wq
-from whoosh.writing import CLEAR
-
-from archive.errors import ArchiveError, IndexBusy, QueryError, ReportNotFound
+from archive.errors import ArchiveError, QueryError, ReportNotFound
 from archive.model import Report
 from index.analysis import bigrams, learn_words, query_words
 from index.highlight import highlight
-from index.query import And, Term, make_scope, parse, terms
-from index.schema import SCHEMA, report_documents
+from index.indexing import analyse, analyse_all
+from index.query import And, Scope, make_scope, parse, terms
 from index.snapshot import Snapshot
+from index.store import TABLES, Store, fts_match
 
 SORTS = ("relevance", "year", "town")
 MODE_LABELS = {"exact": "精确匹配", "words": "分词匹配", "mixed": "精确匹配 + 分词匹配"}
 K1, B = 1.2, 0.75
-PARALLEL_MIN_PARAGRAPHS = 5000  # below this a second indexing process costs more than it saves
 SIMILAR_WORDS = 12  # the rarest words of a paragraph find its look-alikes (measured at 52k paragraphs: median 360 → 40 ms)
 
 
@@ -51,6 +46,9 @@ class Hit:
     kind: str = "text"
     text_original: str = ""
     highlights_original: list[list[int]] = field(default_factory=list)
+    issuer: Optional[str] = None     # for citations of exported hits (webapp.citation)
+    issued: Optional[str] = None
+    title_derived: bool = False
 
     def to_dict(self) -> dict:
         return dict(asdict(self), part=self.section)  # "part" as in archive.model
@@ -99,8 +97,8 @@ class _Matches:
 
 
 class SearchIndex:
-    """The Whoosh index in `index_dir`. Safe to share between threads; several processes may
-    open the same directory (one writer at a time, the others wait up to `lock_timeout`)."""
+    """The index in `index_dir`. Safe to share between threads; several processes may open the
+    same directory (one writer at a time, the others wait up to `lock_timeout`)."""
 
     def __init__(self, index_dir, lock_timeout: float = 10.0):
         self.dir = Path(index_dir)
@@ -108,10 +106,10 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._snapshot: Optional[Snapshot] = None
         self.dir.mkdir(parents=True, exist_ok=True)
-        if not windex.exists_in(str(self.dir)):
-            windex.create_in(str(self.dir), SCHEMA)
-        self.current = _has_current_schema(self.dir)
-        self._ix = windex.open_dir(str(self.dir), schema=SCHEMA)
+        self.store = Store(self.dir, lock_timeout)
+        if not self.store.path.exists() and not _old_index_files(self.dir):
+            self.store.create()
+        self.current = self.store.is_current()
 
     def _require_current(self) -> None:
         if not self.current:
@@ -119,79 +117,69 @@ class SearchIndex:
 
     # --- writing -----------------------------------------------------------------------
 
-    def _writer(self, **kwargs):
-        self._require_current()
-        try:
-            return self._ix.writer(timeout=self.lock_timeout, delay=0.05, **kwargs)
-        except windex.LockError:
-            raise IndexBusy("索引正在被另一个程序更新，请稍后再试") from None
-
     def rebuild(self, reports: Iterable[Report],
-                progress: Optional[Callable[[int, int], None]] = None) -> int:
+                progress: Optional[Callable[[int, int], None]] = None,
+                procs: Optional[int] = None) -> int:
         """Replace the whole index with these reports; returns the number of paragraphs.
-        Readers see the old index until the commit."""
+        jieba runs in `procs` processes (default: one per core on large inputs). Readers see
+        the old index until the commit."""
         reports = list(reports)
-        if not self.current:  # written by an older version: start afresh
-            windex.create_in(str(self.dir), SCHEMA)
-            self._ix = windex.open_dir(str(self.dir), schema=SCHEMA)
+        if not self.current:  # written by an older version, or damaged: start afresh
+            for old in _old_index_files(self.dir):
+                old.unlink()
+            self.store.create()
             self.current = True
         learn_words(n for r in reports for n in (r.place.town, r.place.county, r.place.city))
-        paragraphs = sum(len(r.paragraphs) for r in reports)
-        if paragraphs >= PARALLEL_MIN_PARAGRAPHS:
-            writer = self._writer(procs=2, multisegment=True)
-        else:
-            writer = self._writer()
-        try:
-            for done, report in enumerate(reports, 1):
-                for doc in report_documents(report):
-                    writer.add_document(**doc)
+        with self.store.writing() as con:
+            for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name "
+                                       "IN ('reports', 'paragraphs', 'words', 'words_vocab')").fetchall():
+                con.execute(f"DROP TABLE {name}")
+            con.execute("DELETE FROM sqlite_sequence")
+            for sql in TABLES:
+                if "meta" not in sql and "changes" not in sql:
+                    con.execute(sql)
+            for done, (report, analysed) in enumerate(analyse_all(reports, procs), 1):
+                self.store.add_report(con, report, analysed)
                 if progress:
                     progress(done, len(reports))
-            writer.commit(mergetype=CLEAR)
-        except BaseException:
-            writer.cancel()
-            raise
-        return paragraphs
+            self.store.bump(con, new_epoch=True)
+        return sum(len(r.paragraphs) for r in reports)
 
     def update(self, report: Report) -> None:
         """Replace the documents of this one report (adds it when new)."""
         if not report.id:
             raise ValueError("a report must be stored (have an id) before it is indexed")
+        self._require_current()
         learn_words([report.place.town, report.place.county, report.place.city])
-        writer = self._writer()
-        try:
-            writer.delete_by_term("report_id", report.id)
-            for doc in report_documents(report):
-                writer.add_document(**doc)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
+        analysed = analyse(report)
+        with self.store.writing() as con:
+            self.store.remove_report(con, report.id)
+            self.store.add_report(con, report, analysed)
+            self.store.bump(con, [report.id])
 
     def delete(self, report_id: str) -> None:
-        writer = self._writer()
-        try:
-            writer.delete_by_term("report_id", report_id)
-            writer.commit()
-        except BaseException:
-            writer.cancel()
-            raise
+        self._require_current()
+        with self.store.writing() as con:
+            if self.store.remove_report(con, report_id):
+                self.store.bump(con, [report_id])
 
     # --- reading -----------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
-        """The in-memory view of the latest committed generation (reopened when it changed)."""
+        """The in-memory view of the latest commit (refreshed with what changed since)."""
         self._require_current()
-        generation = self._ix.latest_generation()
+        state = self.store.state()
         snap = self._snapshot
-        if snap is not None and snap.generation == generation:
+        if snap is not None and (snap.epoch, snap.generation) == state:
             return snap
         with self._lock:
             snap = self._snapshot
-            generation = self._ix.latest_generation()
-            if snap is None or snap.generation != generation:
-                searcher = windex.open_dir(str(self.dir), schema=SCHEMA).searcher()
-                snap = self._snapshot = Snapshot(searcher, generation)
+            state = self.store.state()
+            if snap is None:
+                snap = Snapshot.load(self.store, state)
+            elif (snap.epoch, snap.generation) != state:
+                snap = snap.refreshed(state)
+            self._snapshot = snap
             return snap
 
     def years(self) -> dict[int, int]:
@@ -205,10 +193,12 @@ class SearchIndex:
         return len(self.snapshot().alive)
 
     def search(self, query: str, *, town=None, county=None, year=None, section=None,
-               sort: str = "relevance", page: int = 1, per_page: int = 20) -> SearchResult:
+               report_id=None, sort: str = "relevance", page: int = 1,
+               per_page: int = 20) -> SearchResult:
         """Search; keyword filters combine (AND) with scopes written in the query, and a blank
         query with filters lists what the filters allow. `year` is an int, a (first, last)
-        tuple or "2021-2024"; per_page=0 returns every hit."""
+        tuple or "2021-2024"; `report_id` keeps one report's paragraphs; per_page=0 returns
+        every hit."""
         if sort not in SORTS:
             raise QueryError(f"不支持的排序“{sort}”：请用 relevance（相关度）、year（年份）或 town（乡镇）")
         if not isinstance(page, int) or page < 1 or not isinstance(per_page, int) or per_page < 0:
@@ -216,6 +206,8 @@ class SearchIndex:
         filters = [make_scope(name, value) for name, value in
                    (("town", town), ("county", county), ("year", year), ("section", section))
                    if value not in (None, "")]
+        if report_id not in (None, ""):
+            filters.append(Scope("report_id", str(report_id)))
         if filters and isinstance(query, str) and not query.strip():
             node = And(tuple(filters))  # browsing: every paragraph the filters allow
         else:
@@ -226,7 +218,7 @@ class SearchIndex:
         start = (page - 1) * per_page
         end = start + per_page if per_page else None
         ordered = self._order(snap, matches, sort, end)[start:end]
-        hits = [self._hit(snap, d, matches, score) for d, score in ordered]
+        hits = self._hits(ordered, matches.exact, matches.terms)
         return SearchResult(query=query, mode=matches.mode, total_paragraphs=len(matches.docs),
                             total_reports=matches.total_reports, hits=hits,
                             facets=matches.facets, trend=matches.trend,
@@ -295,66 +287,64 @@ class SearchIndex:
 
     def _word_ranked(self, snap: Snapshot, m: _Matches, docs: frozenset,
                      limit: Optional[int]) -> list[tuple[int, float]]:
-        """BM25F on the word field for the hits that did not match exactly."""
-        words = {w for t in m.terms for w in query_words(t.folded)}
-        ranked: list[tuple[int, float]] = []
-        if words:
-            q = wq.Or([wq.Term("words", w) for w in sorted(words)])
-            results = snap.searcher.search(q, filter=set(docs), limit=limit)
-            ranked = [(hit.docnum, hit.score) for hit in results]
-        if limit is None or len(ranked) < limit:  # hits matched without any of these words
-            seen = {d for d, _ in ranked}
-            ranked.extend((d, 0.0) for d in sorted(docs) if d not in seen)
-        return ranked
+        """BM25 on the word index for the hits that did not match exactly."""
+        if "words" not in m.orders:
+            words = sorted({w for t in m.terms for w in query_words(t.folded)})
+            ranked = [(d, s) for d, s in self.store.word_scores(fts_match(words, "OR"))
+                      if d in docs] if words else []
+            seen = {d for d, _ in ranked}  # then hits matched without any of these words
+            m.orders["words"] = ranked + [(d, 0.0) for d in sorted(docs) if d not in seen]
+        return m.orders["words"][:limit]
 
-    def _hit(self, snap: Snapshot, d: int, m: _Matches, score: float = 0.0) -> Hit:
-        f = snap.searcher.stored_fields(d)
-        text = f.get("text", "")
-        original = f.get("text_original") or text
-        hl = highlight(text, m.terms)
-        return Hit(
-            report_id=f["report_id"], paragraph_id=f["paragraph_id"], title=f.get("title", ""),
-            town=f.get("town", ""), county=f.get("county", ""), year=f.get("year"),
-            section=f.get("part", ""), heading_path=list(f.get("heading_path") or []),
-            text=text, highlights=hl, exact=d in m.exact, score=round(score, 4),
-            kind=f.get("kind", "text"), text_original=original,
-            highlights_original=hl if original == text else highlight(original, m.terms),
-        )
+    def _hits(self, ordered: list[tuple[int, float]], exact: frozenset, found_terms) -> list[Hit]:
+        rows = self.store.hit_rows([d for d, _ in ordered])
+        hits = []
+        for d, score in ordered:
+            if d not in rows:  # deleted since this snapshot was taken
+                continue
+            (_, rid, pid, kind, part, heading_path, text, original, title, title_derived,
+             town, county, year, issued, issuer) = rows[d]
+            original = original or text
+            hl = highlight(text, found_terms)
+            hits.append(Hit(
+                report_id=rid, paragraph_id=pid, title=title, town=town, county=county,
+                year=year, section=part, heading_path=json.loads(heading_path), text=text,
+                highlights=hl, exact=d in exact, score=round(score, 4), kind=kind,
+                text_original=original,
+                highlights_original=hl if original == text else highlight(original, found_terms),
+                issuer=issuer, issued=issued, title_derived=bool(title_derived)))
+        return hits
 
     def similar(self, report_id: str, paragraph_id: str, limit: int = 5) -> list[Hit]:
         """The paragraphs of OTHER reports most like this one; `score` is the bigram Jaccard
-        similarity (0..1). Candidates come from a BM25 OR-query of the paragraph's words."""
+        similarity (0..1). Candidates come from a BM25 OR-query of the paragraph's rarest words."""
         snap = self.snapshot()
-        d = snap.by_key.get((report_id, paragraph_id))
+        d = snap.key(report_id, paragraph_id)
         if d is None:
             raise ReportNotFound(f"索引里没有段落 {report_id} {paragraph_id}：请确认编号，或运行 archive reindex")
         source = set(bigrams(snap.folded[d]))
-        searcher = snap.searcher
-        words = sorted({w for w in query_words(snap.folded[d]) if len(w) > 1},
-                       key=lambda w: (searcher.doc_frequency("words", w), w))[:SIMILAR_WORDS]
+        words = sorted({w for w in query_words(snap.folded[d]) if len(w) > 1})
         if not source or not words:
             return []
-        same_report = {e for e in snap.alive if snap.report_id[e] == report_id}
-        results = searcher.search(wq.Or([wq.Term("words", w) for w in words]),
-                                       mask=same_report, limit=max(50, limit * 10))
+        df = self.store.doc_frequencies(words)
+        words = sorted(words, key=lambda w: (df.get(w, 0), w))[:SIMILAR_WORDS]
+        same_report = snap.report_docs.get(report_id, ())
+        candidates = self.store.word_scores(fts_match(words, "OR"),
+                                            limit=max(50, limit * 10) + len(same_report))
         scored = []
-        for hit in results:
-            other = set(bigrams(snap.folded[hit.docnum]))
-            sim = len(source & other) / len(source | other) if other else 0.0
-            if sim > 0:
-                scored.append((sim, hit.docnum))
+        for e, _ in candidates:
+            if e in snap.alive and snap.report_id[e] != report_id:
+                other = set(bigrams(snap.folded[e]))
+                sim = len(source & other) / len(source | other) if other else 0.0
+                if sim > 0:
+                    scored.append((sim, e))
         scored.sort(key=lambda x: (-x[0], x[1]))
-        empty = _Matches(frozenset(), frozenset(), "words", (), {}, {}, 0)
-        return [self._hit(snap, e, empty, score=sim) for sim, e in scored[:limit]]
+        return self._hits([(e, sim) for sim, e in scored[:limit]], frozenset(), ())
 
 
-def _has_current_schema(index_dir: Path) -> bool:
-    """Whether the index was written with this version's schema (else it must be rebuilt)."""
-    try:
-        return windex.open_dir(str(index_dir)).schema == SCHEMA
-    except (windex.IndexError, OSError, EOFError, AttributeError, ImportError,
-            pickle.UnpicklingError):
-        return False
+def _old_index_files(index_dir: Path) -> list[Path]:
+    """Files of the Whoosh index earlier versions wrote here (a reindex replaces them)."""
+    return sorted(p for p in index_dir.glob("*MAIN*") if p.is_file())
 
 
 def _counts(values: Iterable) -> dict:

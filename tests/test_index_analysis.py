@@ -1,26 +1,27 @@
-"""The word field counts positions 0,1,2… (jieba's own Whoosh analyzer does not), and the
-bigram field makes every phrase a sequence of its terms."""
+"""jieba words of the folded text: offsets index the original text, words never span
+punctuation, domain terms stay whole with their sub-words alongside."""
 import subprocess
 import sys
 from pathlib import Path
 
-from whoosh import fields, query
-from whoosh.filedb.filestore import RamStorage
-
-from index.analysis import BigramTokenizer, WordTokenizer, domain_terms, query_words, word_spans
+from index.analysis import domain_terms, index_tokens, query_words, word_spans
+from index.normalize import fold
 
 TEXT = "全镇各部门认真履行“谁执法谁普法”工作责任，推选了数名法律明白人，推进法治政府建设。"
 
 
-def test_word_positions_are_a_running_count_and_offsets_index_the_text():
-    tokens = [(t.text, t.pos, t.startchar, t.endchar)
-              for t in WordTokenizer()(TEXT, positions=True, chars=True)]
-    main_positions = []
-    for text, pos, start, end in tokens:
-        assert TEXT[start:end] == text
-        if not main_positions or pos != main_positions[-1]:
-            main_positions.append(pos)
-    assert main_positions == list(range(len(main_positions)))
+def test_word_offsets_index_the_text_and_main_words_cover_it_in_order():
+    spans = list(word_spans(TEXT))
+    for word, start, end, _ in spans:
+        assert fold(TEXT[start:end]) == word
+    main = [(w, s) for w, s, _, sub in spans if not sub]
+    assert [s for _, s in main] == sorted(s for _, s in main)
+    assert "".join(w for w, _ in main) == fold(TEXT)
+
+
+def test_index_tokens_are_the_words_and_subwords():
+    assert index_tokens(TEXT) == [w for w, _, _, _ in word_spans(TEXT)]
+    assert index_tokens("，。") == []
 
 
 def test_domain_terms_stay_whole_with_their_subwords_alongside():
@@ -39,29 +40,6 @@ def test_terms_file_has_the_required_domain_terms():
     terms = set(domain_terms())
     assert {"法律明白人", "谁执法谁普法", "一岗双责", "八五普法", "法治政府建设", "三项制度",
             "枫桥经验"} <= terms
-
-
-def test_bigrams_skip_punctuation_and_fold_script():
-    assert [t.text for t in BigramTokenizer()("誰執法、谁")] == ["谁执", "执法", "法谁"]
-
-
-def _phrase_hits(analyzer, text, phrase_words):
-    schema = fields.Schema(body=fields.TEXT(analyzer=analyzer, phrase=True))
-    ix = RamStorage().create_index(schema)
-    with ix.writer() as w:
-        w.add_document(body=text)
-    with ix.searcher() as s:
-        return len(s.search(query.Phrase("body", phrase_words)))
-
-
-def test_jieba_bundled_analyzer_fails_phrases_where_ours_succeeds():
-    from jieba.analyse import ChineseAnalyzer  # demonstration only: never used by the index
-
-    text = "镇政府建立健全行政执法责任制，严格规范公正文明执法。"
-    words = query_words("行政执法责任制")
-    assert len(words) > 1
-    assert _phrase_hits(WordTokenizer(), text, words) == 1
-    assert _phrase_hits(ChineseAnalyzer(), text, words) == 0
 
 
 def test_jieba_is_quiet_for_users():

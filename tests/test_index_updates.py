@@ -1,6 +1,7 @@
 """Incremental updates and concurrency: one report replaced at a time, commits visible to other
 open indexes at once, readers unaffected by writers, a second writer waits or gets IndexBusy."""
 import multiprocessing
+import sqlite3
 import threading
 import time
 from dataclasses import replace
@@ -83,7 +84,8 @@ def test_readers_keep_working_while_a_writer_commits(index):
 
 
 def test_a_second_writer_gets_index_busy_when_the_lock_is_held(index):
-    held = windex.open_dir(str(index.dir)).writer()
+    held = sqlite3.connect(index.store.path, isolation_level=None)
+    held.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
     try:
         impatient = SearchIndex(index.dir, lock_timeout=0.3)
         started = time.monotonic()
@@ -92,7 +94,8 @@ def test_a_second_writer_gets_index_busy_when_the_lock_is_held(index):
         assert time.monotonic() - started < 3
         assert impatient.search('"法律明白人"').total_paragraphs > 0  # reading still works
     finally:
-        held.cancel()
+        held.execute("ROLLBACK")
+        held.close()
 
 
 def _write_reports(index_dir, town, count):

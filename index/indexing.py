@@ -1,0 +1,47 @@
+"""Turning paragraphs into what the index stores: folded text, folded heading path and the
+space-separated jieba words. jieba is the cost (~1 MB/s per core), so a rebuild spreads it over
+a pool of processes; the parent only writes SQLite, which is C and cheap."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Iterable, Iterator, Optional
+
+from archive.model import Report
+from index.analysis import index_tokens, segmenter
+from index.normalize import fold
+from index.store import Analysed
+
+PARALLEL_MIN_PARAGRAPHS = 5000  # below this, starting processes costs more than it saves
+
+
+def analyse_texts(paragraphs: list[tuple[str, str]]) -> list[Analysed]:
+    """(text, heading path joined) of each paragraph → (folded, heading folded, words)."""
+    return [(fold(text), fold(heading), " ".join(index_tokens(text)))
+            for text, heading in paragraphs]
+
+
+def _texts(report: Report) -> list[tuple[str, str]]:
+    return [(p.text, "".join(p.heading_path)) for p in report.paragraphs]
+
+
+def analyse(report: Report) -> list[Analysed]:
+    return analyse_texts(_texts(report))
+
+
+def analyse_all(reports: list[Report], procs: Optional[int] = None) -> Iterator[tuple[Report, list[Analysed]]]:
+    """Each report with its analysed paragraphs, in order. `procs` processes (default: one
+    per core when there is enough text); jieba must already know the archive's place names,
+    since the workers are forked with the parent's dictionary."""
+    if procs is None:
+        paragraphs = sum(len(r.paragraphs) for r in reports)
+        procs = (os.cpu_count() or 1) if paragraphs >= PARALLEL_MIN_PARAGRAPHS else 1
+    if procs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for report in reports:
+            yield report, analyse(report)
+        return
+    segmenter()  # load the dictionary once, before forking
+    with multiprocessing.get_context("fork").Pool(procs) as pool:
+        texts: Iterable = (_texts(r) for r in reports)
+        for report, analysed in zip(reports, pool.imap(analyse_texts, texts, chunksize=4)):
+            yield report, analysed

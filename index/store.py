@@ -1,0 +1,224 @@
+"""The index on disk: one SQLite database (`index.sqlite` in the index folder) holding every
+paragraph (display text, folded text, metadata), a per-report row, an FTS5 table of jieba words
+for ranking and bare-word queries, and a change log the running searchers refresh from.
+
+One database, so the word index and the paragraph store can never disagree: every update,
+delete and rebuild is one transaction (a crash leaves the previous state whole — SQLite's
+journal rolls the half-written transaction back on the next open). WAL mode: readers never wait
+for a writer; writers take SQLite's write lock (`BEGIN IMMEDIATE`) and wait up to `lock_timeout`.
+
+`generation` counts commits; `changes` says which report each commit touched, so a searcher
+holding generation G reloads only the reports changed after G. `epoch` changes on a rebuild
+(the change log restarts), which tells a searcher to reload everything.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+from archive.errors import ArchiveError, IndexBusy
+from archive.model import Report
+
+SCHEMA_VERSION = "2"  # 1 was the Whoosh index of bigram + word fields
+DB_NAME = "index.sqlite"
+# ASCII characters that survive folding besides letters and digits: word characters for FTS5.
+TOKEN_CHARS = "$+<=>^`|~"
+FTS_TABLE = (f"CREATE VIRTUAL TABLE words USING fts5(tokens, detail=column, "
+             f"tokenize=\"ascii tokenchars '{TOKEN_CHARS}'\")")
+
+TABLES = [
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value)",
+    """CREATE TABLE reports (report_id TEXT PRIMARY KEY, title TEXT, title_derived INTEGER,
+        town TEXT, county TEXT, city TEXT, province TEXT, year INTEGER, issued TEXT, issuer TEXT)""",
+    """CREATE TABLE paragraphs (id INTEGER PRIMARY KEY AUTOINCREMENT, report_id TEXT NOT NULL, ord INTEGER,
+        paragraph_id TEXT, kind TEXT, part TEXT, heading_path TEXT, text TEXT,
+        text_original TEXT, folded TEXT, heading_folded TEXT)""",
+    "CREATE INDEX paragraphs_report ON paragraphs (report_id)",
+    "CREATE TABLE changes (generation INTEGER, report_id TEXT)",
+    FTS_TABLE,
+    "CREATE VIRTUAL TABLE words_vocab USING fts5vocab(words, 'row')",
+]
+REPORT_COLUMNS = ("report_id", "title", "title_derived", "town", "county", "city", "province",
+                  "year", "issued", "issuer")
+# What the snapshot holds in memory per paragraph (display text stays on disk).
+SNAPSHOT_QUERY = """SELECT p.id, p.report_id, p.paragraph_id, p.ord, p.kind, p.part, p.folded,
+    p.heading_folded, r.year, r.town, r.county, r.city, r.province
+    FROM paragraphs p JOIN reports r USING (report_id)"""
+HIT_QUERY = """SELECT p.id, p.report_id, p.paragraph_id, p.kind, p.part, p.heading_path, p.text,
+    p.text_original, r.title, r.title_derived, r.town, r.county, r.year, r.issued, r.issuer
+    FROM paragraphs p JOIN reports r USING (report_id) WHERE p.id IN ({})"""
+
+# Analysed paragraph, as the indexer stores it: (folded, heading_folded, tokens).
+Analysed = tuple[str, str, str]
+
+
+class Store:
+    """The SQLite file of one index folder; one connection per thread."""
+
+    def __init__(self, index_dir: Path, lock_timeout: float):
+        self.path = Path(index_dir) / DB_NAME
+        self.lock_timeout = lock_timeout
+        self._local = threading.local()
+
+    def connection(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(self.path, timeout=self.lock_timeout, isolation_level=None,
+                                  check_same_thread=False)
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
+            self._local.con = con
+        return con
+
+    def close(self) -> None:
+        con = getattr(self._local, "con", None)
+        if con is not None:
+            con.close()
+            self._local.con = None
+
+    # --- state ---------------------------------------------------------------------------
+
+    def is_current(self) -> bool:
+        """Whether the file exists and was written by this version (else: reindex)."""
+        if not self.path.exists():
+            return False
+        try:
+            row = self.connection().execute(
+                "SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        except sqlite3.DatabaseError:
+            self.close()
+            return False
+        return row is not None and row[0] == SCHEMA_VERSION
+
+    def state(self) -> tuple[int, int]:
+        """(epoch, generation) of the latest commit."""
+        rows = dict(self.connection().execute(
+            "SELECT key, value FROM meta WHERE key IN ('epoch', 'generation')"))
+        return rows.get("epoch", 0), rows.get("generation", 0)
+
+    def create(self) -> None:
+        """A new, empty index (replacing whatever file was there)."""
+        self.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        with self.writing() as con:
+            for sql in TABLES:
+                con.execute(sql)
+            con.executemany("INSERT INTO meta VALUES (?, ?)",
+                            [("schema", SCHEMA_VERSION), ("epoch", 1), ("generation", 0)])
+
+    # --- writing -------------------------------------------------------------------------
+
+    class _Transaction:
+        def __init__(self, store: "Store"):
+            self.store = store
+
+        def __enter__(self) -> sqlite3.Connection:
+            self.con = self.store.connection()
+            try:
+                self.con.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise IndexBusy("索引正在被另一个程序更新，请稍后再试") from None
+                raise ArchiveError(f"检索索引无法写入（{exc}）：请运行 archive reindex 重建索引") from None
+            return self.con
+
+        def __exit__(self, kind, exc, tb):
+            self.con.execute("COMMIT" if kind is None else "ROLLBACK")
+            return False
+
+    def writing(self) -> "Store._Transaction":
+        """`with store.writing() as con:` one write transaction holding the write lock."""
+        return Store._Transaction(self)
+
+    @staticmethod
+    def bump(con: sqlite3.Connection, report_ids: Iterable[str] = (), new_epoch: bool = False) -> None:
+        """Count one commit and log which reports it touched (a new epoch restarts the log)."""
+        (generation,) = con.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        generation += 1
+        if new_epoch:
+            con.execute("UPDATE meta SET value = value + 1 WHERE key = 'epoch'")
+            con.execute("DELETE FROM changes")
+        con.executemany("INSERT INTO changes VALUES (?, ?)", [(generation, r) for r in report_ids])
+        con.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (generation,))
+
+    @staticmethod
+    def remove_report(con: sqlite3.Connection, report_id: str) -> bool:
+        ids = [i for (i,) in con.execute("SELECT id FROM paragraphs WHERE report_id = ?", (report_id,))]
+        con.executemany("DELETE FROM words WHERE rowid = ?", [(i,) for i in ids])
+        con.execute("DELETE FROM paragraphs WHERE report_id = ?", (report_id,))
+        return con.execute("DELETE FROM reports WHERE report_id = ?", (report_id,)).rowcount > 0
+
+    @staticmethod
+    def add_report(con: sqlite3.Connection, report: Report, analysed: list[Analysed]) -> None:
+        place = report.place
+        con.execute(f"INSERT INTO reports VALUES ({', '.join('?' * len(REPORT_COLUMNS))})",
+                    (report.id, report.title or "", int(bool(report.title_derived)),
+                     place.town or "", place.county or "", place.city or "", place.province or "",
+                     report.year, report.issued, report.issuer))
+        rows, words = [], []
+        for order, (p, (folded, heading, tokens)) in enumerate(zip(report.paragraphs, analysed)):
+            original = p.text_original if p.text_original and p.text_original != p.text else None
+            cur = con.execute(
+                "INSERT INTO paragraphs VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (report.id, order, p.id, p.kind, p.part,
+                 json.dumps(list(p.heading_path), ensure_ascii=False), p.text, original,
+                 folded, heading))
+            words.append((cur.lastrowid, tokens))
+        con.executemany("INSERT INTO words (rowid, tokens) VALUES (?, ?)", words)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def paragraphs(self, report_ids: Optional[list[str]] = None) -> Iterator[tuple]:
+        """The snapshot rows (`SNAPSHOT_QUERY`) of these reports (None: all), in id order."""
+        con = self.connection()
+        if report_ids is None:
+            return con.execute(SNAPSHOT_QUERY + " ORDER BY p.id")
+        marks = ", ".join("?" * len(report_ids))
+        return con.execute(f"{SNAPSHOT_QUERY} WHERE p.report_id IN ({marks}) ORDER BY p.id",
+                           report_ids)
+
+    def reports(self, report_ids: Optional[list[str]] = None) -> list[tuple]:
+        """(report_id, year, town, county, city) of these reports (None: all)."""
+        sql = "SELECT report_id, year, town, county, city FROM reports"
+        if report_ids is None:
+            return self.connection().execute(sql).fetchall()
+        marks = ", ".join("?" * len(report_ids))
+        return self.connection().execute(f"{sql} WHERE report_id IN ({marks})", report_ids).fetchall()
+
+    def changed_since(self, generation: int) -> set[str]:
+        return {rid for (rid,) in self.connection().execute(
+            "SELECT report_id FROM changes WHERE generation > ?", (generation,))}
+
+    def hit_rows(self, ids: list[int]) -> dict[int, tuple]:
+        """Display rows (`HIT_QUERY`) by paragraph id; ids deleted meanwhile are missing."""
+        if not ids:
+            return {}
+        rows = self.connection().execute(HIT_QUERY.format(", ".join("?" * len(ids))), ids)
+        return {row[0]: row for row in rows}
+
+    def word_docs(self, match: str) -> set[int]:
+        return {i for (i,) in self.connection().execute(
+            "SELECT rowid FROM words WHERE words MATCH ?", (match,))}
+
+    def word_scores(self, match: str, limit: Optional[int] = None) -> list[tuple[int, float]]:
+        """(paragraph id, BM25 score — higher is better), best first."""
+        sql = "SELECT rowid, -bm25(words) FROM words WHERE words MATCH ? ORDER BY rank"
+        params: tuple = (match,)
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (match, limit)
+        return self.connection().execute(sql, params).fetchall()
+
+    def doc_frequencies(self, words: list[str]) -> dict[str, int]:
+        marks = ", ".join("?" * len(words))
+        return dict(self.connection().execute(
+            f"SELECT term, doc FROM words_vocab WHERE term IN ({marks})", words))
+
+
+def fts_match(words: Iterable[str], operator: str) -> str:
+    """An FTS5 query: each word quoted (so no word is read as syntax), joined by AND / OR."""
+    return f" {operator} ".join('"' + w.replace('"', '""') + '"' for w in words)
