@@ -238,6 +238,11 @@ def _read_body(lines: list[str], first_line: int) -> tuple[list[Paragraph], list
     return paragraphs, notes
 
 
-def canonical(report: Report) -> Report:
-    """`report` exactly as it reads back from its file (text re-derived, one-line texts)."""
-    return replace(from_markdown(to_markdown(report)), log=list(report.log))
+def canonical(report: Report) -> tuple[Report, str]:
+    """`report` exactly as it reads back from its file (text re-derived, one-line texts), and
+    that file's text. The text is written once: reading back changes what the file holds only
+    when a paragraph id had to be repaired (then it is written again with the repaired ids)."""
+    text = to_markdown(report)
+    stored, notes = read_markdown(text)
+    stored = replace(stored, log=list(report.log))
+    return stored, (to_markdown(stored) if notes else text)

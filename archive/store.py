@@ -4,10 +4,16 @@ This is the only code that knows the layout of the data folder (see docs/ARCHITE
 
     reports/<id>.md  <id>.log.json  <id>.override.yaml   originals/<sha[:2]>/<sha>.<ext>
     catalog.json (a cache of every report's summary)      .lock (serialises writers)
+    catalog.journal (one line per report written: how writers see each other's writes)
 
 Every write goes to a temporary file in the target folder, is fsync'ed and then renamed over the
 target, originals first and the report file last: the report file is the commit point, so a crash
-half-way leaves the archive as it was (an extra original may remain; it is harmless).
+half-way leaves the archive as it was (an extra original may remain; it is harmless). The import
+log alone is not fsync'ed (see `_store`): per import that is two file and two folder fsyncs.
+
+Nothing a write does grows with the archive: duplicates are found through indexes kept with the
+catalogue, and writers in other processes learn of each write from catalog.journal instead of
+stat'ing every report file (see `_refresh`).
 """
 from __future__ import annotations
 
@@ -46,7 +52,9 @@ _SHA = re.compile(r"[0-9a-f]{64}")
 LOW_CONFIDENCE = 0.6
 _CATALOG_VERSION = 1
 _GET_CACHE_SIZE = 256
-_CATALOG_SAVE_INTERVAL = 2.0  # seconds
+_CATALOG_SAVE_INTERVAL = 2.0  # seconds, at least; more for a large catalogue (see _save_due)
+_BACKGROUND_SHARE = 0.05      # of a writer's time spent saving catalog.json or rescanning files
+_JOURNAL_MAX = 8 << 20        # bytes; then the journal starts afresh (every process rescans once)
 
 
 def valid_id(report_id: Any) -> bool:
@@ -95,6 +103,20 @@ def _fold(text: Optional[str]) -> str:
 
 def _title_key(town: Optional[str], year: Optional[int], title: Optional[str]):
     return (_fold(town), year, _fold(title)) if town and year else None
+
+
+def _report_key(report: Report):
+    return _title_key(report.place.town, report.year, report.title)
+
+
+def _probe(report: Report, fields: dict[str, Any]) -> Report:
+    """`report`'s metadata with `fields` applied, for computing its key or id; paragraphs and
+    log are left out (deep-copying them cost more than reading the file)."""
+    probe = replace(report, paragraphs=[], log=[], place=replace(report.place),
+                    provenance=dict(report.provenance), flags=list(report.flags),
+                    history=list(report.history))
+    apply_fields(probe, fields)
+    return probe
 
 
 # ---- field validation (`archive set`, upload overrides) --------------------------------------
@@ -173,9 +195,16 @@ class Archive:
         self._summaries: Optional[list[Summary]] = None
         self._catalog_dirty = False
         self._catalog_saved = 0.0
-        self._by_sha: Optional[dict[str, str]] = None
+        self._save_seconds = 0.0
+        # Indexes kept with the catalogue, so a write never looks at every report:
+        self._by_sha: dict[str, set[str]] = {}    # original's sha256 -> ids
+        self._by_key: dict[tuple, set[str]] = {}  # _title_key -> ids
+        self._corrected: set[str] = set()         # ids with an <id>.override.yaml
         self._dir_stamp: Optional[list[int]] = None
         self._scanned_at = 0.0
+        self._scan_seconds = 0.0
+        self._journal_path = self.data_dir / "catalog.journal"
+        self._journal_pos: Optional[tuple[int, int]] = None  # (inode, offset) read up to
         self._cache: OrderedDict[str, tuple] = OrderedDict()  # id -> (stamp, report, notes)
 
     # -- paths
@@ -331,25 +360,49 @@ class Archive:
                                    if "error" not in e]
             return list(self._summaries)
 
-    def _refresh(self, force: bool = False) -> None:
-        """Bring the in-memory catalogue up to date with the files (writers always `force`)."""
+    def _refresh(self, writer: bool = False) -> None:
+        """Bring the in-memory catalogue up to date with the files.
+
+        Readers rescan the folder when it changed or every `rescan_interval`. A writer must see
+        every report before it picks an id or calls a file new, yet must not stat every file per
+        import: it reads the other writers' lines in catalog.journal and rescans only when the
+        folder changed in some other way (a hand edit or delete), plus now and then, taking at
+        most a small share of its time, for in-place edits that leave the folder alone."""
         if self._catalog is None:
             self._catalog = self._read_catalog_file()
-        try:
-            dir_stamp = _stamp(self.reports_dir.stat())
-        except FileNotFoundError:
-            dir_stamp = None
+            self._reindex()
         now = time.monotonic()
-        if (not force and dir_stamp == self._dir_stamp
-                and now - self._scanned_at < self.rescan_interval):
-            return
+        if writer:
+            every = max(self.rescan_interval, self._scan_seconds / _BACKGROUND_SHARE)
+            if self._follow_journal() and now - self._scanned_at < every:
+                return
+            dir_stamp = self._reports_dir_stamp()
+        else:
+            dir_stamp = self._reports_dir_stamp()
+            if dir_stamp == self._dir_stamp and now - self._scanned_at < self.rescan_interval:
+                return
+        self._scan(dir_stamp)
+
+    def _reports_dir_stamp(self) -> Optional[list[int]]:
+        try:
+            return _stamp(self.reports_dir.stat())
+        except FileNotFoundError:
+            return None
+
+    def _scan(self, dir_stamp: Optional[list[int]]) -> None:
+        """Stat every report file; parse those whose stamp changed."""
+        started = time.monotonic()
+        journal = self._journal_end()  # before listing: later writes are in the journal after it
         fresh: dict[str, dict] = {}
+        corrected: set[str] = set()
         changed = False
         try:
             entries = list(os.scandir(self.reports_dir))
         except FileNotFoundError:
             entries = []
         for de in entries:
+            if de.name.endswith(".override.yaml"):
+                corrected.add(de.name[:-len(".override.yaml")])
             rid = de.name[:-3]
             if not de.name.endswith(".md") or (rid not in self._catalog and not valid_id(rid)):
                 continue
@@ -367,15 +420,103 @@ class Archive:
                 fresh[rid] = _entry(report, stamp)
             except ArchiveError as exc:
                 fresh[rid] = {"stamp": stamp, "error": str(exc)}
-        self._dir_stamp, self._scanned_at = dir_stamp, now
+        self._corrected = corrected
+        self._dir_stamp, self._journal_pos = dir_stamp, journal
+        self._scanned_at = time.monotonic()
+        self._scan_seconds = self._scanned_at - started
         if changed or len(fresh) != len(self._catalog):
             self._catalog = fresh
+            self._reindex()
             self._catalog_changed()
 
     def _catalog_changed(self) -> None:
         self._summaries = None
-        self._by_sha = None
         self._catalog_dirty = True
+
+    def _reindex(self) -> None:
+        self._by_sha, self._by_key = {}, {}
+        for rid, e in self._catalog.items():
+            self._index(rid, e, set.add)
+
+    def _index(self, rid: str, e: dict, op: Callable[[set, str], None]) -> None:
+        if "error" in e:
+            return
+        for table, value in ((self._by_sha, e.get("sha256")),
+                             (self._by_key, tuple(e["key"]) if e.get("key") else None)):
+            if value:
+                op(table.setdefault(value, set()), rid)
+
+    def _set_entry(self, rid: str, entry: dict, corrected: bool) -> None:
+        old = self._catalog.get(rid)
+        if old is not None:
+            self._index(rid, old, set.discard)
+        self._catalog[rid] = entry
+        self._index(rid, entry, set.add)
+        (self._corrected.add if corrected else self._corrected.discard)(rid)
+        self._catalog_changed()
+
+    # -- the journal: how writers in other processes see each write without a rescan
+
+    def _journal_end(self) -> Optional[tuple[int, int]]:
+        try:
+            with open(self._journal_path, "ab") as fh:
+                st = os.fstat(fh.fileno())
+                return st.st_ino, st.st_size
+        except OSError:  # a read-only data folder: every writer refresh rescans
+            return None
+
+    def _follow_journal(self) -> bool:
+        """Apply the journal lines written since we last looked; True when they account for
+        every change to the reports folder since then (each line holds the folder's stamp
+        before and after its write, and the chain must reach the folder's stamp now)."""
+        if self._journal_pos is None:
+            return False
+        ino, pos = self._journal_pos
+        try:
+            with open(self._journal_path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                if st.st_ino != ino or st.st_size < pos:
+                    return False  # started afresh: lines may have been missed
+                fh.seek(pos)
+                data = fh.read()
+        except OSError:
+            return False
+        end = data.rfind(b"\n") + 1  # a line still being appended is read next time
+        expected = self._dir_stamp
+        for line in data[:end].splitlines():
+            try:
+                rec = json.loads(line)
+                if rec["before"] != expected:
+                    return False
+                self._set_entry(rec["id"], rec["entry"], rec["corrected"])
+                expected = rec["after"]
+            except (ValueError, KeyError, TypeError):
+                return False
+        self._journal_pos = (ino, pos + end)
+        self._dir_stamp = self._reports_dir_stamp()  # after the journal: a write in between shows
+        return self._dir_stamp == expected
+
+    def _append_journal(self, rid: str, entry: dict, corrected: bool, before, after) -> None:
+        """Best effort: a writer that misses a line sees a broken chain and rescans."""
+        line = json.dumps({"id": rid, "entry": entry, "corrected": corrected, "before": before,
+                           "after": after}, ensure_ascii=False, separators=(",", ":")) + "\n"
+        try:
+            fd = os.open(self._journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                st = os.fstat(fd)
+                os.write(fd, line.encode("utf-8"))
+            finally:
+                os.close(fd)
+            if st.st_size + len(line.encode("utf-8")) > _JOURNAL_MAX:
+                _atomic_write(self._journal_path, b"", sync=False)
+                self._journal_pos = self._journal_end()
+            elif self._journal_pos == (st.st_ino, st.st_size):  # we had read all before ours
+                self._journal_pos = (st.st_ino, st.st_size + len(line.encode("utf-8")))
+            else:
+                self._journal_pos = None
+        except OSError as exc:
+            log.debug("catalog.journal not written: %s", exc)
+            self._journal_pos = None
 
     def _read_catalog_file(self) -> dict[str, dict]:
         try:
@@ -386,9 +527,9 @@ class Archive:
 
     def _write_catalog_file(self) -> None:
         """Best effort: the catalogue is a cache, a read-only data folder still works. Batch
-        imports save it at most every few seconds; the next `summaries()` saves the rest."""
+        imports save it now and then (`_save_due`); the next `summaries()` saves the rest."""
         self._catalog_dirty = False
-        self._catalog_saved = time.monotonic()
+        started = time.monotonic()
         if not self.data_dir.is_dir():
             return
         data = json.dumps({"version": _CATALOG_VERSION, "entries": self._catalog},
@@ -397,6 +538,13 @@ class Archive:
             _atomic_write(self._catalog_path, data.encode("utf-8"), sync=False)
         except OSError as exc:
             log.debug("catalog.json not written: %s", exc)
+        self._catalog_saved = time.monotonic()
+        self._save_seconds = self._catalog_saved - started
+
+    def _save_due(self) -> bool:
+        """Saving is O(archive size): during a batch import, keep it a small share of the time."""
+        every = max(_CATALOG_SAVE_INTERVAL, self._save_seconds / _BACKGROUND_SHARE)
+        return time.monotonic() - self._catalog_saved > every
 
     # -- writing
 
@@ -439,7 +587,7 @@ class Archive:
         except InvalidField as exc:
             return failed(str(exc))
         with self._mutex:
-            self._refresh()
+            self._refresh(writer=True)  # unlocked: a stale answer only costs a parse
             same = self._with_sha(sha)
         if same and not fields:
             return ImportResult(name, "unchanged", same)
@@ -454,7 +602,7 @@ class Archive:
         report.source.path = name
         try:
             with self._write_lock():
-                self._refresh(force=True)
+                self._refresh(writer=True)
                 return self._store(report, data, name, fields)
         except (ArchiveError, ValueError) as exc:
             return failed(str(exc))
@@ -468,12 +616,7 @@ class Archive:
         return self._read_report
 
     def _with_sha(self, sha: str) -> Optional[str]:
-        if self._by_sha is None:
-            self._by_sha = {}
-            for rid, e in sorted(self._catalog.items()):
-                if e.get("sha256"):
-                    self._by_sha.setdefault(e["sha256"], rid)
-        return self._by_sha.get(sha)
+        return min(self._by_sha.get(sha) or (), default=None)
 
     def _store(self, report: Report, data: bytes, name: str, fields: dict) -> ImportResult:
         sha = report.source.sha256
@@ -486,9 +629,7 @@ class Archive:
         rid = self._existing_for(report, fields)
         old = self._load(rid)[0] if rid else None
         if rid is None:
-            probe = copy.deepcopy(report)
-            apply_fields(probe, fields)
-            rid = self._new_id(probe)
+            rid = self._new_id(_probe(report, fields))
         overrides = {**self._read_overrides(rid), **fields}
         apply_fields(report, overrides)
         report.id = rid
@@ -497,14 +638,16 @@ class Archive:
             report.history = old.history + [{
                 "sha256": old.source.sha256, "format": old.source.format,
                 "path": old.source.path, "imported_at": imported_at}]
-        report = canonical(report)  # exactly what get() will return; ValueError if unstorable
-        text = to_markdown(report)
+        report, text = canonical(report)  # exactly what get() will return; ValueError if unstorable
         self._write_original(data, sha, name, report.source.format)
         self.reports_dir.mkdir(parents=True, exist_ok=True)
         logs = self._read_logs(rid) if old is not None else {}
         logs[sha] = {"imported_at": dt.datetime.now().isoformat(timespec="seconds"),
                      "log": [asdict(e) for e in report.log]}
-        _atomic_write(self._log_path(rid), json.dumps(logs, ensure_ascii=False, indent=1).encode())
+        # Not fsync'ed: the log is an account of the cleaning, not the report. A power cut soon
+        # after an import may lose it (get() then shows no log); the report and original stay
+        # whole. The report's folder fsync below makes the rename durable.
+        _atomic_write(self._log_path(rid), _logs_json(logs).encode("utf-8"), sync=False)
         if fields:
             self._write_overrides(rid, overrides)
         self._write_report(rid, report, text)
@@ -512,24 +655,19 @@ class Archive:
 
     def _existing_for(self, report: Report, fields: dict) -> Optional[str]:
         """The stored report this one is a new version of: same town, year and title once the
-        stored report's own corrections are applied to the new one."""
-        suffix = ".override.yaml"
-        corrected = {n[:-len(suffix)] for n in os.listdir(self.reports_dir) if n.endswith(suffix)
-                     } if self.reports_dir.is_dir() else set()
-
-        def key(extra: dict) -> Optional[tuple]:
-            probe = copy.deepcopy(report)
-            apply_fields(probe, {**extra, **fields})
-            return _title_key(probe.place.town, probe.year, probe.title)
-
-        plain = key({})
-        for rid, e in sorted(self._catalog.items()):
-            if "error" in e or e["key"] is None:
+        stored report's own corrections are applied to the new one. The first such id wins."""
+        plain = _report_key(_probe(report, fields))
+        best = min((rid for rid in self._by_key.get(plain, ()) if rid not in self._corrected),
+                   default=None)
+        for rid in sorted(self._corrected):  # few: staff corrections
+            if best is not None and rid > best:
+                break
+            e = self._catalog.get(rid)
+            if e is None or "error" in e or e["key"] is None:
                 continue
-            k = key(self._read_overrides(rid)) if rid in corrected else plain
-            if k == tuple(e["key"]):
+            if _report_key(_probe(report, {**self._read_overrides(rid), **fields})) == tuple(e["key"]):
                 return rid
-        return None
+        return best
 
     def _new_id(self, report: Report) -> str:
         town, year = report.place.town, report.year
@@ -555,27 +693,30 @@ class Archive:
 
     def _write_overrides(self, rid: str, overrides: dict[str, Any]) -> None:
         text = yaml.safe_dump(overrides, allow_unicode=True, sort_keys=True)
-        _atomic_write(self._override_path(rid), text.encode("utf-8"))
+        # The report written next syncs the folder.
+        _atomic_write(self._override_path(rid), text.encode("utf-8"), sync_dir=False)
 
     def _write_report(self, rid: str, report: Report, text: str) -> None:
+        """The commit point. Under the write lock, right after a writer refresh: the catalogue
+        is exact, and the folder's stamp then (`_dir_stamp`) starts this write's journal line."""
         path = self._md(rid)
         _atomic_write(path, text.encode("utf-8"))
-        stamp = _stamp(path.stat())
-        # Under the write lock, right after a forced rescan: no one else changed the folder.
-        self._dir_stamp, self._scanned_at = _stamp(self.reports_dir.stat()), time.monotonic()
-        self._remember(rid, stamp, copy.deepcopy(report), [])
-        if self._catalog is not None:
-            self._catalog[rid] = _entry(report, stamp)
-            self._catalog_changed()
-            if time.monotonic() - self._catalog_saved > _CATALOG_SAVE_INTERVAL:
-                self._write_catalog_file()
+        entry = _entry(report, _stamp(path.stat()))
+        corrected = self._override_path(rid).exists()
+        before, after = self._dir_stamp, self._reports_dir_stamp()
+        self._cache.pop(rid, None)  # the next get() reads the file: cheaper than a deep copy now
+        self._set_entry(rid, entry, corrected)
+        self._append_journal(rid, entry, corrected, before, after)
+        self._dir_stamp = after
+        if self._save_due():
+            self._write_catalog_file()
 
     def set_fields(self, report_id: str, fields: dict[str, Any]) -> Report:
         """Correct metadata now and on every later re-import (kept in <id>.override.yaml)."""
         fields = validate_fields(fields)
         try:
             with self._write_lock():
-                self._refresh(force=True)
+                self._refresh(writer=True)
                 return self._set_locked(report_id, fields)
         except OSError as exc:
             raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
@@ -693,8 +834,22 @@ def _sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def _atomic_write(path: Path, data: bytes, sync: bool = True) -> None:
-    """Write `data` to `path` so that readers see either the old or the new file, never a part."""
+def _logs_json(logs: dict[str, Any]) -> str:
+    """The import logs, one entry a line: readable, and json's C encoder does the work
+    (`indent=` would fall back to the pure-Python encoder, a tenth of an import's time)."""
+    versions = []
+    for sha, version in logs.items():
+        head = {k: v for k, v in version.items() if k != "log"}
+        entries = ",\n".join(json.dumps(e, ensure_ascii=False) for e in version.get("log") or [])
+        versions.append(f"{json.dumps(sha)}: {json.dumps(head, ensure_ascii=False)[:-1]}"
+                        f"{', ' if head else ''}\"log\": [\n{entries}]}}")
+    return "{\n" + ",\n".join(versions) + "\n}\n"
+
+
+def _atomic_write(path: Path, data: bytes, sync: bool = True, sync_dir: bool = True) -> None:
+    """Write `data` to `path` so that readers see either the old or the new file, never a part.
+    `sync` makes the contents durable before the rename; `sync_dir` the rename itself (skip it
+    only when a later write to the same folder syncs the folder)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "wb") as fh:
@@ -706,7 +861,7 @@ def _atomic_write(path: Path, data: bytes, sync: bool = True) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    if sync:
+    if sync and sync_dir:
         fd = os.open(path.parent, os.O_RDONLY)
         try:
             os.fsync(fd)

@@ -189,10 +189,10 @@ def test_crash_before_report_file_is_written_leaves_archive_as_before(arc, monke
     old = arc.get("赵集镇-2024")
     real = store._atomic_write
 
-    def crash_on_report(path, data, sync=True):
+    def crash_on_report(path, data, **options):
         if path.suffix == ".md":
             raise Crash
-        real(path, data, sync)
+        real(path, data, **options)
     monkeypatch.setattr(store, "_atomic_write", crash_on_report)
     for data in (fake_file(body=["新"]), fake_file(title="另一份")):
         with pytest.raises(Crash):
