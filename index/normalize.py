@@ -36,6 +36,14 @@ class _FoldTable(dict):
         return value
 
 
+class BreakTable(dict):
+    """Like the folding table, but a dropped character becomes a space: where words break."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = value = _fold_char(chr(code)) or " "
+        return value
+
+
 _TABLE = _FoldTable()
 
 

@@ -12,7 +12,6 @@ Phrases are answered exactly by `str.find` over one string of all live folded pa
 """
 from __future__ import annotations
 
-import sys
 from bisect import bisect_right
 from collections import Counter
 from typing import Optional
@@ -27,7 +26,6 @@ MAX_DEAD_SHARE = 0.3  # above this share of replaced paragraphs, reload instead 
 COLUMNS = ("report_id", "paragraph_id", "order", "kind", "part", "folded", "heading",
            "year", "town", "county", "city", "province")
 DEFAULTS = (None, "", 0, "", "", "", "", None, "", "", "", "")
-SHARED = {"report_id", "kind", "part", "town", "county", "city", "province"}  # interned
 SEPARATOR = "\n"  # never in folded text (whitespace is folded away), so no phrase spans two
 
 
@@ -43,7 +41,7 @@ class Snapshot:
     """The view of one (epoch, generation) of `store`; build with `load` or `refreshed`."""
 
     def __init__(self, store: Store, state: tuple[int, int], columns: dict[str, list],
-                 report_docs: dict[str, tuple], report_year: dict):
+                 report_docs: dict[str, tuple], report_year: dict, haystack: "Haystack"):
         self.store = store
         self.epoch, self.generation = state
         self.columns = columns
@@ -53,10 +51,9 @@ class Snapshot:
         self.report_year = report_year
         self.alive = frozenset(d for docs in report_docs.values() for d in docs)
         self.reports_per_year = Counter(y for y in report_year.values() if y is not None)
-        folded = self.folded
-        self.avg_len = (sum(len(folded[d]) for d in self.alive) / len(self.alive)) if self.alive else 1.0
+        self.haystack = haystack
+        self._avg_len: Optional[float] = None
         self.by_key = None  # (report id, paragraph id) → doc, built on first use
-        self._haystack: Optional[tuple[str, list[int], list[int]]] = None
         self._phrases = _Cache()
         self._words = _Cache()
         self._scopes = _Cache()
@@ -69,7 +66,8 @@ class Snapshot:
         columns = {name: [] for name in COLUMNS}
         report_docs, report_year = _read(store, None, columns)
         learn_words(n for name in ("town", "county", "city") for n in set(columns[name]))
-        return cls(store, state, columns, report_docs, report_year)
+        haystack = Haystack().extended(columns["folded"], sorted(d for ds in report_docs.values() for d in ds))
+        return cls(store, state, columns, report_docs, report_year, haystack)
 
     def refreshed(self, state: tuple[int, int]) -> "Snapshot":
         """The snapshot of `state`: only reports changed since this one are read."""
@@ -77,7 +75,8 @@ class Snapshot:
             return Snapshot.load(self.store, state)
         changed = sorted(self.store.changed_since(self.generation))
         if not changed:
-            return Snapshot(self.store, state, self.columns, self.report_docs, self.report_year)
+            return Snapshot(self.store, state, self.columns, self.report_docs, self.report_year,
+                            self.haystack)
         dead = len(self.folded) - len(self.alive)
         if dead > MAX_DEAD_SHARE * max(len(self.folded), 1):
             return Snapshot.load(self.store, state)
@@ -87,7 +86,8 @@ class Snapshot:
         report_docs.update(docs)
         report_year.update(years)
         learn_words(n for ds in docs.values() if ds for n in self._places(ds[0]))
-        return Snapshot(self.store, state, self.columns, report_docs, report_year)
+        haystack = self.haystack.extended(self.folded, sorted(d for ds in docs.values() for d in ds))
+        return Snapshot(self.store, state, self.columns, report_docs, report_year, haystack)
 
     def _places(self, d: int):
         return self.town[d], self.county[d], self.city[d]
@@ -99,31 +99,18 @@ class Snapshot:
             self.by_key = {(self.report_id[d], self.paragraph_id[d]): d for d in self.alive}
         return self.by_key.get((report_id, paragraph_id))
 
-    def haystack(self) -> tuple[str, list[int], list[int]]:
-        """(every live folded paragraph joined by SEPARATOR, start offsets, doc numbers)."""
-        if self._haystack is None:
-            docs = sorted(self.alive)
+    @property
+    def avg_len(self) -> float:
+        if self._avg_len is None:
             folded = self.folded
-            starts, at = [], 0
-            for d in docs:
-                starts.append(at)
-                at += len(folded[d]) + 1
-            self._haystack = (SEPARATOR.join(folded[d] for d in docs), starts, docs)
-        return self._haystack
+            self._avg_len = sum(len(folded[d]) for d in self.alive) / max(len(self.alive), 1)
+        return self._avg_len
 
     def phrase_docs(self, phrase: str) -> frozenset:
         """Paragraphs whose folded text contains the folded `phrase` (exact)."""
         if phrase in self._phrases:
             return self._phrases[phrase]
-        text, starts, docs = self.haystack()
-        found = []
-        find = text.find
-        i = find(phrase)
-        while i >= 0:
-            k = bisect_right(starts, i) - 1
-            found.append(docs[k])
-            i = find(phrase, starts[k + 1]) if k + 1 < len(starts) else -1
-        return self._phrases.put(phrase, frozenset(found))
+        return self._phrases.put(phrase, self.haystack.find(phrase) & self.alive)
 
     def words_docs(self, text: str) -> frozenset:
         """Paragraphs holding every jieba word of `text` (in any order, anywhere)."""
@@ -186,25 +173,59 @@ class Snapshot:
         raise TypeError(f"unknown query node {node!r}")
 
 
+class Haystack:
+    """Folded paragraphs joined into one string, each preceded by SEPARATOR, so `str.find`
+    scans them all at C speed; `starts[k]` is where doc `docs[k]` begins. Extending makes a new
+    string and appends to the shared lists (older snapshots keep their shorter string, and
+    never look past its end). Replaced paragraphs stay in until the next full load, so what
+    `find` returns must be intersected with the live set."""
+
+    def __init__(self, text: str = "", starts: Optional[list[int]] = None,
+                 docs: Optional[list[int]] = None):
+        self.text = text
+        self.starts = starts if starts is not None else []
+        self.docs = docs if docs is not None else []
+
+    def extended(self, folded: list[str], docs: list[int]) -> "Haystack":
+        at = len(self.text)
+        for d in docs:
+            self.starts.append(at)
+            self.docs.append(d)
+            at += len(folded[d]) + 1
+        added = "".join(SEPARATOR + folded[d] for d in docs)
+        return Haystack(self.text + added, self.starts, self.docs)
+
+    def find(self, phrase: str) -> frozenset:
+        text, starts, docs = self.text, self.starts, self.docs
+        found = []
+        i = text.find(phrase)
+        while i >= 0:
+            k = bisect_right(starts, i) - 1
+            found.append(docs[k])
+            i = text.find(phrase, starts[k + 1]) if k + 1 < len(starts) else -1
+        return frozenset(found)
+
+
 def _read(store: Store, report_ids: Optional[list[str]], columns: dict[str, list]):
-    """Append the paragraphs of these reports (None: all) to `columns` at their doc numbers;
-    return ({report id: docs in paragraph order}, {report id: year})."""
-    lists = [columns[name] for name in COLUMNS]
-    shared = [name in SHARED for name in COLUMNS]
-    report_docs: dict[str, list] = {}
-    report_year: dict = {}
-    for row in store.paragraphs(report_ids):
-        d = row[0]
-        if d >= len(lists[0]):
-            grow = d + 1 - len(lists[0])
-            for values, default in zip(lists, DEFAULTS):
-                values.extend([default] * grow)
-        for values, value, share in zip(lists, row[1:], shared):
-            values[d] = sys.intern(value) if share and value else value
-        report_docs.setdefault(row[1], []).append(d)
-    # reports without paragraphs still count for years and ids
-    for rid, year, *_ in store.reports(report_ids):
-        report_docs.setdefault(rid, [])
-        report_year[rid] = year
-    return ({r: tuple(sorted(ds, key=lambda d: columns["order"][d])) for r, ds in report_docs.items()},
-            report_year)
+    """Write the paragraphs of these reports (None: all) into `columns` at their doc numbers;
+    return ({report id: docs in paragraph order}, {report id: year}). Report-level values are
+    the same objects for every paragraph of a report (memory: one string, not one per paragraph)."""
+    reports = {row[0]: row for row in store.reports(report_ids)}
+    rows = store.paragraphs(report_ids).fetchall()
+    size = max((row[0] for row in rows), default=-1) + 1
+    grow = size - len(columns["report_id"])
+    if grow > 0:
+        for name, default in zip(COLUMNS, DEFAULTS):
+            columns[name].extend([default] * grow)
+    (report_id, paragraph_id, order, kind, part, folded, heading,
+     year, town, county, city, province) = (columns[name] for name in COLUMNS)
+    labels: dict[str, str] = {}
+    report_docs: dict[str, list] = {rid: [] for rid in reports}
+    for d, rid, pid, o, k, p, f, h in rows:
+        rid, y, town[d], county[d], city[d], province[d] = reports[rid]
+        report_id[d], year[d], paragraph_id[d], order[d] = rid, y, pid, o
+        kind[d], part[d] = labels.setdefault(k, k), labels.setdefault(p, p)
+        folded[d], heading[d] = f, h
+        report_docs[rid].append(d)  # rows come in id order = paragraph order
+    return ({r: tuple(ds) for r, ds in report_docs.items()},
+            {rid: row[1] for rid, row in reports.items()})

@@ -26,7 +26,7 @@ SCHEMA_VERSION = "2"  # 1 was the Whoosh index of bigram + word fields
 DB_NAME = "index.sqlite"
 # ASCII characters that survive folding besides letters and digits: word characters for FTS5.
 TOKEN_CHARS = "$+<=>^`|~"
-FTS_TABLE = (f"CREATE VIRTUAL TABLE words USING fts5(tokens, detail=column, "
+FTS_TABLE = (f"CREATE VIRTUAL TABLE words USING fts5(tokens, detail=none, "
              f"tokenize=\"ascii tokenchars '{TOKEN_CHARS}'\")")
 
 TABLES = [
@@ -44,9 +44,8 @@ TABLES = [
 REPORT_COLUMNS = ("report_id", "title", "title_derived", "town", "county", "city", "province",
                   "year", "issued", "issuer")
 # What the snapshot holds in memory per paragraph (display text stays on disk).
-SNAPSHOT_QUERY = """SELECT p.id, p.report_id, p.paragraph_id, p.ord, p.kind, p.part, p.folded,
-    p.heading_folded, r.year, r.town, r.county, r.city, r.province
-    FROM paragraphs p JOIN reports r USING (report_id)"""
+SNAPSHOT_QUERY = """SELECT id, report_id, paragraph_id, ord, kind, part, folded, heading_folded
+    FROM paragraphs"""
 HIT_QUERY = """SELECT p.id, p.report_id, p.paragraph_id, p.kind, p.part, p.heading_path, p.text,
     p.text_original, r.title, r.title_derived, r.town, r.county, r.year, r.issued, r.issuer
     FROM paragraphs p JOIN reports r USING (report_id) WHERE p.id IN ({})"""
@@ -176,14 +175,14 @@ class Store:
         """The snapshot rows (`SNAPSHOT_QUERY`) of these reports (None: all), in id order."""
         con = self.connection()
         if report_ids is None:
-            return con.execute(SNAPSHOT_QUERY + " ORDER BY p.id")
+            return con.execute(SNAPSHOT_QUERY + " ORDER BY id")
         marks = ", ".join("?" * len(report_ids))
-        return con.execute(f"{SNAPSHOT_QUERY} WHERE p.report_id IN ({marks}) ORDER BY p.id",
+        return con.execute(f"{SNAPSHOT_QUERY} WHERE report_id IN ({marks}) ORDER BY id",
                            report_ids)
 
     def reports(self, report_ids: Optional[list[str]] = None) -> list[tuple]:
-        """(report_id, year, town, county, city) of these reports (None: all)."""
-        sql = "SELECT report_id, year, town, county, city FROM reports"
+        """(report_id, year, town, county, city, province) of these reports (None: all)."""
+        sql = "SELECT report_id, year, town, county, city, province FROM reports"
         if report_ids is None:
             return self.connection().execute(sql).fetchall()
         marks = ", ".join("?" * len(report_ids))
