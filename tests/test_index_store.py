@@ -1,0 +1,161 @@
+"""The SQLite store behind the index: a running searcher refreshes only what changed, a crash in
+the middle of a write leaves the previous index whole and consistent, the report_id filter, and
+the citation fields carried by hits."""
+import multiprocessing
+import os
+import random
+import sqlite3
+from dataclasses import replace
+
+import pytest
+
+from archive.errors import ArchiveError
+from index import SearchIndex
+from index import snapshot as snapshot_module
+from index.store import Store
+from test_index_support import brute_force, crafted_report, keys, sample_reports
+
+PHRASES = ["法治", "普法", "调解", "谁执法谁普法", "法律明白人", "村"]
+
+
+@pytest.fixture
+def index(tmp_path):
+    ix = SearchIndex(tmp_path / "index")
+    ix.rebuild(sample_reports() + [crafted_report()])
+    return ix
+
+
+def with_text(report, paragraph_id, text):
+    paragraphs = [replace(p, text=text, text_original=text) if p.id == paragraph_id else p
+                  for p in report.paragraphs]
+    return replace(report, paragraphs=paragraphs)
+
+
+def assert_agrees(index, reports):
+    """Every phrase finds exactly the brute-force paragraphs of `reports`."""
+    for phrase in PHRASES:
+        assert keys(index.search(f'"{phrase}"', per_page=0)) == brute_force(reports, phrase), phrase
+    assert sorted(index.report_ids()) == sorted(r.id for r in reports)
+    assert index.paragraph_count() == sum(len(r.paragraphs) for r in reports)
+
+
+def test_a_running_searcher_refreshes_only_the_changed_reports(index, monkeypatch):
+    server = SearchIndex(index.dir)
+    server.search('"法治"')  # loaded once
+    loaded = server.snapshot()
+
+    def no_full_load(*args):
+        raise AssertionError("the whole index was reloaded after a one-report commit")
+
+    monkeypatch.setattr(snapshot_module.Snapshot, "load", classmethod(no_full_load))
+    index.update(with_text(crafted_report(), "二.1", "新增诉源治理工作。"))
+    assert keys(server.search('"诉源治理"', per_page=0)) == {("测试镇-2022", "二.1")}
+    assert server.search('"人民调解工作仍有短板"').total_paragraphs == 0
+    refreshed = server.snapshot()
+    assert refreshed is not loaded and refreshed.columns is loaded.columns
+    # the old snapshot still answers as of its own generation
+    assert loaded.phrase_docs("人民调解工作仍有短板") and not loaded.phrase_docs("诉源治理")
+
+
+def test_many_updates_and_deletes_keep_a_running_searcher_exact(index, monkeypatch):
+    loads = []
+    load = snapshot_module.Snapshot.load.__func__
+
+    def counted(cls, *args):
+        loads.append(args)
+        return load(cls, *args)
+
+    monkeypatch.setattr(snapshot_module.Snapshot, "load", classmethod(counted))
+    server = SearchIndex(index.dir)
+    server.search('"法治"')
+    rng = random.Random(7)
+    current = {r.id: r for r in sample_reports() + [crafted_report()]}
+    texts = ["落实谁执法谁普法责任。", "开展人民调解。", "建设法治乡村。", "培养法律明白人。"]
+    for n in range(30):  # enough replaced paragraphs to force a full reload on the way
+        town = rng.choice(["甲镇", "乙镇", "测试镇"])
+        rid = f"{town}-{2020 + n % 3}"
+        if rid in current and rng.random() < 0.3:
+            index.delete(rid)
+            del current[rid]
+        else:
+            report = with_text(crafted_report(rid, town, 2020 + n % 3), "二.1", rng.choice(texts))
+            index.update(report)
+            current[rid] = report
+        if n % 5 == 4:
+            assert_agrees(server, list(current.values()))
+    assert_agrees(server, list(current.values()))
+    assert 2 <= len(loads) < 10  # refreshed in place, reloaded whole only when much was replaced
+    assert_agrees(SearchIndex(index.dir), list(current.values()))  # and from scratch
+
+
+def test_report_id_filter_keeps_one_report(index, tmp_path):
+    reports = sample_reports() + [crafted_report()]
+    rid = reports[0].id
+    result = index.search('"法治"', report_id=rid, per_page=0)
+    assert result.hits and keys(result) == {k for k in brute_force(reports, "法治") if k[0] == rid}
+    everything = index.search("", report_id=rid, per_page=0)
+    assert keys(everything) == {(rid, p.id) for p in reports[0].paragraphs}
+    assert index.search('"法治"', report_id="不存在-2020", per_page=0).total_paragraphs == 0
+    other_year = next(r.year for r in reports if r.year != reports[0].year)
+    assert index.search('"法治"', report_id=rid, year=other_year, per_page=0).total_paragraphs == 0
+
+
+def test_hits_carry_what_a_citation_needs(tmp_path):
+    report = replace(crafted_report(), issuer="测试镇人民政府", issued="2023-03-01", title_derived=True)
+    ix = SearchIndex(tmp_path)
+    ix.rebuild([report, crafted_report("乙镇-2022", "乙镇", 2022)])
+    hit = ix.search('"谁执法谁普法"').hits[0]
+    assert (hit.issuer, hit.issued, hit.title_derived) == ("测试镇人民政府", "2023-03-01", True)
+    d = hit.to_dict()
+    assert (d["issuer"], d["issued"], d["title_derived"]) == ("测试镇人民政府", "2023-03-01", True)
+    similar = ix.similar("乙镇-2022", "一.1", limit=1)[0]
+    assert (similar.report_id, similar.issuer, similar.title_derived) == ("测试镇-2022", "测试镇人民政府", True)
+
+
+def _crash_during(index_dir, what):
+    """Start a write and kill the process in the middle of it (after rows were written)."""
+    original = Store.add_report
+
+    def add_then_die(con, report, analysed):
+        original(con, report, analysed)
+        os._exit(3)
+
+    Store.add_report = staticmethod(add_then_die)
+    ix = SearchIndex(index_dir)
+    if what == "update":
+        ix.update(with_text(crafted_report(), "二.1", "新增诉源治理工作。"))
+    else:
+        ix.rebuild([crafted_report("半截镇-2020", "半截镇", 2020)])
+
+
+@pytest.mark.parametrize("what", ["update", "rebuild"])
+def test_a_crash_in_the_middle_of_a_write_leaves_the_previous_index(index, what):
+    reports = sample_reports() + [crafted_report()]
+    ctx = multiprocessing.get_context("spawn")
+    proc = ctx.Process(target=_crash_during, args=(index.dir, what))
+    proc.start()
+    proc.join(120)
+    assert proc.exitcode == 3
+    reopened = SearchIndex(index.dir)
+    assert_agrees(reopened, reports)
+    assert reopened.search('"诉源治理"').total_paragraphs == 0
+    assert reopened.search("诉源").total_paragraphs == 0  # the word index agrees too
+    con = sqlite3.connect(reopened.store.path)
+    paragraph_ids = {i for (i,) in con.execute("SELECT id FROM paragraphs")}
+    assert {i for (i,) in con.execute("SELECT rowid FROM words")} == paragraph_ids
+    reopened.update(with_text(crafted_report(), "二.1", "新增诉源治理工作。"))  # writable again
+    assert reopened.search('"诉源治理"').total_paragraphs == 1
+
+
+def test_a_damaged_index_file_asks_for_reindex_and_rebuild_repairs_it(tmp_path):
+    ix = SearchIndex(tmp_path)
+    ix.rebuild([crafted_report()])
+    ix.store.close()
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"index.sqlite{suffix}").unlink(missing_ok=True)
+    (tmp_path / "index.sqlite").write_bytes(b"not a database" * 100)
+    damaged = SearchIndex(tmp_path)
+    with pytest.raises(ArchiveError, match="reindex"):
+        damaged.search("法治")
+    damaged.rebuild([crafted_report()])
+    assert damaged.search('"谁执法谁普法"').total_paragraphs == 3
