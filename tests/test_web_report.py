@@ -250,3 +250,14 @@ def test_every_sample_report_renders_with_anchors(client, sample_app):
         assert response.status_code == 200, s.id
         assert html.count('data-testid="paragraph"') >= 5
         assert "<mark>法治</mark>" in html or "<mark>法治" in html
+
+
+def test_metadata_panel_lists_unknown_fields_on_one_line(web2):
+    html = page(web2, url("马喇镇-2023"))[1]
+    panel = html[html.index('data-testid="meta-panel"'):html.index('data-testid="year-nav"')]
+    assert re.findall(r'data-field="(\w+)"', panel) == ["town", "county", "year"]
+    unknown = re.search(r'data-testid="meta-unknown"[^>]*>([^<]*)<', panel).group(1)
+    assert unknown == "市、省、成文日期、主送机关、发文机关、文号"
+    assert panel.count("未注明") == 1
+    complete = page(web2, url("赵集镇-2024"))[1]
+    assert 'data-testid="meta-unknown"' not in complete     # every field stated: no such line

@@ -149,3 +149,24 @@ def test_markdown_export_cites_each_hit(client):
 def test_export_of_a_bad_query_is_a_friendly_400(client):
     r = client.get('/export.csv?q="x')
     assert r.status_code == 400 and "Traceback" not in r.get_data(as_text=True)
+
+
+def test_exports_cite_the_stored_report_exactly(client, sample_app):
+    """覃斗镇-2019 is signed 覃斗镇人民政府 on 2020-04-13 and has no title of its own: the export
+    must say so, as the reading page's citation does, not fall back to the covered year."""
+    from webapp.citation import citation
+    from webapp.services import get_archive
+
+    expected = "覃斗镇人民政府. 覃斗镇2019年法治政府建设工作情况报告[标题为系统生成][R]. 2020."
+    query = {"q": "法治", "town": "覃斗镇"}
+    rows = list(csv.reader(io.StringIO(
+        client.get("/export.csv", query_string=query).get_data(as_text=True)[1:])))[1:]
+    assert rows
+    with sample_app.app_context():
+        report = get_archive().get("覃斗镇-2019")
+        for row in rows:
+            assert row[8] == citation(report, report.paragraph(row[6]), "http://localhost")
+            assert row[8].startswith(expected)
+    markdown = client.get("/export.md", query_string=query).get_data(as_text=True)
+    assert markdown.count("——" + expected) == len(rows)
+

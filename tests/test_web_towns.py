@@ -1,6 +1,7 @@
 """Browse by place: the hierarchy, the town × year grid and the town pages."""
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from webapp.summaries import UNKNOWN, coverage, hierarchy
@@ -34,6 +35,28 @@ def test_hierarchy_counts_and_unknown_levels_grouped_last():
     assert unknown_town["name"] == UNKNOWN and unknown_town["reports"][0]["year"] == 2024
 
 
+def labels(nodes, depth=0):
+    """The tree as (depth, label) in display order."""
+    for node in nodes:
+        yield depth, node["label"]
+        yield from labels(node.get("children", []), depth + 1)
+
+
+def test_collapsed_hierarchy_merges_each_run_of_unknown_levels():
+    data = DATA + [row("赵集镇-2024", "赵集镇", 2024, county=None, city=None, province=None),
+                   row("三湖镇-2024", "三湖镇", 2024, county="衡阳县", city=None, province=None),
+                   row("k镇-2020", "k镇", 2020, county=None, city=None)]
+    assert list(labels(hierarchy(data, collapse_unknown=True))) == [
+        (0, "广东省"), (1, "湛江市"), (2, "雷州市"), (3, "东里镇"), (3, "覃斗镇"),
+        (1, "市、县（区）未注明"), (2, "k镇"),
+        (0, "省、市未注明"), (1, "衡阳县"), (2, "三湖镇"),
+        (0, "上级未注明"), (1, "赵集镇"),
+        (0, "地区未注明")]
+    # The JSON of /api/towns keeps one node per level.
+    assert [d for d, _ in labels(hierarchy(data)) if _ == UNKNOWN].count(0) == 1
+    assert max(d for d, _ in labels(hierarchy(data))) == 3
+
+
 def test_coverage_shows_missing_years():
     grid = coverage(DATA)
     assert grid["years"] == [2019, 2020, 2021, 2022, 2023, 2024]
@@ -60,6 +83,11 @@ def test_towns_page_tree_and_grid(client):
     assert f'href="/town/{quote("赵集镇")}"' in page
     assert 'class="has" data-year="2024"' in page and 'class="missing"' in page
     assert "/report/" + quote("赵集镇-2024", safe="") in page
+    # 赵集镇 names no county, city or province: one 上级未注明 group, not 未注明 three times over.
+    assert re.search(r'<summary class="unknown-place">上级未注明 <span class="muted">\d+ 份</span>'
+                     r'</summary>\s*<ul>.*?赵集镇', page, re.S)
+    groups = re.findall(r'<summary class="unknown-place">([^<]*?) <span', page)
+    assert "上级未注明" in groups and UNKNOWN not in groups     # each group says what is missing
 
 
 def test_town_page_lists_reports_by_year(client):

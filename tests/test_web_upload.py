@@ -41,6 +41,12 @@ def upload(client, files):
 def test_upload_requires_login(client):
     r = client.get("/upload")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
+    # The login page says why it is in the way, and that it leads back.
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    reason = re.search(r'data-testid="login-reason">([^<]*)<', html).group(1)
+    assert "管理员" in reason and "上传" in reason and "回到" in reason
+    assert "回到" not in re.search(r'data-testid="login-reason">([^<]*)<',
+                                 client.get("/login").get_data(as_text=True)).group(1)
 
 
 def test_login_without_csrf_token_is_refused(client):

@@ -83,8 +83,11 @@ def part_label(part: str | None) -> str:
     return PART_LABELS.get(part or "", part or "")
 
 
-def trend_chart(rows: Sequence[dict], width: int = 640, height: int = 180) -> Markup:
+def trend_chart(rows: Sequence[dict], width: int = 880, height: int = 200) -> Markup:
     """A server-drawn SVG bar chart of the share of each year's reports that match.
+
+    It scales to the width of its column through its viewBox; the default size is about the
+    search page's results column on a desktop screen, so its text shows near its nominal size.
 
     `rows`: dicts with `year`, `matched` (reports of that year that match), `total` (reports of
     that year in the archive) and `href` (the search filtered to that year). Works without JS;

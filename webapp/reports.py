@@ -37,6 +37,10 @@ FLAG_EXPLANATIONS = {
     "town_missing": "未能从原文识别出乡镇名称，可由管理员更正。",
     "year_missing": "未能从原文识别出报告年份，可由管理员更正。",
 }
+# The report-info panel, in reading order; fields the report does not state are listed on one line.
+META_FIELDS = (("town", "乡镇"), ("county", "县（区）"), ("city", "市"), ("province", "省"),
+               ("year", "报告年份"), ("issued", "成文日期"), ("addressee", "主送机关"),
+               ("issuer", "发文机关"), ("doc_number", "文号"))
 MIME_BY_FORMAT = {
     "txt": "text/plain", "md": "text/markdown", "html": "text/html", "pdf": "application/pdf",
     "doc": "application/msword",
@@ -106,9 +110,11 @@ def read(report_id: str):
     q = request.args.get("q", "").strip()
     spans, query_error = query_highlights(report, q, original)
     previous, following = town_neighbours(report.id, report.place.town, report.year)
+    meta = [(name, label, report.meta(name)) for name, label in META_FIELDS]
     return render_template(
         "report/read.html", report=report, original=original, q=q, spans=spans,
         query_error=query_error, previous=previous, following=following,
+        meta_known=[m for m in meta if m[2]], meta_unknown=[label for _, label, value in meta if not value],
         headings=[p for p in report.paragraphs if p.kind == "heading"],
         source_labels=SOURCE_LABELS, flag_explanations=FLAG_EXPLANATIONS,
         display_text=display_text, whole_citation=citation(report, None, base_url()))

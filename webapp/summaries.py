@@ -39,17 +39,23 @@ def archive_overview(archive, index) -> dict:
     }
 
 
-def hierarchy(data: Iterable[dict]) -> list[dict]:
-    """province → city → county → town, each node {name, level, count, years, children};
-    a level the report does not give is grouped under 未注明. Towns carry their report list."""
+LEVEL_LABELS = {"province": "省", "city": "市", "county": "县（区）", "town": "乡镇"}
+
+
+def hierarchy(data: Iterable[dict], collapse_unknown: bool = False) -> list[dict]:
+    """province → city → county → town, each node {name, label, level, count, years, children};
+    a level the report does not give is grouped under 未注明. Towns carry their report list.
+
+    With `collapse_unknown` (the /towns page) a run of unknown levels is one node, so a report
+    that names only its town sits at 上级未注明 › 赵集镇 rather than four levels down; the node's
+    `level` is the last level of the run and its `label` says which levels are missing."""
     root: dict = {"children": {}}
     for r in data:
         node = root
-        for level in LEVELS:
-            name = r[level] or UNKNOWN
+        for level, name, label in _path(r, collapse_unknown):
             node = node["children"].setdefault(
-                name, {"name": name, "level": level, "count": 0, "years": set(), "children": {},
-                       "reports": []})
+                label, {"name": name, "label": label, "level": level, "count": 0, "years": set(),
+                        "children": {}, "reports": []})
             node["count"] += 1
             if r["year"]:
                 node["years"].add(r["year"])
@@ -57,13 +63,41 @@ def hierarchy(data: Iterable[dict]) -> list[dict]:
     return _freeze(root["children"])
 
 
+def _path(r: dict, collapse_unknown: bool) -> list[tuple[str, str, str]]:
+    """The report's place as tree steps (level, name, label)."""
+    steps, missing = [], []
+    for level in LEVELS:
+        if r[level] or not collapse_unknown:
+            if missing:
+                steps.append(_unknown_step(missing, town_known=True))
+                missing = []
+            steps.append((level, r[level] or UNKNOWN, r[level] or UNKNOWN))
+        else:
+            missing.append(level)
+    if missing:
+        steps.append(_unknown_step(missing, town_known=False))
+    return steps
+
+
+def _unknown_step(missing: list[str], town_known: bool) -> tuple[str, str, str]:
+    if town_known and missing[0] == LEVELS[0] and len(missing) == len(LEVELS) - 1:
+        label = "上级" + UNKNOWN                     # only the town is known
+    elif len(missing) == len(LEVELS):
+        label = "地区" + UNKNOWN
+    else:
+        label = "、".join(LEVEL_LABELS[level] for level in missing) + UNKNOWN
+    return missing[-1], UNKNOWN, label
+
+
 def _freeze(children: dict) -> list[dict]:
-    """Sets → sorted lists, dicts → name-sorted lists, 未注明 last: JSON-ready and stable."""
+    """Sets → sorted lists, dicts → sorted lists (known names first, then the unknown groups,
+    shortest run of missing levels first): JSON-ready and stable."""
     out = []
-    for name in sorted(children, key=lambda n: (n == UNKNOWN, n)):
-        node = children[name]
-        item = {"name": name, "level": node["level"], "count": node["count"],
-                "years": sorted(node["years"])}
+    for key in sorted(children, key=lambda k: (children[k]["name"] == UNKNOWN,
+                                               LEVELS.index(children[k]["level"]), k)):
+        node = children[key]
+        item = {"name": node["name"], "label": node["label"], "level": node["level"],
+                "count": node["count"], "years": sorted(node["years"])}
         if node["level"] == "town":
             item["reports"] = sorted(node["reports"], key=lambda r: (r["year"] or 0, r["id"]))
         else:

@@ -12,7 +12,7 @@ bp = Blueprint("towns", __name__)
 @bp.route("/towns")
 def index():
     data = rows(get_archive())
-    return render_template("towns/index.html", tree=hierarchy(data), grid=coverage(data),
+    return render_template("towns/index.html", tree=hierarchy(data, collapse_unknown=True), grid=coverage(data),
                            total=len(data))
 
 

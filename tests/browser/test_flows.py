@@ -74,6 +74,18 @@ def test_search_marks_the_phrase_in_every_matching_report(page, site, shot):
         "bs => bs.map(b => [b.dataset.year, b.querySelector('text.count').textContent])")
     assert dict(bars) == {str(y): f"{matched[y]}/{n}" for y, n in years.items()}
 
+    # The chart spans the results column; the filter selects keep to a sensible width even when
+    # a place name is long; each hit's two actions stand apart.
+    column = page.get_by_test_id("results").bounding_box()
+    assert abs(chart.bounding_box()["width"] - column["width"]) <= 2
+    town_select = page.get_by_test_id("filter-town")
+    town_select.evaluate("s => s.add(new Option('某某县某某镇人民政府所辖某某街道办事处（原某某乡）', 'x'))")
+    assert town_select.bounding_box()["width"] <= 200
+    hit = page.get_by_test_id("hit").first
+    link = hit.get_by_role("link", name="阅读原文").bounding_box()
+    add = hit.get_by_test_id("basket-add").bounding_box()
+    assert add["x"] - (link["x"] + link["width"]) >= 12 and abs(add["y"] - link["y"]) <= 4
+
 
 def test_hit_opens_the_reading_page_at_its_highlighted_paragraph(page, site, shot):
     search(page, TERM)
@@ -114,13 +126,36 @@ def test_copy_citation_and_collect_in_basket(page, site, shot):
     expect(page.locator("[data-basket-count]")).to_have_text("1")
     shot(page, "03-reading-cited")
 
+    other = page.locator(".para:not(:target)").get_by_test_id("basket-add").first
+    other.click()
+    expect(other).to_have_text("已加入引用篮")
+
     page.get_by_test_id("nav-basket").click()
-    item = page.get_by_test_id("basket-item")
-    expect(item).to_have_count(1)
+    items = page.get_by_test_id("basket-item")
+    expect(items).to_have_count(2)
+    item = items.first
     expect(item).to_have_attribute("data-report-id", report_id)
     expect(item).to_have_attribute("data-pid", pid)
     expect(item.locator(".basket-text")).to_contain_text(paragraph.text_original)
     shot(page, "04-basket")
+
+    # Clear, move and remove read as links on one line, not as solid buttons; a move that
+    # cannot happen looks disabled; 复制引用 is a small outlined button, not the browser default.
+    style = "(e, p) => getComputedStyle(e)[p]"
+    for testid in ("basket-clear", "basket-up", "basket-down", "basket-remove"):
+        button = page.get_by_test_id(testid).first
+        assert button.evaluate(style, "backgroundColor") == "rgba(0, 0, 0, 0)", testid
+        assert button.bounding_box()["height"] < 30, testid
+    tops = {round(item.get_by_test_id(t).bounding_box()["y"]) for t in ("basket-up", "basket-down", "basket-remove")}
+    assert max(tops) - min(tops) <= 2
+    up, down = item.get_by_test_id("basket-up"), item.get_by_test_id("basket-down")
+    expect(up).to_be_disabled()
+    assert up.evaluate(style, "color") != down.evaluate(style, "color")
+    copy = item.get_by_role("button", name="复制引用")
+    assert copy.evaluate(style, "backgroundColor") == "rgb(255, 255, 255)"
+    assert copy.evaluate(style, "borderTopStyle") == "solid"
+    down.click()
+    expect(items.nth(1)).to_have_attribute("data-pid", pid)
 
 
 def test_compare_aligns_two_years_and_marks_shared_sentences(page, site, shot):
@@ -236,8 +271,11 @@ def test_admin_uploads_a_report_that_search_then_finds(page, site, shot, tmp_pat
     upload.write_text(NEW_REPORT, "utf-8")
 
     page.goto("/")
+    header = page.get_by_test_id("site-header")
+    before = header.bounding_box()["height"], page.get_by_test_id("nav-towns").bounding_box()
     page.get_by_test_id("nav-upload").click()
     page.wait_for_url("**/login?**")
+    expect(page.get_by_test_id("login-reason")).to_contain_text("管理员")
     shot(page, "10-login")
     page.get_by_test_id("login-password").fill("wrong password")
     page.get_by_role("button", name="登录").click()
@@ -246,6 +284,9 @@ def test_admin_uploads_a_report_that_search_then_finds(page, site, shot, tmp_pat
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/upload")
     shot(page, "11-upload")
+    # 退出登录 joins the menu without moving it or growing the header.
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+    assert (header.bounding_box()["height"], page.get_by_test_id("nav-towns").bounding_box()) == before
 
     page.get_by_test_id("upload-files").set_input_files(upload)
     page.get_by_role("button", name="上传并预览").click()
