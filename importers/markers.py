@@ -10,7 +10,6 @@ _CN = "一二三四五六七八九十"
 _CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九", 0)}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
-_FIRST_CHARS = set("第（(" + _CN + _CIRCLED)  # what a marker can start with, besides a digit
 _PATTERNS = (
     (0, re.compile(rf"^第([{_CN}]{{1,3}})(部分|章)"), "第{}{}"),
     (1, re.compile(rf"^([{_CN}]{{1,3}})\s*[、．.]"), "{}"),
@@ -19,6 +18,9 @@ _PATTERNS = (
     (4, re.compile(r"^[（(]\s*(\d{1,2})\s*[)）]"), "（{}）"),
     (5, re.compile(rf"^([{_CIRCLED}])"), "{}"),
 )
+_FIRST = {0: "第", 1: _CN, 2: "（(", 3: "", 4: "（(", 5: _CIRCLED}  # what each can start with
+_BY_FIRST = {ch: tuple(p for p in _PATTERNS if ch in _FIRST[p[0]]) for ch in "".join(_FIRST.values())}
+_DIGIT_PATTERNS = tuple(p for p in _PATTERNS if p[0] == 3)
 
 
 @dataclass
@@ -43,9 +45,9 @@ def cn_number(s: str) -> Optional[int]:
 
 def match_marker(text: str) -> Optional[Marker]:
     first = text[:1]
-    if not (first in _FIRST_CHARS or first.isdecimal()):  # most lines; \d is isdecimal()
-        return None
-    for level, pattern, fmt in _PATTERNS:
+    # Only the patterns that can match this first character (most lines: none); \d is isdecimal().
+    candidates = _BY_FIRST.get(first) or (_DIGIT_PATTERNS if first.isdecimal() else ())
+    for level, pattern, fmt in candidates:
         m = pattern.match(text)
         if not m:
             continue
