@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import threading
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
@@ -234,21 +234,16 @@ class SearchIndex:
         else:
             exact = snap.evaluate(node, strict=True) & docs
             mode = "exact" if exact == docs else ("words" if not exact else "mixed")
-        facets = {
-            "year": _counts(snap.year[d] for d in docs),
-            "town": _counts(snap.town[d] for d in docs),
-            "county": _counts(snap.county[d] for d in docs),
-            "section": _counts(snap.part[d] for d in docs),
-        }
-        matching_reports: dict[int, set] = defaultdict(set)
-        for d in docs:
-            if snap.year[d] is not None:
-                matching_reports[snap.year[d]].add(snap.report_id[d])
+        per_report = Counter(snap.report_id[d] for d in docs)  # facets from per-report counts
+        facets = {name: _counts(_sum_by(per_report, snap.meta, i))
+                  for i, name in enumerate(("year", "town", "county"))}
+        facets["section"] = _counts(Counter(snap.part[d] for d in docs))
+        matching_reports = Counter(snap.report_year[r] for r in per_report)
         trend = {}
         for y, total in sorted(snap.reports_per_year.items()):
-            m = len(matching_reports.get(y, ()))
+            m = matching_reports.get(y, 0)
             trend[y] = {"reports": total, "matching": m, "share": round(m / total, 4)}
-        total_reports = len({snap.report_id[d] for d in docs})
+        total_reports = len(per_report)
         return _Matches(docs, exact, mode, found_terms, facets, trend, total_reports)
 
     def _order(self, snap: Snapshot, m: _Matches, sort: str,
@@ -257,13 +252,14 @@ class SearchIndex:
         if sort == "relevance" and sort not in m.orders:
             # the exact hits; word-only hits are ranked on demand below
             scores = self._exact_scores(snap, m)
-            m.orders[sort] = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+            m.orders[sort] = [(d, -neg) for neg, d in sorted((-v, d) for d, v in scores.items())]
         elif sort not in m.orders:
-            def key(d):
-                in_report = (snap.report_id[d], snap.order[d])
+            def key(d):  # doc numbers follow paragraph order within a report
+                rid = snap.report_id[d]
+                year, town = snap.meta[rid][:2]
                 if sort == "year":
-                    return (-(snap.year[d] or 0), *in_report)
-                return (snap.town[d] or "\uffff", -(snap.year[d] or 0), *in_report)
+                    return (-(year or 0), rid, d)
+                return (town or "\uffff", -(year or 0), rid, d)
             m.orders[sort] = [(d, 0.0) for d in sorted(m.docs, key=key)]
         ordered = m.orders[sort]
         rest = m.docs - m.exact if sort == "relevance" else ()
@@ -275,13 +271,16 @@ class SearchIndex:
         """BM25 over the occurrences of each phrase in the folded text of the exact hits."""
         n = max(len(snap.alive), 1)
         scores = dict.fromkeys(m.exact, 0.0)
+        text, span, avg_len = snap.haystack.text, snap.haystack.span, snap.avg_len
+        spans = {d: span(d) for d in m.exact}
         for term in m.terms:
             df = len(snap.phrase_docs(term.folded))
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            for d in m.exact:
-                tf = snap.folded[d].count(term.folded)
+            phrase = term.folded
+            for d, (start, end) in spans.items():
+                tf = text.count(phrase, start, end)
                 if tf:
-                    norm = K1 * (1 - B + B * len(snap.folded[d]) / snap.avg_len)
+                    norm = K1 * (1 - B + B * (end - start) / avg_len)
                     scores[d] += idf * tf * (K1 + 1) / (tf + norm)
         return scores
 
@@ -322,8 +321,8 @@ class SearchIndex:
         d = snap.key(report_id, paragraph_id)
         if d is None:
             raise ReportNotFound(f"索引里没有段落 {report_id} {paragraph_id}：请确认编号，或运行 archive reindex")
-        source = set(bigrams(snap.folded[d]))
-        words = sorted({w for w in query_words(snap.folded[d]) if len(w) > 1})
+        source = set(bigrams(snap.folded(d)))
+        words = sorted({w for w in query_words(snap.folded(d)) if len(w) > 1})
         if not source or not words:
             return []
         df = self.store.doc_frequencies(words)
@@ -334,7 +333,7 @@ class SearchIndex:
         scored = []
         for e, _ in candidates:
             if e in snap.alive and snap.report_id[e] != report_id:
-                other = set(bigrams(snap.folded[e]))
+                other = set(bigrams(snap.folded(e)))
                 sim = len(source & other) / len(source | other) if other else 0.0
                 if sim > 0:
                     scored.append((sim, e))
@@ -347,7 +346,15 @@ def _old_index_files(index_dir: Path) -> list[Path]:
     return sorted(p for p in index_dir.glob("*MAIN*") if p.is_file())
 
 
-def _counts(values: Iterable) -> dict:
+def _sum_by(per_report: Counter, meta: dict, i: int) -> Counter:
+    """Paragraph counts per value of the report field `meta[...][i]`."""
+    out: Counter = Counter()
+    for rid, n in per_report.items():
+        out[meta[rid][i]] += n
+    return out
+
+
+def _counts(counts: Counter) -> dict:
     """Counts, most frequent first; empty values (unknown town, no year) are left out."""
-    counts = Counter(v for v in values if v not in (None, ""))
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+    return dict(sorted(((k, v) for k, v in counts.items() if k not in (None, "")),
+                       key=lambda kv: (-kv[1], str(kv[0]))))

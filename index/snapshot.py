@@ -1,5 +1,6 @@
-"""What one index generation holds in memory: per-paragraph metadata and folded text, and the
-doc sets computed from them. Every cache here dies with its snapshot.
+"""What one index generation holds in memory: per-paragraph report, part and folded heading,
+per-report metadata, and every live paragraph's folded text in one string; the doc sets
+computed from them. Every cache here dies with its snapshot.
 
 Doc numbers are the paragraph ids of the SQLite store (never reused), so a snapshot can be
 refreshed after a commit by loading only the reports that changed: the per-paragraph lists are
@@ -7,11 +8,13 @@ shared and only ever appended to (a newer snapshot never alters what an older on
 the set of live paragraphs and the per-report maps are rebuilt. When too much of the lists is
 dead (replaced paragraphs), the next refresh loads everything afresh.
 
-Phrases are answered exactly by `str.find` over one string of all live folded paragraphs
-(C-speed), jumping to the next paragraph after each hit; bare words by the FTS5 word index.
+Phrases are answered exactly by `str.find` over one string of all folded paragraphs (C-speed),
+jumping to the next paragraph after each hit; bare words by the FTS5 word index. Display text
+stays on disk: a page of hits reads its rows from SQLite.
 """
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
 from collections import Counter
 from typing import Optional
@@ -23,9 +26,8 @@ from index.store import Store, fts_match
 
 CACHE_SIZE = 512
 MAX_DEAD_SHARE = 0.3  # above this share of replaced paragraphs, reload instead of refreshing
-COLUMNS = ("report_id", "paragraph_id", "order", "kind", "part", "folded", "heading",
-           "year", "town", "county", "city", "province")
-DEFAULTS = (None, "", 0, "", "", "", "", None, "", "", "", "")
+COLUMNS = ("report_id", "part", "heading")  # per paragraph; the rest is per report (`meta`)
+PLACES = ("town", "county", "city", "province")
 SEPARATOR = "\n"  # never in folded text (whitespace is folded away), so no phrase spans two
 
 
@@ -41,19 +43,20 @@ class Snapshot:
     """The view of one (epoch, generation) of `store`; build with `load` or `refreshed`."""
 
     def __init__(self, store: Store, state: tuple[int, int], columns: dict[str, list],
-                 report_docs: dict[str, tuple], report_year: dict, haystack: "Haystack"):
+                 report_docs: dict[str, tuple], meta: dict[str, tuple], haystack: "Haystack",
+                 live_length: int):
         self.store = store
         self.epoch, self.generation = state
         self.columns = columns
-        for name in COLUMNS:
-            setattr(self, name, columns[name])
-        self.report_docs = report_docs
-        self.report_year = report_year
+        self.report_id, self.part, self.heading = (columns[name] for name in COLUMNS)
+        self.report_docs = report_docs  # report id → its docs in paragraph order
+        self.meta = meta                # report id → (year, town, county, city, province)
+        self.report_year = {r: m[0] for r, m in meta.items()}
         self.alive = frozenset(d for docs in report_docs.values() for d in docs)
-        self.reports_per_year = Counter(y for y in report_year.values() if y is not None)
+        self.reports_per_year = Counter(y for y in self.report_year.values() if y is not None)
         self.haystack = haystack
-        self._avg_len: Optional[float] = None
-        self.by_key = None  # (report id, paragraph id) → doc, built on first use
+        self.live_length = live_length  # characters of folded text in live paragraphs
+        self.avg_len = live_length / len(self.alive) if self.alive else 1.0
         self._phrases = _Cache()
         self._words = _Cache()
         self._scopes = _Cache()
@@ -63,11 +66,11 @@ class Snapshot:
 
     @classmethod
     def load(cls, store: Store, state: tuple[int, int]) -> "Snapshot":
-        columns = {name: [] for name in COLUMNS}
-        report_docs, report_year = _read(store, None, columns)
-        learn_words(n for name in ("town", "county", "city") for n in set(columns[name]))
-        haystack = Haystack().extended(columns["folded"], sorted(d for ds in report_docs.values() for d in ds))
-        return cls(store, state, columns, report_docs, report_year, haystack)
+        columns: dict[str, list] = {name: [] for name in COLUMNS}
+        report_docs, meta, texts = _read(store, None, columns)
+        learn_words(name for m in meta.values() for name in m[1:4])
+        return cls(store, state, columns, report_docs, meta, Haystack().extended(texts),
+                   sum(len(f) for _, f in texts))
 
     def refreshed(self, state: tuple[int, int]) -> "Snapshot":
         """The snapshot of `state`: only reports changed since this one are read."""
@@ -75,36 +78,31 @@ class Snapshot:
             return Snapshot.load(self.store, state)
         changed = sorted(self.store.changed_since(self.generation))
         if not changed:
-            return Snapshot(self.store, state, self.columns, self.report_docs, self.report_year,
-                            self.haystack)
-        dead = len(self.folded) - len(self.alive)
-        if dead > MAX_DEAD_SHARE * max(len(self.folded), 1):
+            return Snapshot(self.store, state, self.columns, self.report_docs, self.meta,
+                            self.haystack, self.live_length)
+        dead = len(self.report_id) - len(self.alive)
+        if dead > MAX_DEAD_SHARE * max(len(self.report_id), 1):
             return Snapshot.load(self.store, state)
         report_docs = {r: docs for r, docs in self.report_docs.items() if r not in changed}
-        report_year = {r: y for r, y in self.report_year.items() if r not in changed}
-        docs, years = _read(self.store, changed, self.columns)
+        meta = {r: m for r, m in self.meta.items() if r not in changed}
+        docs, new_meta, texts = _read(self.store, changed, self.columns)
         report_docs.update(docs)
-        report_year.update(years)
-        learn_words(n for ds in docs.values() if ds for n in self._places(ds[0]))
-        haystack = self.haystack.extended(self.folded, sorted(d for ds in docs.values() for d in ds))
-        return Snapshot(self.store, state, self.columns, report_docs, report_year, haystack)
-
-    def _places(self, d: int):
-        return self.town[d], self.county[d], self.city[d]
+        meta.update(new_meta)
+        learn_words(name for m in new_meta.values() for name in m[1:4])
+        removed = sum(e - s for r in changed for s, e in map(self.haystack.span, self.report_docs.get(r, ())))
+        return Snapshot(self.store, state, self.columns, report_docs, meta,
+                        self.haystack.extended(texts),
+                        self.live_length - removed + sum(len(f) for _, f in texts))
 
     # --- leaves ------------------------------------------------------------------------
 
-    def key(self, report_id: str, paragraph_id: str) -> Optional[int]:
-        if self.by_key is None:
-            self.by_key = {(self.report_id[d], self.paragraph_id[d]): d for d in self.alive}
-        return self.by_key.get((report_id, paragraph_id))
+    def folded(self, d: int) -> str:
+        start, end = self.haystack.span(d)
+        return self.haystack.text[start:end]
 
-    @property
-    def avg_len(self) -> float:
-        if self._avg_len is None:
-            folded = self.folded
-            self._avg_len = sum(len(folded[d]) for d in self.alive) / max(len(self.alive), 1)
-        return self._avg_len
+    def key(self, report_id: str, paragraph_id: str) -> Optional[int]:
+        d = self.store.paragraph_number(report_id, paragraph_id)
+        return d if d in self.alive else None
 
     def phrase_docs(self, phrase: str) -> frozenset:
         """Paragraphs whose folded text contains the folded `phrase` (exact)."""
@@ -136,9 +134,9 @@ class Snapshot:
         elif field == "heading":
             docs = frozenset(d for d in self.alive if value in self.heading[d])
         else:  # a place: the exact name, or a name starting with it (town:赵集 → 赵集镇)
-            names = getattr(self, field)
-            docs = frozenset(d for r, ds in self.report_docs.items()
-                             if ds and names[ds[0]] and fold(names[ds[0]]).startswith(value) for d in ds)
+            i = 1 + PLACES.index(field)
+            docs = frozenset(d for r, m in self.meta.items()
+                             if m[i] and fold(m[i]).startswith(value) for d in self.report_docs[r])
         return self._scopes.put(key, docs)
 
     # --- trees -------------------------------------------------------------------------
@@ -175,25 +173,36 @@ class Snapshot:
 
 class Haystack:
     """Folded paragraphs joined into one string, each preceded by SEPARATOR, so `str.find`
-    scans them all at C speed; `starts[k]` is where doc `docs[k]` begins. Extending makes a new
-    string and appends to the shared lists (older snapshots keep their shorter string, and
-    never look past its end). Replaced paragraphs stay in until the next full load, so what
-    `find` returns must be intersected with the live set."""
+    scans them all at C speed; doc `docs[k]` starts after `starts[k]`, and `slot[doc]` is its k.
+    Extending makes a new string and appends to the shared arrays (an older snapshot keeps its
+    shorter string and never looks past its end). Replaced paragraphs stay in until the next
+    full load, so what `find` returns must be intersected with the live set."""
 
-    def __init__(self, text: str = "", starts: Optional[list[int]] = None,
-                 docs: Optional[list[int]] = None):
+    def __init__(self, text: str = "", starts=None, docs=None, slot=None):
         self.text = text
-        self.starts = starts if starts is not None else []
-        self.docs = docs if docs is not None else []
+        self.starts = starts if starts is not None else array("q")
+        self.docs = docs if docs is not None else array("q")
+        self.slot = slot if slot is not None else array("q")
 
-    def extended(self, folded: list[str], docs: list[int]) -> "Haystack":
+    def extended(self, texts: list[tuple[int, str]]) -> "Haystack":
+        """A haystack with these (doc, folded text) added, in doc order."""
         at = len(self.text)
-        for d in docs:
+        if texts and texts[-1][0] >= len(self.slot):
+            self.slot.extend([-1] * (texts[-1][0] + 1 - len(self.slot)))
+        for d, folded in texts:
+            self.slot[d] = len(self.docs)
             self.starts.append(at)
             self.docs.append(d)
-            at += len(folded[d]) + 1
-        added = "".join(SEPARATOR + folded[d] for d in docs)
-        return Haystack(self.text + added, self.starts, self.docs)
+            at += len(folded) + 1
+        return Haystack(self.text + "".join(SEPARATOR + f for _, f in texts),
+                        self.starts, self.docs, self.slot)
+
+    def span(self, d: int) -> tuple[int, int]:
+        """[start, end) of doc `d`'s folded text in `text` (the next doc's separator ends it;
+        in an older, shorter haystack that is exactly its end)."""
+        k = self.slot[d]
+        starts = self.starts
+        return starts[k] + 1, starts[k + 1] if k + 1 < len(starts) else len(self.text)
 
     def find(self, phrase: str) -> frozenset:
         text, starts, docs = self.text, self.starts, self.docs
@@ -208,24 +217,21 @@ class Haystack:
 
 def _read(store: Store, report_ids: Optional[list[str]], columns: dict[str, list]):
     """Write the paragraphs of these reports (None: all) into `columns` at their doc numbers;
-    return ({report id: docs in paragraph order}, {report id: year}). Report-level values are
-    the same objects for every paragraph of a report (memory: one string, not one per paragraph)."""
-    reports = {row[0]: row for row in store.reports(report_ids)}
-    rows = store.paragraphs(report_ids).fetchall()
-    size = max((row[0] for row in rows), default=-1) + 1
-    grow = size - len(columns["report_id"])
-    if grow > 0:
-        for name, default in zip(COLUMNS, DEFAULTS):
-            columns[name].extend([default] * grow)
-    (report_id, paragraph_id, order, kind, part, folded, heading,
-     year, town, county, city, province) = (columns[name] for name in COLUMNS)
-    labels: dict[str, str] = {}
-    report_docs: dict[str, list] = {rid: [] for rid in reports}
-    for d, rid, pid, o, k, p, f, h in rows:
-        rid, y, town[d], county[d], city[d], province[d] = reports[rid]
-        report_id[d], year[d], paragraph_id[d], order[d] = rid, y, pid, o
-        kind[d], part[d] = labels.setdefault(k, k), labels.setdefault(p, p)
-        folded[d], heading[d] = f, h
+    return ({report id: docs in paragraph order}, {report id: meta}, [(doc, folded text)]).
+    Values repeated across paragraphs (report ids, parts, headings) are stored once."""
+    meta = {rid: tuple(m) for rid, *m in store.reports(report_ids)}
+    report_docs: dict[str, list] = {rid: [] for rid in meta}
+    size = store.last_paragraph_number() + 1
+    report_id, part, heading = (columns[name] for name in COLUMNS)
+    if size > len(report_id):
+        for values in (report_id, part, heading):
+            values.extend([None] * (size - len(values)))
+    shared: dict[str, str] = {rid: rid for rid in meta}
+    texts = []
+    for d, rid, p, h, f in store.paragraphs(report_ids):
+        report_id[d] = rid = shared[rid]
+        part[d] = shared.setdefault(p, p)
+        heading[d] = shared.setdefault(h, h)
+        texts.append((d, f))
         report_docs[rid].append(d)  # rows come in id order = paragraph order
-    return ({r: tuple(ds) for r, ds in report_docs.items()},
-            {rid: row[1] for rid, row in reports.items()})
+    return {r: tuple(ds) for r, ds in report_docs.items()}, meta, texts

@@ -44,8 +44,7 @@ TABLES = [
 REPORT_COLUMNS = ("report_id", "title", "title_derived", "town", "county", "city", "province",
                   "year", "issued", "issuer")
 # What the snapshot holds in memory per paragraph (display text stays on disk).
-SNAPSHOT_QUERY = """SELECT id, report_id, paragraph_id, ord, kind, part, folded, heading_folded
-    FROM paragraphs"""
+SNAPSHOT_QUERY = "SELECT id, report_id, part, heading_folded, folded FROM paragraphs"
 HIT_QUERY = """SELECT p.id, p.report_id, p.paragraph_id, p.kind, p.part, p.heading_path, p.text,
     p.text_original, r.title, r.title_derived, r.town, r.county, r.year, r.issued, r.issuer
     FROM paragraphs p JOIN reports r USING (report_id) WHERE p.id IN ({})"""
@@ -187,6 +186,15 @@ class Store:
             return self.connection().execute(sql).fetchall()
         marks = ", ".join("?" * len(report_ids))
         return self.connection().execute(f"{sql} WHERE report_id IN ({marks})", report_ids).fetchall()
+
+    def last_paragraph_number(self) -> int:
+        return self.connection().execute("SELECT coalesce(max(id), 0) FROM paragraphs").fetchone()[0]
+
+    def paragraph_number(self, report_id: str, paragraph_id: str) -> Optional[int]:
+        row = self.connection().execute(
+            "SELECT id FROM paragraphs WHERE report_id = ? AND paragraph_id = ?",
+            (report_id, paragraph_id)).fetchone()
+        return row[0] if row else None
 
     def changed_since(self, generation: int) -> set[str]:
         return {rid for (rid,) in self.connection().execute(
