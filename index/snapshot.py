@@ -25,6 +25,7 @@ from index.query import And, Not, Or, Scope, Term
 from index.store import Store, fts_match
 
 CACHE_SIZE = 512
+CACHE_DOCS = 2_000_000  # doc numbers held by one cache (~70 MB of sets) before it starts afresh
 MAX_DEAD_SHARE = 0.3  # above this share of replaced paragraphs, reload instead of refreshing
 COLUMNS = ("report_id", "part", "heading")  # per paragraph; the rest is per report (`meta`)
 PLACES = ("town", "county", "city", "province")
@@ -32,11 +33,25 @@ SEPARATOR = "\n"  # never in folded text (whitespace is folded away), so no phra
 
 
 class _Cache(dict):
+    """At most CACHE_SIZE entries and CACHE_DOCS doc numbers (a frequent phrase's set holds
+    a third of the archive): memory stays bounded however many different queries come."""
+
+    def __init__(self, items=()):
+        super().__init__(items)
+        self.docs = sum(_weight(v) for v in self.values())
+
     def put(self, key, value):
-        if len(self) >= CACHE_SIZE:
+        weight = _weight(value)
+        if len(self) >= CACHE_SIZE or self.docs + weight > CACHE_DOCS:
             self.clear()
+            self.docs = 0
         self[key] = value
+        self.docs += weight
         return value
+
+
+def _weight(value) -> int:
+    return len(getattr(value, "docs", value))
 
 
 class Snapshot:
@@ -90,9 +105,16 @@ class Snapshot:
         meta.update(new_meta)
         learn_words(name for m in new_meta.values() for name in m[1:4])
         removed = sum(e - s for r in changed for s, e in map(self.haystack.span, self.report_docs.get(r, ())))
-        return Snapshot(self.store, state, self.columns, report_docs, meta,
+        snap = Snapshot(self.store, state, self.columns, report_docs, meta,
                         self.haystack.extended(texts),
                         self.live_length - removed + sum(len(f) for _, f in texts))
+        snap._carry_phrases(self._phrases, Haystack().extended(texts))
+        return snap
+
+    def _carry_phrases(self, phrases: "_Cache", added: "Haystack") -> None:
+        """Phrase sets of the previous snapshot, updated by scanning only the added text:
+        the first query after a commit does not rescan the archive."""
+        self._phrases = _Cache((p, (docs & self.alive) | added.find(p)) for p, docs in phrases.items())
 
     # --- leaves ------------------------------------------------------------------------
 
