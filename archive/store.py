@@ -8,11 +8,15 @@ This is the only code that knows the layout of the data folder (see docs/ARCHITE
 
 Every write goes to a temporary file in the target folder, is fsync'ed and then renamed over the
 target, originals first and the report file last: the report file is the commit point, so a crash
-half-way leaves the archive as it was (an extra original may remain; it is harmless). The import
-log alone is not fsync'ed (see `_store`): per import that is two file and two folder fsyncs, and
-only the report file's happens under the write lock (the original, content-addressed, is stored
-before taking it; the reports folder is synced after releasing it), so writers in other
-processes do not queue behind each other's disk flushes.
+half-way leaves the archive as it was (an extra original may remain; it is harmless).
+
+Disk flushes are most of an import's time, so an import makes three: the original's contents
+and folder (before the write lock is taken: it is content-addressed, and other writers need not
+wait on it) and the report file's contents. The reports folder itself is not fsync'ed after an
+import (`set_fields` does): the new report becomes durable with the file system's next commit
+(ext4: within 5 s), so a power cut just after an import may undo that import, whole, but never
+leaves a partial report or one without its original. The import log is not fsync'ed at all
+(see `_store`).
 
 Nothing a write does grows with the archive: duplicates are found through indexes kept with the
 catalogue, and writers in other processes learn of each write from catalog.journal instead of
@@ -608,10 +612,7 @@ class Archive:
                 self._write_original(data, sha, name, report.source.format)  # on its fsyncs
             with self._write_lock():
                 self._refresh(writer=True)
-                result = self._store(report, fields)
-            if result.report is not None:
-                _fsync_dir(self.reports_dir)  # the commit made durable, after the lock too
-            return result
+                return self._store(report, fields)
         except (ArchiveError, ValueError) as exc:
             return failed(str(exc))
         except OSError as exc:
@@ -654,7 +655,7 @@ class Archive:
                      "log": [vars(e) for e in report.log]}  # asdict() deep-copies: 10x slower
         # Not fsync'ed: the log is an account of the cleaning, not the report. A power cut soon
         # after an import may lose it (get() then shows no log); the report and original stay
-        # whole. The report's folder fsync below makes the rename durable.
+        # whole.
         _atomic_write(self._log_path(rid), _logs_json(logs).encode("utf-8"), sync=False)
         if fields:
             self._write_overrides(rid, overrides)
@@ -701,13 +702,13 @@ class Archive:
 
     def _write_overrides(self, rid: str, overrides: dict[str, Any]) -> None:
         text = yaml.safe_dump(overrides, allow_unicode=True, sort_keys=True)
-        # The report written next syncs the folder.
+        # The folder is synced by set_fields, or with the import (see the module docstring).
         _atomic_write(self._override_path(rid), text.encode("utf-8"), sync_dir=False)
 
     def _write_report(self, rid: str, report: Report, text: str) -> None:
         """The commit point. Under the write lock, right after a writer refresh: the catalogue
         is exact, and the folder's stamp then (`_dir_stamp`) starts this write's journal line.
-        The caller fsyncs the folder once the lock is released."""
+        Its folder is not fsync'ed here (see the module docstring)."""
         path = self._md(rid)
         _atomic_write(path, text.encode("utf-8"), sync_dir=False)
         entry = _entry(report, _stamp(path.stat()))
@@ -727,7 +728,7 @@ class Archive:
             with self._write_lock():
                 self._refresh(writer=True)
                 report = self._set_locked(report_id, fields)
-            _fsync_dir(self.reports_dir)
+            _fsync_dir(self.reports_dir)  # a staff correction is rare: make it durable at once
             return report
         except OSError as exc:
             raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
@@ -859,8 +860,7 @@ def _logs_json(logs: dict[str, Any]) -> str:
 
 def _atomic_write(path: Path, data: bytes, sync: bool = True, sync_dir: bool = True) -> None:
     """Write `data` to `path` so that readers see either the old or the new file, never a part.
-    `sync` makes the contents durable before the rename; `sync_dir` the rename itself (skip it
-    only when a later write to the same folder syncs the folder)."""
+    `sync` makes the contents durable before the rename; `sync_dir` the rename itself."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "wb") as fh:
