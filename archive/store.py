@@ -5,6 +5,7 @@ This is the only code that knows the layout of the data folder (see docs/ARCHITE
     reports/<id>.md  <id>.log.json  <id>.override.yaml   originals/<sha[:2]>/<sha>.<ext>
     catalog.json (a cache of every report's summary)      .lock (serialises writers)
     catalog.journal (one line per report written: how writers see each other's writes)
+    tmp/ (reports and logs being written, renamed into reports/ when complete)
 
 Every write goes to a temporary file in the target folder, is fsync'ed and then renamed over the
 target, originals first and the report file last: the report file is the commit point, so a crash
@@ -116,12 +117,16 @@ def _report_key(report: Report):
     return _title_key(report.place.town, report.year, report.title)
 
 
+def _meta_copy(report: Report, **changes: Any) -> Report:
+    """A copy whose metadata can be changed (`apply_fields`, id, history) without touching
+    `report`; paragraphs and log are shared (deep-copying them cost more than an import)."""
+    return replace(report, place=replace(report.place), provenance=dict(report.provenance),
+                   flags=list(report.flags), history=list(report.history), **changes)
+
+
 def _probe(report: Report, fields: dict[str, Any]) -> Report:
-    """`report`'s metadata with `fields` applied, for computing its key or id; paragraphs and
-    log are left out (deep-copying them cost more than reading the file)."""
-    probe = replace(report, paragraphs=[], log=[], place=replace(report.place),
-                    provenance=dict(report.provenance), flags=list(report.flags),
-                    history=list(report.history))
+    """`report`'s metadata with `fields` applied, for computing its key or id."""
+    probe = _meta_copy(report, paragraphs=[], log=[])
     apply_fields(probe, fields)
     return probe
 
@@ -195,6 +200,7 @@ class Archive:
         self.reports_dir = self.data_dir / "reports"
         self.originals_dir = self.data_dir / "originals"
         self.index_dir = self.data_dir / "index"
+        self.tmp_dir = self.data_dir / "tmp"
         self._catalog_path = self.data_dir / "catalog.json"
         self._read_report = read_report
         self._mutex = threading.RLock()
@@ -585,19 +591,33 @@ class Archive:
         """Store one file. Never raises for a bad file: the result says what happened."""
         name = PurePath(str(filename).replace("\\", "/")).name or "unnamed"
         sha = hashlib.sha256(data).hexdigest()
-
-        def failed(message: str) -> ImportResult:
-            return ImportResult(name, "failed", error=message)
-
         try:
             fields = validate_fields(overrides or {})
         except InvalidField as exc:
-            return failed(str(exc))
+            return ImportResult(name, "failed", error=str(exc))
         with self._mutex:
             self._refresh(writer=True)  # unlocked: a stale answer only costs a parse
             same = self._with_sha(sha)
         if same and not fields:
             return ImportResult(name, "unchanged", same)
+        staged = None
+        try:
+            if not same and self._find_original(sha) is None:
+                # The original's bytes go to disk while the file is read: the flush takes as long.
+                staged = _Staged(self.originals_dir / sha[:2], data)
+            return self._read_and_store(data, name, sha, fields, staged)
+        except OSError as exc:
+            return ImportResult(name, "failed", error=f"无法写入归档 ({exc.strerror or exc}); "
+                                                      f"检查数据目录 {self.data_dir} 的权限和空间")
+        finally:
+            if staged is not None:
+                staged.discard()
+
+    def _read_and_store(self, data: bytes, name: str, sha: str, fields: dict,
+                        staged: Optional["_Staged"]) -> ImportResult:
+        def failed(message: str) -> ImportResult:
+            return ImportResult(name, "failed", error=message)
+
         try:
             report = self._reader()(data, name)
         except ImportFailed as exc:
@@ -607,16 +627,28 @@ class Archive:
             return failed(f"导入程序内部错误 ({type(exc).__name__}: {exc}); 请把该文件交给维护人员")
         report.source.sha256 = sha
         report.source.path = name
+        if staged is not None:  # content-addressed, so stored before taking the lock: other
+            staged.commit(self._original_target(sha, name, report.source.format))  # writers need
+        plan = None                                                          # not wait on it
         try:
-            if not same:  # content-addressed, so safe before the lock: other writers need not wait
-                self._write_original(data, sha, name, report.source.format)  # on its fsyncs
+            # Everything slow (building the file, flushing it) is done before taking the lock,
+            # from the catalogue as it is now; under the lock it is only renamed into place,
+            # unless another writer changed what the plan was based on meanwhile.
+            with self._mutex:
+                self._refresh(writer=True)
+                plan = self._plan(report, fields)
+            if plan is not None:
+                plan.stage(self)
             with self._write_lock():
                 self._refresh(writer=True)
+                if plan is not None and self._still_valid(plan, report, fields):
+                    return self._commit(plan)
                 return self._store(report, fields)
         except (ArchiveError, ValueError) as exc:
             return failed(str(exc))
-        except OSError as exc:
-            return failed(f"无法写入归档 ({exc.strerror or exc}); 检查数据目录 {self.data_dir} 的权限和空间")
+        finally:
+            if plan is not None:
+                plan.discard()
 
     def _reader(self) -> Callable[[bytes, str], Report]:
         if self._read_report is None:
@@ -636,11 +668,35 @@ class Archive:
             if all(current.meta(k) == v for k, v in fields.items()):
                 return ImportResult(name, "unchanged", same)
             return ImportResult(name, "updated", same, report=self._set_locked(same, fields))
-        rid = self._existing_for(report, fields)
-        old = self._load(rid)[0] if rid else None
-        if rid is None:
-            rid = self._new_id(_probe(report, fields))
+        plan = self._plan(report, fields)
+        try:
+            plan.stage(self)
+            return self._commit(plan)
+        finally:
+            plan.discard()
+
+    def _target(self, report: Report, fields: dict) -> str:
+        """The id `report` is stored under: a stored report's it is a new version of, or new."""
+        return self._existing_for(report, fields) or self._new_id(_probe(report, fields))
+
+    def _basis(self, rid: str) -> tuple:
+        """What a plan to write `rid` was built from: its file's and its corrections' versions."""
+        try:
+            override = _stamp(self._override_path(rid).stat())
+        except FileNotFoundError:
+            override = None
+        return self._catalog.get(rid, {}).get("stamp"), override
+
+    def _plan(self, report: Report, fields: dict) -> Optional[_Plan]:
+        """What storing `report` would write, as the catalogue stands; None when its bytes are
+        stored already. `report` itself is left as it is."""
+        if self._with_sha(report.source.sha256):
+            return None
+        rid = self._target(report, fields)
+        old = self._load(rid)[0] if rid in self._catalog else None
+        basis = self._basis(rid)
         overrides = {**self._read_overrides(rid), **fields}
+        report = _meta_copy(report)
         apply_fields(report, overrides)
         report.id = rid
         if old is not None:
@@ -649,18 +705,27 @@ class Archive:
                 "sha256": old.source.sha256, "format": old.source.format,
                 "path": old.source.path, "imported_at": imported_at}]
         report, text = canonical(report)  # exactly what get() will return; ValueError if unstorable
-        self.reports_dir.mkdir(parents=True, exist_ok=True)
         logs = self._read_logs(rid) if old is not None else {}
-        logs[sha] = {"imported_at": dt.datetime.now().isoformat(timespec="seconds"),
-                     "log": [vars(e) for e in report.log]}  # asdict() deep-copies: 10x slower
-        # Not fsync'ed: the log is an account of the cleaning, not the report. A power cut soon
-        # after an import may lose it (get() then shows no log); the report and original stay
-        # whole.
-        _atomic_write(self._log_path(rid), _logs_json(logs).encode("utf-8"), sync=False)
-        if fields:
-            self._write_overrides(rid, overrides)
-        self._write_report(rid, report, text)
-        return ImportResult(name, "updated" if old else "imported", rid, report=report)
+        logs[report.source.sha256] = {"imported_at": dt.datetime.now().isoformat(timespec="seconds"),
+                                      "log": [vars(e) for e in report.log]}  # asdict(): 10x slower
+        return _Plan(rid, basis, old is not None, report, text, _logs_json(logs),
+                     overrides if fields else None)
+
+    def _still_valid(self, plan: _Plan, report: Report, fields: dict) -> bool:
+        """Under the lock: the plan's id is still the one to write, and what it read unchanged."""
+        return (not self._with_sha(report.source.sha256)
+                and self._target(report, fields) == plan.rid
+                and self._basis(plan.rid) == plan.basis)
+
+    def _commit(self, plan: _Plan) -> ImportResult:
+        """Under the lock: rename the staged log and report into place, log first."""
+        os.replace(plan.staged_log, self._log_path(plan.rid))
+        if plan.overrides is not None:
+            self._write_overrides(plan.rid, plan.overrides)
+        os.replace(plan.staged_report, self._md(plan.rid))
+        self._committed(plan.rid, plan.report)
+        return ImportResult(plan.report.source.path, "updated" if plan.updated else "imported",
+                            plan.rid, report=plan.report)
 
     def _existing_for(self, report: Report, fields: dict) -> Optional[str]:
         """The stored report this one is a new version of: same town, year and title once the
@@ -690,15 +755,11 @@ class Archive:
             rid = f"{base}-{n}"
         return rid
 
-    def _write_original(self, data: bytes, sha: str, name: str, fmt: str) -> None:
-        if self._find_original(sha) is not None:
-            return
+    def _original_target(self, sha: str, name: str, fmt: str) -> Path:
         ext = PurePath(name).suffix.lower().lstrip(".")
         if not re.fullmatch(r"[a-z0-9]{1,10}", ext):
             ext = fmt if re.fullmatch(r"[a-z0-9]{1,10}", fmt or "") else "bin"
-        folder = self.originals_dir / sha[:2]
-        folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write(folder / f"{sha}.{ext}", data)
+        return self.originals_dir / sha[:2] / f"{sha}.{ext}"
 
     def _write_overrides(self, rid: str, overrides: dict[str, Any]) -> None:
         text = yaml.safe_dump(overrides, allow_unicode=True, sort_keys=True)
@@ -709,9 +770,12 @@ class Archive:
         """The commit point. Under the write lock, right after a writer refresh: the catalogue
         is exact, and the folder's stamp then (`_dir_stamp`) starts this write's journal line.
         Its folder is not fsync'ed here (see the module docstring)."""
-        path = self._md(rid)
-        _atomic_write(path, text.encode("utf-8"), sync_dir=False)
-        entry = _entry(report, _stamp(path.stat()))
+        _atomic_write(self._md(rid), text.encode("utf-8"), sync_dir=False)
+        self._committed(rid, report)
+
+    def _committed(self, rid: str, report: Report) -> None:
+        """Bookkeeping once <rid>.md holds `report`: catalogue, journal, cache."""
+        entry = _entry(report, _stamp(self._md(rid).stat()))
         corrected = self._override_path(rid).exists()
         before, after = self._dir_stamp, self._reports_dir_stamp()
         self._cache.pop(rid, None)  # the next get() reads the file: cheaper than a deep copy now
@@ -788,6 +852,8 @@ class Archive:
         for sha, rid in sorted(referenced.items()):
             if not _SHA.fullmatch(sha) or self._find_original(sha) is None:
                 problems.append(f"{rid}: 原件缺失 ({sha[:12]}…)")
+        for path in sorted(self.tmp_dir.glob("*")):
+            problems.append(f"残留的临时文件 {path} (可删除)")
         for path in sorted(self.originals_dir.glob("*/*")):
             if path.name.startswith("."):
                 problems.append(f"残留的临时文件 {path} (可删除)")
@@ -858,9 +924,72 @@ def _logs_json(logs: dict[str, Any]) -> str:
     return "{\n" + ",\n".join(versions) + "\n}\n"
 
 
-def _atomic_write(path: Path, data: bytes, sync: bool = True, sync_dir: bool = True) -> None:
-    """Write `data` to `path` so that readers see either the old or the new file, never a part.
-    `sync` makes the contents durable before the rename; `sync_dir` the rename itself."""
+@dataclass
+class _Plan:
+    """A report ready to be written under `rid`, and what that decision was based on."""
+    rid: str
+    basis: tuple
+    updated: bool
+    report: Report
+    text: str
+    logs: str
+    overrides: Optional[dict[str, Any]]
+    staged_log: Optional[Path] = None
+    staged_report: Optional[Path] = None
+
+    def stage(self, archive: "Archive") -> None:
+        """Write the files in tmp/ (in reports/ they would change the folder's stamp, which
+        other writers read as a change from outside); the report is fsync'ed, the log is not
+        (an account of the cleaning, not the report: a power cut soon after may lose it)."""
+        archive.reports_dir.mkdir(parents=True, exist_ok=True)
+        archive.tmp_dir.mkdir(exist_ok=True)
+        self.staged_log = _write_tmp(archive.tmp_dir / f"{self.rid}.log.json",
+                                     self.logs.encode("utf-8"), False)
+        self.staged_report = _write_tmp(archive.tmp_dir / f"{self.rid}.md",
+                                        self.text.encode("utf-8"), True)
+
+    def discard(self) -> None:
+        """Remove what was staged and not renamed into place."""
+        for tmp in (self.staged_log, self.staged_report):
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
+
+
+class _Staged:
+    """Bytes written and fsync'ed to a temporary file by a thread while the caller goes on;
+    `commit(path)` renames the file into place (a folder of `path`) and syncs the folder,
+    `discard()` removes it if it was not committed."""
+
+    def __init__(self, folder: Path, data: bytes):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.tmp = folder / f".staged.{os.getpid()}.{threading.get_ident()}.tmp"
+        self.error: Optional[BaseException] = None
+        self.thread = threading.Thread(target=self._write, args=(data,), daemon=True)
+        self.thread.start()
+
+    def _write(self, data: bytes) -> None:
+        try:
+            with open(self.tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException as exc:  # raised in the caller's thread by commit()
+            self.error = exc
+
+    def commit(self, path: Path) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        os.replace(self.tmp, path)
+        _fsync_dir(path.parent)
+
+    def discard(self) -> None:
+        self.thread.join()
+        self.tmp.unlink(missing_ok=True)
+
+
+def _write_tmp(path: Path, data: bytes, sync: bool) -> Path:
+    """`data` in a temporary file beside `path` (fsync'ed if `sync`), to be renamed over it."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "wb") as fh:
@@ -868,6 +997,17 @@ def _atomic_write(path: Path, data: bytes, sync: bool = True, sync_dir: bool = T
             if sync:
                 fh.flush()
                 os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _atomic_write(path: Path, data: bytes, sync: bool = True, sync_dir: bool = True) -> None:
+    """Write `data` to `path` so that readers see either the old or the new file, never a part.
+    `sync` makes the contents durable before the rename; `sync_dir` the rename itself."""
+    tmp = _write_tmp(path, data, sync)
+    try:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
