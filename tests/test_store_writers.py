@@ -86,3 +86,26 @@ def test_import_log_file_is_json_with_one_entry_a_line(tmp_path):
     entry_lines = [ln for ln in text.splitlines() if ln.startswith('{"rule"')]
     assert len(entry_lines) == len(version["log"])
     assert arc.get("赵集镇-2024").log[0].rule == version["log"][0]["rule"]
+
+
+@pytest.mark.parametrize("other_title, status, rid", [
+    ("赵集镇2024年法治政府建设工作情况报告", "updated", "赵集镇-2024"),   # same report: a new version
+    ("另一份报告", "imported", "赵集镇-2024-2"),                      # its planned id is taken
+], ids=["same-report", "id-taken"])
+def test_a_write_planned_before_another_writers_import_is_planned_again(
+        pair, monkeypatch, other_title, status, rid):
+    """The file is built before the lock is taken; if another writer stored something it
+    depends on meanwhile, it is built again under the lock."""
+    a, b = pair
+    real_stage = store._Plan.stage
+
+    def stage_after_b_wrote(plan, archive):
+        monkeypatch.setattr(store._Plan, "stage", real_stage)
+        assert b.import_bytes(fake_file(title=other_title, body=["乙"]), "b.txt").status == "imported"
+        real_stage(plan, archive)
+    monkeypatch.setattr(store._Plan, "stage", stage_after_b_wrote)
+    result = a.import_bytes(fake_file(body=["甲"]), "a.txt")
+    assert (result.status, result.report_id) == (status, rid)
+    assert a.get(rid).paragraphs[1].text == "甲"
+    assert len(a.ids()) == (1 if status == "updated" else 2)
+    assert a.check() == []
