@@ -6,8 +6,10 @@ FTS5's BM25 on the jieba words. Facets and the trend are counted from the matchi
 """
 from __future__ import annotations
 
+import heapq
 import json
 import math
+import operator
 import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -143,6 +145,7 @@ class SearchIndex:
                 if progress:
                     progress(done, len(reports))
             self.store.bump(con, new_epoch=True)
+        self.store.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")  # don't keep a 2nd copy
         return sum(len(r.paragraphs) for r in reports)
 
     def update(self, report: Report) -> None:
@@ -234,10 +237,10 @@ class SearchIndex:
         else:
             exact = snap.evaluate(node, strict=True) & docs
             mode = "exact" if exact == docs else ("words" if not exact else "mixed")
-        per_report = Counter(snap.report_id[d] for d in docs)  # facets from per-report counts
+        per_report = Counter(map(snap.report_id.__getitem__, docs))  # facets from these
         facets = {name: _counts(_sum_by(per_report, snap.meta, i))
                   for i, name in enumerate(("year", "town", "county"))}
-        facets["section"] = _counts(Counter(snap.part[d] for d in docs))
+        facets["section"] = _counts(Counter(map(snap.part.__getitem__, docs)))
         matching_reports = Counter(snap.report_year[r] for r in per_report)
         trend = {}
         for y, total in sorted(snap.reports_per_year.items()):
@@ -249,10 +252,16 @@ class SearchIndex:
     def _order(self, snap: Snapshot, m: _Matches, sort: str,
                end: Optional[int]) -> list[tuple[int, float]]:
         """(doc number, score) in result order, complete at least up to `end` (None: all)."""
-        if sort == "relevance" and sort not in m.orders:
-            # the exact hits; word-only hits are ranked on demand below
-            scores = self._exact_scores(snap, m)
-            m.orders[sort] = [(d, -neg) for neg, d in sorted((-v, d) for d, v in scores.items())]
+        if sort == "relevance":
+            # the exact hits, as far as the page needs them; word-only hits follow below
+            scores = m.orders.get("scores")
+            if scores is None:
+                scores = m.orders["scores"] = self._exact_scores(snap, m)
+            want = len(scores) if end is None else min(end, len(scores))
+            if sort not in m.orders or len(m.orders[sort]) < want:
+                best = zip(map(operator.neg, scores.values()), scores)
+                top = heapq.nsmallest(want, best) if want * 8 < len(scores) else sorted(best)
+                m.orders[sort] = [(d, -neg) for neg, d in top]
         elif sort not in m.orders:
             def key(d):  # doc numbers follow paragraph order within a report
                 rid = snap.report_id[d]
@@ -271,17 +280,16 @@ class SearchIndex:
         """BM25 over the occurrences of each phrase in the folded text of the exact hits."""
         n = max(len(snap.alive), 1)
         scores = dict.fromkeys(m.exact, 0.0)
-        text, span, avg_len = snap.haystack.text, snap.haystack.span, snap.avg_len
-        spans = {d: span(d) for d in m.exact}
+        slot, starts, end = snap.haystack.slot, snap.haystack.starts, len(snap.haystack.text)
+        length = {d: (starts[slot[d] + 1] if slot[d] + 1 < len(starts) else end) - starts[slot[d]] - 1
+                  for d in m.exact}
+        norm = {size: K1 * (1 - B + B * size / snap.avg_len) for size in set(length.values())}
         for term in m.terms:
-            df = len(snap.phrase_docs(term.folded))
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            phrase = term.folded
-            for d, (start, end) in spans.items():
-                tf = text.count(phrase, start, end)
-                if tf:
-                    norm = K1 * (1 - B + B * (end - start) / avg_len)
-                    scores[d] += idf * tf * (K1 + 1) / (tf + norm)
+            docs, counts = snap.phrase_hits(term.folded)
+            idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
+            for d in docs & m.exact:
+                tf = counts[d]
+                scores[d] += idf * tf * (K1 + 1) / (tf + norm[length[d]])
         return scores
 
     def _word_ranked(self, snap: Snapshot, m: _Matches, docs: frozenset,

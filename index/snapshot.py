@@ -17,6 +17,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections import Counter
+from itertools import accumulate, repeat
 from typing import Optional
 
 from index.analysis import learn_words, query_words
@@ -29,6 +30,7 @@ CACHE_DOCS = 2_000_000  # doc numbers held by one cache (~70 MB of sets) before 
 MAX_DEAD_SHARE = 0.3  # above this share of replaced paragraphs, reload instead of refreshing
 COLUMNS = ("report_id", "part", "heading")  # per paragraph; the rest is per report (`meta`)
 PLACES = ("town", "county", "city", "province")
+SPLIT_ABOVE = 2000  # occurrences above which `Haystack.counts` splits instead of finding
 SEPARATOR = "\n"  # never in folded text (whitespace is folded away), so no phrase spans two
 
 
@@ -44,13 +46,19 @@ class _Cache(dict):
         weight = _weight(value)
         if len(self) >= CACHE_SIZE or self.docs + weight > CACHE_DOCS:
             self.clear()
-            self.docs = 0
         self[key] = value
         self.docs += weight
         return value
 
+    def clear(self):
+        super().clear()
+        self.docs = 0
+
 
 def _weight(value) -> int:
+    """Doc numbers held: a set, a (set, counts) pair or query matches (`.docs`)."""
+    if isinstance(value, tuple):
+        return 2 * len(value[0])
     return len(getattr(value, "docs", value))
 
 
@@ -112,9 +120,15 @@ class Snapshot:
         return snap
 
     def _carry_phrases(self, phrases: "_Cache", added: "Haystack") -> None:
-        """Phrase sets of the previous snapshot, updated by scanning only the added text:
+        """Phrase hits of the previous snapshot, updated by scanning only the added text:
         the first query after a commit does not rescan the archive."""
-        self._phrases = _Cache((p, (docs & self.alive) | added.find(p)) for p, docs in phrases.items())
+        carried = _Cache()
+        for phrase, (docs, tf) in phrases.items():
+            new = added.counts(phrase)
+            if new:
+                tf = {**tf, **new}
+            carried.put(phrase, ((docs & self.alive) | frozenset(new), tf))
+        self._phrases = carried
 
     # --- leaves ------------------------------------------------------------------------
 
@@ -128,9 +142,14 @@ class Snapshot:
 
     def phrase_docs(self, phrase: str) -> frozenset:
         """Paragraphs whose folded text contains the folded `phrase` (exact)."""
-        if phrase in self._phrases:
-            return self._phrases[phrase]
-        return self._phrases.put(phrase, self.haystack.find(phrase) & self.alive)
+        return self.phrase_hits(phrase)[0]
+
+    def phrase_hits(self, phrase: str) -> tuple[frozenset, dict]:
+        """(`phrase_docs`, {doc: occurrences}); the counts may include replaced docs."""
+        if phrase not in self._phrases:
+            tf = self.haystack.counts(phrase)
+            self._phrases.put(phrase, (frozenset(tf) & self.alive, tf))
+        return self._phrases[phrase]
 
     def words_docs(self, text: str) -> frozenset:
         """Paragraphs holding every jieba word of `text` (in any order, anywhere)."""
@@ -226,15 +245,27 @@ class Haystack:
         starts = self.starts
         return starts[k] + 1, starts[k + 1] if k + 1 < len(starts) else len(self.text)
 
-    def find(self, phrase: str) -> frozenset:
+    def counts(self, phrase: str) -> dict[int, int]:
+        """{doc: occurrences of `phrase`} for every doc containing it.
+
+        A rare phrase: `find` from hit to hit, skipping to the next doc. A frequent one (a
+        third of all paragraphs): `split` at C speed, and each occurrence's doc is the number
+        of separators before it — no Python work per character, little per hit."""
         text, starts, docs = self.text, self.starts, self.docs
-        found = []
-        i = text.find(phrase)
+        occurrences = text.count(phrase)
+        if occurrences > SPLIT_ABOVE:
+            pieces = text.split(phrase)
+            pieces.pop()
+            seen = Counter(accumulate(map(str.count, pieces, repeat(SEPARATOR))))
+            return {docs[n - 1]: tf for n, tf in seen.items()}
+        found = {}
+        i = text.find(phrase) if occurrences else -1
         while i >= 0:
             k = bisect_right(starts, i) - 1
-            found.append(docs[k])
-            i = text.find(phrase, starts[k + 1]) if k + 1 < len(starts) else -1
-        return frozenset(found)
+            end = starts[k + 1] if k + 1 < len(starts) else len(text)
+            found[docs[k]] = text.count(phrase, i, end)
+            i = text.find(phrase, end)
+        return found
 
 
 def _read(store: Store, report_ids: Optional[list[str]], columns: dict[str, list]):

@@ -68,6 +68,7 @@ class Store:
                                   check_same_thread=False)
             con.execute("PRAGMA journal_mode=WAL")
             con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("PRAGMA journal_size_limit=67108864")  # the WAL shrinks back after a rebuild
             self._local.con = con
         return con
 

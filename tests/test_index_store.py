@@ -12,6 +12,7 @@ import pytest
 from archive.errors import ArchiveError
 from index import SearchIndex
 from index import snapshot as snapshot_module
+from index.normalize import fold
 from index.store import Store
 from test_index_support import brute_force, crafted_report, keys, sample_reports
 
@@ -86,6 +87,23 @@ def test_many_updates_and_deletes_keep_a_running_searcher_exact(index, monkeypat
     assert_agrees(server, list(current.values()))
     assert 2 <= len(loads) < 10  # refreshed in place, reloaded whole only when much was replaced
     assert_agrees(SearchIndex(index.dir), list(current.values()))  # and from scratch
+
+
+@pytest.mark.parametrize("split_above", [0, 10**9])
+def test_both_phrase_scans_count_every_occurrence(index, monkeypatch, split_above):
+    """Frequent phrases are scanned by splitting the text, rare ones by finding: both exact."""
+    monkeypatch.setattr(snapshot_module, "SPLIT_ABOVE", split_above)
+    reports = sample_reports() + [crafted_report()]
+    fresh = SearchIndex(index.dir)
+    assert_agrees(fresh, reports)
+    snap = fresh.snapshot()
+    texts = {(r.id, p.id): fold(p.text) for r in reports for p in r.paragraphs}
+    for phrase in PHRASES:
+        docs, counts = snap.phrase_hits(phrase)
+        found = {fresh.store.connection().execute(
+            "SELECT report_id, paragraph_id FROM paragraphs WHERE id = ?", (d,)).fetchone(): counts[d]
+            for d in docs}
+        assert found == {k: t.count(phrase) for k, t in texts.items() if phrase in t}
 
 
 def test_report_id_filter_keeps_one_report(index, tmp_path):
