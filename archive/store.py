@@ -403,12 +403,14 @@ class Archive:
             return None
 
     def _scan(self, dir_stamp: Optional[list[int]]) -> None:
-        """Stat every report file; parse those whose stamp changed."""
+        """Stat every report file; parse those whose stamp changed and that the journal does not
+        describe (after a batch import, catalog.json lags behind by the last few seconds)."""
         started = time.monotonic()
         journal = self._journal_end()  # before listing: later writes are in the journal after it
         fresh: dict[str, dict] = {}
         corrected: set[str] = set()
         changed = False
+        written: Optional[dict[str, dict]] = None
         try:
             entries = list(os.scandir(self.reports_dir))
         except FileNotFoundError:
@@ -428,6 +430,11 @@ class Archive:
                 fresh[rid] = old
                 continue
             changed = True
+            if written is None:
+                written = self._journal_entries()
+            if rid in written and written[rid]["stamp"] == stamp:
+                fresh[rid] = written[rid]
+                continue
             try:
                 report, _ = self._parse(rid, Path(de.path))
                 fresh[rid] = _entry(report, stamp)
@@ -477,6 +484,21 @@ class Archive:
                 return st.st_ino, st.st_size
         except OSError:  # a read-only data folder: every writer refresh rescans
             return None
+
+    def _journal_entries(self) -> dict[str, dict]:
+        """The last entry the journal holds for each id (damaged lines skipped)."""
+        entries: dict[str, dict] = {}
+        try:
+            data = self._journal_path.read_bytes()
+        except OSError:
+            return entries
+        for line in data.splitlines():
+            try:
+                rec = json.loads(line)
+                entries[rec["id"]] = rec["entry"]
+            except (ValueError, KeyError, TypeError):
+                continue
+        return entries
 
     def _follow_journal(self) -> bool:
         """Apply the journal lines written since we last looked; True when they account for

@@ -109,3 +109,20 @@ def test_a_write_planned_before_another_writers_import_is_planned_again(
     assert a.get(rid).paragraphs[1].text == "甲"
     assert len(a.ids()) == (1 if status == "updated" else 2)
     assert a.check() == []
+
+
+def test_a_new_reader_takes_what_the_journal_says_instead_of_parsing(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "_CATALOG_SAVE_INTERVAL", 3600)  # catalog.json saved once only
+    arc = Archive(tmp_path, read_report=fake_reader)
+    for title in ("甲报告", "乙报告", "丙报告"):
+        arc.import_bytes(fake_file(title=title), f"{title}.txt")
+    saved = json.loads((tmp_path / "catalog.json").read_text(encoding="utf-8"))["entries"]
+    assert len(saved) == 1
+    path = arc.reports_dir / "赵集镇-2024-3.md"  # a hand edit: the journal's entry is out of date
+    path.write_text(path.read_text(encoding="utf-8").replace("title: 丙报告", "title: 丁报告"),
+                    encoding="utf-8")
+    parsed = []
+    real = store.read_markdown
+    monkeypatch.setattr(store, "read_markdown", lambda text: parsed.append(1) or real(text))
+    titles = [s.title for s in Archive(tmp_path).summaries()]
+    assert titles == ["甲报告", "乙报告", "丁报告"] and len(parsed) == 1
