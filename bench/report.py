@@ -41,8 +41,9 @@ def targets(results: dict) -> list[dict[str, Any]]:
     for s in synth:
         add(f"every query p95 ({s['name']})", _max_p95(s), SYNTH_P95_MS, "ms")
     add("new report findable", largest_real.get("freshness_s"), 2.0, "s")
-    rss = [s["rss_mb"] for s in results["sizes"] if s.get("rss_mb")]
-    add("search process peak RSS (largest index)", rss[-1] if rss else None, 500, "MB")
+    biggest = max(results["sizes"], key=lambda s: s["paragraphs"], default={})
+    add(f"search process peak RSS ({biggest.get('name', 'largest index')})",
+        biggest.get("rss_mb"), 500, "MB")
     add("every page p95", _max_page_p95(largest_real), 150, "ms")
     for s in results["sizes"]:
         recalls = [p["ours_recall"] for p in s.get("phrases", {}).values()
@@ -71,7 +72,10 @@ def to_markdown(results: dict) -> str:
     meta = results["meta"]
     lines = ["# `make bench` results", "",
              f"Run {meta['date']} on {meta['cpus']} CPUs, Python {meta['python']}"
-             f"{' (--quick)' if meta.get('quick') else ''}.", ""]
+             f"{' (--quick)' if meta.get('quick') else ''}, {meta.get('total_s')} s in all. "
+             f"Load average (1/5/15 min) at start {meta.get('load_average_at_start')}, "
+             f"at end {meta.get('load_average_at_end')}: the machine is shared, so "
+             f"other work running at the same time inflates the figures.", ""]
     lines += [f"- {note}" for note in meta.get("notes", [])] + [""]
     lines += ["## Build", "",
               "| corpus | reports | paragraphs | text MB | built by | import s | index s | "
@@ -119,9 +123,9 @@ def to_markdown(results: dict) -> str:
         if s.get("freshness_s") is not None:
             lines += ["", f"New report import → findable in another SearchIndex: "
                           f"{s['freshness_s']:.2f} s ({s.get('freshness_detail', '')})"]
-        if s.get("rss_mb") is not None:
+        if s.get("rss_mb") is not None or s.get("rss_error"):
             lines += ["", f"Peak RSS of a search process holding this index and running the mix: "
-                          f"{s['rss_mb']} MB"]
+                          f"{_fmt(s.get('rss_mb'))} MB {s.get('rss_error', '')}"]
         if s.get("pages"):
             lines += ["", "| page | status | p50 ms | p95 ms | max ms |", "|---|---|---|---|---|"]
             for url, p in s["pages"].items():

@@ -9,10 +9,10 @@ See bench/README.md for what is measured and how.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import logging
 import multiprocessing
+import os
 import platform
 import shutil
 import sys
@@ -75,11 +75,11 @@ def import_files(paths: list[Path], data_dir: Path) -> dict:
 
 
 def build_index(index_dir: Path, reports: list) -> float:
-    """Rebuild our index from the reports, with PROCS processes when the index supports it."""
+    """Rebuild our index from the reports (the index itself writes with 2 processes above
+    a few thousand paragraphs)."""
     from index import SearchIndex
 
     index = SearchIndex(index_dir)
-    kwargs = {"procs": PROCS} if "procs" in inspect.signature(index.rebuild).parameters else {}
     done = [0]
 
     def progress(*_args) -> None:
@@ -88,7 +88,7 @@ def build_index(index_dir: Path, reports: list) -> float:
             log(f"  indexed {done[0]} reports")
 
     t0 = time.perf_counter()
-    index.rebuild(reports, progress=progress, **kwargs)
+    index.rebuild(reports, progress=progress)
     return time.perf_counter() - t0
 
 
@@ -212,6 +212,13 @@ def measure_size(spec: str, laws: list | None, work: Path, args) -> dict:
                                   f"{entry['cached']['p50_ms']} ms"))
     if "jieba" in systems:
         systems["jieba"].close()
+    # Right after the build, while the index code that wrote this index is still what a new
+    # process imports (the tree is shared with people editing it).
+    try:
+        out["rss_mb"], _ = peak_rss(queries.run_mix, str(index_dir), mix, 3)
+        log(f"{spec}: peak RSS of a search process running the mix: {out['rss_mb']} MB")
+    except RuntimeError as exc:
+        out["rss_error"] = str(exc)
     out.update(_mix=mix, _index_dir=index_dir, _data_dir=data_dir)
     return out
 
@@ -302,7 +309,8 @@ def main(argv=None) -> int:
         notes.append("this SQLite has no FTS5 trigram tokenizer: FTS5 baseline skipped")
     results = {"meta": {"date": datetime.now().isoformat(timespec="seconds"),
                         "python": platform.python_version(), "cpus": multiprocessing.cpu_count(),
-                        "quick": args.quick, "repeat": args.repeat, "notes": notes},
+                        "quick": args.quick, "repeat": args.repeat, "notes": notes,
+                        "load_average_at_start": os.getloadavg()},
                "sizes": []}
     args.work.mkdir(parents=True, exist_ok=True)
     private: dict[str, dict] = {}  # per size: the mix and folders, not written out
@@ -323,14 +331,6 @@ def main(argv=None) -> int:
         except ImportError as exc:
             notes.append(f"web pages not measured: {exc}")
         save(results, args.out, started)
-    biggest = max(results["sizes"], key=lambda s: s["paragraphs"])
-    log(f"{biggest['name']}: peak memory of a search process running the mix")
-    where = private[biggest["name"]]
-    try:
-        biggest["rss_mb"], _ = peak_rss(queries.run_mix, str(where["_index_dir"]),
-                                        where["_mix"], 3)
-    except RuntimeError as exc:
-        notes.append(f"peak memory not measured: {exc}")
     print(save(results, args.out, started))
     log(f"done in {results['meta']['total_s']} s; wrote {args.out / 'results.json'} and "
         f"{args.out / 'results.md'}")
@@ -340,6 +340,7 @@ def main(argv=None) -> int:
 def save(results: dict, out: Path, started: float) -> str:
     """Write results.json and results.md (with the targets as measured so far)."""
     results["meta"]["total_s"] = round(time.perf_counter() - started, 1)
+    results["meta"]["load_average_at_end"] = os.getloadavg()
     results["targets"] = targets(results)
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1),
