@@ -1,4 +1,5 @@
-"""The search index: Whoosh, a jieba word field and an exact character-bigram layer.
+"""The search index: exact phrases from the folded text held in memory, jieba words in SQLite
+FTS5 for ranking and bare-word queries, all stored in one SQLite file (`index.store`).
 
 Reads `Report`s only (never raw files); derived and always rebuildable from the archive.
 """

@@ -58,7 +58,8 @@ class Term:
 
 @dataclass(frozen=True)
 class Scope:
-    """A field restriction; value is a folded name, a (first, last) year range or a part code."""
+    """A field restriction; value is a folded name, a (first, last) year range or a part code
+    (field "report_id", from the keyword filter only: an exact report id)."""
     field: str
     value: Union[str, tuple[int, int]]
 

@@ -294,14 +294,24 @@ class SearchIndex:
 
     def _word_ranked(self, snap: Snapshot, m: _Matches, docs: frozenset,
                      limit: Optional[int]) -> list[tuple[int, float]]:
-        """BM25 on the word index for the hits that did not match exactly."""
-        if "words" not in m.orders:
-            words = sorted({w for t in m.terms for w in query_words(t.folded)})
-            ranked = [(d, s) for d, s in self.store.word_scores(fts_match(words, "OR"))
-                      if d in docs] if words else []
-            seen = {d for d, _ in ranked}  # then hits matched without any of these words
-            m.orders["words"] = ranked + [(d, 0.0) for d in sorted(docs) if d not in seen]
-        return m.orders["words"][:limit]
+        """BM25 on the word index for the hits that did not match exactly, read best first
+        only as far as `limit` (None: all; then the hits without any of the words follow)."""
+        ranked, complete = m.orders.get("words", ([], False))
+        if complete or (limit is not None and len(ranked) >= limit):
+            return ranked[:limit]
+        words = sorted({w for t in m.terms for w in query_words(t.folded)})
+        ranked, complete = [], True
+        for d, score in self.store.word_scores(fts_match(words, "OR")) if words else ():
+            if d in docs:
+                ranked.append((d, score))
+                if limit is not None and len(ranked) >= limit:
+                    complete = False
+                    break
+        if complete:
+            seen = {d for d, _ in ranked}
+            ranked += [(d, 0.0) for d in sorted(docs) if d not in seen]
+        m.orders["words"] = (ranked, complete)
+        return ranked[:limit]
 
     def _hits(self, ordered: list[tuple[int, float]], exact: frozenset, found_terms) -> list[Hit]:
         rows = self.store.hit_rows([d for d, _ in ordered])
@@ -337,7 +347,7 @@ class SearchIndex:
         words = sorted(words, key=lambda w: (df.get(w, 0), w))[:SIMILAR_WORDS]
         same_report = snap.report_docs.get(report_id, ())
         candidates = self.store.word_scores(fts_match(words, "OR"),
-                                            limit=max(50, limit * 10) + len(same_report))
+                                            limit=max(50, limit * 10) + len(same_report)).fetchall()
         scored = []
         for e, _ in candidates:
             if e in snap.alive and snap.report_id[e] != report_id:

@@ -30,7 +30,8 @@ CACHE_DOCS = 2_000_000  # doc numbers held by one cache (~70 MB of sets) before 
 MAX_DEAD_SHARE = 0.3  # above this share of replaced paragraphs, reload instead of refreshing
 COLUMNS = ("report_id", "part", "heading")  # per paragraph; the rest is per report (`meta`)
 PLACES = ("town", "county", "city", "province")
-SPLIT_ABOVE = 2000  # occurrences above which `Haystack.counts` splits instead of finding
+SPLIT_ABOVE = 2000  # occurrences (estimated) above which `Haystack.counts` splits, not finds
+SAMPLE = 1_000_000  # characters the estimate is counted on
 SEPARATOR = "\n"  # never in folded text (whitespace is folded away), so no phrase spans two
 
 
@@ -252,14 +253,14 @@ class Haystack:
         third of all paragraphs): `split` at C speed, and each occurrence's doc is the number
         of separators before it — no Python work per character, little per hit."""
         text, starts, docs = self.text, self.starts, self.docs
-        occurrences = text.count(phrase)
-        if occurrences > SPLIT_ABOVE:
+        sample = min(len(text), SAMPLE)  # estimate the frequency from the start of the text
+        if text.count(phrase, 0, sample) * len(text) > SPLIT_ABOVE * sample:
             pieces = text.split(phrase)
             pieces.pop()
             seen = Counter(accumulate(map(str.count, pieces, repeat(SEPARATOR))))
             return {docs[n - 1]: tf for n, tf in seen.items()}
         found = {}
-        i = text.find(phrase) if occurrences else -1
+        i = text.find(phrase)
         while i >= 0:
             k = bisect_right(starts, i) - 1
             end = starts[k + 1] if k + 1 < len(starts) else len(text)

@@ -212,14 +212,14 @@ class Store:
         return {i for (i,) in self.connection().execute(
             "SELECT rowid FROM words WHERE words MATCH ?", (match,))}
 
-    def word_scores(self, match: str, limit: Optional[int] = None) -> list[tuple[int, float]]:
-        """(paragraph id, BM25 score — higher is better), best first."""
+    def word_scores(self, match: str, limit: Optional[int] = None) -> sqlite3.Cursor:
+        """(paragraph id, BM25 score — higher is better) rows, best first, read as needed."""
         sql = "SELECT rowid, -bm25(words) FROM words WHERE words MATCH ? ORDER BY rank"
         params: tuple = (match,)
         if limit is not None:
             sql += " LIMIT ?"
             params = (match, limit)
-        return self.connection().execute(sql, params).fetchall()
+        return self.connection().execute(sql, params)
 
     def doc_frequencies(self, words: list[str]) -> dict[str, int]:
         marks = ", ".join("?" * len(words))
