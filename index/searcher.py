@@ -10,6 +10,7 @@ import heapq
 import json
 import math
 import operator
+import sqlite3
 import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -107,10 +108,13 @@ class SearchIndex:
         self.lock_timeout = lock_timeout
         self._lock = threading.RLock()
         self._snapshot: Optional[Snapshot] = None
-        self.dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(self.dir, lock_timeout)
-        if not self.store.path.exists() and not _old_index_files(self.dir):
-            self.store.create()
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            if not self.store.path.exists() and not _old_index_files(self.dir):
+                self.store.create()
+        except (OSError, sqlite3.Error) as exc:
+            raise ArchiveError(f"无法创建检索索引（{exc}）：请检查 {self.dir} 文件夹是否可写") from None
         self.current = self.store.is_current()
 
     def _require_current(self) -> None:
@@ -171,7 +175,10 @@ class SearchIndex:
     def snapshot(self) -> Snapshot:
         """The in-memory view of the latest commit (refreshed with what changed since)."""
         self._require_current()
-        state = self.store.state()
+        try:
+            state = self.store.state()
+        except sqlite3.DatabaseError:
+            raise ArchiveError("检索索引已损坏：请运行 archive reindex 重建索引") from None
         snap = self._snapshot
         if snap is not None and (snap.epoch, snap.generation) == state:
             return snap
