@@ -177,3 +177,15 @@ def test_a_damaged_index_file_asks_for_reindex_and_rebuild_repairs_it(tmp_path):
         damaged.search("法治")
     damaged.rebuild([crafted_report()])
     assert damaged.search('"谁执法谁普法"').total_paragraphs == 3
+
+
+def test_a_rebuild_in_worker_processes_stores_what_one_process_does(tmp_path):
+    reports = sample_reports() + [crafted_report()]
+    stored = []
+    for procs in (1, 2):
+        ix = SearchIndex(tmp_path / f"procs{procs}")
+        assert ix.rebuild(reports, procs=procs) == sum(len(r.paragraphs) for r in reports)
+        stored.append(ix.store.connection().execute(
+            "SELECT p.report_id, p.paragraph_id, p.folded, p.heading_folded, w.tokens "
+            "FROM paragraphs p JOIN words w ON w.rowid = p.id ORDER BY p.id").fetchall())
+    assert stored[0] == stored[1] and len(stored[0]) > 100
