@@ -96,7 +96,9 @@ class _Matches:
     facets: dict
     trend: dict
     total_reports: int
-    orders: dict = field(default_factory=dict)  # sort → ordered (doc, score), filled lazily
+    # sort → ordered (doc, score), filled lazily; also "scores" (exact hits) and "words"
+    # (word-only hits ranked so far, complete?)
+    orders: dict = field(default_factory=dict)
 
 
 class SearchIndex:
