@@ -1,0 +1,289 @@
+"""The jieba word index: a Whoosh index in `<index_dir>/whoosh/` that ranks paragraphs (BM25F),
+answers bare-word queries (doc sets for AND / OR of words) and gives the document frequencies
+`similar` picks its rare words by.
+
+It indexes the space-separated words `index.indexing.analyse_texts` produces, one Whoosh
+document per paragraph, keyed by the paragraph's row id in the SQLite store (`pid`). SQLite is
+the source of truth: the word index only follows it. `state.json` (written atomically after
+each Whoosh commit) records the SQLite (epoch, generation) the index reflects; `catch_up`
+replays the reports the SQLite change log lists after that generation, so a crash between a
+SQLite commit and the Whoosh commit heals on the next write. Replaying is idempotent (each
+changed report is deleted, then re-added from its current SQLite rows).
+
+Positions are a running word count (0, 1, 2 …), not character offsets as in jieba's bundled
+`ChineseAnalyzer`, so a Whoosh `Phrase` of words matches. The sub-words `index_tokens` adds
+after a long word (法治政府建设 → 法治, 政府, 建设) share that word's position, like synonyms:
+they are alternatives at that place in the text, not extra words after it.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import Token, Tokenizer
+from whoosh.fields import ID, NUMERIC, TEXT, Schema
+from whoosh.query import And, Or, Term
+from whoosh.scoring import BM25F
+from whoosh.writing import IndexWriter, LockError
+
+from archive.errors import ArchiveError, IndexBusy
+
+FOLDER = "whoosh"
+STATE_FILE = "state.json"
+SCHEMA_VERSION = 1
+# A paragraph as the word index takes it: (pid, report_id, space-separated words).
+Row = tuple[int, str, str]
+# Whoosh's in-memory posting pool per writer process before it spills a run to disk.
+LIMIT_MB = 256
+BATCH = 2000  # documents per job file handed to a sub-process by a parallel writer
+NAMES = ("words-a", "words-b")
+BUSY = "索引正在被另一个程序更新，请稍后再试"
+
+
+class WordTokenizer(Tokenizer):
+    """Splits the indexer's word string on spaces; positions count words 0, 1, 2 …
+
+    A sub-word (a shorter dictionary word inside the word before it, listed right after it
+    by `index.analysis.index_tokens` in the order 2-grams then 3-grams, left to right) takes
+    the position of its word.
+    """
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pos = start_pos - 1
+        word, last = "", (0, -1)  # the current long word; (n, i) of its last sub-word
+        for text in value.split():
+            order = _subword_order(word, text)
+            if order is not None and order > last:
+                last = order
+            else:
+                pos += 1
+                word, last = (text if len(text) > 2 else ""), (0, -1)
+            token.text = text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = text
+            if positions:
+                token.pos = pos
+            yield token
+
+
+def _subword_order(word: str, text: str) -> Optional[tuple[int, int]]:
+    """(length, offset) of `text` inside `word` if it can be one of `word`'s sub-words."""
+    if not word or len(text) not in (2, 3) or len(text) >= len(word):
+        return None
+    at = word.find(text)
+    return None if at < 0 else (len(text), at)
+
+
+def schema() -> Schema:
+    return Schema(
+        pid=NUMERIC(int, bits=64, stored=True, unique=True, sortable=True),
+        report_id=ID,
+        words=TEXT(analyzer=WordTokenizer(), phrase=True),
+    )
+
+
+class WordIndex:
+    """The Whoosh word index of one index folder. Readers reuse one searcher, refreshed when
+    a writer has committed; writers take Whoosh's lock, waiting up to `lock_timeout`.
+
+    A rebuild writes a second Whoosh index (names `words-a` / `words-b` alternate in the
+    folder) and switches to it by replacing `state.json`, so readers keep the old one whole
+    until the new one is complete, and a crash mid-rebuild leaves the old one in use.
+    """
+
+    def __init__(self, index_dir: Path, lock_timeout: float = 10.0):
+        self.dir = Path(index_dir) / FOLDER
+        self.lock_timeout = lock_timeout
+        self._ix = None
+        self._name = None
+        self._searcher = None
+        self._pids: dict[str, list[int]] = {}  # per segment id: docnum → pid
+
+    # --- state ---------------------------------------------------------------------------
+
+    def state(self) -> tuple[int, int]:
+        """The SQLite (epoch, generation) the index reflects; (0, 0) if none or unreadable."""
+        state = self._state()
+        return (state["epoch"], state["generation"]) if state else (0, 0)
+
+    def _state(self) -> Optional[dict]:
+        try:
+            state = json.loads((self.dir / STATE_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if state.get("schema") != SCHEMA_VERSION or state.get("name") not in NAMES:
+            return None
+        return state
+
+    def _write_state(self, name: str, state: tuple[int, int]) -> None:
+        tmp = self.dir / f"{STATE_FILE}.tmp"
+        tmp.write_text(json.dumps({"schema": SCHEMA_VERSION, "name": name, "epoch": state[0],
+                                   "generation": state[1]}), encoding="utf-8")
+        os.replace(tmp, self.dir / STATE_FILE)
+
+    def _index(self):
+        """The current Whoosh index (reopened if a rebuild switched to the other name)."""
+        state = self._state()
+        if state is None:
+            raise ArchiveError("检索索引的词索引缺失或已损坏：请运行 archive reindex 重建索引")
+        if self._ix is None or self._name != state["name"]:
+            self.close()
+            try:
+                self._ix = whoosh_index.open_dir(str(self.dir), indexname=state["name"])
+            except (OSError, whoosh_index.IndexError) as exc:
+                raise ArchiveError(f"检索索引的词索引无法读取（{exc}）：请运行 archive reindex 重建索引") from None
+            self._name = state["name"]
+        return self._ix
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._ix = self._searcher = self._name = None
+        self._pids.clear()
+
+    # --- writing -------------------------------------------------------------------------
+
+    @contextmanager
+    def _writer(self, ix, **kwargs) -> Iterator[IndexWriter]:
+        try:
+            writer = ix.writer(timeout=self.lock_timeout, delay=0.05, **kwargs)
+        except LockError:
+            raise IndexBusy(BUSY) from None
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def rebuild(self, rows: Iterable[Row], state: tuple[int, int], procs: int = 1) -> None:
+        """A new index holding exactly `rows`, reflecting SQLite `state`; `procs` processes
+        index in parallel (one segment each)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        current = self._state()
+        name = NAMES[1] if current and current["name"] == NAMES[0] else NAMES[0]
+        ix = whoosh_index.create_in(str(self.dir), schema(), indexname=name)
+        kwargs: dict = {"limitmb": LIMIT_MB}
+        if procs > 1:
+            kwargs.update(procs=procs, multisegment=True, batchsize=BATCH)
+        with self._writer(ix, **kwargs) as writer:
+            for pid, report_id, words in rows:
+                writer.add_document(pid=pid, report_id=report_id, words=words)
+        self._write_state(name, state)
+        self.close()
+        if current:
+            _remove_index_files(self.dir, current["name"])
+
+    def catch_up(self, state: tuple[int, int], changed_since: Callable[[int], Iterable[str]],
+                 rows: Callable[[Optional[list[str]]], Iterable[Row]]) -> None:
+        """Bring the index to SQLite `state`: replay the reports `changed_since(generation)`
+        lists (deleted, then re-added from their current `rows(report_ids)`), or rebuild from
+        `rows(None)` when the epoch differs (SQLite was rebuilt) or the index is missing."""
+        mine = self._state()
+        if mine is None or mine["epoch"] != state[0]:
+            self.rebuild(rows(None), state)
+            return
+        if mine["generation"] >= state[1]:
+            return
+        with self._writer(self._index()) as writer:
+            mine = self._state()  # another writer may have caught up while we waited
+            changed = sorted(changed_since(mine["generation"])) if mine["generation"] < state[1] else []
+            for report_id in changed:
+                writer.delete_by_term("report_id", report_id)
+            for pid, report_id, words in rows(changed) if changed else ():
+                writer.add_document(pid=pid, report_id=report_id, words=words)
+        # After the commit (a crash before this line only makes the next write replay again).
+        # Another writer may have recorded a later generation, or rebuilt, meanwhile: never go back.
+        latest = self._state()
+        if latest is not None and latest["name"] == mine["name"] and latest["generation"] < state[1]:
+            self._write_state(mine["name"], state)
+
+    # --- reading -------------------------------------------------------------------------
+
+    def searcher(self):
+        """The shared searcher, reopened if a writer has committed since (one read of
+        `state.json` and one directory listing per call). Not `Searcher.refresh()`: in Whoosh
+        2.7.5 it reuses a segment's reader by segment id, so deletions committed since stay
+        invisible (and segments merged away are kept)."""
+        ix = self._index()  # closes the searcher if a rebuild switched indexes
+        if self._searcher is not None and not self._searcher.up_to_date():
+            self._searcher.close()
+            self._searcher = None
+        if self._searcher is None:
+            self._searcher = ix.searcher(weighting=BM25F())
+        return self._searcher
+
+    def _pid_lookup(self, searcher) -> Callable[[int], int]:
+        """docnum → pid for this searcher, reading each segment's pid column once."""
+        leaves = searcher.leaf_searchers()
+        arrays, offsets = [], []
+        live = set()
+        for leaf, offset in leaves:
+            segid = leaf.reader().segment().segment_id()
+            live.add(segid)
+            if segid not in self._pids:
+                self._pids[segid] = list(leaf.reader().column_reader("pid"))
+            arrays.append(self._pids[segid])
+            offsets.append(offset)
+        for segid in set(self._pids) - live:
+            del self._pids[segid]
+        if len(arrays) == 1:
+            return arrays[0].__getitem__
+
+        def lookup(docnum: int) -> int:
+            k = bisect.bisect_right(offsets, docnum) - 1
+            return arrays[k][docnum - offsets[k]]
+        return lookup
+
+    @staticmethod
+    def _query(words: list[str], operator: str):
+        terms = [Term("words", w) for w in dict.fromkeys(words)]
+        if operator not in ("AND", "OR"):
+            raise ValueError(operator)
+        return (And if operator == "AND" else Or)(terms)
+
+    def word_docs(self, words: list[str], operator: str = "AND") -> set[int]:
+        """pids of the paragraphs holding all (AND) or any (OR) of `words`."""
+        if not words:
+            return set()
+        s = self.searcher()
+        pid = self._pid_lookup(s)
+        return {pid(d) for d in s.docs_for_query(self._query(words, operator))}
+
+    def word_scores(self, words: list[str], operator: str = "OR",
+                    limit: Optional[int] = None) -> list[tuple[int, float]]:
+        """(pid, BM25F score) of the matching paragraphs, best first (the top `limit`)."""
+        if not words:
+            return []
+        s = self.searcher()
+        pid = self._pid_lookup(s)
+        results = s.search(self._query(words, operator), limit=limit, terms=False)
+        return [(pid(d), score) for d, score in results.items()]
+
+    def doc_frequencies(self, words: list[str]) -> dict[str, int]:
+        """How many paragraphs hold each word (words in none are left out)."""
+        s = self.searcher()
+        out = {}
+        for w in words:
+            n = s.doc_frequency("words", w)
+            if n:
+                out[w] = n
+        return out
+
+
+def _remove_index_files(folder: Path, name: str) -> None:
+    """Delete a replaced index's files; one still open elsewhere (Windows) stays until next time."""
+    for path in folder.glob(f"*{name}*"):
+        try:
+            path.unlink()
+        except OSError:
+            pass
