@@ -117,7 +117,7 @@ def _town_years(rng: random.Random, n: int, years: range) -> list[tuple[int, int
     return sorted(pairs[:n])
 
 
-def synthetic_reports(pool: list[str], n: int, *, seed: int = 0, lines: tuple[int, int] = (1, 2),
+def synthetic_reports(pool: list[str], n: int, *, seed: int = 0, lines: tuple[int, int] = (2, 4),
                       years: range = range(2015, 2025)) -> Iterator[Report]:
     """n report-shaped `Report`s whose paragraphs are random lines of `pool` (`lines` of them
     joined), with headings, parts and paragraph ids in the archive's scheme and synthetic
@@ -140,7 +140,7 @@ def synthetic_reports(pool: list[str], n: int, *, seed: int = 0, lines: tuple[in
             mark = _ROMAN[n_part]
             top = f"{mark}、{_PART_HEADINGS[part]}"
             paras.append(Paragraph(mark, "heading", 1, part, [], top))
-            subs = 2 if part == "work" else 1
+            subs = 3 if part == "work" else 1
             for s in range(subs):
                 path, base = [top], mark
                 if subs > 1:
@@ -148,7 +148,7 @@ def synthetic_reports(pool: list[str], n: int, *, seed: int = 0, lines: tuple[in
                     base = f"{mark}.（{_ROMAN[s]}）"
                     paras.append(Paragraph(base, "heading", 2, part, [top], sub))
                     path = [top, sub]
-                for k in range(rng.randint(1, 3)):
+                for k in range(rng.randint(2, 3)):
                     paras.append(Paragraph(f"{base}.{k + 1}", "text", 0, part, path, text()))
         paras.append(Paragraph("落款.1", "text", 0, "closing", [], f"{place.town}人民政府"))
         paras.append(Paragraph("落款.2", "text", 0, "closing", [], f"{year + 1}年3月{rng.randint(1, 28)}日"))

@@ -2,7 +2,7 @@
 baselines on the same paragraphs. Writes bench/results.json and bench/results.md.
 See bench/README.md for what is measured and how.
 
-    .venv/bin/python bench/run.py                   # the full run (~20 minutes on 2 cores)
+    .venv/bin/python bench/run.py                   # the full run (~10 minutes on 2 cores)
     .venv/bin/python bench/run.py --quick           # samples, 300 laws, 2,000 synthetic
     .venv/bin/python bench/run.py --sizes samples,laws300 --repeat 5
 """
