@@ -649,16 +649,20 @@ class Archive:
             return failed(f"导入程序内部错误 ({type(exc).__name__}: {exc}); 请把该文件交给维护人员")
         report.source.sha256 = sha
         report.source.path = name
-        if staged is not None:  # content-addressed, so stored before taking the lock: other
-            staged.commit(self._original_target(sha, name, report.source.format))  # writers need
-        plan = None                                                          # not wait on it
+        if staged is not None:
+            # Content-addressed, so stored before taking the lock: other writers need not wait.
+            staged.commit(self._original_target(sha, name, report.source.format))
+        plan = None
         try:
             # Everything slow (building the file, flushing it) is done before taking the lock,
             # from the catalogue as it is now; under the lock it is only renamed into place,
             # unless another writer changed what the plan was based on meanwhile.
             with self._mutex:
                 self._refresh(writer=True)
-                plan = self._plan(report, fields)
+                try:
+                    plan = self._plan(report, fields)
+                except (ArchiveError, ValueError):  # maybe a stale view: decided under the lock
+                    plan = None
             if plan is not None:
                 plan.stage(self)
             with self._write_lock():
