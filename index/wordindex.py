@@ -20,6 +20,7 @@ from __future__ import annotations
 import bisect
 import json
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
@@ -96,8 +97,8 @@ def schema() -> Schema:
 
 
 class WordIndex:
-    """The Whoosh word index of one index folder. Readers reuse one searcher, refreshed when
-    a writer has committed; writers take Whoosh's lock, waiting up to `lock_timeout`.
+    """The Whoosh word index of one index folder. Each thread reuses one searcher, reopened
+    when a writer has committed; writers take Whoosh's lock, waiting up to `lock_timeout`.
 
     A rebuild writes a second Whoosh index (names `words-a` / `words-b` alternate in the
     folder) and switches to it by replacing `state.json`, so readers keep the old one whole
@@ -107,9 +108,7 @@ class WordIndex:
     def __init__(self, index_dir: Path, lock_timeout: float = 10.0):
         self.dir = Path(index_dir) / FOLDER
         self.lock_timeout = lock_timeout
-        self._ix = None
-        self._name = None
-        self._searcher = None
+        self._local = threading.local()  # name, ix, searcher of this thread
         self._pids: dict[str, list[int]] = {}  # per segment id: docnum → pid
 
     # --- state ---------------------------------------------------------------------------
@@ -135,24 +134,26 @@ class WordIndex:
         os.replace(tmp, self.dir / STATE_FILE)
 
     def _index(self):
-        """The current Whoosh index (reopened if a rebuild switched to the other name)."""
+        """This thread's handle on the current Whoosh index (reopened after a rebuild)."""
         state = self._state()
         if state is None:
             raise ArchiveError("检索索引的词索引缺失或已损坏：请运行 archive reindex 重建索引")
-        if self._ix is None or self._name != state["name"]:
+        local = self._local
+        if getattr(local, "ix", None) is None or local.name != state["name"]:
             self.close()
             try:
-                self._ix = whoosh_index.open_dir(str(self.dir), indexname=state["name"])
+                local.ix = whoosh_index.open_dir(str(self.dir), indexname=state["name"])
             except (OSError, whoosh_index.IndexError) as exc:
                 raise ArchiveError(f"检索索引的词索引无法读取（{exc}）：请运行 archive reindex 重建索引") from None
-            self._name = state["name"]
-        return self._ix
+            local.name = state["name"]
+        return local.ix
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-        self._ix = self._searcher = self._name = None
-        self._pids.clear()
+        """Close this thread's searcher."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+        self._local.__dict__.clear()
 
     # --- writing -------------------------------------------------------------------------
 
@@ -169,9 +170,10 @@ class WordIndex:
             raise
         writer.commit()
 
-    def rebuild(self, rows: Iterable[Row], state: tuple[int, int], procs: int = 1) -> None:
-        """A new index holding exactly `rows`, reflecting SQLite `state`; `procs` processes
-        index in parallel (one segment each)."""
+    def build(self, rows: Iterable[Row], procs: int = 1) -> str:
+        """Write `rows` into the index readers are NOT using (its previous content dropped);
+        `publish` then switches to it. `procs` processes index in parallel (a segment each).
+        Returns the index name to publish."""
         self.dir.mkdir(parents=True, exist_ok=True)
         current = self._state()
         name = NAMES[1] if current and current["name"] == NAMES[0] else NAMES[0]
@@ -182,10 +184,19 @@ class WordIndex:
         with self._writer(ix, **kwargs) as writer:
             for pid, report_id, words in rows:
                 writer.add_document(pid=pid, report_id=report_id, words=words)
+        return name
+
+    def publish(self, name: str, state: tuple[int, int]) -> None:
+        """Make the index `build` wrote the one readers use, as reflecting SQLite `state`."""
+        old = self._state()
         self._write_state(name, state)
         self.close()
-        if current:
-            _remove_index_files(self.dir, current["name"])
+        if old and old["name"] != name:
+            _remove_index_files(self.dir, old["name"])
+
+    def rebuild(self, rows: Iterable[Row], state: tuple[int, int], procs: int = 1) -> None:
+        """A new index holding exactly `rows`, reflecting SQLite `state`."""
+        self.publish(self.build(rows, procs), state)
 
     def catch_up(self, state: tuple[int, int], changed_since: Callable[[int], Iterable[str]],
                  rows: Callable[[Optional[list[str]]], Iterable[Row]]) -> None:
@@ -214,17 +225,19 @@ class WordIndex:
     # --- reading -------------------------------------------------------------------------
 
     def searcher(self):
-        """The shared searcher, reopened if a writer has committed since (one read of
+        """This thread's searcher, reopened if a writer has committed since (one read of
         `state.json` and one directory listing per call). Not `Searcher.refresh()`: in Whoosh
         2.7.5 it reuses a segment's reader by segment id, so deletions committed since stay
         invisible (and segments merged away are kept)."""
         ix = self._index()  # closes the searcher if a rebuild switched indexes
-        if self._searcher is not None and not self._searcher.up_to_date():
-            self._searcher.close()
-            self._searcher = None
-        if self._searcher is None:
-            self._searcher = ix.searcher(weighting=BM25F())
-        return self._searcher
+        local = self._local
+        searcher = getattr(local, "searcher", None)
+        if searcher is not None and not searcher.up_to_date():
+            searcher.close()
+            searcher = None
+        if searcher is None:
+            searcher = local.searcher = ix.searcher(weighting=BM25F())
+        return searcher
 
     def _pid_lookup(self, searcher) -> Callable[[int], int]:
         """docnum → pid for this searcher, reading each segment's pid column once."""
@@ -239,7 +252,7 @@ class WordIndex:
             arrays.append(self._pids[segid])
             offsets.append(offset)
         for segid in set(self._pids) - live:
-            del self._pids[segid]
+            self._pids.pop(segid, None)
         if len(arrays) == 1:
             return arrays[0].__getitem__
 

@@ -4,6 +4,7 @@ frequencies agree with a brute-force scan, and the index follows a change log �
 after a crash between the source commit and the Whoosh commit."""
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 
 import pytest
@@ -244,3 +245,28 @@ def test_a_missing_or_damaged_state_asks_for_reindex(source_and_index):
     (wi.dir / "state.json").write_text("{broken", encoding="utf-8")
     with pytest.raises(ArchiveError, match="archive reindex"):
         WordIndex(wi.dir.parent).word_docs(["法治"], "AND")
+
+
+def test_a_built_index_is_invisible_until_published(source_and_index):
+    source, wi = source_and_index
+    before = wi.word_docs(["调解"], "AND")
+    name = wi.build([(1, "测试镇-2022", "诉源 治理")])
+    assert wi.word_docs(["调解"], "AND") == before and wi.state() == (1, 0)
+    wi.publish(name, (2, 0))
+    assert wi.word_docs(["调解"], "AND") == set() and wi.word_docs(["诉源"], "AND") == {1}
+    assert wi.state() == (2, 0)
+
+
+def test_each_thread_searches_with_its_own_searcher(built):
+    found = {}
+
+    def work(k):
+        found[k] = (built.searcher(), built.word_docs(["法治"], "AND"))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    searchers = {id(s) for s, _ in found.values()}
+    assert len(searchers) == 3 and len({frozenset(d) for _, d in found.values()}) == 1
