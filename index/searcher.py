@@ -294,9 +294,10 @@ class SearchIndex:
                   for d in m.exact}
         norm = {size: K1 * (1 - B + B * size / snap.avg_len) for size in set(length.values())}
         for term in m.terms:
-            docs, counts = snap.phrase_hits(term.folded)
-            idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
-            for d in docs & m.exact:
+            docs, counts = snap.phrase_hits_within(term.folded, m.exact)
+            df = snap.phrase_df(term.folded, m.exact, len(docs))
+            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+            for d in docs:
                 tf = counts[d]
                 scores[d] += idf * tf * (K1 + 1) / (tf + norm[length[d]])
         return scores

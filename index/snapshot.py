@@ -32,6 +32,7 @@ COLUMNS = ("report_id", "part", "heading")  # per paragraph; the rest is per rep
 PLACES = ("town", "county", "city", "province")
 SPLIT_ABOVE = 2000  # occurrences (estimated) above which `Haystack.counts` splits, not finds
 SAMPLE = 1_000_000  # characters the estimate is counted on
+WITHIN_SHARE = 8  # a filter leaving under 1/8 of the archive is checked doc by doc
 SEPARATOR = "\n"  # never in folded text (whitespace is folded away), so no phrase spans two
 
 
@@ -181,34 +182,58 @@ class Snapshot:
                              if m[i] and fold(m[i]).startswith(value) for d in self.report_docs[r])
         return self._scopes.put(key, docs)
 
+    def phrase_hits_within(self, phrase: str, within: frozenset) -> tuple[frozenset, dict]:
+        """`phrase_hits` restricted to `within`; a small `within` (a filter: one town, a
+        year, one report) is checked doc by doc instead of scanning the whole text."""
+        if phrase in self._phrases or len(within) * WITHIN_SHARE >= len(self.alive):
+            docs, counts = self.phrase_hits(phrase)
+            return docs & within, counts
+        text, span = self.haystack.text, self.haystack.span
+        counts = {}
+        for d in within:
+            start, end = span(d)
+            n = text.count(phrase, start, end)
+            if n:
+                counts[d] = n
+        return frozenset(counts), counts
+
+    def phrase_df(self, phrase: str, within: frozenset, found: int) -> float:
+        """Paragraphs holding `phrase` in the archive: exact when it was scanned whole, else
+        estimated from the `found` of `within` (ranking needs no more)."""
+        if phrase in self._phrases:
+            return len(self._phrases[phrase][0])
+        return found * len(self.alive) / max(len(within), 1)
+
     # --- trees -------------------------------------------------------------------------
 
-    def evaluate(self, node, strict: bool) -> frozenset:
-        """The paragraphs matching `node`. Strict: unquoted Chinese runs match only exactly;
-        loose: also by their words. What a NOT excludes is always the loose set."""
+    def evaluate(self, node, strict: bool, within: Optional[frozenset] = None) -> frozenset:
+        """The paragraphs matching `node` (only those in `within`, when given). Strict:
+        unquoted Chinese runs match only exactly; loose: also by their words. What a NOT
+        excludes is always the loose set."""
+        within = self.alive if within is None else within
         if isinstance(node, Term):
             if node.kind == "words":
-                return self.words_docs(node.folded)
-            exact = self.phrase_docs(node.folded)
+                return self.words_docs(node.folded) & within
+            exact = self.phrase_hits_within(node.folded, within)[0]
             if node.kind == "phrase" or strict:
                 return exact
-            return exact | self.words_docs(node.folded)
+            return exact | (self.words_docs(node.folded) & within)
         if isinstance(node, Scope):
-            return self.scope_docs(node)
+            return self.scope_docs(node) & within
         if isinstance(node, Or):
-            return frozenset().union(*(self.evaluate(c, strict) for c in node.children))
+            return frozenset().union(*(self.evaluate(c, strict, within) for c in node.children))
         if isinstance(node, Not):
-            return self.alive - self.evaluate(node.child, False)
+            return within - self.evaluate(node.child, False, within)
         if isinstance(node, And):
             positives = [c for c in node.children if not isinstance(c, Not)]
             negatives = [c.child for c in node.children if isinstance(c, Not)]
-            docs = self.alive
+            docs = within
             for child in sorted(positives, key=lambda c: not isinstance(c, Scope)):
-                docs = docs & self.evaluate(child, strict)
+                docs = self.evaluate(child, strict, docs)
                 if not docs:
                     return frozenset()
             for child in negatives:
-                docs = docs - self.evaluate(child, False)
+                docs = docs - self.evaluate(child, False, docs)
             return docs
         raise TypeError(f"unknown query node {node!r}")
 

@@ -189,3 +189,22 @@ def test_a_rebuild_in_worker_processes_stores_what_one_process_does(tmp_path):
             "SELECT p.report_id, p.paragraph_id, p.folded, p.heading_folded, w.tokens "
             "FROM paragraphs p JOIN words w ON w.rowid = p.id ORDER BY p.id").fetchall())
     assert stored[0] == stored[1] and len(stored[0]) > 100
+
+
+@pytest.mark.parametrize("within_share", [1, 10**6])
+def test_filtered_phrases_are_exact_whether_scanned_whole_or_doc_by_doc(index, monkeypatch, within_share):
+    """A filter leaving a small part of the archive is checked doc by doc: same answer."""
+    monkeypatch.setattr(snapshot_module, "WITHIN_SHARE", within_share)
+    reports = sample_reports() + [crafted_report()]
+    fresh = SearchIndex(index.dir)
+    for report in reports:
+        for phrase in PHRASES:
+            expected = {k for k in brute_force(reports, phrase) if k[0] == report.id}
+            assert keys(fresh.search(f'"{phrase}"', report_id=report.id, per_page=0)) == expected
+            assert keys(fresh.search(f'"{phrase}" -"法治"', report_id=report.id, per_page=0)) == \
+                expected - brute_force(reports, "法治")
+            by_year = fresh.search(f'"{phrase}" OR "调解"', year=report.year, per_page=0)
+            assert keys(by_year) == {k for k in brute_force(reports, phrase) | brute_force(reports, "调解")
+                                     if any(r.id == k[0] and r.year == report.year for r in reports)}
+            scores = [h.score for h in by_year.hits]
+            assert scores == sorted(scores, reverse=True)
