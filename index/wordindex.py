@@ -29,8 +29,10 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.query import And, Or, Term
 from whoosh.scoring import BM25F
+from whoosh.util.filelock import try_for
 from whoosh.writing import IndexWriter, LockError
 
 from archive.errors import ArchiveError, IndexBusy
@@ -173,17 +175,31 @@ class WordIndex:
     def build(self, rows: Iterable[Row], procs: int = 1) -> str:
         """Write `rows` into the index readers are NOT using (its previous content dropped);
         `publish` then switches to it. `procs` processes index in parallel (a segment each).
-        Returns the index name to publish."""
+        Returns the index name to publish. The name's write lock is taken before the index is
+        created, so two builders never write the same files at once."""
         self.dir.mkdir(parents=True, exist_ok=True)
         current = self._state()
         name = NAMES[1] if current and current["name"] == NAMES[0] else NAMES[0]
-        ix = whoosh_index.create_in(str(self.dir), schema(), indexname=name)
-        kwargs: dict = {"limitmb": LIMIT_MB}
-        if procs > 1:
-            kwargs.update(procs=procs, multisegment=True, batchsize=BATCH)
-        with self._writer(ix, **kwargs) as writer:
-            for pid, report_id, words in rows:
-                writer.add_document(pid=pid, report_id=report_id, words=words)
+        storage = FileStorage(str(self.dir))
+        lock = storage.lock(f"{name}_WRITELOCK")
+        if not try_for(lock.acquire, timeout=self.lock_timeout, delay=0.05):
+            raise IndexBusy(BUSY)
+        try:
+            ix = storage.create_index(schema(), indexname=name)
+            kwargs: dict = {"limitmb": LIMIT_MB, "_lk": False}
+            if procs > 1:
+                kwargs.update(procs=procs, multisegment=True, batchsize=BATCH,
+                              subargs={"limitmb": LIMIT_MB})
+            writer = ix.writer(**kwargs)
+            try:
+                for pid, report_id, words in rows:
+                    writer.add_document(pid=pid, report_id=report_id, words=words)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        finally:
+            lock.release()
         return name
 
     def publish(self, name: str, state: tuple[int, int]) -> None:
@@ -304,3 +320,4 @@ def _remove_index_files(folder: Path, name: str) -> None:
             path.unlink()
         except OSError:
             pass
+

@@ -10,6 +10,7 @@ from functools import lru_cache
 import pytest
 from whoosh import index as whoosh_index
 from whoosh.fields import NUMERIC, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.query import Phrase
 
 from archive.errors import ArchiveError, IndexBusy
@@ -270,3 +271,17 @@ def test_each_thread_searches_with_its_own_searcher(built):
         t.join()
     searchers = {id(s) for s, _ in found.values()}
     assert len(searchers) == 3 and len({frozenset(d) for _, d in found.values()}) == 1
+
+
+def test_two_builders_never_write_the_same_index_at_once(source_and_index):
+    _, wi = source_and_index
+    other = WordIndex(wi.dir.parent, lock_timeout=0.2)
+    spare = next(n for n in ("words-a", "words-b") if n != wi._state()["name"])
+    held = FileStorage(str(wi.dir)).lock(f"{spare}_WRITELOCK")
+    assert held.acquire()
+    try:
+        with pytest.raises(IndexBusy):
+            other.build([(1, "测试镇-2022", "诉源 治理")])
+    finally:
+        held.release()
+    assert other.build([(1, "测试镇-2022", "诉源 治理")]) == spare
