@@ -184,7 +184,7 @@ class SearchIndex:
         snap = self._snapshot
         if snap is not None and (snap.epoch, snap.generation) == state:
             return snap
-        with self._lock:
+        with self._lock, self.store.reading():  # what is read matches the state it is labelled
             snap = self._snapshot
             state = self.store.state()
             if snap is None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
@@ -128,6 +129,16 @@ class Store:
         def __exit__(self, kind, exc, tb):
             self.con.execute("COMMIT" if kind is None else "ROLLBACK")
             return False
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """One consistent view for several reads (a commit landing between them is not seen)."""
+        con = self.connection()
+        con.execute("BEGIN")
+        try:
+            yield con
+        finally:
+            con.execute("COMMIT")
 
     def writing(self) -> "Store._Transaction":
         """`with store.writing() as con:` one write transaction holding the write lock."""
