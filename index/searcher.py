@@ -289,9 +289,8 @@ class SearchIndex:
         """BM25 over the occurrences of each phrase in the folded text of the exact hits."""
         n = max(len(snap.alive), 1)
         scores = dict.fromkeys(m.exact, 0.0)
-        slot, starts, end = snap.haystack.slot, snap.haystack.starts, len(snap.haystack.text)
-        length = {d: (starts[slot[d] + 1] if slot[d] + 1 < len(starts) else end) - starts[slot[d]] - 1
-                  for d in m.exact}
+        slot, lengths = snap.haystack.slot, snap.haystack.lengths
+        length = dict(zip(m.exact, map(lengths.__getitem__, map(slot.__getitem__, m.exact))))
         norm = {size: K1 * (1 - B + B * size / snap.avg_len) for size in set(length.values())}
         for term in m.terms:
             docs, counts = snap.phrase_hits_within(term.folded, m.exact)

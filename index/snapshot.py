@@ -187,7 +187,7 @@ class Snapshot:
         year, one report) is checked doc by doc instead of scanning the whole text."""
         if phrase in self._phrases or len(within) * WITHIN_SHARE >= len(self.alive):
             docs, counts = self.phrase_hits(phrase)
-            return docs & within, counts
+            return (docs if within is self.alive else docs & within), counts
         text, span = self.haystack.text, self.haystack.span
         counts = {}
         for d in within:
@@ -245,9 +245,10 @@ class Haystack:
     shorter string and never looks past its end). Replaced paragraphs stay in until the next
     full load, so what `find` returns must be intersected with the live set."""
 
-    def __init__(self, text: str = "", starts=None, docs=None, slot=None):
+    def __init__(self, text: str = "", starts=None, lengths=None, docs=None, slot=None):
         self.text = text
         self.starts = starts if starts is not None else array("q")
+        self.lengths = lengths if lengths is not None else array("q")  # of each doc's text
         self.docs = docs if docs is not None else array("q")
         self.slot = slot if slot is not None else array("q")
 
@@ -259,17 +260,17 @@ class Haystack:
         for d, folded in texts:
             self.slot[d] = len(self.docs)
             self.starts.append(at)
+            self.lengths.append(len(folded))
             self.docs.append(d)
             at += len(folded) + 1
         return Haystack(self.text + "".join(SEPARATOR + f for _, f in texts),
-                        self.starts, self.docs, self.slot)
+                        self.starts, self.lengths, self.docs, self.slot)
 
     def span(self, d: int) -> tuple[int, int]:
-        """[start, end) of doc `d`'s folded text in `text` (the next doc's separator ends it;
-        in an older, shorter haystack that is exactly its end)."""
+        """[start, end) of doc `d`'s folded text in `text`."""
         k = self.slot[d]
-        starts = self.starts
-        return starts[k] + 1, starts[k + 1] if k + 1 < len(starts) else len(self.text)
+        start = self.starts[k] + 1
+        return start, start + self.lengths[k]
 
     def counts(self, phrase: str) -> dict[int, int]:
         """{doc: occurrences of `phrase`} for every doc containing it.
