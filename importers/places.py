@@ -38,6 +38,32 @@ def _stem_ok(stem: str) -> bool:
             and stem[-1] not in "全本我该各每" and not (set(stem) & set("了的是被把")))
 
 
+# 城乡 (urban and rural) and 城镇 (towns in general) end like a town: 统筹城乡, 住房城乡建设,
+# 负责城镇规划. In the body, two or more characters before them make a phrase, not a name;
+# one-character names such as 古城镇 and 新城乡 stay, and titles and signatures are not affected.
+_BODY_TOWN_PHRASE = re.compile(r"[\u4e00-\u9fff]{2,}城[乡镇]$")
+# A body mention names the reporting town only where a town acts or is organised: 赵集镇政府,
+# 和平镇党委, "2024年，赵集镇坚持…". Laws and plans say 报乡、镇人民政府 or 全国城乡 without it.
+_TOWN_ACTS = re.compile(r"(?:党委|人民政府|政府|人大|司法所|纪委|党政|坚持|始终|深入|认真|全面|围绕|紧紧|严格|"
+                        r"积极|高度|扎实|持续|法治政府建设)")
+
+
+def _body_town_ok(name: str) -> bool:
+    return not _BODY_TOWN_PHRASE.search(name) and _stem_ok(re.sub(_TOWN_UNIT + "$", "", name))
+
+
+def _body_towns(lines: str) -> list[str]:
+    """Town names mentioned in the body; only names seen at least once in an acting context count."""
+    names, acting = [], set()
+    for m in _BODY_TOWN_RE.finditer(lines):
+        name = m.group(1)
+        if _body_town_ok(name):
+            names.append(name)
+            if _TOWN_ACTS.match(lines, m.end()):
+                acting.add(_trim(name))
+    return [n for n in names if any(_trim(n).endswith(a) or a.endswith(_trim(n)) for a in acting)]
+
+
 def parse_chain(text: str) -> dict[str, str]:
     """Places named at the start of an organisation name or title: 黔江区马喇镇人民政府 →
     {county: 黔江区, town: 马喇镇}; 湖南省衡阳县三湖镇… → province, county, town."""
@@ -101,7 +127,7 @@ def find_places(title: Optional[str], issuer: Optional[str], addressee: Optional
     text = "\n".join(body)
     town_lines = "\n".join(t for t in body if "镇" in t or "乡" in t or "街道" in t)
     unit_lines = "\n".join(t for t in body if "县" in t or "区" in t or "旗" in t or "市" in t)
-    towns = [m.group(1) for m in _BODY_TOWN_RE.finditer(town_lines) if _stem_ok(re.sub(_TOWN_UNIT + "$", "", m.group(1)))]
+    towns = _body_towns(town_lines)
     best = _most_common(towns)
     if best and best[1] >= 2:  # a single mention may be a phrase ("自觉接受镇人大监督")
         put("town", best[0], "body", 0.8 if best[1] >= 3 else 0.6)

@@ -46,6 +46,16 @@ def test_single_town_mention_is_not_enough():
     assert r.place.town is None and "town_missing" in r.flags
 
 
+def test_urban_rural_words_are_not_towns():
+    """Law-like text says 城乡 / 城镇 / 乡镇 over and over; none of them is a town."""
+    law_like = ("2021年，住房城乡建设部门负责城镇规划，缩小城乡差距，全国城乡居民参与。"
+                "规划报乡、镇人民政府备案。在城镇设置网点，在城镇公开。\n")
+    r = report(law_like * 3 + BODY)
+    assert r.place.town is None and "town_missing" in r.flags
+    r = report("2021年，古城镇坚持依法行政。古城镇党委高度重视。\n" + BODY)
+    assert r.place.town == "古城镇"
+
+
 def test_town_from_body_mentions():
     r = report("2021年，和平镇坚持依法行政。和平镇党委高度重视。\n" + BODY)
     assert r.place.town == "和平镇" and r.provenance["town"].source == "body"
