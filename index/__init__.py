@@ -1,5 +1,6 @@
-"""The search index: exact phrases from the folded text held in memory, jieba words in SQLite
-FTS5 for ranking and bare-word queries, all stored in one SQLite file (`index.store`).
+"""The search index: SQLite = paragraph store + change log (`index.store`); Whoosh = the jieba
+word index for ranking and bare-word queries (`index.wordindex`); exact layer = every
+paragraph's folded text in memory, for phrases (`index.snapshot`).
 
 Reads `Report`s only (never raw files); derived and always rebuildable from the archive.
 """

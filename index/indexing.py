@@ -1,6 +1,6 @@
 """Turning paragraphs into what the index stores: folded text, folded heading path and the
 space-separated jieba words. jieba is the cost (~1 MB/s per core), so a rebuild spreads it over
-a pool of processes; the parent only writes SQLite, which is C and cheap."""
+a pool of processes; the parent writes SQLite and hands the words on to Whoosh."""
 from __future__ import annotations
 
 import multiprocessing
@@ -29,13 +29,18 @@ def analyse(report: Report) -> list[Analysed]:
     return analyse_texts(_texts(report))
 
 
+def default_procs(reports: list[Report]) -> int:
+    """One process per core when there is enough text, else one."""
+    paragraphs = sum(len(r.paragraphs) for r in reports)
+    return (os.cpu_count() or 1) if paragraphs >= PARALLEL_MIN_PARAGRAPHS else 1
+
+
 def analyse_all(reports: list[Report], procs: Optional[int] = None) -> Iterator[tuple[Report, list[Analysed]]]:
-    """Each report with its analysed paragraphs, in order. `procs` processes (default: one
-    per core when there is enough text); jieba must already know the archive's place names,
-    since the workers are forked with the parent's dictionary."""
+    """Each report with its analysed paragraphs, in order. `procs` processes (default:
+    `default_procs`); jieba must already know the archive's place names, since the workers
+    are forked with the parent's dictionary."""
     if procs is None:
-        paragraphs = sum(len(r.paragraphs) for r in reports)
-        procs = (os.cpu_count() or 1) if paragraphs >= PARALLEL_MIN_PARAGRAPHS else 1
+        procs = default_procs(reports)
     if procs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for report in reports:
             yield report, analyse(report)

@@ -1,8 +1,13 @@
-"""`SearchIndex`: build, update and search the index of the archive's Reports (`index.store`).
+"""`SearchIndex`: build, update and search the index of the archive's Reports.
+
+Three layers: SQLite (`index.store`) = paragraph store + change log, the source of truth;
+Whoosh (`index.wordindex`) = the jieba word index, following SQLite's change log; the exact
+layer (`index.snapshot`) = every paragraph's folded text in memory, for phrases.
 
 Ranking: paragraphs matching the query exactly come first (phrases scored BM25-style from their
 occurrence counts in the folded text held in memory); word-only matches follow, ranked by
-FTS5's BM25 on the jieba words. Facets and the trend are counted from the matching doc set, cached per index generation.
+Whoosh's BM25F on the jieba words. Facets and the trend are counted from the matching doc set,
+cached per index generation.
 """
 from __future__ import annotations
 
@@ -17,14 +22,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from archive.errors import ArchiveError, QueryError, ReportNotFound
+from archive.errors import ArchiveError, IndexBusy, QueryError, ReportNotFound
 from archive.model import Report
 from index.analysis import bigrams, learn_words, query_words
 from index.highlight import highlight
-from index.indexing import analyse, analyse_all
+from index.indexing import analyse, analyse_all, default_procs
 from index.query import And, Scope, make_scope, parse, terms
 from index.snapshot import Snapshot
-from index.store import TABLES, Store, fts_match
+from index.store import TABLES, Store
+from index.wordindex import WordIndex
 
 SORTS = ("relevance", "year", "town")
 MODE_LABELS = {"exact": "精确匹配", "words": "分词匹配", "mixed": "精确匹配 + 分词匹配"}
@@ -111,13 +117,19 @@ class SearchIndex:
         self._lock = threading.RLock()
         self._snapshot: Optional[Snapshot] = None
         self.store = Store(self.dir, lock_timeout)
+        self.words = WordIndex(self.dir, lock_timeout)
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             if not self.store.path.exists() and not _old_index_files(self.dir):
                 self.store.create()
+            self.current = self.store.is_current()
+            if self.current and self.words.state() == (0, 0):  # new, or its word index was lost
+                try:
+                    self._words_catch_up()
+                except IndexBusy:
+                    pass  # another process is writing it
         except (OSError, sqlite3.Error) as exc:
             raise ArchiveError(f"无法创建检索索引（{exc}）：请检查 {self.dir} 文件夹是否可写") from None
-        self.current = self.store.is_current()
 
     def _require_current(self) -> None:
         if not self.current:
@@ -138,19 +150,26 @@ class SearchIndex:
             self.store.create()
             self.current = True
         learn_words(n for r in reports for n in (r.place.town, r.place.county, r.place.city))
+        procs = procs if procs is not None else default_procs(reports)
         with self.store.writing() as con:
             for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name "
-                                       "IN ('reports', 'paragraphs', 'words', 'words_vocab')").fetchall():
+                                       "IN ('reports', 'paragraphs')").fetchall():
                 con.execute(f"DROP TABLE {name}")
             con.execute("DELETE FROM sqlite_sequence")
             for sql in TABLES:
                 if "meta" not in sql and "changes" not in sql:
                     con.execute(sql)
-            for done, (report, analysed) in enumerate(analyse_all(reports, procs), 1):
-                self.store.add_report(con, report, analysed)
-                if progress:
-                    progress(done, len(reports))
+
+            def rows():  # each report into SQLite, its words on to Whoosh, as jieba delivers
+                for done, (report, analysed) in enumerate(analyse_all(reports, procs), 1):
+                    ids = self.store.add_report(con, report, analysed)
+                    yield from ((i, report.id, a[2]) for i, a in zip(ids, analysed))
+                    if progress:
+                        progress(done, len(reports))
+            # written beside the one in use; published once SQLite has committed
+            name = self.words.build(rows(), procs)
             self.store.bump(con, new_epoch=True)
+        self.words.publish(name, self.store.state())
         self.store.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")  # don't keep a 2nd copy
         return sum(len(r.paragraphs) for r in reports)
 
@@ -165,12 +184,19 @@ class SearchIndex:
             self.store.remove_report(con, report.id)
             self.store.add_report(con, report, analysed)
             self.store.bump(con, [report.id])
+        self._words_catch_up()
 
     def delete(self, report_id: str) -> None:
         self._require_current()
         with self.store.writing() as con:
             if self.store.remove_report(con, report_id):
                 self.store.bump(con, [report_id])
+        self._words_catch_up()
+
+    def _words_catch_up(self) -> None:
+        """Replay into Whoosh what SQLite committed since the word index's generation (this
+        write, and any a crash or a busy lock left behind)."""
+        self.words.catch_up(self.store.state(), self.store.changed_since, self.store.word_rows)
 
     # --- reading -----------------------------------------------------------------------
 
@@ -188,7 +214,7 @@ class SearchIndex:
             snap = self._snapshot
             state = self.store.state()
             if snap is None:
-                snap = Snapshot.load(self.store, state)
+                snap = Snapshot.load(self.store, self.words, state)
             elif (snap.epoch, snap.generation) != state:
                 snap = snap.refreshed(state)
             self._snapshot = snap
@@ -303,19 +329,23 @@ class SearchIndex:
 
     def _word_ranked(self, snap: Snapshot, m: _Matches, docs: frozenset,
                      limit: Optional[int]) -> list[tuple[int, float]]:
-        """BM25 on the word index for the hits that did not match exactly, read best first
-        only as far as `limit` (None: all; then the hits without any of the words follow)."""
+        """BM25F on the word index for the hits that did not match exactly, scored only as
+        far as `limit` needs when the best-scored paragraphs are hits (None: all; then the hits
+        without any of the words follow)."""
         ranked, complete = m.orders.get("words", ([], False))
         if complete or (limit is not None and len(ranked) >= limit):
             return ranked[:limit]
         words = sorted({w for t in m.terms for w in query_words(t.folded)})
-        ranked, complete = [], True
-        for d, score in self.store.word_scores(fts_match(words, "OR")) if words else ():
-            if d in docs:
-                ranked.append((d, score))
-                if limit is not None and len(ranked) >= limit:
-                    complete = False
-                    break
+        # Whoosh scores in Python: ask for the top few first (the exact hits may be among
+        # them); all of them only if too few of those are in `docs`.
+        want = None if limit is None else 2 * limit + len(m.exact)
+        while True:
+            scored = snap.word_scores(words, want) if words else []
+            ranked = [(d, score) for d, score in scored if d in docs]
+            if want is None or len(scored) < want or len(ranked) >= limit:
+                break
+            want = None
+        complete = want is None or len(scored) < want
         if complete:
             seen = {d for d, _ in ranked}
             ranked += [(d, 0.0) for d in sorted(docs) if d not in seen]
@@ -352,11 +382,10 @@ class SearchIndex:
         words = sorted({w for w in query_words(snap.folded(d)) if len(w) > 1})
         if not source or not words:
             return []
-        df = self.store.doc_frequencies(words)
+        df = self.words.doc_frequencies(words)
         words = sorted(words, key=lambda w: (df.get(w, 0), w))[:SIMILAR_WORDS]
         same_report = snap.report_docs.get(report_id, ())
-        candidates = self.store.word_scores(fts_match(words, "OR"),
-                                            limit=max(50, limit * 10) + len(same_report)).fetchall()
+        candidates = snap.word_scores(words, limit=max(50, limit * 10) + len(same_report))
         scored = []
         for e, _ in candidates:
             if e in snap.alive and snap.report_id[e] != report_id:

@@ -9,8 +9,9 @@ the set of live paragraphs and the per-report maps are rebuilt. When too much of
 dead (replaced paragraphs), the next refresh loads everything afresh.
 
 Phrases are answered exactly by `str.find` over one string of all folded paragraphs (C-speed),
-jumping to the next paragraph after each hit; bare words by the FTS5 word index. Display text
-stays on disk: a page of hits reads its rows from SQLite.
+jumping to the next paragraph after each hit; bare words by the Whoosh word index
+(`index.wordindex`), whose doc numbers are the same paragraph ids. Display text stays on disk:
+a page of hits reads its rows from SQLite.
 """
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ from typing import Optional
 from index.analysis import learn_words, query_words
 from index.normalize import fold
 from index.query import And, Not, Or, Scope, Term
-from index.store import Store, fts_match
+from index.store import Store
+from index.wordindex import WordIndex
 
 CACHE_SIZE = 512
 CACHE_DOCS = 2_000_000  # doc numbers held by one cache (~70 MB of sets) before it starts afresh
@@ -67,10 +69,11 @@ def _weight(value) -> int:
 class Snapshot:
     """The view of one (epoch, generation) of `store`; build with `load` or `refreshed`."""
 
-    def __init__(self, store: Store, state: tuple[int, int], columns: dict[str, list],
-                 report_docs: dict[str, tuple], meta: dict[str, tuple], haystack: "Haystack",
-                 live_length: int):
+    def __init__(self, store: Store, words: WordIndex, state: tuple[int, int],
+                 columns: dict[str, list], report_docs: dict[str, tuple], meta: dict[str, tuple],
+                 haystack: "Haystack", live_length: int):
         self.store = store
+        self.words = words
         self.epoch, self.generation = state
         self.columns = columns
         self.report_id, self.part, self.heading = (columns[name] for name in COLUMNS)
@@ -90,24 +93,24 @@ class Snapshot:
     # --- loading -------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, store: Store, state: tuple[int, int]) -> "Snapshot":
+    def load(cls, store: Store, words: WordIndex, state: tuple[int, int]) -> "Snapshot":
         columns: dict[str, list] = {name: [] for name in COLUMNS}
         report_docs, meta, texts = _read(store, None, columns)
         learn_words(name for m in meta.values() for name in m[1:4])
-        return cls(store, state, columns, report_docs, meta, Haystack().extended(texts),
+        return cls(store, words, state, columns, report_docs, meta, Haystack().extended(texts),
                    sum(len(f) for _, f in texts))
 
     def refreshed(self, state: tuple[int, int]) -> "Snapshot":
         """The snapshot of `state`: only reports changed since this one are read."""
         if state[0] != self.epoch or state[1] < self.generation:
-            return Snapshot.load(self.store, state)
+            return Snapshot.load(self.store, self.words, state)
         changed = sorted(self.store.changed_since(self.generation))
         if not changed:
-            return Snapshot(self.store, state, self.columns, self.report_docs, self.meta,
+            return Snapshot(self.store, self.words, state, self.columns, self.report_docs, self.meta,
                             self.haystack, self.live_length)
         dead = len(self.report_id) - len(self.alive)
         if dead > MAX_DEAD_SHARE * max(len(self.report_id), 1):
-            return Snapshot.load(self.store, state)
+            return Snapshot.load(self.store, self.words, state)
         report_docs = {r: docs for r, docs in self.report_docs.items() if r not in changed}
         meta = {r: m for r, m in self.meta.items() if r not in changed}
         docs, new_meta, texts = _read(self.store, changed, self.columns)
@@ -115,7 +118,7 @@ class Snapshot:
         meta.update(new_meta)
         learn_words(name for m in new_meta.values() for name in m[1:4])
         removed = sum(e - s for r in changed for s, e in map(self.haystack.span, self.report_docs.get(r, ())))
-        snap = Snapshot(self.store, state, self.columns, report_docs, meta,
+        snap = Snapshot(self.store, self.words, state, self.columns, report_docs, meta,
                         self.haystack.extended(texts),
                         self.live_length - removed + sum(len(f) for _, f in texts))
         snap._carry_phrases(self._phrases, Haystack().extended(texts))
@@ -158,8 +161,22 @@ class Snapshot:
         if text in self._words:
             return self._words[text]
         words = sorted(set(query_words(text)))
-        docs = frozenset(self.store.word_docs(fts_match(words, "AND"))) & self.alive if words else frozenset()
-        return self._words.put(text, docs)
+        if not words or not self._words_agree():
+            return frozenset()
+        docs = frozenset(self.words.word_docs(words, "AND")) & self.alive
+        if self.words.state() == (self.epoch, self.generation):  # else: catching up, ask again
+            self._words.put(text, docs)
+        return docs
+
+    def word_scores(self, words: list[str], limit: Optional[int] = None) -> list[tuple[int, float]]:
+        """(doc, BM25F) of the paragraphs holding any of `words`, best first (top `limit`)."""
+        return self.words.word_scores(words, "OR", limit) if self._words_agree() else []
+
+    def _words_agree(self) -> bool:
+        """Whether the word index numbers paragraphs as this snapshot does: a rebuild
+        renumbers them, and until the word index has followed (a moment; after a crash, the
+        next write) its answers would name the wrong paragraphs."""
+        return self.words.state()[0] == self.epoch
 
     def scope_docs(self, scope: Scope) -> frozenset:
         key = (scope.field, scope.value)

@@ -1,11 +1,12 @@
-"""The index on disk: one SQLite database (`index.sqlite` in the index folder) holding every
-paragraph (display text, folded text, metadata), a per-report row, an FTS5 table of jieba words
-for ranking and bare-word queries, and a change log the running searchers refresh from.
+"""The paragraph store and change log: one SQLite database (`index.sqlite` in the index folder)
+holding every paragraph (display text, folded text, jieba words, metadata), a per-report row,
+and a change log the running searchers and the Whoosh word index (`index.wordindex`) follow.
 
-One database, so the word index and the paragraph store can never disagree: every update,
-delete and rebuild is one transaction (a crash leaves the previous state whole — SQLite's
-journal rolls the half-written transaction back on the next open). WAL mode: readers never wait
-for a writer; writers take SQLite's write lock (`BEGIN IMMEDIATE`) and wait up to `lock_timeout`.
+SQLite is the source of truth: every update, delete and rebuild is one transaction (a crash
+leaves the previous state whole — SQLite's journal rolls the half-written transaction back on
+the next open). The Whoosh word index is derived from the `tokens` column and catches up from
+the change log, so it never needs jieba again. WAL mode: readers never wait for a writer;
+writers take SQLite's write lock (`BEGIN IMMEDIATE`) and wait up to `lock_timeout`.
 
 `generation` counts commits; `changes` says which report each commit touched, so a searcher
 holding generation G reloads only the reports changed after G. `epoch` changes on a rebuild
@@ -23,12 +24,8 @@ from typing import Iterable, Iterator, Optional
 from archive.errors import ArchiveError, IndexBusy
 from archive.model import Report
 
-SCHEMA_VERSION = "2"  # 1 was the Whoosh index of bigram + word fields
+SCHEMA_VERSION = "3"  # 1: Whoosh bigram + word fields; 2: jieba words in FTS5
 DB_NAME = "index.sqlite"
-# ASCII characters that survive folding besides letters and digits: word characters for FTS5.
-TOKEN_CHARS = "$+<=>^`|~"
-FTS_TABLE = (f"CREATE VIRTUAL TABLE words USING fts5(tokens, detail=none, "
-             f"tokenize=\"ascii tokenchars '{TOKEN_CHARS}'\")")
 
 TABLES = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value)",
@@ -36,11 +33,9 @@ TABLES = [
         town TEXT, county TEXT, city TEXT, province TEXT, year INTEGER, issued TEXT, issuer TEXT)""",
     """CREATE TABLE paragraphs (id INTEGER PRIMARY KEY AUTOINCREMENT, report_id TEXT NOT NULL, ord INTEGER,
         paragraph_id TEXT, kind TEXT, part TEXT, heading_path TEXT, text TEXT,
-        text_original TEXT, folded TEXT, heading_folded TEXT)""",
+        text_original TEXT, folded TEXT, heading_folded TEXT, tokens TEXT)""",
     "CREATE INDEX paragraphs_report ON paragraphs (report_id)",
     "CREATE TABLE changes (generation INTEGER, report_id TEXT)",
-    FTS_TABLE,
-    "CREATE VIRTUAL TABLE words_vocab USING fts5vocab(words, 'row')",
 ]
 REPORT_COLUMNS = ("report_id", "title", "title_derived", "town", "county", "city", "province",
                   "year", "issued", "issuer")
@@ -157,28 +152,27 @@ class Store:
 
     @staticmethod
     def remove_report(con: sqlite3.Connection, report_id: str) -> bool:
-        ids = [i for (i,) in con.execute("SELECT id FROM paragraphs WHERE report_id = ?", (report_id,))]
-        con.executemany("DELETE FROM words WHERE rowid = ?", [(i,) for i in ids])
         con.execute("DELETE FROM paragraphs WHERE report_id = ?", (report_id,))
         return con.execute("DELETE FROM reports WHERE report_id = ?", (report_id,)).rowcount > 0
 
     @staticmethod
-    def add_report(con: sqlite3.Connection, report: Report, analysed: list[Analysed]) -> None:
+    def add_report(con: sqlite3.Connection, report: Report, analysed: list[Analysed]) -> list[int]:
+        """Store the report and its paragraphs; returns the paragraphs' row ids."""
         place = report.place
         con.execute(f"INSERT INTO reports VALUES ({', '.join('?' * len(REPORT_COLUMNS))})",
                     (report.id, report.title or "", int(bool(report.title_derived)),
                      place.town or "", place.county or "", place.city or "", place.province or "",
                      report.year, report.issued, report.issuer))
-        rows, words = [], []
+        ids = []
         for order, (p, (folded, heading, tokens)) in enumerate(zip(report.paragraphs, analysed)):
             original = p.text_original if p.text_original and p.text_original != p.text else None
             cur = con.execute(
-                "INSERT INTO paragraphs VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO paragraphs VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (report.id, order, p.id, p.kind, p.part,
                  json.dumps(list(p.heading_path), ensure_ascii=False), p.text, original,
-                 folded, heading))
-            words.append((cur.lastrowid, tokens))
-        con.executemany("INSERT INTO words (rowid, tokens) VALUES (?, ?)", words)
+                 folded, heading, tokens))
+            ids.append(cur.lastrowid)
+        return ids
 
     # --- reading -------------------------------------------------------------------------
 
@@ -208,6 +202,15 @@ class Store:
             (report_id, paragraph_id)).fetchone()
         return row[0] if row else None
 
+    def word_rows(self, report_ids: Optional[list[str]] = None) -> Iterator[tuple[int, str, str]]:
+        """(paragraph id, report id, jieba words) of these reports (None: all), what the Whoosh
+        word index holds; read in id order as needed."""
+        sql = "SELECT id, report_id, tokens FROM paragraphs"
+        if report_ids is None:
+            return self.connection().execute(sql + " ORDER BY id")
+        marks = ", ".join("?" * len(report_ids))
+        return self.connection().execute(f"{sql} WHERE report_id IN ({marks}) ORDER BY id", report_ids)
+
     def changed_since(self, generation: int) -> set[str]:
         return {rid for (rid,) in self.connection().execute(
             "SELECT report_id FROM changes WHERE generation > ?", (generation,))}
@@ -218,26 +221,3 @@ class Store:
             return {}
         rows = self.connection().execute(HIT_QUERY.format(", ".join("?" * len(ids))), ids)
         return {row[0]: row for row in rows}
-
-    def word_docs(self, match: str) -> set[int]:
-        return {i for (i,) in self.connection().execute(
-            "SELECT rowid FROM words WHERE words MATCH ?", (match,))}
-
-    def word_scores(self, match: str, limit: Optional[int] = None) -> sqlite3.Cursor:
-        """(paragraph id, BM25 score — higher is better) rows, best first, read as needed."""
-        sql = "SELECT rowid, -bm25(words) FROM words WHERE words MATCH ? ORDER BY rank"
-        params: tuple = (match,)
-        if limit is not None:
-            sql += " LIMIT ?"
-            params = (match, limit)
-        return self.connection().execute(sql, params)
-
-    def doc_frequencies(self, words: list[str]) -> dict[str, int]:
-        marks = ", ".join("?" * len(words))
-        return dict(self.connection().execute(
-            f"SELECT term, doc FROM words_vocab WHERE term IN ({marks})", words))
-
-
-def fts_match(words: Iterable[str], operator: str) -> str:
-    """An FTS5 query: each word quoted (so no word is read as syntax), joined by AND / OR."""
-    return f" {operator} ".join('"' + w.replace('"', '""') + '"' for w in words)
