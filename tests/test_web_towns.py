@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlencode
 
-from webapp.summaries import UNKNOWN, coverage, hierarchy
+from webapp import towns as towns_module
+from webapp.services import get_archive
+from webapp.summaries import UNKNOWN, browse_tree, catalogue, coverage, hierarchy, year_span
 from webapp.towns import consecutive_pairs
 
 
@@ -66,6 +68,24 @@ def test_coverage_shows_missing_years():
     assert grid["towns"][-1]["town"] == UNKNOWN
 
 
+def test_year_span_joins_runs_of_consecutive_years():
+    assert year_span([2024, 2019, 2020, 2021]) == "2019–2021、2024"
+    assert year_span([2020, 2022]) == "2020、2022" and year_span([]) == ""
+
+
+def test_browse_tree_links_each_area_to_its_grid_and_splits_towns_from_areas():
+    data = DATA + [row("赵集镇-2024", "赵集镇", 2024, county=None, city=None, province=None)]
+    guangdong, only_town, nothing = browse_tree(hierarchy(data, collapse_unknown=True))
+    county = guangdong["areas"][0]["areas"][0]
+    assert parse_qs(county["area"]) == {"province": ["广东省"], "city": ["湛江市"], "county": ["雷州市"]}
+    assert [t["name"] for t in county["towns"]] == ["东里镇", "覃斗镇"] and county["areas"] == []
+    assert county["n_towns"] == guangdong["n_towns"] == 2 and county["span"] == "2019–2021"
+    # An unknown run stands for every level it covers; the top-level unknown town for all three.
+    assert only_town["label"] == "上级未注明"
+    assert parse_qs(only_town["area"]) == {level: [UNKNOWN] for level in ("province", "city", "county")}
+    assert nothing["level"] == "town" and parse_qs(nothing["area"]) == parse_qs(only_town["area"])
+
+
 def test_consecutive_pairs_only_one_year_apart():
     reports = [row("a-2019", "a", 2019), row("a-2020", "a", 2020), row("a-2022", "a", 2022),
                row("a-2023", "a", 2023), row("a-x", "a", None)]
@@ -84,10 +104,79 @@ def test_towns_page_tree_and_grid(client):
     assert 'class="has" data-year="2024"' in page and 'class="missing"' in page
     assert "/report/" + quote("赵集镇-2024", safe="") in page
     # 赵集镇 names no county, city or province: one 上级未注明 group, not 未注明 three times over.
-    assert re.search(r'<summary class="unknown-place">上级未注明 <span class="muted">\d+ 份</span>'
-                     r'</summary>\s*<ul>.*?赵集镇', page, re.S)
-    groups = re.findall(r'<summary class="unknown-place">([^<]*?) <span', page)
+    assert re.search(r'<summary class="unknown-place">上级未注明\s*<span class="muted">2 份 · 2 个乡镇 · '
+                     r'2021、2024</span>.*?</summary><ul class="towns">.*?赵集镇', page, re.S)
+    groups = re.findall(r'<summary class="unknown-place">([^<]*?)\s*<span', page)
     assert "上级未注明" in groups and UNKNOWN not in groups     # each group says what is missing
+    # A small archive: the whole tree open, its grid on the page, no county picker needed.
+    assert "<details>" not in page and 'data-testid="county-picker"' not in page
+    county_grid = "/towns?" + urlencode({"province": UNKNOWN, "city": UNKNOWN, "county": "衡阳县"})
+    assert f'href="{county_grid.replace("&", "&amp;")}"' in page
+
+
+def grid_rows(page: str) -> list[str]:
+    return re.findall(r'<tr data-town="([^"]*)">', page)
+
+
+def test_county_grid_shows_only_that_county(client):
+    r = client.get("/towns?county=" + quote("衡阳县"))
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'data-testid="area-name">衡阳县<' in page
+    assert grid_rows(page) == ["三湖镇"]
+    assert 'class="has" data-year="2024"' in page and "/report/" + quote("三湖镇-2024", safe="") in page
+    assert 'data-testid="county-picker"' in page and '<option value="衡阳县" selected>' in page
+
+
+def test_grid_of_an_area_with_unknown_levels(client):
+    unknown = {"province": UNKNOWN, "city": UNKNOWN, "county": UNKNOWN}
+    page = client.get("/towns?" + urlencode(unknown)).get_data(as_text=True)
+    assert sorted(grid_rows(page)) == ["圣灯山镇", "赵集镇"]
+    # Years run from the area's first report to its last, the gap marked missing.
+    assert re.findall(r"<th>(\d{4})</th>", page) == ["2021", "2022", "2023", "2024"]
+    assert page.count('class="missing"') == 6
+
+
+def test_unknown_area_is_a_friendly_404(client):
+    r = client.get("/towns?county=" + quote("不存在县"))
+    assert r.status_code == 404 and "不存在县" in r.get_data(as_text=True)
+
+
+def test_large_archive_keeps_the_grid_per_county(client, monkeypatch):
+    monkeypatch.setattr(towns_module, "GRID_INLINE_TOWNS", 4)      # the samples hold 5 towns
+    page = client.get("/towns").get_data(as_text=True)
+    assert 'data-testid="coverage-grid"' not in page and 'data-testid="county-picker"' in page
+    assert "<details open>" not in page and page.count("<details>") > 0
+    assert f'href="/town/{quote("赵集镇")}"' in page                 # towns still listed
+
+
+def import_sample(archive, index):
+    from conftest import SAMPLES
+    result = archive.import_file(sorted(SAMPLES.iterdir())[index])
+    assert result.status == "imported", result.error
+    return result.report_id
+
+
+def test_derived_views_are_kept_until_the_catalogue_changes(tmp_path):
+    from conftest import make_app
+    app = make_app(tmp_path / "data")
+    client = app.test_client()
+    with app.app_context():
+        archive = get_archive()
+        import_sample(archive, 0)
+        first = catalogue(archive)
+        assert catalogue(archive) is first                      # nothing changed: nothing rebuilt
+        before = client.get("/towns").get_data(as_text=True)
+        assert len(grid_rows(before)) == 1
+
+        added = import_sample(archive, 1)                        # an import is seen at once
+        assert catalogue(archive) is not first
+        town = archive.get(added).place.town
+        page = client.get("/towns").get_data(as_text=True)
+        assert f'href="/town/{quote(town)}"' in page and len(grid_rows(page)) == 2
+
+        archive.set_fields(added, {"town": "新改镇"})              # so is a staff correction
+        page = client.get("/towns").get_data(as_text=True)
+        assert f'href="/town/{quote("新改镇")}"' in page and f'href="/town/{quote(town)}"' not in page
 
 
 def test_town_page_lists_reports_by_year(client):
