@@ -63,7 +63,7 @@ def test_another_open_index_sees_a_commit_within_two_seconds(index):
 
 def test_readers_keep_working_while_a_writer_commits(index):
     expected = index.search('"法律明白人"', per_page=0).total_paragraphs
-    errors, counts, stop = [], [], threading.Event()
+    errors, counts, stop, reading = [], [], threading.Event(), threading.Event()
 
     def read():
         reader = SearchIndex(index.dir)
@@ -72,9 +72,11 @@ def test_readers_keep_working_while_a_writer_commits(index):
                 counts.append(reader.search('"法律明白人"', per_page=0).total_paragraphs)
             except Exception as exc:  # noqa: BLE001 — any failure is the finding
                 errors.append(exc)
+            reading.set()
 
     thread = threading.Thread(target=read)
     thread.start()
+    assert reading.wait(30), "the reader never completed a search"  # writes start mid-reading
     for n in range(5):
         index.update(with_text(crafted_report(), "二.1", f"第{n}次修改。"))
     stop.set()
