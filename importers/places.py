@@ -48,8 +48,13 @@ _TOWN_ACTS = re.compile(r"(?:党委|人民政府|政府|人大|司法所|纪委|
                         r"积极|高度|扎实|持续|法治政府建设)")
 
 
+# Words of a sentence, not of a name: "应当向镇人民政府报告" must not give the town 应当向镇.
+_PHRASE_WORDS = re.compile("应当|可以|必须|负责|报告|有关|所在|以上|以下|按照|依照")
+
+
 def _body_town_ok(name: str) -> bool:
-    return not _BODY_TOWN_PHRASE.search(name) and _stem_ok(re.sub(_TOWN_UNIT + "$", "", name))
+    return (not _BODY_TOWN_PHRASE.search(name) and not _PHRASE_WORDS.search(name)
+            and _stem_ok(re.sub(_TOWN_UNIT + "$", "", name)))
 
 
 def _body_towns(lines: str) -> list[str]:

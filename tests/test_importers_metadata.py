@@ -49,7 +49,7 @@ def test_single_town_mention_is_not_enough():
 def test_urban_rural_words_are_not_towns():
     """Law-like text says 城乡 / 城镇 / 乡镇 over and over; none of them is a town."""
     law_like = ("2021年，住房城乡建设部门负责城镇规划，缩小城乡差距，全国城乡居民参与。"
-                "规划报乡、镇人民政府备案。在城镇设置网点，在城镇公开。\n")
+                "规划报乡、镇人民政府备案。在城镇设置网点，在城镇公开。应当向镇人民政府报告。\n")
     r = report(law_like * 3 + BODY)
     assert r.place.town is None and "town_missing" in r.flags
     r = report("2021年，古城镇坚持依法行政。古城镇党委高度重视。\n" + BODY)
