@@ -58,13 +58,22 @@ def _index_reports(archive: Archive, reports: list) -> None:
         _say(f"检索索引未更新: {exc}; 稍后运行 archive reindex", err=True)
 
 
-def _index_is_current(archive: Archive, index) -> bool:
-    """Same reports as the archive, and no report file changed after the index last did."""
-    if sorted(index.report_ids()) != archive.ids():
-        return False
-    newest = max((p.stat().st_mtime_ns for p in archive.reports_dir.glob("*.md")), default=0)
-    indexed = max((p.stat().st_mtime_ns for p in archive.index_dir.iterdir()), default=0)
-    return newest <= indexed
+def sync_index(archive: Archive, index) -> tuple[list[str], list[str]]:
+    """Bring the index up to date report by report: re-index the reports written (imported or
+    hand-edited) since the index last changed, drop those no longer in the archive.
+    Returns (updated ids, removed ids)."""
+    # The index's last write: its files, except SQLite's -wal/-shm, which readers touch too.
+    since = max((p.stat().st_mtime_ns for p in archive.index_dir.rglob("*")
+                 if p.is_file() and not p.name.endswith(("-wal", "-shm"))), default=0)
+    indexed = set(index.report_ids())
+    held = set(archive.ids())
+    changed = set(archive.changed_since(since)) | (held - indexed)
+    for rid in sorted(changed):
+        index.update(archive.get(rid))
+    removed = sorted(indexed - held)
+    for rid in removed:
+        index.delete(rid)
+    return sorted(changed), removed
 
 
 # ---- import --------------------------------------------------------------------------------
@@ -131,11 +140,13 @@ def cmd_bootstrap(args) -> int:
     had_index = archive.index_dir.is_dir() and any(archive.index_dir.iterdir())
     index = _search_index(archive)
     if index is not None:
-        if had_index and _index_is_current(archive, index):
-            index_state = "索引已是最新"
-        else:
+        if not had_index:
             n = index.rebuild(archive.reports())
             index_state = f"索引已重建 ({n} 个段落)"
+        else:
+            updated, removed = sync_index(archive, index)
+            index_state = (f"索引已更新 {len(updated)} 份、移除 {len(removed)} 份" if updated or removed
+                           else "索引已是最新")
     counts = _counts(results)
     _say(f"档案 {archive.data_dir}: {len(archive.ids())} 份报告 (本次新增 {counts['imported']}"
          f", 失败 {counts['failed']}); {index_state}")

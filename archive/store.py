@@ -241,6 +241,14 @@ class Archive:
         return sorted(n[:-3] for n in names
                       if n.endswith(".md") and not n.startswith(".") and valid_id(n[:-3]))
 
+    def changed_since(self, mtime_ns: int) -> list[str]:
+        """Ids of the reports whose file was written (imported or hand-edited) after `mtime_ns`."""
+        with self._mutex:
+            self._refresh()
+            self._scan(self._reports_dir_stamp())  # a hand edit in place leaves the folder alone
+            return sorted(rid for rid, e in self._catalog.items()
+                          if "error" not in e and e["stamp"][0] > mtime_ns)
+
     def markdown(self, report_id: str) -> str:
         """The stored file of a report, as text (what `archive show --md` prints); works on a
         file too broken to parse, so it can be looked at."""

@@ -27,6 +27,8 @@ def add_parsers(subparsers) -> None:
     p.set_defaults(func=run_search)
 
     p = subparsers.add_parser("reindex", help="从档案重建检索索引")
+    p.add_argument("--changed", action="store_true",
+                   help="只更新导入或手工修改过的报告（不整体重建）")
     p.set_defaults(func=run_reindex)
 
 
@@ -91,6 +93,12 @@ def run_reindex(args) -> int:
 
     archive = Archive(args.data)
     started = time.monotonic()
+    if args.changed:
+        from archive.cli import sync_index
+        updated, removed = sync_index(archive, SearchIndex(archive.index_dir))
+        print(f"已更新索引：{len(updated)} 份报告重新索引，{len(removed)} 份移除"
+              + (f"（{'、'.join(updated[:10])}{'…' if len(updated) > 10 else ''}）" if updated else ""))
+        return 0
     reports = list(archive.reports())
     bar = None
     if sys.stderr.isatty():

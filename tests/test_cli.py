@@ -169,12 +169,35 @@ def test_bootstrap_imports_once_and_keeps_index_current(tmp_path, capsys):
     assert json.loads(out)["total_reports"] >= 1
 
 
-def test_bootstrap_rebuilds_after_a_hand_edit(data, capsys):
+def _hand_edit(data: Path, old: str, new: str) -> None:
+    """Edit a stored report as staff would (after the index was last written)."""
     md = data / "reports" / "赵集镇-2024.md"
-    os.utime(md, ns=(md.stat().st_atime_ns, max(p.stat().st_mtime_ns
-                                                 for p in (data / "index").iterdir()) + 10**9))
+    md.write_text(md.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    assert md.stat().st_mtime_ns > max(p.stat().st_mtime_ns for p in (data / "index").rglob("*"))
+
+
+def search_ids(capsys, data, query):
+    code, out, _ = run(capsys, "--data", data, "search", "--json", "--limit", "0", query)
+    return {h["report_id"] for h in json.loads(out)["hits"]}
+
+
+def test_bootstrap_reindexes_only_a_hand_edited_report(data, capsys):
+    _hand_edit(data, "都推选了数名法律明白人", "都推选了数名乡村调解骨干")
     code, out, _ = run(capsys, "--data", data, "bootstrap", SAMPLES)
-    assert code == 0 and "索引已重建" in out
+    assert code == 0 and "索引已更新 1 份、移除 0 份" in out
+    assert search_ids(capsys, data, '"乡村调解骨干"') == {"赵集镇-2024"}
+    assert "赵集镇-2024" not in search_ids(capsys, data, '"法律明白人"')
+
+
+def test_reindex_changed_updates_edited_and_drops_deleted_reports(data, capsys):
+    _hand_edit(data, "都推选了数名法律明白人", "都推选了数名乡村调解骨干")
+    (data / "reports" / "圣灯山镇-2021.md").unlink()
+    code, out, _ = run(capsys, "--data", data, "reindex", "--changed")
+    assert code == 0 and "1 份报告重新索引，1 份移除（赵集镇-2024）" in out
+    assert search_ids(capsys, data, '"乡村调解骨干"') == {"赵集镇-2024"}
+    assert "圣灯山镇-2021" not in search_ids(capsys, data, '"依法行政"')
+    code, out, _ = run(capsys, "--data", data, "reindex", "--changed")
+    assert "0 份报告重新索引，0 份移除" in out
 
 
 def test_bootstrap_missing_folder_on_empty_archive(tmp_path, capsys):
