@@ -146,7 +146,10 @@ class WordIndex:
         if getattr(local, "ix", None) is None or local.name != state["name"]:
             self.close()
             try:
-                local.ix = whoosh_index.open_dir(str(self.dir), indexname=state["name"])
+                # no mmap: Whoosh would copy each compound segment's postings into a BytesIO
+                # (and touch every mapped page doing so): ~280 MB resident at 364k paragraphs
+                storage = FileStorage(str(self.dir), supports_mmap=False)
+                local.ix = storage.open_index(indexname=state["name"])
             except (OSError, whoosh_index.IndexError) as exc:
                 raise ArchiveError(f"检索索引的词索引无法读取（{exc}）：请运行 archive reindex 重建索引") from None
             local.name = state["name"]
