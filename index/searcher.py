@@ -312,20 +312,28 @@ class SearchIndex:
         return ordered
 
     def _exact_scores(self, snap: Snapshot, m: _Matches) -> dict[int, float]:
-        """BM25 over the occurrences of each phrase in the folded text of the exact hits."""
+        """BM25 over the occurrences of each phrase in the folded text of the exact hits.
+        A hit's score for one phrase depends only on (occurrences, length): each distinct
+        pair is computed once, and the per-hit work stays in C (`map` over dict lookups)."""
         n = max(len(snap.alive), 1)
-        scores = dict.fromkeys(m.exact, 0.0)
+        exact = list(m.exact)
         slot, lengths = snap.haystack.slot, snap.haystack.lengths
-        length = dict(zip(m.exact, map(lengths.__getitem__, map(slot.__getitem__, m.exact))))
-        norm = {size: K1 * (1 - B + B * size / snap.avg_len) for size in set(length.values())}
+        length = dict(zip(exact, map(lengths.__getitem__, map(slot.__getitem__, exact))))
+        scores: dict[int, float] = {}
         for term in m.terms:
             docs, counts = snap.phrase_hits_within(term.folded, m.exact)
             df = snap.phrase_df(term.folded, m.exact, len(docs))
             idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            for d in docs:
-                tf = counts[d]
-                scores[d] += idf * tf * (K1 + 1) / (tf + norm[length[d]])
-        return scores
+            part = _TermScore(idf, snap.avg_len)
+            docs = list(docs)
+            term_scores = map(part.__getitem__, zip(map(counts.__getitem__, docs),
+                                                    map(length.__getitem__, docs)))
+            if not scores:
+                scores = dict(zip(docs, term_scores))
+            else:
+                for d, score in zip(docs, term_scores):
+                    scores[d] = scores.get(d, 0.0) + score
+        return {**dict.fromkeys(exact, 0.0), **scores} if len(scores) < len(exact) else scores
 
     def _word_ranked(self, snap: Snapshot, m: _Matches, docs: frozenset,
                      limit: Optional[int]) -> list[tuple[int, float]]:
@@ -395,6 +403,19 @@ class SearchIndex:
                     scored.append((sim, e))
         scored.sort(key=lambda x: (-x[0], x[1]))
         return self._hits([(e, sim) for sim, e in scored[:limit]], frozenset(), ())
+
+
+class _TermScore(dict):
+    """(occurrences, length) → one phrase's BM25 term score, computed on first use."""
+
+    def __init__(self, idf: float, avg_len: float):
+        super().__init__()
+        self.idf, self.avg_len = idf, avg_len
+
+    def __missing__(self, key: tuple[int, int]) -> float:
+        tf, size = key
+        score = self[key] = self.idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * size / self.avg_len))
+        return score
 
 
 def _old_index_files(index_dir: Path) -> list[Path]:

@@ -29,6 +29,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import Token, Tokenizer
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -290,12 +291,21 @@ class WordIndex:
         return (And if operator == "AND" else Or)(terms)
 
     def word_docs(self, words: list[str], operator: str = "AND") -> set[int]:
-        """pids of the paragraphs holding all (AND) or any (OR) of `words`."""
+        """pids of the paragraphs holding all (AND) or any (OR) of `words`. Read from each
+        segment's postings block by block, unscored (`docs_for_query` costs ~2 µs per hit)."""
         if not words:
             return set()
         s = self.searcher()
-        pid = self._pid_lookup(s)
-        return {pid(d) for d in s.docs_for_query(self._query(words, operator))}
+        self._pid_lookup(s)  # reads the pid columns of new segments
+        combine = set.intersection if operator == "AND" else set.union
+        found: set[int] = set()
+        for leaf, _ in s.leaf_searchers():
+            reader = leaf.reader()
+            docs = combine(*(set(_posting_ids(reader, w)) for w in dict.fromkeys(words)))
+            if docs and reader.has_deletions():
+                docs = {d for d in docs if not reader.is_deleted(d)}
+            found.update(map(self._pids[reader.segment().segment_id()].__getitem__, docs))
+        return found
 
     def word_scores(self, words: list[str], operator: str = "OR",
                     limit: Optional[int] = None) -> list[tuple[int, float]]:
@@ -316,6 +326,23 @@ class WordIndex:
             if n:
                 out[w] = n
         return out
+
+
+def _posting_ids(reader, word: str) -> Iterable[int]:
+    """The segment doc numbers holding `word`. Whoosh's own matcher yields them one by one;
+    its on-disk one is read a block at a time (its block attributes are not public API, so
+    any other matcher falls back to `all_ids`)."""
+    if ("words", word) not in reader:
+        return ()
+    m = reader.postings("words", word)
+    if type(m) is not W3LeafMatcher:
+        return m.all_ids()
+    ids: list[int] = []
+    while m.is_active():
+        m.id()  # loads the block's ids
+        ids.extend(m._ids[m._i:])
+        m._next_block()
+    return ids
 
 
 def _remove_index_files(folder: Path, name: str) -> None:
