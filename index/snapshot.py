@@ -20,7 +20,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from itertools import accumulate, compress, repeat
-from typing import Optional
+from typing import Iterable, Optional
 
 from index.analysis import learn_words, query_words
 from index.normalize import fold
@@ -37,6 +37,7 @@ SPLIT_ABOVE = 2000  # occurrences (estimated) above which `Haystack.counts` spli
 SPLIT_CHUNK = 4_000_000  # characters split at a time (the pieces are a copy of them)
 SAMPLE = 1_000_000  # characters the estimate is counted on
 WITHIN_SHARE = 8  # a filter leaving under 1/8 of the archive is checked doc by doc
+JOIN_BATCH = 4096  # paragraphs joined at a time while loading
 SEPARATOR = "\n"  # never in folded text (whitespace is folded away), so no phrase spans two
 
 
@@ -97,10 +98,10 @@ class Snapshot:
     @classmethod
     def load(cls, store: Store, words: WordIndex, state: tuple[int, int]) -> "Snapshot":
         columns: dict[str, list] = {name: [] for name in COLUMNS}
-        report_docs, meta, texts = _read(store, None, columns)
+        report_docs, meta, haystack = _read(store, None, columns, Haystack())
         learn_words(name for m in meta.values() for name in m[1:4])
-        return cls(store, words, state, columns, report_docs, meta, Haystack().extended(texts),
-                   sum(len(f) for _, f in texts))
+        return cls(store, words, state, columns, report_docs, meta, haystack,
+                   len(haystack.text) - len(haystack.docs))
 
     def refreshed(self, state: tuple[int, int]) -> "Snapshot":
         """The snapshot of `state`: only reports changed since this one are read."""
@@ -115,13 +116,15 @@ class Snapshot:
             return Snapshot.load(self.store, self.words, state)
         report_docs = {r: docs for r, docs in self.report_docs.items() if r not in changed}
         meta = {r: m for r, m in self.meta.items() if r not in changed}
-        docs, new_meta, texts = _read(self.store, changed, self.columns)
+        known = len(self.haystack.docs)  # the arrays are shared: what follows is new
+        docs, new_meta, haystack = _read(self.store, changed, self.columns, self.haystack)
+        texts = [(d, haystack.text[slice(*haystack.span(d))]) for d in haystack.docs[known:]]
         report_docs.update(docs)
         meta.update(new_meta)
         learn_words(name for m in new_meta.values() for name in m[1:4])
         removed = sum(e - s for r in changed for s, e in map(self.haystack.span, self.report_docs.get(r, ())))
         snap = Snapshot(self.store, self.words, state, self.columns, report_docs, meta,
-                        self.haystack.extended(texts),
+                        haystack,
                         self.live_length - removed + sum(len(f) for _, f in texts))
         snap._carry_phrases(self._phrases, Haystack().extended(texts))
         return snap
@@ -265,21 +268,29 @@ class Haystack:
         self.docs = docs if docs is not None else array("q")
         self.slot = slot if slot is not None else array("q")
 
-    def extended(self, texts: list[tuple[int, str]]) -> "Haystack":
-        """A haystack with these (doc, folded text) added, in doc order."""
+    def extended(self, texts: Iterable[tuple[int, str]]) -> "Haystack":
+        """A haystack with these (doc, folded text) added, in doc order. They are joined
+        JOIN_BATCH at a time as they come, so a stream of them (a whole archive loading) is
+        never all held as separate strings besides the joined text."""
         at = len(self.text)
-        if texts and texts[-1][0] >= len(self.slot):
-            self.slot.extend([-1] * (texts[-1][0] + 1 - len(self.slot)))
+        slot, starts, lengths, docs = self.slot, self.starts, self.lengths, self.docs
+        joined, batch = [], []
         for d, folded in texts:
-            self.slot[d] = len(self.docs)
-            self.starts.append(at)
-            self.lengths.append(len(folded))
-            self.docs.append(d)
+            if d >= len(slot):
+                slot.extend(repeat(-1, max(d + 1 - len(slot), JOIN_BATCH)))
+            slot[d] = len(docs)
+            starts.append(at)
+            lengths.append(len(folded))
+            docs.append(d)
             at += len(folded) + 1
-        # joined with the separator, not from `SEPARATOR + f` pieces: no second copy of
-        # every paragraph while the index loads (~100 MB of peak memory at 364k paragraphs)
-        added = SEPARATOR + SEPARATOR.join(f for _, f in texts) if texts else ""
-        return Haystack(self.text + added, self.starts, self.lengths, self.docs, self.slot)
+            batch.append(folded)
+            if len(batch) == JOIN_BATCH:
+                joined.append(SEPARATOR.join(batch))
+                batch = []
+        if batch:
+            joined.append(SEPARATOR.join(batch))
+        added = SEPARATOR + SEPARATOR.join(joined) if joined else ""
+        return Haystack(self.text + added, starts, lengths, docs, slot)
 
     def span(self, d: int) -> tuple[int, int]:
         """[start, end) of doc `d`'s folded text in `text`."""
@@ -330,10 +341,12 @@ class Haystack:
         return found
 
 
-def _read(store: Store, report_ids: Optional[list[str]], columns: dict[str, list]):
-    """Write the paragraphs of these reports (None: all) into `columns` at their doc numbers;
-    return ({report id: docs in paragraph order}, {report id: meta}, [(doc, folded text)]).
-    Values repeated across paragraphs (report ids, parts, headings) are stored once."""
+def _read(store: Store, report_ids: Optional[list[str]], columns: dict[str, list],
+          haystack: "Haystack"):
+    """Write the paragraphs of these reports (None: all) into `columns` at their doc numbers
+    and their folded text onto `haystack`, streamed from SQLite; return ({report id: docs in
+    paragraph order}, {report id: meta}, the extended haystack). Values repeated across
+    paragraphs (report ids, parts, headings) are stored once."""
     meta = {rid: tuple(m) for rid, *m in store.reports(report_ids)}
     report_docs: dict[str, list] = {rid: [] for rid in meta}
     size = store.last_paragraph_number() + 1
@@ -342,11 +355,13 @@ def _read(store: Store, report_ids: Optional[list[str]], columns: dict[str, list
         for values in (report_id, part, heading):
             values.extend([None] * (size - len(values)))
     shared: dict[str, str] = {rid: rid for rid in meta}
-    texts = []
-    for d, rid, p, h, f in store.paragraphs(report_ids):
-        report_id[d] = rid = shared[rid]
-        part[d] = shared.setdefault(p, p)
-        heading[d] = shared.setdefault(h, h)
-        texts.append((d, f))
-        report_docs[rid].append(d)  # rows come in id order = paragraph order
-    return {r: tuple(ds) for r, ds in report_docs.items()}, meta, texts
+
+    def texts():
+        for d, rid, p, h, f in store.paragraphs(report_ids):
+            report_id[d] = rid = shared[rid]
+            part[d] = shared.setdefault(p, p)
+            heading[d] = shared.setdefault(h, h)
+            report_docs[rid].append(d)  # rows come in id order = paragraph order
+            yield d, f
+    haystack = haystack.extended(texts())
+    return {r: tuple(ds) for r, ds in report_docs.items()}, meta, haystack
