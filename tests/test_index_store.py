@@ -15,22 +15,14 @@ from index import snapshot as snapshot_module
 from index.normalize import fold
 from index.store import Store
 from index.wordindex import WordIndex
-from test_index_support import brute_force, crafted_report, keys, sample_reports
+from test_index_support import brute_force, built_index, crafted_report, keys, sample_reports, with_text
 
 PHRASES = ["法治", "普法", "调解", "谁执法谁普法", "法律明白人", "村"]
 
 
 @pytest.fixture
 def index(tmp_path):
-    ix = SearchIndex(tmp_path / "index")
-    ix.rebuild(sample_reports() + [crafted_report()])
-    return ix
-
-
-def with_text(report, paragraph_id, text):
-    paragraphs = [replace(p, text=text, text_original=text) if p.id == paragraph_id else p
-                  for p in report.paragraphs]
-    return replace(report, paragraphs=paragraphs)
+    return built_index(tmp_path / "index")
 
 
 def assert_agrees(index, reports):

@@ -2,6 +2,7 @@
 with known phrase variants, and the brute-force scan every exact search is checked against."""
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,6 +39,21 @@ def crafted_report(rid="测试镇-2022", town="测试镇", year=2022) -> Report:
                   for pid, kind, level, part, path, text, original in texts]
     return Report(id=rid, title=f"{town}{year}年法治政府建设工作情况报告",
                   place=Place(town=town, county="测试县"), year=year, paragraphs=paragraphs)
+
+
+def with_text(report: Report, paragraph_id: str, text: str) -> Report:
+    """The report with one paragraph's text replaced (in both scripts)."""
+    paragraphs = [replace(p, text=text, text_original=text) if p.id == paragraph_id else p
+                  for p in report.paragraphs]
+    return replace(report, paragraphs=paragraphs)
+
+
+def built_index(index_dir: Path):
+    """A SearchIndex over the five samples and the crafted report."""
+    from index import SearchIndex
+    ix = SearchIndex(index_dir)
+    ix.rebuild(sample_reports() + [crafted_report()])
+    return ix
 
 
 def brute_force(reports: list[Report], phrase: str) -> set[tuple[str, str]]:

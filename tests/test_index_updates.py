@@ -11,20 +11,12 @@ from whoosh import fields, index as windex
 
 from archive.errors import ArchiveError, IndexBusy
 from index import SearchIndex
-from test_index_support import crafted_report, keys, sample_reports
+from test_index_support import built_index, crafted_report, keys, sample_reports, with_text
 
 
 @pytest.fixture
 def index(tmp_path):
-    ix = SearchIndex(tmp_path / "index")
-    ix.rebuild(sample_reports() + [crafted_report()])
-    return ix
-
-
-def with_text(report, paragraph_id, text):
-    paragraphs = [replace(p, text=text, text_original=text) if p.id == paragraph_id else p
-                  for p in report.paragraphs]
-    return replace(report, paragraphs=paragraphs)
+    return built_index(tmp_path / "index")
 
 
 def test_update_replaces_only_that_report(index):
