@@ -23,7 +23,6 @@ escape starts with a backslash, which the reader removes.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import re
 from dataclasses import asdict, replace
 from typing import Any
@@ -32,6 +31,7 @@ import yaml
 
 from archive.errors import ArchiveError
 from archive.model import PARTS, SCRIPTS, Paragraph, Report, heading_paths
+from archive.script import to_simplified
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -46,15 +46,9 @@ _HINT = ("# 可手工修改; 请保留每段上方的 <!-- 编号 部分 --> 注
          " 改完后运行 archive reindex。")
 
 
-@functools.lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-    return opencc.OpenCC("t2s")
-
-
 def simplified(text: str, script: str) -> str:
     """The searchable form of a paragraph written in `script`."""
-    return _t2s().convert(text) if script == "traditional" and text else text
+    return to_simplified(text) if script == "traditional" else text
 
 
 def normalize_text(text: str) -> str:

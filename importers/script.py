@@ -1,23 +1,12 @@
-"""Simplified or traditional: detected from how much OpenCC t2s changes; `to_simplified` folds."""
+"""Simplified or traditional: detected from how much OpenCC t2s changes; `to_simplified` (archive.script) folds."""
 from __future__ import annotations
 
-from functools import lru_cache
-
-from opencc import OpenCC
-
+from archive.script import to_simplified
 from importers.chars import cjk_only
 
 TRADITIONAL_SHARE = 0.04  # share of CJK characters that t2s changes; simplified text scores ~0
 _SAMPLE = 20000           # CJK characters looked at
 
-
-@lru_cache(maxsize=1)
-def _t2s() -> OpenCC:
-    return OpenCC("t2s")
-
-
-def to_simplified(text: str) -> str:
-    return _t2s().convert(text)
 
 
 def detect_script(text: str) -> str:

@@ -8,17 +8,14 @@ original character it came from, so highlights cover exactly the matched origina
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from functools import lru_cache
 
-import opencc
+from archive.script import to_simplified
 
 _DROP_CATEGORIES = ("P", "Z", "C")  # punctuation, separators (spaces), control/format
 CJK_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 
-_t2s_converter = opencc.OpenCC("t2s")
-_t2s_lock = threading.Lock()
 
 
 @lru_cache(maxsize=None)
@@ -49,8 +46,7 @@ _TABLE = _FoldTable()
 
 @lru_cache(maxsize=65536)
 def _t2s_char(ch: str) -> str:
-    with _t2s_lock:
-        out = _t2s_converter.convert(ch)
+    out = to_simplified(ch)
     return out if len(out) == 1 else ch
 
 
@@ -62,16 +58,10 @@ def t2s(text: str) -> str:
     """
     if not text or text.isascii():
         return text
-    with _t2s_lock:
-        out = _t2s_converter.convert(text)
+    out = to_simplified(text)
     if len(out) != len(text):
         out = "".join(_t2s_char(c) for c in text)
     return out
-
-
-def width_fold(text: str) -> str:
-    """NFKC + lower case + punctuation/space removal, without the script conversion."""
-    return text.translate(_TABLE)
 
 
 def fold(text: str) -> str:
