@@ -62,9 +62,7 @@ def sync_index(archive: Archive, index) -> tuple[list[str], list[str]]:
     """Bring the index up to date report by report: re-index the reports written (imported or
     hand-edited) since the index last changed, drop those no longer in the archive.
     Returns (updated ids, removed ids)."""
-    # The index's last write: its files, except SQLite's -wal/-shm, which readers touch too.
-    since = max((p.stat().st_mtime_ns for p in archive.index_dir.rglob("*")
-                 if p.is_file() and not p.name.endswith(("-wal", "-shm"))), default=0)
+    since = index.last_write_ns()
     indexed = set(index.report_ids())
     held = set(archive.ids())
     changed = set(archive.changed_since(since)) | (held - indexed)

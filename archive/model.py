@@ -16,7 +16,6 @@ PART_LABELS = {  # Chinese labels used in ids, the UI and the query language
     "plans": "下一步计划",
     "closing": "落款",
 }
-KINDS = ("heading", "text")
 SCRIPTS = ("simplified", "traditional")
 # Where a metadata value came from.
 SOURCES = ("title", "body", "signature", "metadata", "filename", "override", "derived")

@@ -227,6 +227,12 @@ class SearchIndex:
     def report_ids(self) -> list[str]:
         return sorted(self.snapshot().report_year)
 
+    def last_write_ns(self) -> int:
+        """When the index last changed on disk: its newest file, leaving out SQLite's -wal and
+        -shm, which readers touch too. A report file written after it is not indexed yet."""
+        return max((p.stat().st_mtime_ns for p in self.dir.rglob("*")
+                    if p.is_file() and not p.name.endswith(("-wal", "-shm"))), default=0)
+
     def paragraph_count(self) -> int:
         return len(self.snapshot().alive)
 

@@ -261,3 +261,9 @@ def test_metadata_panel_lists_unknown_fields_on_one_line(web2):
     assert panel.count("未注明") == 1
     complete = page(web2, url("赵集镇-2024"))[1]
     assert 'data-testid="meta-unknown"' not in complete     # every field stated: no such line
+
+
+def test_every_metadata_source_has_a_chinese_label():
+    from archive.model import SOURCES
+    from webapp.reports import SOURCE_LABELS
+    assert set(SOURCE_LABELS) >= set(SOURCES)
