@@ -207,14 +207,14 @@ class Archive:
         self._catalog: Optional[dict[str, dict]] = None   # id -> entry (see _entry)
         self._summaries: Optional[list[Summary]] = None
         self._catalog_dirty = False
-        self._catalog_saved = 0.0
+        self._catalog_saved = float("-inf")  # monotonic() starts near 0 on a fresh boot
         self._save_seconds = 0.0
         # Indexes kept with the catalogue, so a write never looks at every report:
         self._by_sha: dict[str, set[str]] = {}    # original's sha256 -> ids
         self._by_key: dict[tuple, set[str]] = {}  # _title_key -> ids
         self._corrected: set[str] = set()         # ids with an <id>.override.yaml
         self._dir_stamp: Optional[list[int]] = None
-        self._scanned_at = 0.0
+        self._scanned_at = float("-inf")
         self._scan_seconds = 0.0
         self._journal_path = self.data_dir / "catalog.journal"
         self._journal_pos: Optional[tuple[int, int]] = None  # (inode, offset) read up to
