@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from archive.errors import ArchiveError
-from archive.model import META_FIELDS, PART_LABELS
+from archive.model import META_FIELDS
+from archive.rules import PART_LABELS
 from archive.store import Archive, ImportResult
 
 STATUSES = ("imported", "updated", "unchanged", "failed")

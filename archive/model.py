@@ -8,14 +8,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
-PARTS = ("intro", "work", "problems", "plans", "closing")
-PART_LABELS = {  # Chinese labels used in ids, the UI and the query language
-    "intro": "导语",
-    "work": "工作成效",
-    "problems": "存在问题",
-    "plans": "下一步计划",
-    "closing": "落款",
-}
 SCRIPTS = ("simplified", "traditional")
 # Where a metadata value came from.
 SOURCES = ("title", "body", "signature", "metadata", "filename", "override", "derived")
@@ -62,7 +54,7 @@ class Paragraph:
     id: str                 # stable, human-readable: "一.（六）.2", "导语.1", "落款.1"
     kind: str               # heading | text
     level: int              # heading depth 1.. (一、=1, （一）=2, 1.=3, （1）=4, ①=5); text: 0
-    part: str               # one of PARTS
+    part: str               # one of archive.rules.PARTS
     heading_path: list[str] = field(default_factory=list)  # texts of the enclosing headings
     text: str = ""          # cleaned, simplified (what search uses)
     text_original: str = "" # cleaned, in the script as written (what the reading page shows)

@@ -35,7 +35,6 @@ import os
 import re
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
@@ -45,9 +44,10 @@ from typing import Any, Callable, Iterator, Optional
 import yaml
 
 from archive.errors import ArchiveError, ImportFailed, InvalidField, ReportNotFound
-from archive.mdfile import (canonical, from_markdown, normalize_text, read_markdown, simplified,
-                            to_markdown)
+from archive.folding import fold
+from archive.mdfile import canonical, from_markdown, normalize_text, read_markdown, to_markdown
 from archive.model import META_FIELDS, PLACE_FIELDS, LogEntry, Place, Provenance, Report
+from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
 
 __all__ = ["Archive", "ImportResult", "Summary", "valid_id", "validate_fields", "to_markdown",
            "from_markdown"]
@@ -103,14 +103,8 @@ class Summary:
         return d
 
 
-def _fold(text: Optional[str]) -> str:
-    """Comparison form of a title or town: width, script, punctuation and spaces ignored."""
-    text = simplified(unicodedata.normalize("NFKC", text or ""), "traditional")
-    return re.sub(r"[\W_]+", "", text).casefold()
-
-
 def _title_key(town: Optional[str], year: Optional[int], title: Optional[str]):
-    return (_fold(town), year, _fold(title)) if town and year else None
+    return (fold(town), year, fold(title or "")) if town and year else None
 
 
 def _report_key(report: Report):
@@ -149,7 +143,7 @@ def _valid_issued(value: str) -> str:
 
 
 def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Check and normalise corrections: known field names, year 1949–2100, issued a date.
+    """Check and normalise corrections: known field names, a valid year (archive.rules), issued a date.
     An empty value clears the field (None). Raises InvalidField with a one-line reason."""
     out: dict[str, Any] = {}
     for name, value in fields.items():
@@ -160,12 +154,9 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if value is None or value == "":
             out[name] = None
         elif name == "year":
-            try:
-                year = int(str(value).removesuffix("年"))
-            except ValueError:
-                year = 0
-            if not 1949 <= year <= 2100:
-                raise InvalidField(f"year 应为 1949–2100 之间的年份, 而不是 {value!r}")
+            year = parse_year(value)
+            if year is None:
+                raise InvalidField(f"year 应为 {YEAR_MIN}–{YEAR_MAX} 之间的年份, 而不是 {value!r}")
             out[name] = year
         elif name == "issued":
             out[name] = _valid_issued(str(value))

@@ -141,7 +141,7 @@ def build_size(spec: str, laws: list | None, work: Path) -> tuple[dict, list, Pa
 
 def measure_size(spec: str, laws: list | None, work: Path, args) -> dict:
     from index import SearchIndex
-    from index.normalize import fold
+    from archive.folding import fold
 
     out, reports, index_dir, data_dir = build_size(spec, laws, work)
     rows = corpus.paragraph_rows(reports, fold)

@@ -10,7 +10,7 @@ import sys
 import time
 
 from archive.errors import QueryError
-from archive.model import PART_LABELS
+from archive.rules import PART_HELP, PART_LABELS
 from index.searcher import SORTS, SearchIndex, SearchResult
 
 
@@ -20,7 +20,7 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--town", help="只看这个乡镇")
     p.add_argument("--county", help="只看这个县（区）")
     p.add_argument("--year", help="年份 2024 或范围 2021-2024")
-    p.add_argument("--section", help="部分：导语/成效/问题/计划/落款 或 intro/work/problems/plans/closing")
+    p.add_argument("--section", help=f"部分：{PART_HELP} 或 intro/work/problems/plans/closing")
     p.add_argument("--sort", choices=SORTS, default="relevance", help="排序（默认相关度）")
     p.add_argument("--limit", type=int, default=20, help="最多显示多少段（0 = 全部）")
     p.add_argument("--json", action="store_true", help="输出 JSON")

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from archive.cli import main
-from index.normalize import fold
+from archive.folding import fold
 from test_index_support import SAMPLES, brute_force, sample_reports
 
 

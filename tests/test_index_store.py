@@ -12,7 +12,7 @@ import pytest
 from archive.errors import ArchiveError
 from index import SearchIndex
 from index import snapshot as snapshot_module
-from index.normalize import fold
+from archive.folding import fold
 from index.store import Store
 from index.wordindex import WordIndex
 from test_index_support import brute_force, built_index, crafted_report, keys, sample_reports, with_text

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from archive.model import Paragraph, Place, Report
 from importers import read_path
-from index.normalize import fold, t2s
+from archive.folding import fold, t2s
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 

@@ -16,7 +16,7 @@ from whoosh.query import Phrase
 from archive.errors import ArchiveError, IndexBusy
 from index.analysis import query_words
 from index.indexing import analyse
-from index.normalize import fold
+from archive.folding import fold
 from index.wordindex import WordIndex, WordTokenizer
 from test_index_support import crafted_report, sample_reports
 

@@ -6,7 +6,7 @@ import pytest
 from archive.errors import QueryError, ReportNotFound
 from index import SearchIndex
 from index.analysis import query_words
-from index.normalize import fold
+from archive.folding import fold
 from test_index_support import brute_force, crafted_report, keys, sample_reports
 
 

@@ -18,6 +18,7 @@ from pathlib import Path, PurePath
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from archive.errors import ArchiveError
+from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
 from importers import read_report
 from webapp.auth import admin_required, uploads_enabled
 from webapp.services import get_archive, get_index
@@ -28,7 +29,6 @@ MAX_FILES = 50
 BATCH_TTL = 24 * 3600  # unconfirmed uploads older than this are removed
 _BATCH_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 EDITABLE = ("town", "county", "year")
-YEAR_RANGE = (1990, 2100)
 
 
 def _uploads_dir() -> Path:
@@ -143,9 +143,10 @@ def _overrides(item: dict, n: int) -> tuple[dict, str | None]:
         if not value:
             continue  # clearing a detected value is not a correction the importer can use
         if field == "year":
-            if not value.isdigit() or not YEAR_RANGE[0] <= int(value) <= YEAR_RANGE[1]:
-                return {}, f"年份“{value}”无效：请填写四位数年份，如 2024。"
-            out[field] = int(value)
+            year = parse_year(value)
+            if year is None:
+                return {}, f"年份“{value}”无效：请填写 {YEAR_MIN}–{YEAR_MAX} 之间的四位数年份，如 2024。"
+            out[field] = year
         else:
             out[field] = value[:40]
     return out, None
