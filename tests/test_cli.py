@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import archive.cli as cli
+import cli.main as cli
 from archive.store import Archive
-from test_store_support import fake_file, fake_reader
+from helpers import fake_file, fake_reader
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -39,7 +39,7 @@ def data(imported, tmp_path):
 
 @pytest.fixture
 def fake_importer(monkeypatch):
-    monkeypatch.setattr("importers.read_report", fake_reader)
+    monkeypatch.setattr("workflows.read_report", fake_reader)
 
 
 def test_import_json_schema_and_second_run_unchanged(tmp_path, capsys):

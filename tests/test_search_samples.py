@@ -7,7 +7,7 @@ from archive.errors import QueryError, ReportNotFound
 from index import SearchIndex
 from index.analysis import query_words
 from archive.folding import fold
-from test_index_support import brute_force, crafted_report, keys, sample_reports
+from helpers import brute_force, crafted_report, keys, sample_reports
 
 
 @pytest.fixture(scope="module")

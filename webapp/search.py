@@ -122,12 +122,12 @@ def index():
                "part_labels": PART_LABELS, "result": None, "query_error": None,
                "page_url": lambda n: params.url(page=n)}
     if params.is_empty:
-        context["overview"] = archive_overview(archive, get_index())
+        context["overview"] = archive_overview(archive)
         return render_template("search/index.html", **context)
     try:
         result = run_search(params)
     except QueryError as exc:
-        context.update(query_error=str(exc), overview=archive_overview(archive, get_index()))
+        context.update(query_error=str(exc), overview=archive_overview(archive))
         return render_template("search/index.html", **context), 400
     facets = result["facets"]
     context.update(

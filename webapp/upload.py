@@ -1,7 +1,8 @@
 """Upload reports through the browser (administrator only).
 
 upload files → preview (detected metadata, outline, import flags; nothing stored yet) → correct
-town / county / year → confirm → `Archive.import_bytes` + `SearchIndex.update`: searchable at once.
+town / county / year → confirm → `workflows.import_upload` (archive, then the index follows):
+searchable at once.
 
 The uploaded bytes wait in DATA_DIR/uploads/<batch>/<n>.bin, where <batch> is a random token and
 <n> a counter: no user-supplied name ever becomes part of a path.
@@ -17,6 +18,7 @@ from pathlib import Path, PurePath
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+import workflows
 from archive.errors import ArchiveError
 from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
 from importers import read_report
@@ -187,11 +189,12 @@ def confirm(batch: str):
 
 def _import(archive, index, path: Path, filename: str, overrides: dict) -> dict:
     try:
-        result = archive.import_bytes(path.read_bytes(), filename, overrides or None)
-        if result.status in ("imported", "updated") and result.report is not None:
-            index.update(result.report)
-    except ArchiveError as exc:
+        done = workflows.import_upload(archive, index, path.read_bytes(), filename, overrides)
+    except (ArchiveError, OSError) as exc:
         return {"status": "failed", "error": str(exc)}
+    (result,) = done.results
+    if done.index.error:
+        current_app.logger.warning("upload %s: index not updated: %s", filename, done.index.error)
     current_app.logger.info("upload %s → %s %s", filename, result.status, result.report_id)
     row = {"status": result.status, "report_id": result.report_id, "error": result.error}
     if result.report is not None:
