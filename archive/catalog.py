@@ -18,18 +18,22 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, NamedTuple, Optional
+from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
+
+from archive.files import stamp
 
 log = logging.getLogger(__name__)
 
 SCHEMA = "1"
 FILE_NAME = "catalog.sqlite"
+OVERRIDE_SUFFIX = ".override.yaml"  # a report with staff corrections (see archive.fields)
 TABLES = [
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)",
     """CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, stamp TEXT NOT NULL,
@@ -258,6 +262,60 @@ class Catalog:
                 list(touched))} if touched else set()
         return Changes(now, {rid: g for rid, g in sorted(touched.items()) if rid in held},
                        sorted(set(touched) - held), complete=True)
+
+    # -- following the folder
+
+    def scan(self, folder: Path, entry_of: Callable[[str, list], dict[str, Any]],
+             is_id: Callable[[str], bool]) -> None:
+        """Bring the rows in line with the <id>.md files of `folder`: stat every file, call
+        `entry_of(id, stamp)` for those whose stamp is not their row's (outside the write lock:
+        it parses), then record them and drop the rows of files gone, in one transaction.
+        A file whose text is unchanged (same `digest`, e.g. restored from a backup) gets its new
+        stamp without counting as a change. On a read-only folder the rows stay as they were."""
+        folder_stamp = stamp(folder)
+        known = self.stamps()
+        files: dict[str, list[int]] = {}
+        corrected: set[str] = set()
+        try:
+            entries = list(os.scandir(folder))
+        except FileNotFoundError:
+            entries = []
+        for de in entries:
+            if de.name.endswith(OVERRIDE_SUFFIX):
+                corrected.add(de.name[:-len(OVERRIDE_SUFFIX)])
+            elif de.name.endswith(".md") and is_id(de.name[:-3]):
+                try:
+                    st = de.stat()
+                except FileNotFoundError:
+                    continue
+                files[de.name[:-3]] = [st.st_mtime_ns, st.st_size, st.st_ino]
+        fresh = {rid: entry_of(rid, version) for rid, version in files.items()
+                 if known.get(rid, (None,))[0] != version}
+        gone = [rid for rid in known if rid not in files]
+        flags = [rid for rid in files if rid in known and known[rid][1] != (rid in corrected)]
+        if not (fresh or gone or flags) and folder_stamp == self.folder_stamp():
+            return
+        try:
+            with self.writing() as con:
+                changed = []
+                for rid, entry in fresh.items():
+                    if stamp(folder / f"{rid}.md") != entry["stamp"]:
+                        continue  # replaced meanwhile by a writer, which recorded it
+                    old = self.entry(rid)
+                    self.put(con, rid, entry, rid in corrected)
+                    if not (old and old.get("digest") and old["digest"] == entry.get("digest")):
+                        changed.append(rid)
+                for rid in gone:
+                    if not (folder / f"{rid}.md").exists():
+                        self.delete(con, rid)
+                        changed.append(rid)
+                for rid in flags:
+                    self.set_corrected(con, rid, rid in corrected)
+                self.set_folder_stamp(con, folder_stamp)
+                if changed:
+                    self.bump(con, changed)
+        except sqlite3.OperationalError as exc:
+            log.debug("catalogue not updated: %s", exc)
 
     # -- writing (inside `writing()`)
 

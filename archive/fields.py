@@ -1,12 +1,18 @@
 """Staff corrections of a report's metadata (`archive set`, upload overrides): which fields may be
-corrected, how each value is checked and normalised, and how a correction is recorded."""
+corrected, how each value is checked and normalised, how a correction is recorded on a report,
+and the <id>.override.yaml file that keeps them across re-imports."""
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from archive.errors import InvalidField
+import yaml
+
+from archive.errors import ArchiveError, InvalidField
+from archive.files import atomic_write
 from archive.mdfile import normalize_text
 from archive.model import META_FIELDS, PLACE_FIELDS, Provenance, Report
 from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
@@ -63,3 +69,36 @@ def apply_fields(report: Report, fields: dict[str, Any]) -> None:
             if name == "title":
                 report.title_derived = False
                 report.flags = [f for f in report.flags if f != "title_derived"]
+
+
+def read_overrides(path: Path) -> dict[str, Any]:
+    """The corrections kept in a report's <id>.override.yaml (none when there is no file)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError("应为 '字段: 值' 的列表")
+        return validate_fields({str(k): v for k, v in data.items()})
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, yaml.YAMLError, InvalidField) as exc:
+        raise ArchiveError(f"修正文件 {path.name} 有误: {str(exc).splitlines()[0]}") from None
+
+
+def write_overrides(path: Path, overrides: dict[str, Any]) -> None:
+    text = yaml.safe_dump(overrides, allow_unicode=True, sort_keys=True)
+    # The folder is synced by Archive.set_fields, or with the import (see archive.store).
+    atomic_write(path, text.encode("utf-8"), sync_dir=False)
+
+
+def meta_copy(report: Report, **changes: Any) -> Report:
+    """A copy whose metadata can be changed (`apply_fields`, id, history) without touching
+    `report`; paragraphs and log are shared (deep-copying them cost more than an import)."""
+    return replace(report, place=replace(report.place), provenance=dict(report.provenance),
+                   flags=list(report.flags), history=list(report.history), **changes)
+
+
+def with_fields(report: Report, fields: dict[str, Any]) -> Report:
+    """`report`'s metadata with `fields` applied (no paragraphs): what its key or id would be."""
+    probe = meta_copy(report, paragraphs=[], log=[])
+    apply_fields(probe, fields)
+    return probe

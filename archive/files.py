@@ -78,3 +78,12 @@ def fsync_dir(folder: Path) -> None:
     finally:
         os.close(fd)
 
+
+def stamp(path: Path) -> Optional[list[int]]:
+    """Identity of a file's version (mtime_ns, size, inode), None when it does not exist; a
+    rename-over (every write here) always changes the inode."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return [st.st_mtime_ns, st.st_size, st.st_ino]

@@ -1,4 +1,5 @@
-"""The one value type that flows from the importers to the pages: `Report` and its `Paragraph`s.
+"""The one value type that flows from the importers to the pages: `Report` and its `Paragraph`s;
+and what the archive answers about reports: `Summary` (for listings) and `ImportResult`.
 
 Everything here is plain data. `to_dict()` gives the JSON shape printed by `archive show --json`
 and served by `/api/report/<id>`; `from_dict()` reverses it exactly.
@@ -120,3 +121,37 @@ def heading_paths(paragraphs: list[Paragraph]) -> list[list[str]]:
         else:
             out.append([t for _, t in stack] if p.part not in ("intro", "closing") else [])
     return out
+
+
+@dataclass
+class ImportResult:
+    """What became of one file given to `Archive.import_bytes` / `import_file`."""
+    path: str
+    status: str                      # imported | updated | unchanged | failed
+    report_id: Optional[str] = None
+    error: Optional[str] = None      # one line, when failed
+    report: Optional[Report] = None  # the stored report, when imported or updated
+    generation: Optional[int] = None  # the catalogue generation number its write made
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "status": self.status, "report_id": self.report_id,
+                "error": self.error}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What listing and browsing pages need of a report, without reading its paragraphs."""
+    id: str
+    title: Optional[str]
+    title_derived: bool
+    place: Place
+    year: Optional[int]
+    issued: Optional[str]
+    script: str
+    n_paragraphs: int
+    flags: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["flags"] = list(self.flags)
+        return d

@@ -26,7 +26,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
-import json
 import logging
 import os
 import re
@@ -39,24 +38,24 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any, Callable, Iterator, Optional
 
-import yaml
-
-from archive.catalog import Catalog, Changes, Generation
+from archive import originals
+from archive.catalog import OVERRIDE_SUFFIX, Catalog, Changes, Generation
 from archive.errors import ArchiveError, ImportFailed, InvalidField, ReportNotFound
-from archive.fields import apply_fields, validate_fields
-from archive.files import Staged, atomic_write, fsync_dir, write_tmp
+from archive.fields import (apply_fields, meta_copy, read_overrides, validate_fields, with_fields,
+                            write_overrides)
+from archive.files import Staged, atomic_write, fsync_dir, stamp, write_tmp
 from archive.folding import fold
+from archive.importlog import logs_json, read_log, read_logs
 from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
-from archive.model import LogEntry, Place, Report
+from archive.model import ImportResult, Place, Report, Summary
 
 __all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id",
-           "validate_fields", "to_markdown", "from_markdown"]
+           "to_markdown", "from_markdown"]
 
 log = logging.getLogger(__name__)
 
 _ID = re.compile(r"[0-9A-Za-z\u4e00-\u9fff（）()·_-]{1,80}")
 _ID_CHAR = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff（）()·_-]")
-_SHA = re.compile(r"[0-9a-f]{64}")
 LOW_CONFIDENCE = 0.6
 _GET_CACHE_SIZE = 256
 
@@ -67,59 +66,10 @@ def valid_id(report_id: Any) -> bool:
             and ".." not in report_id)
 
 
-@dataclass
-class ImportResult:
-    path: str
-    status: str                      # imported | updated | unchanged | failed
-    report_id: Optional[str] = None
-    error: Optional[str] = None      # one line, when failed
-    report: Optional[Report] = None  # the stored report, when imported or updated
-    generation: Optional[int] = None  # the catalogue generation number its write made
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "status": self.status, "report_id": self.report_id,
-                "error": self.error}
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What listing and browsing pages need of a report, without reading its paragraphs."""
-    id: str
-    title: Optional[str]
-    title_derived: bool
-    place: Place
-    year: Optional[int]
-    issued: Optional[str]
-    script: str
-    n_paragraphs: int
-    flags: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["flags"] = list(self.flags)
-        return d
-
-
-def _title_key(town: Optional[str], year: Optional[int], title: Optional[str]):
-    return (fold(town), year, fold(title or "")) if town and year else None
-
-
-def _report_key(report: Report):
-    return _title_key(report.place.town, report.year, report.title)
-
-
-def _meta_copy(report: Report, **changes: Any) -> Report:
-    """A copy whose metadata can be changed (`apply_fields`, id, history) without touching
-    `report`; paragraphs and log are shared (deep-copying them cost more than an import)."""
-    return replace(report, place=replace(report.place), provenance=dict(report.provenance),
-                   flags=list(report.flags), history=list(report.history), **changes)
-
-
-def _probe(report: Report, fields: dict[str, Any]) -> Report:
-    """`report`'s metadata with `fields` applied, for computing its key or id."""
-    probe = _meta_copy(report, paragraphs=[], log=[])
-    apply_fields(probe, fields)
-    return probe
+def _title_key(report: Report) -> Optional[tuple]:
+    """What makes two imports versions of one report: same town, year and title (folded)."""
+    town, year = report.place.town, report.year
+    return (fold(town), year, fold(report.title or "")) if town and year else None
 
 
 # ---- the archive -----------------------------------------------------------------------------
@@ -159,7 +109,7 @@ class Archive:
         return self.reports_dir / f"{rid}.log.json"
 
     def _override_path(self, rid: str) -> Path:
-        return self.reports_dir / f"{rid}.override.yaml"
+        return self.reports_dir / f"{rid}{OVERRIDE_SUFFIX}"
 
     # -- reading
 
@@ -214,19 +164,18 @@ class Archive:
         if not valid_id(rid):
             raise _not_found(rid)
         path = self._md(rid)
-        try:
-            stamp = _stamp(path.stat())
-        except FileNotFoundError:
-            raise _not_found(rid) from None
+        version = stamp(path)
+        if version is None:
+            raise _not_found(rid)
         with self._mutex:
             hit = self._cache.get(rid)
-            if hit and hit[0] == stamp:
+            if hit and hit[0] == version:
                 self._cache.move_to_end(rid)
                 return hit[1], hit[2]
         report, notes = self._parse(rid, path)
-        report.log = self._read_log(rid, report.source.sha256)[1]
+        report.log = read_log(self._log_path(rid), report.source.sha256)[1]
         with self._mutex:
-            self._remember(rid, stamp, report, notes)
+            self._remember(rid, version, report, notes)
         return report, notes
 
     def _remember(self, rid: str, stamp: list[int], report: Report, notes: list[str]) -> None:
@@ -254,55 +203,17 @@ class Archive:
         report.id = rid
         return report, notes
 
-    def _read_logs(self, rid: str) -> dict[str, Any]:
-        """{sha256: {"imported_at", "log"}} for every version imported under this id. Keeping
-        them all lets the new version's log be written before its report file (the commit
-        point) without losing the current version's log if the write stops half-way."""
-        try:
-            d = json.loads(self._log_path(rid).read_text(encoding="utf-8"))
-            return d if isinstance(d, dict) else {}
-        except (OSError, ValueError):
-            return {}
-
-    def _read_log(self, rid: str, sha256: str) -> tuple[Optional[str], list[LogEntry]]:
-        """(imported_at, log) of the version with this original."""
-        try:
-            d = self._read_logs(rid)[sha256]
-            return d.get("imported_at"), [LogEntry(**e) for e in d.get("log") or []]
-        except (KeyError, TypeError, AttributeError):
-            return None, []
-
-    def _read_overrides(self, rid: str) -> dict[str, Any]:
-        path = self._override_path(rid)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            if not isinstance(data, dict):
-                raise ValueError("应为 '字段: 值' 的列表")
-            return validate_fields({str(k): v for k, v in data.items()})
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError, yaml.YAMLError, InvalidField) as exc:
-            raise ArchiveError(f"修正文件 {path.name} 有误: {str(exc).splitlines()[0]}") from None
-
     def original_path(self, report_id: str, sha256: Optional[str] = None) -> Path:
         """The stored original of a report: the current one, or an earlier one from `history`."""
         report = self._load(report_id)[0]
         known = [report.source.sha256] + [h.get("sha256") for h in report.history]
         sha = sha256 or report.source.sha256
-        if sha not in known or not _SHA.fullmatch(sha or ""):
+        if sha not in known or not originals.SHA256.fullmatch(sha or ""):
             raise ReportNotFound(f"报告 {report_id} 没有这个原件")
-        found = self._find_original(sha)
+        found = originals.find(self.originals_dir, sha)
         if found is None:
             raise ArchiveError(f"报告 {report_id} 的原件缺失 ({sha[:12]}…); 运行 archive check")
         return found
-
-    def _find_original(self, sha: str) -> Optional[Path]:
-        folder = self.originals_dir / sha[:2]
-        try:
-            return next((folder / n for n in os.listdir(folder)
-                         if n.split(".", 1)[0] == sha), None)
-        except FileNotFoundError:
-            return None
 
     # -- the catalogue: one summary per report, kept in line with the files by stat scans
 
@@ -330,77 +241,20 @@ class Archive:
         now = time.monotonic()
         due = (scan or self._scanned_at is None
                or now - self._scanned_at >= self.rescan_interval)
-        if due or self._reports_dir_stamp() != self.catalog.folder_stamp():
+        if due or stamp(self.reports_dir) != self.catalog.folder_stamp():
             self._scan()
 
-    def _reports_dir_stamp(self) -> Optional[list[int]]:
-        try:
-            return _stamp(self.reports_dir.stat())
-        except FileNotFoundError:
-            return None
-
     def _scan(self) -> None:
-        """Stat every report file; parse those whose stamp is not the catalogue's (outside the
-        write lock), then record them, and drop the rows of files gone, in one transaction."""
-        folder = self._reports_dir_stamp()
-        known = self.catalog.stamps()
-        files: dict[str, list[int]] = {}
-        corrected: set[str] = set()
-        try:
-            entries = list(os.scandir(self.reports_dir))
-        except FileNotFoundError:
-            entries = []
-        for de in entries:
-            if de.name.endswith(".override.yaml"):
-                corrected.add(de.name[:-len(".override.yaml")])
-            elif de.name.endswith(".md") and valid_id(de.name[:-3]):
-                try:
-                    files[de.name[:-3]] = _stamp(de.stat())
-                except FileNotFoundError:
-                    continue
-        fresh = {rid: self._file_entry(rid, stamp) for rid, stamp in files.items()
-                 if known.get(rid, (None,))[0] != stamp}
-        gone = [rid for rid in known if rid not in files]
-        flags = [rid for rid in files if rid in known and known[rid][1] != (rid in corrected)]
-        if fresh or gone or flags or folder != self.catalog.folder_stamp():
-            try:
-                with self.catalog.writing() as con:
-                    self._record_scan(con, folder, fresh, gone, {r: r in corrected for r in flags},
-                                      corrected)
-            except sqlite3.OperationalError as exc:  # a read-only folder: rows stay as they were
-                log.debug("catalogue not updated: %s", exc)
+        self.catalog.scan(self.reports_dir, self._file_entry, valid_id)
         self._scanned_at = time.monotonic()
 
-    def _file_entry(self, rid: str, stamp: list[int]) -> dict[str, Any]:
+    def _file_entry(self, rid: str, file_stamp: list[int]) -> dict[str, Any]:
+        """The catalogue row of a report file (a scan found it new or changed)."""
         texts: list[str] = []
         try:
-            return _entry(self._parse(rid, self._md(rid), texts)[0], stamp, texts[0])
+            return _entry(self._parse(rid, self._md(rid), texts)[0], file_stamp, texts[0])
         except ArchiveError as exc:
-            return {"stamp": stamp, "error": str(exc)}
-
-    def _record_scan(self, con, folder, fresh: dict, gone: list, flags: dict, corrected: set) -> None:
-        """Under the write lock: record what a scan found, where the file is still as it found
-        it (a writer may have replaced it meanwhile, and recorded that itself)."""
-        changed = []
-        for rid, entry in fresh.items():
-            try:
-                if _stamp(self._md(rid).stat()) != entry["stamp"]:
-                    continue
-            except FileNotFoundError:
-                continue
-            old = self.catalog.entry(rid)
-            self.catalog.put(con, rid, entry, rid in corrected)
-            if not (old and old.get("digest") and old.get("digest") == entry.get("digest")):
-                changed.append(rid)  # (the same text under a new stamp, e.g. restored: unchanged)
-        for rid in gone:
-            if not self._md(rid).exists():
-                self.catalog.delete(con, rid)
-                changed.append(rid)
-        for rid, flag in flags.items():
-            self.catalog.set_corrected(con, rid, flag)
-        self.catalog.set_folder_stamp(con, folder)
-        if changed:
-            self.catalog.bump(con, changed)
+            return {"stamp": file_stamp, "error": str(exc)}
 
     # -- writing
 
@@ -410,7 +264,7 @@ class Archive:
         catalogue first brought in line with the folder if something else changed it."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with self._mutex, self.catalog.writing() as con:
-            if self._reports_dir_stamp() != self.catalog.folder_stamp():
+            if stamp(self.reports_dir) != self.catalog.folder_stamp():
                 self._scan()
             yield con
 
@@ -444,7 +298,7 @@ class Archive:
             return ImportResult(name, "unchanged", same)
         staged = None
         try:
-            if not same and self._find_original(sha) is None:
+            if not same and originals.find(self.originals_dir, sha) is None:
                 # The original's bytes go to disk while the file is read: the flush takes as long.
                 staged = Staged(self.originals_dir / sha[:2], data)
             return self._read_and_store(data, name, sha, fields, staged)
@@ -473,7 +327,7 @@ class Archive:
         report.source.path = name
         if staged is not None:
             # Content-addressed, so stored before taking the lock: other writers need not wait.
-            staged.commit(self._original_target(sha, name, report.source.format))
+            staged.commit(originals.target(self.originals_dir, sha, name, report.source.format))
         plan = None
         try:
             # Everything slow (building the file, flushing it) is done before taking the lock,
@@ -514,15 +368,11 @@ class Archive:
 
     def _target(self, report: Report, fields: dict) -> str:
         """The id `report` is stored under: a stored report's it is a new version of, or new."""
-        return self._existing_for(report, fields) or self._new_id(_probe(report, fields))
+        return self._existing_for(report, fields) or self._new_id(with_fields(report, fields))
 
     def _basis(self, rid: str) -> tuple:
         """What a plan to write `rid` was built from: its file's and its corrections' versions."""
-        try:
-            override = _stamp(self._override_path(rid).stat())
-        except FileNotFoundError:
-            override = None
-        return self.catalog.stamp(rid), override
+        return self.catalog.stamp(rid), stamp(self._override_path(rid))
 
     def _plan(self, report: Report, fields: dict) -> Optional[_Plan]:
         """What storing `report` would write, as the catalogue stands; None when its bytes are
@@ -532,20 +382,20 @@ class Archive:
         rid = self._target(report, fields)
         old = self._load(rid)[0] if self.catalog.has(rid) else None
         basis = self._basis(rid)
-        overrides = {**self._read_overrides(rid), **fields}
-        report = _meta_copy(report)
+        overrides = {**read_overrides(self._override_path(rid)), **fields}
+        report = meta_copy(report)
         apply_fields(report, overrides)
         report.id = rid
         if old is not None:
-            imported_at = self._read_log(rid, old.source.sha256)[0]
+            imported_at = read_log(self._log_path(rid), old.source.sha256)[0]
             report.history = old.history + [{
                 "sha256": old.source.sha256, "format": old.source.format,
                 "path": old.source.path, "imported_at": imported_at}]
         report, text = canonical(report)  # exactly what get() will return; ValueError if unstorable
-        logs = self._read_logs(rid) if old is not None else {}
+        logs = read_logs(self._log_path(rid)) if old is not None else {}
         logs[report.source.sha256] = {"imported_at": dt.datetime.now().isoformat(timespec="seconds"),
                                       "log": [vars(e) for e in report.log]}  # asdict(): 10x slower
-        return _Plan(rid, basis, old is not None, report, text, _logs_json(logs),
+        return _Plan(rid, basis, old is not None, report, text, logs_json(logs),
                      overrides if fields else None)
 
     def _still_valid(self, plan: _Plan, report: Report, fields: dict) -> bool:
@@ -558,7 +408,7 @@ class Archive:
         """Under the lock: rename the staged log and report into place, log first."""
         os.replace(plan.staged_log, self._log_path(plan.rid))
         if plan.overrides is not None:
-            self._write_overrides(plan.rid, plan.overrides)
+            write_overrides(self._override_path(plan.rid), plan.overrides)
         os.replace(plan.staged_report, self._md(plan.rid))
         generation = self._committed(plan.rid, plan.report, plan.text)
         return ImportResult(plan.report.source.path, "updated" if plan.updated else "imported",
@@ -567,12 +417,13 @@ class Archive:
     def _existing_for(self, report: Report, fields: dict) -> Optional[str]:
         """The stored report this one is a new version of: same town, year and title once the
         stored report's own corrections are applied to the new one. The first such id wins."""
-        plain = self.catalog.with_key(_report_key(_probe(report, fields)), corrected=False)
+        plain = self.catalog.with_key(_title_key(with_fields(report, fields)), corrected=False)
         best = plain[0] if plain else None
         for rid, key in self.catalog.corrected():  # few: staff corrections
             if best is not None and rid > best:
                 break
-            if key and _report_key(_probe(report, {**self._read_overrides(rid), **fields})) == key:
+            corrections = {**read_overrides(self._override_path(rid)), **fields}
+            if key and _title_key(with_fields(report, corrections)) == key:
                 return rid
         return best
 
@@ -588,17 +439,6 @@ class Archive:
             rid = f"{base}-{n}"
         return rid
 
-    def _original_target(self, sha: str, name: str, fmt: str) -> Path:
-        ext = PurePath(name).suffix.lower().lstrip(".")
-        if not re.fullmatch(r"[a-z0-9]{1,10}", ext):
-            ext = fmt if re.fullmatch(r"[a-z0-9]{1,10}", fmt or "") else "bin"
-        return self.originals_dir / sha[:2] / f"{sha}.{ext}"
-
-    def _write_overrides(self, rid: str, overrides: dict[str, Any]) -> None:
-        text = yaml.safe_dump(overrides, allow_unicode=True, sort_keys=True)
-        # The folder is synced by set_fields, or with the import (see the module docstring).
-        atomic_write(self._override_path(rid), text.encode("utf-8"), sync_dir=False)
-
     def _write_report(self, rid: str, report: Report, text: str) -> None:
         """The commit point, under the write lock. Its folder is not fsync'ed here (see the
         module docstring)."""
@@ -609,9 +449,9 @@ class Archive:
         """Under the write lock, once <rid>.md holds `report`: its row, the folder's new stamp
         and a new generation, committed with the lock's transaction."""
         with self.catalog.writing() as con:
-            self.catalog.put(con, rid, _entry(report, _stamp(self._md(rid).stat()), text),
+            self.catalog.put(con, rid, _entry(report, stamp(self._md(rid)), text),
                              self._override_path(rid).exists())
-            self.catalog.set_folder_stamp(con, self._reports_dir_stamp())
+            self.catalog.set_folder_stamp(con, stamp(self.reports_dir))
             generation = self.catalog.bump(con, [rid])
         self._cache.pop(rid, None)  # the next get() reads the file: cheaper than a deep copy now
         return generation
@@ -631,7 +471,7 @@ class Archive:
     def _set_locked(self, rid: str, fields: dict[str, Any]) -> Report:
         report = copy.deepcopy(self._load(rid)[0])
         apply_fields(report, fields)
-        self._write_overrides(rid, {**self._read_overrides(rid), **fields})
+        write_overrides(self._override_path(rid), {**read_overrides(self._override_path(rid)), **fields})
         self._write_report(rid, report, to_markdown(report))
         return copy.deepcopy(report)
 
@@ -674,19 +514,15 @@ class Archive:
             for sha in [report.source.sha256] + [h.get("sha256") for h in report.history]:
                 referenced.setdefault(str(sha), rid)
             try:
-                self._read_overrides(rid)
+                read_overrides(self._override_path(rid))
             except ArchiveError as exc:
                 problems.append(str(exc))
         for sha, rid in sorted(referenced.items()):
-            if not _SHA.fullmatch(sha) or self._find_original(sha) is None:
+            if originals.find(self.originals_dir, sha) is None:
                 problems.append(f"{rid}: 原件缺失 ({sha[:12]}…)")
         for path in sorted(self.tmp_dir.glob("*")):
             problems.append(f"残留的临时文件 {path} (可删除)")
-        for path in sorted(self.originals_dir.glob("*/*")):
-            if path.name.startswith("."):
-                problems.append(f"残留的临时文件 {path} (可删除)")
-            elif _sha256_file(path) != path.name.split(".", 1)[0]:
-                problems.append(f"原件 {path.name} 的内容与其哈希值不符 (文件已被改动或损坏)")
+        problems += originals.problems(self.originals_dir)
         for path in sorted(self.reports_dir.glob("*")) if self.reports_dir.is_dir() else []:
             name = path.name
             if name.startswith("."):
@@ -709,18 +545,14 @@ def _not_found(rid: Any) -> ReportNotFound:
     return ReportNotFound(f"没有编号为 {rid} 的报告; 用 archive list 查看全部编号")
 
 
-def _stamp(st: os.stat_result) -> list[int]:
-    """Identity of a file version; a rename-over (every write here) always changes the inode."""
-    return [st.st_mtime_ns, st.st_size, st.st_ino]
-
-
 def _entry(report: Report, stamp: list[int], text: str) -> dict[str, Any]:
     return {
-        "stamp": stamp, "digest": hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest(), "title": report.title, "title_derived": report.title_derived,
+        "stamp": stamp, "digest": hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest(),
+        "title": report.title, "title_derived": report.title_derived,
         "place": asdict(report.place), "year": report.year, "issued": report.issued,
         "script": report.script, "n_paragraphs": len(report.paragraphs),
         "flags": list(report.flags), "sha256": report.source.sha256,
-        "key": _title_key(report.place.town, report.year, report.title),
+        "key": _title_key(report),
         "confidence": {k: p.confidence for k, p in report.provenance.items()
                        if k in ("town", "year")},
     }
@@ -730,26 +562,6 @@ def _summary(rid: str, e: dict[str, Any]) -> Summary:
     return Summary(id=rid, title=e["title"], title_derived=e["title_derived"],
                    place=Place(**e["place"]), year=e["year"], issued=e["issued"],
                    script=e["script"], n_paragraphs=e["n_paragraphs"], flags=tuple(e["flags"]))
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _logs_json(logs: dict[str, Any]) -> str:
-    """The import logs, one entry a line: readable, and json's C encoder does the work
-    (`indent=` would fall back to the pure-Python encoder, a tenth of an import's time)."""
-    versions = []
-    for sha, version in logs.items():
-        head = {k: v for k, v in version.items() if k != "log"}
-        entries = ",\n".join(json.dumps(e, ensure_ascii=False) for e in version.get("log") or [])
-        versions.append(f"{json.dumps(sha)}: {json.dumps(head, ensure_ascii=False)[:-1]}"
-                        f"{', ' if head else ''}\"log\": [\n{entries}]}}")
-    return "{\n" + ",\n".join(versions) + "\n}\n"
 
 
 @dataclass

@@ -5,7 +5,7 @@ import pytest
 from archive.errors import InvalidField, QueryError
 from archive.rules import (PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, parse_year, part_code,
                            read_years, valid_year)
-from archive.store import validate_fields
+from archive.fields import validate_fields
 from importers.dates import parse_date
 from index.query import parse_year as query_years, parse_section
 
