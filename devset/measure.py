@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -29,29 +30,60 @@ PLACES = ("town", "county", "city", "province")
 ORDER = ("town", "town (other genres)", "no spurious town", "county", "city", "province", "year", "title",
          "untitled marked derived", "title free of furniture", "furniture removed", "starts at report",
          "town report not flagged", "other genre flagged", "level", "level (province reports)")
-SHORT = 6   # a furniture line shorter than this (normalised) counts only in a short paragraph
-SHORT_PARAGRAPH = 30
+# Mirror sites gloss characters with pinyin, 鎮(zhèn): never content, dropped before comparing.
+PINYIN_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\([a-z\u00e0-\u01dc]{1,7}\)")
 
 
 def norm(text) -> str:
-    """Compare text the way a reader would: simplified script, NFKC widths, no whitespace."""
+    """Compare text the way a reader would: simplified script, NFKC widths, no glosses, no whitespace."""
     if text is None:
         return ""
-    return "".join(to_simplified(unicodedata.normalize("NFKC", str(text))).split())
+    text = PINYIN_GLOSS.sub("", unicodedata.normalize("NFKC", str(text)))
+    return "".join(to_simplified(text).split())
 
 
-def survives(line: str, texts: list[str]) -> bool:
-    """Does a furniture line survive in any of `texts` (already normalised)?
+def letters(text) -> str:
+    """`norm` without punctuation: where the report starts, 县委依法治县办: and 县委依法治县办 are the same."""
+    return re.sub(r"[\W_]", "", norm(text))
 
-    A long line counts wherever it appears (also glued into a neighbour); a short widget word such
-    as 打印 only when it is (nearly) a paragraph of its own, so prose that uses the word is no hit.
-    """
+
+def occurrences(line: str, texts: list[str]) -> int:
     f = norm(line)
-    if not f:
-        return False
-    if len(f) >= SHORT:
-        return any(f in t for t in texts)
-    return any(t == f or (f in t and len(t) < SHORT_PARAGRAPH) for t in texts)
+    return sum(t.count(f) for t in texts) if f else 0
+
+
+def surviving(furniture: list[str], output: list[str], content: list[str]) -> list[str]:
+    """The furniture lines that occur more often in `output` than in the report's own `content`.
+
+    Counting (rather than looking for the line anywhere) keeps a furniture line that is also part of
+    the report - a site header 蒙城县许疃镇 inside the title 中共蒙城县许疃镇委员会… - from counting as
+    left over, while a widget word glued to a neighbouring line still counts. `output` and `content`
+    are normalised texts.
+    """
+    output, left = list(output), []
+    for f in sorted(furniture, key=lambda x: -len(norm(x))):  # longest first: a surviving breadcrumb
+        if occurrences(f, output) > occurrences(f, content):  # must not make 蒙城县许疃镇 inside it count too
+            left.append(f)
+            output = [t.replace(norm(f), "") for t in output]
+    return [f for f in furniture if f in left]
+
+
+def content_lines(text: str, furniture: list[str]) -> list[str]:
+    """The text's lines without the labelled furniture, normalised.
+
+    Furniture is labelled as whole lines, except on pages without line breaks, where a watermark is
+    labelled as the exact substring: those are cut out of the lines that carry them.
+    """
+    lines = [norm(x) for x in text.splitlines()]
+    whole = {norm(f) for f in furniture} & set(lines)
+    inside = [norm(f) for f in furniture if norm(f) not in whole and norm(f)]
+    out = []
+    for line in lines:
+        if line and line not in whole:
+            for f in inside:
+                line = line.replace(f, "")
+            out.append(line)
+    return out
 
 
 def load_labels(path: Path = LABELS) -> list[dict]:
@@ -63,8 +95,11 @@ def find_texts(given: str | None) -> Path | None:
     return next((d for d in candidates if d.is_dir() and any(d.glob("*.txt"))), None)
 
 
-def score(label: dict, report) -> dict[str, tuple]:
-    """field → (ok, expected, got) for every field this label measures; `report` None = import failed."""
+def score(label: dict, report, text: str) -> dict[str, tuple]:
+    """field → (ok, expected, got) for every field this label measures; `report` None = import failed.
+
+    `text` is the labelled text itself: furniture is judged against the report's own content.
+    """
     out: dict[str, tuple] = {}
     place = report.place if report else None
     got = {k: getattr(place, k, None) for k in PLACES} if place else dict.fromkeys(PLACES)
@@ -83,22 +118,25 @@ def score(label: dict, report) -> dict[str, tuple]:
 
     title = report.title if report else None
     derived = bool(report and report.title_derived)
-    if label.get("title"):
-        wanted = {norm(t) for t in [label["title"], *label.get("title_alt", [])]}
-        out["title"] = (norm(title) in wanted and not derived, label["title"], title)
+    titles = [label["title"], *label.get("title_alt", [])] if label.get("title") else []
+    if titles:
+        out["title"] = (norm(title) in {norm(t) for t in titles} and not derived, label["title"], title)
     elif report:
         out["untitled marked derived"] = (derived or not title, None, title)
     furniture = label.get("furniture", [])
-    out["title free of furniture"] = (not [f for f in furniture if survives(f, [norm(title)])], None, title)
+    # a furniture line may be part of the right title (蒙城县许疃镇 in 中共蒙城县许疃镇委员会…): only excess counts
+    in_title = [f for f in furniture
+                if occurrences(f, [norm(title)]) > max((occurrences(f, [norm(t)]) for t in titles), default=0)]
+    out["title free of furniture"] = (not in_title, [], in_title)
 
     paragraphs = [norm(p.text_original) for p in report.paragraphs] if report else []
     if furniture:
-        left = [f for f in furniture if survives(f, paragraphs + [norm(title)])]
+        left = surviving(furniture, paragraphs, content_lines(text, furniture))
         out["furniture removed"] = (not left, [], left)
-    first = norm(label["first_content"])[:10]
-    starts = [norm(title)] + paragraphs[:1]
-    out["starts at report"] = (bool(report) and any(s.startswith(first) for s in starts), label["first_content"],
-                               paragraphs[0][:30] if paragraphs else None)
+    first = letters(label["first_content"])[:8]
+    starts = [letters(x) for x in (title, getattr(report, "addressee", None), getattr(report, "doc_number", None))]
+    out["starts at report"] = (bool(report) and any(s.startswith(first) for s in starts + [letters(x) for x in paragraphs[:1]] if s),
+                               label["first_content"], paragraphs[0][:30] if paragraphs else None)
 
     flagged = bool(report and "genre_doubt" in report.flags)
     if town_report:
@@ -129,7 +167,7 @@ def measure(labels: list[dict], texts: Path) -> dict:
         except ImportFailed as exc:
             report = None
             failed.append(f"{label['file']}: {exc}")
-        results.append((label, score(label, report), report))
+        results.append((label, score(label, report, text), report))
     fields: dict[str, dict] = {name: {"correct": 0, "total": 0, "misses": []} for name in ORDER}
     for label, scored, _ in results:
         for name, (ok, expected, got) in scored.items():
