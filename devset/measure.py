@@ -29,7 +29,11 @@ TEXT_DIRS = (ROOT / "devset" / "texts", Path("/work/devset-texts"))
 PLACES = ("town", "county", "city", "province")
 ORDER = ("town", "town (other genres)", "no spurious town", "county", "city", "province", "year", "title",
          "untitled marked derived", "title free of furniture", "furniture removed", "starts at report",
-         "town report not flagged", "other genre flagged", "level", "level (province reports)")
+         "town report not flagged", "other genre flagged", "level", "province (province reports)",
+         "level (province reports)")
+# Issue 7's targets on reports the project has never seen (percent correct).
+TARGETS = {"town": 95, "county": 90, "year": 95, "title free of furniture": 100, "furniture removed": 100,
+           "province (province reports)": 100}
 # Mirror sites gloss characters with pinyin, 鎮(zhèn): never content, dropped before comparing.
 PINYIN_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\([a-z\u00e0-\u01dc]{1,7}\)")
 
@@ -145,6 +149,8 @@ def score(label: dict, report, text: str) -> dict[str, tuple]:
         out["other genre flagged"] = (flagged, True, flagged)
     level = getattr(report, "level", None) if report else None
     if label["genre"] == "province_report":
+        out["province (province reports)"] = (norm(got["province"]) == norm(label["province"]),
+                                              label["province"], got["province"])
         out["level (province reports)"] = (level == "province", "province", level)
     if label.get("level"):
         out["level"] = (level == label["level"], label["level"], level)
@@ -187,16 +193,35 @@ def print_summary(summary: dict, verbose: bool) -> None:
     print(f"{summary['docs']} documents from {summary['texts']}")
     for name, f in summary["fields"].items():
         pct = 100.0 * f["correct"] / f["total"] if f["total"] else 0.0
-        print(f"  {name:<26} {f['correct']:>4} / {f['total']:<4} {pct:5.1f}%")
+        target = TARGETS.get(name)
+        mark = f"   target {target}% {'met' if pct >= target else 'not met'}" if target else ""
+        print(f"  {name:<28} {f['correct']:>4} / {f['total']:<4} {pct:5.1f}%{mark}")
     fl = summary["furniture_lines"]
-    print(f"  furniture lines surviving  {fl['surviving']} of {fl['labelled']} labelled")
+    print(f"  furniture lines surviving    {fl['surviving']} of {fl['labelled']} labelled")
     for key in ("missing", "import_failed", "label_problems"):
         if summary[key]:
             print(f"  {key}: {len(summary[key])}" + "".join(f"\n    {x}" for x in summary[key]))
     if verbose:
         for name, f in summary["fields"].items():
             for m in f["misses"]:
-                print(f"  ✗ {name:<24} {m['file']}  expected {m['expected']!r}  got {m['got']!r}")
+                print(f"  ✗ {name:<26} {m['file']}  expected {m['expected']!r}  got {m['got']!r}")
+
+
+def show(labels: list[dict], texts: Path) -> None:
+    """Label next to what the importer made of the text, for looking at single documents."""
+    for label in labels:
+        print(f"== {label['file']}  {label['genre']}  {label['url']}")
+        print(f"   label: {label['title']!r} | {label['town']} {label['county']} {label['city']} "
+              f"{label['province']} | {label['year']}")
+        try:
+            r = read_report((texts / label["file"]).read_bytes(), label["file"])
+        except (ImportFailed, OSError) as exc:
+            print(f"   import failed: {exc}")
+            continue
+        print(f"   got:   {r.title!r}{' (derived)' if r.title_derived else ''} | {r.place.town} {r.place.county} "
+              f"{r.place.city} {r.place.province} | {r.year} | flags {r.flags}")
+        for p in r.paragraphs[:8]:
+            print(f"     {p.part:<8} {p.kind:<7} {p.text[:60]}")
 
 
 def main(argv=None) -> int:
@@ -204,13 +229,22 @@ def main(argv=None) -> int:
     ap.add_argument("--texts", help="folder with the labelled .txt files (default devset/texts/, then /work/devset-texts/)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
     ap.add_argument("--verbose", "-v", action="store_true", help="list every miss with expected vs got")
+    ap.add_argument("--only", help="comma-separated file names or numbers to measure (016,033 or 016.txt)")
+    ap.add_argument("--show", action="store_true", help="print label and import result side by side")
     args = ap.parse_args(argv)
     texts = find_texts(args.texts)
     if texts is None:
         where = args.texts or "devset/texts/ or /work/devset-texts/"
         print(f"devset: no texts folder with .txt files found ({where}): nothing measured")
         return 0
-    summary = measure(load_labels(), texts)
+    labels = load_labels()
+    if args.only:
+        wanted = {x.strip().removesuffix(".txt").zfill(3) for x in args.only.split(",") if x.strip()}
+        labels = [x for x in labels if x["file"].removesuffix(".txt") in wanted]
+    if args.show:
+        show(labels, texts)
+        return 0
+    summary = measure(labels, texts)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
     else:
