@@ -239,7 +239,8 @@ def main(argv=None) -> int:
         return 0
     labels = load_labels()
     if args.only:
-        wanted = {x.strip().removesuffix(".txt").zfill(3) for x in args.only.split(",") if x.strip()}
+        names = (x.strip().removesuffix(".txt") for x in args.only.split(",") if x.strip())
+        wanted = {x.zfill(3) if x.isdigit() else x for x in names}
         labels = [x for x in labels if x["file"].removesuffix(".txt") in wanted]
     if args.show:
         show(labels, texts)

@@ -93,3 +93,15 @@ def test_measure_end_to_end_and_missing_folder(tmp_path, capsys):
     json.dumps(summary, ensure_ascii=False)
     assert measure.main(["--texts", str(tmp_path / "absent")]) == 0
     assert "nothing measured" in capsys.readouterr().out
+
+
+def test_only_and_show(tmp_path, capsys, monkeypatch):
+    (tmp_path / "x.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "007.txt").write_text(TEXT, encoding="utf-8")
+    labels = [_label(url="u1"), _label(file="007.txt", url="u2")]
+    monkeypatch.setattr(measure, "load_labels", lambda: labels)
+    assert measure.main(["--texts", str(tmp_path), "--only", "7", "--show"]) == 0
+    out = capsys.readouterr().out
+    assert "== 007.txt" in out and "== x.txt" not in out and "got:" in out
+    assert measure.main(["--texts", str(tmp_path), "--only", "x", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["docs"] == 1
