@@ -31,7 +31,7 @@ _SHORT = 40
 
 
 def is_junk(text: str, before_title: bool) -> bool:
-    """`text` is the line with short lines already simplified (`_judged_forms`), so
+    """`text` is the line with short lines already simplified (`judged_forms`), so
     掃一掃在手機打開當前頁 is caught like 扫一扫…"""
     if len(text) <= _SHORT and _AD_RE.search(text):
         return True
@@ -44,7 +44,7 @@ def is_junk(text: str, before_title: bool) -> bool:
             and not any(w in text for w in _GOVERNMENT_WORDS))
 
 
-def _judged_forms(lines: list[Line]) -> list[str]:
+def judged_forms(lines: list[Line]) -> list[str]:
     """Each line as junk is judged: short lines simplified, all in one OpenCC call (a call per
     line cost more than the conversion; phrases never span the joining newline)."""
     short = [x.text for x in lines if len(x.text) <= _SHORT]
@@ -58,7 +58,7 @@ def _judged_forms(lines: list[Line]) -> list[str]:
 def drop_junk_lines(lines: list[Line], c: Cleaning) -> list[Line]:
     out = []
     started = False
-    for line, judged in zip(lines, _judged_forms(lines)):
+    for line, judged in zip(lines, judged_forms(lines)):
         if is_junk(judged, not started):
             c.record(RULE, line.text, "")
             continue
