@@ -7,6 +7,8 @@ in any of the shapes a copy of the page takes:
     索引号：                                      a label alone, its value on the next line
     0001
 
+    索引号 发布机构 区政府                        cells separated by spaces only
+
 `parse_labels(text)` reads one line (or a block) into {key: value}; `is_label_line(text)` tells a
 line of such a table; `takes_next_value(text)` a label left without its value. Labels spaced out
 between their characters (索 引 号) are read as the label. Keys are the canonical names in LABELS;
@@ -30,7 +32,9 @@ LABELS = {
     "更新时间": None, "体裁分类": None, "文件分类": None, "信息类别": None, "所属单位": None, "所属机构": None,
     "点击": None, "点击数": None, "点击率": None, "点击量": None, "浏览次数": None, "浏览量": None,
     "阅读次数": None, "访问量": None, "字号": None, "字体": None, "字体大小": None, "责任编辑": None,
-    "编辑": None, "发布人": None, "废止日期": None, "失效日期": None,
+    "编辑": None, "发布人": None, "废止日期": None, "失效日期": None, "公开类别": None, "组配分类": None,
+    "效力状态": None, "发文时间": "成文日期", "成文时间": "成文日期", "制发机构": "发布机构", "备注": None,
+    "公文生成日期": None,
 }
 # Generic labels: taken only with a short, date-like value, never from running text.
 _GENERIC = {"日期", "时间", "作者", "来源", "编辑", "点击"}
@@ -38,7 +42,7 @@ _DATE_VALUE_RE = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}")
 # A label as a page prints it: characters possibly spaced out (索 引 号), in brackets, with a colon.
 _SPACED = {label: r"\s*".join(map(re.escape, label)) for label in LABELS}
 _LABEL_ALT = "|".join(_SPACED[k] for k in sorted(LABELS, key=len, reverse=True))
-_LEAD = r"(?:^|(?<=[\s】\]|｜•·]))"
+_LEAD = r"(?:^|(?<=[\s】\]|｜•·/]))"
 _KNOWN_RE = re.compile(
     rf"{_LEAD}[-*•·]?\s*(?:[【\[]\s*(?P<b>{_LABEL_ALT})\s*[】\]]\s*[:：]?|(?P<c>{_LABEL_ALT})\s*[:：]"
     rf"|(?P<p>{_LABEL_ALT})\s*(?=[|｜]|$))")
@@ -46,7 +50,7 @@ _KNOWN_RE = re.compile(
 # too (文件分类:、所属机构:): it ends the value before it.
 _ANY_LABEL_RE = re.compile(rf"(?:[{CJK}]\s*){{2,6}}[:：]")
 _KNOWN_SUFFIX_RE = re.compile(rf"(?:{_LABEL_ALT})\s*[:：]$")
-_ROW_START_RE = re.compile(rf"^\s*(?:[-*•·|｜]\s*)*(?:[【\[]\s*)?(?:{_LABEL_ALT})\s*(?:[】\]]|[:：]|[|｜]|$)")
+_ROW_START_RE = re.compile(rf"^\s*(?:[-*•·|｜]\s*)*(?:[【\[]\s*)?(?:{_LABEL_ALT})\s*(?:[】\]/]|[:：]|[|｜]|$)")
 _VALUE_STRIP = " |｜【】[]•·-*:：\t"
 _EMPTY_NUMBER_RE = re.compile(r"[〔\[［【(（]\s*[〕\]］】)）]")
 
@@ -86,8 +90,19 @@ def _clean_value(key: str | None, label: str, value: str) -> str | None:
     return value
 
 
+def _as_row(text: str) -> str:
+    """A row whose cells only spaces separate ("索引号 发布机构 区政府", "公开类别 主动公开 发布时间
+    2023-03-27") gets a colon after each label, so it reads like the other shapes."""
+    tokens = text.split()
+    if (len(tokens) < 3 or len(text) > 100 or tokens[0] not in LABELS or re.search("[，。；:：|｜]", text)
+            or sum(t in LABELS for t in tokens) < 2):
+        return text
+    return " ".join(f"{t}:" if t in LABELS else t for t in tokens)
+
+
 def parse_labels(text: str) -> dict[str, str]:
     """Pairs of label and value in a row (or block) of a metadata table, values cut at the next label."""
+    text = _as_row(text)
     spans = _spans(text)
     out: dict[str, str] = {}
     for (start, end, label), nxt in zip(spans, spans[1:] + [None]):
@@ -101,7 +116,7 @@ def parse_labels(text: str) -> dict[str, str]:
 def is_label_line(text: str) -> bool:
     """A short line that starts with a metadata label ("发布时间：2021-03-02 来源：本站",
     "[ 索引号 ] 0001", "索 引 号 | 0001 | …", "文号：")."""
-    text = text.strip()
+    text = _as_row(text.strip())
     if len(text) > 160 or not _ROW_START_RE.match(text):
         return False
     spans = _spans(text)
@@ -109,12 +124,14 @@ def is_label_line(text: str) -> bool:
         return False
     # A generic label alone ("来源：…", "作者：…") must carry a short value, not a sentence.
     if len(spans) == 1 and spans[0][2] in _GENERIC:
-        return _clean_value(LABELS[spans[0][2]], spans[0][2], text[spans[0][1]:]) is not None
+        rest = text[spans[0][1]:]
+        return not rest.strip(_VALUE_STRIP) or _clean_value(LABELS[spans[0][2]], spans[0][2], rest) is not None
     return True
 
 
 def takes_next_value(text: str) -> bool:
     """A row that ends with a label and no value: its value is on the next line."""
+    text = _as_row(text)
     spans = _spans(text)
     return (bool(spans) and not text[spans[-1][1]:].strip(_VALUE_STRIP)
             and LABELS.get(spans[-1][2]) is not None)

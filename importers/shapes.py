@@ -11,7 +11,7 @@ from importers.chars import CJK, ends_sentence
 from importers.markers import match_marker
 
 _TITLE_END_RE = re.compile(r"(报告|報告|总结|總結|情况|情況|汇报|匯報|工作要点|工作要點)[）)]?$")
-_TITLE_WORD_RE = re.compile(r"法治|法制|依法|法治政府|行政")
+_TITLE_WORD_RE = re.compile(r"法治|法制|依法|行政|述法|普法")
 DOCNUM_RE = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*第?\s*(\d{1,4})\s*号")
 _CN_DATE = "〇零一二三四五六七八九十○Ｏ"
 DATE_RE = re.compile(

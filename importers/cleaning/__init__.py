@@ -13,13 +13,13 @@ from importers.cleaning.whitespace import normalise_whitespace
 from importers.cleaning.wrap import join_hard_wraps
 from importers.document import Cleaning, Line
 
-# Order matters: lines must be trimmed before they are judged; the site's metadata rows read before
-# anything else judges them; word-list junk, ruby and debris gone before the report's span is found
+# Order matters: the site's metadata rows are read first, while spaces still separate their cells;
+# lines must be trimmed before they are judged; word-list junk, ruby and debris gone before the report's span is found
 # (page furniture outside it); furniture gone before titles are joined; punctuation full-width
 # before sentences and headings are cut.
 RULES = (
-    normalise_whitespace,
     take_metadata_lines,
+    normalise_whitespace,
     drop_junk_lines,
     drop_pinyin_ruby,
     handle_encoding_debris,

@@ -29,6 +29,7 @@ HEAD_RULE = "furniture_before_report"
 TAIL_RULE = "furniture_after_report"
 INNER_RULE = "furniture_in_report"
 STAMP_RULE = "furniture_stamp"
+BORDER_RULE = "table_border"
 GLUED_RULE = "glued_title"
 
 _HEAD_SCAN = 60          # the report starts within these lines
@@ -42,7 +43,10 @@ _STAMP_RE = re.compile(r"\d{1,2}:\d{2}|星期[一二三四五六日天]|农历")
 _LABEL_RE = re.compile(rf"[{CJK}]{{2,6}}\s*[:：]")
 _SITE_SUFFIX_RE = re.compile(r"\s[-_—|｜]\s*\S+(?:网|网站|门户网站|政府网)\s*$")
 _CAPTION_RE = re.compile(r"^(?:图为|图片为|▲|△|■|\[图\]|【图】|图\d*[:：])|[（(](?:\S{0,12})?摄(?:影)?[）)]$|摄影[:：]")
-_SUBTITLE_RE = re.compile(r"^[—－-]{1,2}")
+_SUBTITLE_RE = re.compile(r"^(?:——|—|－－|--)(?=\S)")
+_BORDER_RE = re.compile(r"^[|｜]?\s*([^|｜]*?)\s*[|｜]?$")
+_SLOGAN_RE = re.compile(r"^[•·▪■◆★]")
+_FRONT_MATTER = ("引言", "前言", "序言", "导言", "概述", "摘要", "目录")
 _GREETING_RE = re.compile(r"^(?:各位|尊敬的).{0,12}[：:]$")
 _OFFICIAL_RE = re.compile(r"^[（(]?(?:附件|抄送|主送|抄报|印发|签发人|密级|联系人|此件)|印发$|文件$")
 _LIST_START_RE = re.compile(r"^[\s\-*•·【\[]*(?:相关报道|相关阅读|相关链接|相关文章|相关新闻|相关稿件|相关词条|"
@@ -89,7 +93,7 @@ def _sentence(t: str) -> bool:
     if n >= 25 and any(p in t for p in _CLAUSE):
         return True
     stripped = t.rstrip("”’）)》」』】")
-    return n >= 4 and stripped[-1:] in "。！？；!?;…"
+    return stripped[-1:] in "。！？；!?;" or (n >= 10 and stripped[-1:] in "：:")
 
 
 def _addressee(t: str) -> bool:
@@ -124,6 +128,9 @@ def _title_block(texts: list[str], hints: list, i: int) -> int:
         return 0
     if looks_like_title(t) or (hints[i] == "title" and 6 <= cjk_count(t) <= 60 and not ends_sentence(t)):
         return 1
+    if (i + 1 < len(texts) and _SUBTITLE_RE.match(texts[i + 1]) and is_title_piece(t)
+            and 4 <= cjk_count(t) <= 40):
+        return 1  # 政府工作报告 / ——2022年2月17日在某镇第十七届人民代表大会第二次会议上
     for n in range(2, _TITLE_PIECES + 1):
         run = texts[i:i + n]
         if (len(run) == n and all(is_title_piece(x) and not _signal(x, h) for x, h in zip(run, hints[i:i + n]))
@@ -133,15 +140,20 @@ def _title_block(texts: list[str], hints: list, i: int) -> int:
     return 0
 
 
+_PLACE_RE = re.compile(r"[镇鎮乡鄉街县縣区區市省旗州盟]")
+
+
 def _specific(title: str) -> bool:
     """A title naming a year or a place, not a column heading such as 法治政府建设年度报告."""
-    return bool(re.search(r"\d{4}|[〇一二三四五六七八九○]{4}|[镇乡街道县区市省旗州盟]", title))
+    return bool(re.search(r"\d{4}|[〇一二三四五六七八九○]{4}", title) or _PLACE_RE.search(title))
 
 
 def find_span(texts: list[str], hints: list) -> tuple[int, int]:
     """(first line, last line + 1) of the report inside a copy of a web page."""
     n = len(texts)
-    first_strong = next((i for i, t in enumerate(texts) if _sentence(t) and not _signal(t, hints[i])), n)
+    # A slogan in a bullet above the page ("• 高举…旗帜…而团结奋斗。") is no start of the report.
+    first_strong = next((i for i, t in enumerate(texts)
+                         if _sentence(t) and not _signal(t, hints[i]) and not _SLOGAN_RE.match(t)), n)
     blocks = []
     i = 0
     while i < min(first_strong, _HEAD_SCAN):
@@ -153,8 +165,8 @@ def find_span(texts: list[str], hints: list) -> tuple[int, int]:
             i += 1
     if blocks:
         first, size = next((b for b in blocks if _specific("".join(texts[b[0]:b[0] + b[1]]))), blocks[0])
-        if re.match(r"^(?:关于|關於|關于)", texts[first]):
-            for _ in range(2):  # the issuing bodies' lines above a 关于… title
+        if re.match(r"^(?:关于|關於|關于)", texts[first]) or not _PLACE_RE.search(texts[first]):
+            for _ in range(2):  # the issuing bodies' lines above a 关于… title or one naming no place
                 if first > 0 and is_issuer_line(texts[first - 1]):
                     first -= 1
     else:
@@ -162,6 +174,24 @@ def find_span(texts: list[str], hints: list) -> tuple[int, int]:
                       if not _signal(t, hints[i]) and (_sentence(t) or _addressee(t) or is_doc_number(t)
                                                        or _SUBTITLE_RE.match(t))), first_strong)
     return first, _span_end(texts, hints, first, first_strong)
+
+
+def _head_keeps(texts: list[str], hints: list, i: int) -> bool:
+    """Between the title and the first sentence only the parts of a document's head stay: titles,
+    issuing bodies, addressee, 文号, subtitle and speaker, dates, front-matter headings, and
+    lines long enough to be text; a column name, a lone widget or a bare web date is furniture."""
+    t = texts[i]
+    if any(_title_block(texts, hints, k) > i - k for k in range(max(0, i - _TITLE_PIECES + 1), i + 1)):
+        return True
+    if (is_issuer_line(t) or _addressee(t) or is_doc_number(t)
+            or _SUBTITLE_RE.match(t) or _OFFICIAL_RE.search(t) or _sentence(t) or match_marker(t)
+            or (hints[i] or "").startswith("h") or _bare(t) in _FRONT_MATTER):
+        return True
+    if any(_SUBTITLE_RE.match(x) for x in texts[max(0, i - 2):i]):
+        return cjk_count(t) <= 40  # the subtitle's second line, the speaker
+    if re.fullmatch(r"[（(].{2,40}[）)]", t) or (is_date_line(t) and "年" in t):
+        return True
+    return cjk_count(t) > 8 and "/" not in t
 
 
 def _span_end(texts: list[str], hints: list, first: int, first_strong: int) -> int:
@@ -255,13 +285,30 @@ def _split_glued_title(lines: list[Line], texts: list[str], c: Cleaning) -> tupl
     return lines, texts
 
 
+def _strip_borders(lines: list[Line], c: Cleaning) -> list[Line]:
+    """A one-cell row of a Markdown table ("| 某街道2024年度法治政府建设情况报告 |") is its text."""
+    out = []
+    for line in lines:
+        m = _BORDER_RE.match(line.text)
+        if m and (line.text.startswith(("|", "｜")) or line.text.endswith(("|", "｜"))):
+            c.record(BORDER_RULE, line.text, m.group(1))
+            if m.group(1):
+                out.append(Line(m.group(1), line.hint))
+        else:
+            out.append(line)
+    return out
+
+
 def drop_page_furniture(lines: list[Line], c: Cleaning) -> list[Line]:
-    lines = _cut_stamp(lines, c)
+    lines = _strip_borders(_cut_stamp(lines, c), c)
     texts = judged_forms(lines)
     lines, texts = _split_glued_title(lines, texts, c)
     hints = [x.hint for x in lines]
     first, end = find_span(texts, hints)
-    clusters = _clusters(texts, hints) - _title_lines(texts, hints, first)
+    title = _title_lines(texts, hints, first)
+    head_end = max(title, default=first - 1) + 1
+    body = next((i for i in range(head_end, end) if _sentence(texts[i]) and not _signal(texts[i], hints[i])), end)
+    clusters = _clusters(texts, hints) - title
     tables = _tables(texts)
     out = []
     related = False
@@ -273,8 +320,12 @@ def drop_page_furniture(lines: list[Line], c: Cleaning) -> list[Line]:
                 c.record(HEAD_RULE if i < first else TAIL_RULE, line.text, "")
             continue
         related = not _sentence(t) and (related or bool(_LIST_START_RE.match(t)))
-        if i in clusters or _signal(t, line.hint) or (related and not _sentence(t)):
+        if (i in clusters or _signal(t, line.hint) or (related and not _sentence(t))
+                or (head_end <= i < body and not _head_keeps(texts, hints, i))):
             c.record(INNER_RULE, line.text, "")
             continue
-        out.append(Line(line.text, None if line.hint == "link" else line.hint))
+        hint = None if line.hint == "link" else line.hint
+        if i in title and len(title) == 1 and hint is None and not looks_like_title(t):
+            hint = "title"  # a title found by its place (above a subtitle), not by its words
+        out.append(Line(line.text, hint))
     return out
