@@ -48,6 +48,14 @@ def is_title_piece(text: str) -> bool:
             and not is_date_line(text) and not text.endswith("文件"))
 
 
+_PLACE_RE = re.compile(r"[镇鎮乡鄉街县縣区區市省旗州盟]")
+
+
+def names_place(text: str) -> bool:
+    """The text names some administrative unit (a character of 镇/乡/街道/县/区/市/省/旗…)."""
+    return bool(_PLACE_RE.search(text))
+
+
 def title_continues(text: str) -> bool:
     """A title piece that cannot end a title: "某镇人民政府关于2022年度" goes on on the next line."""
     return bool(re.search(r"(关于|關於|關于)|(年|年度|的)$", text)) and not looks_like_title(text)

@@ -23,13 +23,15 @@ from importers.document import Cleaning, Line
 from importers.markers import match_marker
 from importers.readers.docx import CELL_SEP
 from importers.shapes import (DATE_RE, is_addressee, is_date_line, is_doc_number, is_issuer_line,
-                              is_title_piece, looks_like_title, title_continues, title_tail)
+                              is_title_piece, looks_like_title, names_place, title_continues,
+                              title_tail)
 
 HEAD_RULE = "furniture_before_report"
 TAIL_RULE = "furniture_after_report"
 INNER_RULE = "furniture_in_report"
 STAMP_RULE = "furniture_stamp"
 BORDER_RULE = "table_border"
+HEADER_KEY = "页眉"  # the site metadata key under which the page's header lines are kept
 GLUED_RULE = "glued_title"
 
 _HEAD_SCAN = 60          # the report starts within these lines
@@ -140,12 +142,9 @@ def _title_block(texts: list[str], hints: list, i: int) -> int:
     return 0
 
 
-_PLACE_RE = re.compile(r"[镇鎮乡鄉街县縣区區市省旗州盟]")
-
-
 def _specific(title: str) -> bool:
     """A title naming a year or a place, not a column heading such as 法治政府建设年度报告."""
-    return bool(re.search(r"\d{4}|[〇一二三四五六七八九○]{4}", title) or _PLACE_RE.search(title))
+    return bool(re.search(r"\d{4}|[〇一二三四五六七八九○]{4}", title) or names_place(title))
 
 
 def find_span(texts: list[str], hints: list) -> tuple[int, int]:
@@ -165,7 +164,7 @@ def find_span(texts: list[str], hints: list) -> tuple[int, int]:
             i += 1
     if blocks:
         first, size = next((b for b in blocks if _specific("".join(texts[b[0]:b[0] + b[1]]))), blocks[0])
-        if re.match(r"^(?:关于|關於|關于)", texts[first]) or not _PLACE_RE.search(texts[first]):
+        if re.match(r"^(?:关于|關於|關于)", texts[first]) or not names_place(texts[first]):
             for _ in range(2):  # the issuing bodies' lines above a 关于… title or one naming no place
                 if first > 0 and is_issuer_line(texts[first - 1]):
                     first -= 1
@@ -311,6 +310,7 @@ def drop_page_furniture(lines: list[Line], c: Cleaning) -> list[Line]:
     clusters = _clusters(texts, hints) - title
     tables = _tables(texts)
     out = []
+    header = []
     related = False
     for i, (line, t) in enumerate(zip(lines, texts)):
         if i < first or i >= end:
@@ -318,6 +318,8 @@ def drop_page_furniture(lines: list[Line], c: Cleaning) -> list[Line]:
                 out.append(line)
             else:
                 c.record(HEAD_RULE if i < first else TAIL_RULE, line.text, "")
+                if i < first and CJK_RE.search(t):
+                    header.append(t)
             continue
         related = not _sentence(t) and (related or bool(_LIST_START_RE.match(t)))
         if (i in clusters or _signal(t, line.hint) or (related and not _sentence(t))
@@ -328,4 +330,6 @@ def drop_page_furniture(lines: list[Line], c: Cleaning) -> list[Line]:
         if i in title and len(title) == 1 and hint is None and not looks_like_title(t):
             hint = "title"  # a title found by its place (above a subtitle), not by its words
         out.append(Line(line.text, hint))
+    if header:  # not the report's text, but evidence of where it comes from (site name, breadcrumb)
+        c.meta.setdefault(HEADER_KEY, "\n".join(header))
     return out
