@@ -61,6 +61,13 @@ def title_continues(text: str) -> bool:
     return bool(re.search(r"(关于|關於|關于)|(年|年度|的)$", text)) and not looks_like_title(text)
 
 
+def opens_title(text: str) -> bool:
+    """The first line of a title split over lines: the issuing body, or words of the title itself
+    (a site name such as 环球国际 above a split title is not its first line)."""
+    return (is_issuer_line(text) or title_continues(text) or bool(_TITLE_WORD_RE.search(text))
+            or bool(re.search(r"\d{4}|[〇一二三四五六七八九○]{4}", text)))
+
+
 def title_tail(text: str) -> bool:
     """The last line of a title split over lines ends like a title."""
     return bool(_TITLE_END_RE.search(text))

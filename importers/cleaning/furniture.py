@@ -23,7 +23,7 @@ from importers.document import Cleaning, Line
 from importers.markers import match_marker
 from importers.readers.docx import CELL_SEP
 from importers.shapes import (DATE_RE, is_addressee, is_date_line, is_doc_number, is_issuer_line,
-                              is_title_piece, looks_like_title, names_place, title_continues,
+                              is_title_piece, looks_like_title, names_place, opens_title, title_continues,
                               title_tail)
 
 HEAD_RULE = "furniture_before_report"
@@ -135,7 +135,8 @@ def _title_block(texts: list[str], hints: list, i: int) -> int:
         return 1  # 政府工作报告 / ——2022年2月17日在某镇第十七届人民代表大会第二次会议上
     for n in range(2, _TITLE_PIECES + 1):
         run = texts[i:i + n]
-        if (len(run) == n and all(is_title_piece(x) and not _signal(x, h) for x, h in zip(run, hints[i:i + n]))
+        if (len(run) == n and opens_title(run[0])
+                and all(is_title_piece(x) and not _signal(x, h) for x, h in zip(run, hints[i:i + n]))
                 and title_tail(run[-1]) and (title_continues(run[0]) or not looks_like_title(run[-1]))
                 and looks_like_title("".join(run))):
             return n
@@ -206,6 +207,8 @@ def _span_end(texts: list[str], hints: list, first: int, first_strong: int) -> i
         return stop
     end = last + 1
     while end < stop and end - last <= 4 and _signature(texts[end]):
+        if is_date_line(texts[end]) and "年" not in texts[end] and not is_issuer_line(texts[end - 1]):
+            break  # a bare web date (2024-01-20) after the text is the page's, not a signature
         end += 1
     return end
 

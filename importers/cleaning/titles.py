@@ -5,7 +5,7 @@ from difflib import SequenceMatcher
 
 from importers.document import Cleaning, Line
 from importers.shapes import (head_end, is_issuer_line, is_title_piece, looks_like_title, names_place,
-                              title_continues, title_tail)
+                              opens_title, title_continues, title_tail)
 
 SPLIT_RULE = "split_title"
 REPEAT_RULE = "repeated_title"
@@ -22,7 +22,8 @@ def _joins(texts: list[str], i: int, n: int) -> bool:
     body's line before its 关于 (黔江区马喇镇人民政府 / 关于…的报告) or before a title naming no
     place (望都县人民政府 / 2024年法治政府建设年度报告), and only when that body issued alone: with two bodies above it (中共某镇委员会 / 某镇人民政府) the title is the 关于… line."""
     run = texts[i:i + n]
-    if not (all(_piece(x) for x in run) and title_tail(run[-1]) and looks_like_title("".join(run))):
+    if not (all(_piece(x) for x in run) and opens_title(run[0]) and title_tail(run[-1])
+            and looks_like_title("".join(run))):
         return False
     if looks_like_title(run[-1]) and not title_continues(run[0]):
         return (n == 2 and (run[1].startswith(_ABOUT) or not names_place(run[1])) and is_issuer_line(run[0])
