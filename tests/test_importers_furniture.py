@@ -300,3 +300,16 @@ def test_html_page_furniture_removed_by_structure():
     for junk in ("星期二", "首页", "下载", "打印", "收藏", "相关报道", "推进会", "网站标识码", "浏览次数"):
         assert not any(junk in t for t in texts(r)), junk
     assert r.issuer == "某某镇人民政府" and r.issued == "2024-01-15"
+
+
+def test_html_link_lists_are_navigation_links_in_text_are_not():
+    menu = "".join(f'<li><a href="/{i}">{w}</a></li>' for i, w in enumerate(["魅力某某", "政务公开", "办事服务", "互动交流"]))
+    linked = "镇司法所依照<a href=\"/law\">《中华人民共和国人民调解法》</a>规范调解程序，全年调解纠纷32件，调解成功率98%。"
+    related = '<p><a href="/prev">某某镇召开安全生产工作会议</a></p>'  # a link standing between paragraphs
+    body = "".join(f"<p>{t}</p>" for t in [INTRO, *BODY[:3], linked]) + related + "".join(f"<p>{t}</p>" for t in BODY[3:])
+    doc = (f'<html><head><meta charset="utf-8"></head><body><div class="content"><ul>{menu}</ul>'
+           f'<h2>{TITLE}</h2>{body}</div></body></html>')
+    r = read_report(doc.encode("utf-8"), "page.html")
+    assert r.title == TITLE
+    assert not any(w in t for t in texts(r) for w in ("魅力某某", "办事服务", "安全生产工作会议"))
+    assert any("人民调解法" in t for t in texts(r))
