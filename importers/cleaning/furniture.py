@@ -38,7 +38,7 @@ _HEAD_SCAN = 60          # the report starts within these lines
 _WIDGET_MAX = 6          # a widget word: 打印, 收藏, 【字号：, 加大, 分享到…
 _TITLE_PIECES = 3
 _CLAUSE = "，、；。：,;:"
-_BREADCRUMB_RE = re.compile(r"(?:>>?|＞|›|»|→)")
+_BREADCRUMB_RE = re.compile(rf"(?<=[{CJK}）)])\s*(?:>>?|＞|›|»|→)\s*(?=[{CJK}\d])")  # 首页 > 政务公开
 _POSITION_RE = re.compile(r"^(?:您|你)?(?:当前|现在|目前)?(?:所在)?(?:的)?位置")
 _URL_RE = re.compile(r"https?://|www\.|[A-Za-z0-9-]+\.(?:com|cn|net|org|gov|html?)\b", re.I)
 _STAMP_RE = re.compile(r"\d{1,2}:\d{2}|星期[一二三四五六日天]|农历")
