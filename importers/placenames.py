@@ -1,0 +1,63 @@
+"""Where a text names a division the gazetteer knows, and whether that mention names a place.
+
+`mentions(text)` finds every gazetteer name in a text (the longest name ending at each unit
+word), normalising XX街道办事处 and a bare XX街 to XX街道. Mentions that do not name a place
+are left out: a person's title (李某镇长, 赵县长), a village or community named after a town
+(XX镇村委会, XX街道社区), and two-character names standing in a phrase (城区内, 新县城) — those
+count only before 委/政府/人大 or where an organisation is named.
+"""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from importers import gazetteer
+
+_ENDS = "镇乡道县区市旗州盟省木"
+_LONGEST = 12                      # 新疆维吾尔自治区 and 克孜勒苏柯尔克孜自治州 fit
+_TITLE_AFTER = re.compile(r"长(?![期效远足])")   # 镇长, 县长; not 长期, 长效
+_NOT_PLACE_AFTER = re.compile(r"村委|村民委员会|社区|居委")
+_ORG_AFTER = re.compile(r"委|人民政府|政府|党委|党工委|人大|办事处|司法|法院|检察院|、|和|及|[，,]")
+
+
+class Mention(NamedTuple):
+    start: int
+    end: int          # the written mention is text[start:end]
+    name: str         # the gazetteer's name (XX街道 for XX街道办事处 / XX街)
+    levels: frozenset[str]
+
+
+def mentions(text: str) -> list[Mention]:
+    found: list[Mention] = []
+    for i, ch in enumerate(text):
+        if ch in _ENDS:
+            m = _longest_ending_at(text, i + 1)
+        elif ch == "街" and text[i + 1:i + 2] != "道":
+            m = _longest_ending_at(text, i + 1, add="道")
+        else:
+            continue
+        if m is not None:
+            found.append(m._replace(end=m.end + 3) if text.startswith("办事处", m.end) else m)
+    out: list[Mention] = []
+    for m in sorted(found, key=lambda m: (m.start, m.start - m.end)):  # 新市镇 over 新市
+        if (not out or m.start >= out[-1].end) and _is_place(text, m.start, m.end):
+            out.append(m)
+    return out
+
+
+def _longest_ending_at(text: str, end: int, add: str = "") -> Mention | None:
+    for length in range(min(_LONGEST, end), 1, -1):
+        name = text[end - length:end] + add
+        if gazetteer.is_name(name):
+            levels = frozenset(u.level for u in gazetteer.named(name))
+            return Mention(end - length, end, name, levels)
+    return None
+
+
+def _is_place(text: str, start: int, end: int) -> bool:
+    after = text[end:end + 6]
+    if _TITLE_AFTER.match(after) or _NOT_PLACE_AFTER.match(after):
+        return False
+    if end - start <= 2:  # 城区, 新县, 赵县: a place only where an organisation is named
+        return bool(_ORG_AFTER.match(after))
+    return True
