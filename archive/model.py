@@ -18,13 +18,15 @@ PART_LABELS = {  # Chinese labels used in ids, the UI and the query language
 }
 SCRIPTS = ("simplified", "traditional")
 # Where a metadata value came from.
-SOURCES = ("title", "body", "signature", "metadata", "filename", "override", "derived")
+SOURCES = ("title", "body", "signature", "metadata", "filename", "override", "derived", "gazetteer")
 # Metadata fields whose provenance is recorded and that `archive set` may override.
 META_FIELDS = (
     "title", "province", "city", "county", "town", "year", "issued",
     "addressee", "issuer", "doc_number",
 )
 PLACE_FIELDS = ("province", "city", "county", "town")
+# Flags that come with a one-line reason in Report.flag_notes; `archive review` lists them.
+NOTED_FLAGS = ("place_ambiguous", "genre_doubt")
 # The level of the government that files a report (a town's is what the archive is for).
 LEVELS = ("town", "county", "city", "province")
 

@@ -47,7 +47,7 @@ import yaml
 from archive.errors import ArchiveError, ImportFailed, InvalidField, ReportNotFound
 from archive.mdfile import (canonical, from_markdown, normalize_text, read_markdown, simplified,
                             to_markdown)
-from archive.model import META_FIELDS, PLACE_FIELDS, LogEntry, Place, Provenance, Report
+from archive.model import META_FIELDS, NOTED_FLAGS, PLACE_FIELDS, LogEntry, Place, Provenance, Report
 
 __all__ = ["Archive", "ImportResult", "Summary", "valid_id", "validate_fields", "to_markdown",
            "from_markdown"]
@@ -842,7 +842,8 @@ class Archive:
     # -- review and integrity
 
     def review(self) -> list[tuple[Report, list[str]]]:
-        """Reports whose town or year is missing or uncertain (confidence < 0.6), with reasons."""
+        """Reports whose town or year is missing or uncertain (confidence < 0.6), or that carry a
+        flag the importer explained (place_ambiguous, genre_doubt), with reasons."""
         with self._mutex:
             self._refresh()
             catalog = dict(self._catalog)
@@ -854,15 +855,19 @@ class Archive:
             for name, label, value in (("town", "镇名", e["place"].get("town")),
                                        ("year", "年份", e["year"])):
                 conf = e["confidence"].get(name)
-                if value is None:
-                    reasons.append(f"缺少{label}")
+                if value is None and (name != "town" or "town_missing" in e["flags"]):
+                    reasons.append(f"缺少{label}")  # a county's own report has no town
                 elif conf is not None and conf < LOW_CONFIDENCE:
                     reasons.append(f"{label}「{value}」把握不大 (置信度 {conf:.2f})")
-            if reasons:
+            if reasons or set(e["flags"]) & set(NOTED_FLAGS):
                 try:
-                    out.append((self.get(rid), reasons))
+                    report = self.get(rid)
                 except ArchiveError:
                     continue
+                # A flag the importer explained (Report.flag_notes) is a reason of its own.
+                reasons += [report.flag_notes[f] for f in report.flags if f in report.flag_notes]
+                if reasons:
+                    out.append((report, reasons))
         return out
 
     def check(self) -> list[str]:

@@ -23,10 +23,11 @@ _SUMMARY = re.compile(r"工作总结|工作报告|总结")
 def genre_doubt(title: Optional[str], title_derived: bool, start: str,
                 level: Optional[str]) -> Optional[str]:
     """Why this does not look like a town's rule-of-law report, or None when it does.
-    `start` is the first few hundred characters of the text."""
+    `start` is the first few hundred characters of the text (where an untitled file's own
+    heading, if any, sits)."""
     named = "" if title_derived else (title or "")
     for pattern, in_start, reason in _KINDS:
-        if pattern.search(named) or (in_start and pattern.search(start[:80])):
+        if pattern.search(named) or ((in_start or not named) and pattern.search(start[:80])):
             return reason
     if named and not _RULE_OF_LAW.search(named):
         if _PUFA.search(named):

@@ -108,7 +108,7 @@ def _town(weights: Counter, where: dict[str, str], level: Optional[str]) -> Opti
     if not weights:
         return None
     name, weight = max(weights.items(), key=lambda kv: (kv[1], -_order(where[kv[0]])))
-    if level not in (None, "town") and where[name] in ("body", "addressee", "metadata"):
+    if level not in (None, "town") and where[name] not in ("title", "head", "signature"):
         return None   # a county's report names its towns; it is not theirs
     return name
 

@@ -103,14 +103,15 @@ def test_towns_page_tree_and_grid(client):
     assert f'href="/town/{quote("赵集镇")}"' in page
     assert 'class="has" data-year="2024"' in page and 'class="missing"' in page
     assert "/report/" + quote("赵集镇-2024", safe="") in page
-    # 赵集镇 names no county, city or province: one 上级未注明 group, not 未注明 three times over.
-    assert re.search(r'<summary class="unknown-place">上级未注明\s*<span class="muted">2 份 · 2 个乡镇 · '
-                     r'2021、2024</span>.*?</summary><ul class="towns">.*?赵集镇', page, re.S)
+    # 赵集镇 names no county, city or province and has namesakes in three counties: one 上级未注明
+    # group, not 未注明 three times over.
+    assert re.search(r'<summary class="unknown-place">上级未注明\s*<span class="muted">1 份 · 1 个乡镇 · '
+                     r'2024</span>.*?</summary><ul class="towns">.*?赵集镇', page, re.S)
     groups = re.findall(r'<summary class="unknown-place">([^<]*?)\s*<span', page)
     assert "上级未注明" in groups and UNKNOWN not in groups     # each group says what is missing
     # A small archive: the whole tree open, its grid on the page, no county picker needed.
     assert "<details>" not in page and 'data-testid="county-picker"' not in page
-    county_grid = "/towns?" + urlencode({"province": UNKNOWN, "city": UNKNOWN, "county": "衡阳县"})
+    county_grid = "/towns?" + urlencode({"province": "湖南省", "city": "衡阳市", "county": "衡阳县"})
     assert f'href="{county_grid.replace("&", "&amp;")}"' in page
 
 
