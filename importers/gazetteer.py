@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import re
 import sys
 import threading
 from importlib import metadata, resources
@@ -106,6 +107,13 @@ def parent_codes(code: str) -> list[str]:
         out.append(code)
         code = data.units[code][2]
     return out
+
+
+def province_short_names() -> dict[str, str]:
+    """湖南 → 湖南省, 内蒙古 → 内蒙古自治区, 广西 → 广西壮族自治区, 上海 → 上海市."""
+    data = _data()
+    return {re.sub(r"省$|市$|(?:壮族|回族|维吾尔)?自治区$", "", name): name
+            for name, level, _ in data.units.values() if level == 0}
 
 
 def names_with_prefix(prefix: str, limit: int = 20, level: Optional[str] = None) -> list[str]:

@@ -17,6 +17,7 @@ _ENDS = "镇乡道县区市旗州盟省木"
 _LONGEST = 12                      # 新疆维吾尔自治区 and 克孜勒苏柯尔克孜自治州 fit
 _TITLE_AFTER = re.compile(r"长(?![期效远足])")   # 镇长, 县长; not 长期, 长效
 _NOT_PLACE_AFTER = re.compile(r"村委|村民委员会|社区|居委")
+_BEFORE_SHORT = set("在于对和与及、市省州共的由经向，,。；;：: \t（(“\"")
 _ORG_AFTER = re.compile(r"委|人民政府|政府|党委|党工委|人大|办事处|司法|法院|检察院|、|和|及|[，,]")
 
 
@@ -58,6 +59,6 @@ def _is_place(text: str, start: int, end: int) -> bool:
     after = text[end:end + 6]
     if _TITLE_AFTER.match(after) or _NOT_PLACE_AFTER.match(after):
         return False
-    if end - start <= 2:  # 城区, 新县, 赵县: a place only where an organisation is named
-        return bool(_ORG_AFTER.match(after))
+    if end - start <= 2:  # 城区, 新县, 赵县, 范县: only as a word of its own (not 示范县, 主城区)
+        return bool(_ORG_AFTER.match(after)) and (start == 0 or text[start - 1] in _BEFORE_SHORT)
     return True

@@ -87,21 +87,37 @@ def find_places(texts: Texts) -> Found:
             found.level = "town"
             found.put("town", *phrase)
         _above(found, named, where)
+    if found.level == "province" and "province" not in found.fields:
+        short = _province_by_short_name("\n".join(t for _, t in texts.zones()))
+        found.put("province", short, "body", 0.7)
     return found
+
+
+def _province_by_short_name(text: str) -> Optional[str]:
+    """A province's report may name it only by its short name (考察上海, 对内蒙古的指示)."""
+    counts = Counter({full: text.count(short) for short, full in gazetteer.province_short_names().items()})
+    name, n = counts.most_common(1)[0]
+    return name if n else None
+
+
+_SELF_TOWN = re.compile(r"[我本全](?:镇|乡|街道)(?![长村])|我街")
+# How a province's or a municipality's own report speaks of itself without its name.
+_SELF_PROVINCE = re.compile(r"全省|省政府|自治区人民政府|全区各级人民政府|全市各区")
 
 
 def _level(texts: Texts, named: dict[str, Counter]) -> Optional[str]:
     """The level of the unit that reports: the lowest division named in the title, else in the
-    issuing lines or the signature, else at the start of the first sentence."""
+    issuing lines or the signature, else how the first sentence speaks (我镇; 全省) or whom it
+    names."""
     first = next((t for t in texts.intro if len(t) > 40 or "，" in t), "")[:_FIRST_WORDS]
     for text in (texts.title, " ".join(texts.head), texts.signature, first):
+        if text is first and _SELF_TOWN.search(first):
+            return "town"
         levels = {lv for m in mentions(text or "") for lv in m.levels}
         for level in LEVELS:
             if level in levels:
                 return level
-    if re.search(r"全省|省政府", first):
-        return "province"
-    return None
+    return "province" if _SELF_PROVINCE.search(first) else None
 
 
 def _town(weights: Counter, where: dict[str, str], level: Optional[str]) -> Optional[str]:
@@ -166,6 +182,9 @@ def _above_town(found: Found, town: str, named: dict[str, Counter], where: dict[
         _above(found, named, where)
         return
     left = [c for c, s in zip(chains, scores) if s == best]
+    kind = _county_kind(whole)
+    if len(left) > 1 and kind and any(c.get("county", "").endswith(kind) for c in left):
+        left = [c for c in left if c.get("county", "").endswith(kind)]  # 在区委、区政府的领导下
     if len(left) > 1:
         found.candidates = [dict(c) for c in left]
     # Fields every remaining candidate shares are known; stated ones keep their source.
@@ -178,6 +197,13 @@ def _above_town(found: Found, town: str, named: dict[str, Counter], where: dict[
             found.put(level, value, SOURCE_OF_ZONE[where[value]], 0.9)
         else:
             found.put(level, value, "gazetteer", 0.9 if best else 0.8)
+
+
+def _county_kind(text: str) -> str:
+    """县, 区 or 旗 when the text names its county only by its kind (县委、县政府; 区委), else ""."""
+    kinds = {k for k in "县区旗" if re.search(f"(?:^|[^\u4e00-\u9fff]|[在和及与由对向经]){k}(?:委|人民政府|政府)", text,
+                                             re.M)}
+    return kinds.pop() if len(kinds) == 1 else ""
 
 
 def _strong_county(named: dict[str, Counter], where: dict[str, str]) -> bool:
