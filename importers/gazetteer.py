@@ -15,6 +15,8 @@ import json
 import re
 import sys
 import threading
+from collections.abc import Mapping
+from functools import lru_cache
 from importlib import metadata, resources
 from typing import NamedTuple, Optional
 
@@ -86,6 +88,18 @@ def counties_named(name: str) -> list[Unit]:
 
 def is_name(name: str) -> bool:
     return name in _data().by_name
+
+
+def name_set() -> Mapping[str, object]:
+    """Every division name (a mapping; test membership with `in`), for scanning text fast."""
+    return _data().by_name
+
+
+@lru_cache(maxsize=8192)
+def levels_of(name: str) -> frozenset[str]:
+    """The levels at which some division is called `name` (empty when none is)."""
+    data = _data()
+    return frozenset(LEVELS[data.units[c][1]] for c in data.by_name.get(name, ()))
 
 
 def place_of(code: str) -> dict[str, str]:

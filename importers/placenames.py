@@ -28,31 +28,26 @@ class Mention(NamedTuple):
     levels: frozenset[str]
 
 
+_END_RE = re.compile(f"[{_ENDS}]|街(?!道)")
+
+
 def mentions(text: str) -> list[Mention]:
     found: list[Mention] = []
-    for i, ch in enumerate(text):
-        if ch in _ENDS:
-            m = _longest_ending_at(text, i + 1)
-        elif ch == "街" and text[i + 1:i + 2] != "道":
-            m = _longest_ending_at(text, i + 1, add="道")
-        else:
-            continue
-        if m is not None:
-            found.append(m._replace(end=m.end + 3) if text.startswith("办事处", m.end) else m)
+    names = gazetteer.name_set()
+    for end_match in _END_RE.finditer(text):
+        end = end_match.end()
+        add = "道" if end_match.group() == "街" else ""   # 留下街 → 留下街道
+        for length in range(min(_LONGEST, end), 1, -1):
+            name = text[end - length:end] + add
+            if name in names:
+                stop = end + 3 if text.startswith("办事处", end) else end
+                found.append(Mention(end - length, stop, name, gazetteer.levels_of(name)))
+                break
     out: list[Mention] = []
     for m in sorted(found, key=lambda m: (m.start, m.start - m.end)):  # 新市镇 over 新市
         if (not out or m.start >= out[-1].end) and _is_place(text, m.start, m.end):
             out.append(m)
     return out
-
-
-def _longest_ending_at(text: str, end: int, add: str = "") -> Mention | None:
-    for length in range(min(_LONGEST, end), 1, -1):
-        name = text[end - length:end] + add
-        if gazetteer.is_name(name):
-            levels = frozenset(u.level for u in gazetteer.named(name))
-            return Mention(end - length, end, name, levels)
-    return None
 
 
 def _is_place(text: str, start: int, end: int) -> bool:
