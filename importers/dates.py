@@ -44,7 +44,7 @@ _CN_YEAR_RE = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})(?=\s*�
 # 2021-2025年, and (outside titles) whole document names 《…》.
 _CITED_RE = re.compile(r"[〔\[［【(（]\s*(?:19|20)\d\d\s*[〕\]］】)）]\s*第?\s*\d*\s*号?"
                        r"|(?:19|20)\d\d\s*年?\s*[—\-–~～至到]+\s*(?:19|20)\d\d\s*年?")
-_NAMES_RE = re.compile(r"《[^》]*》")
+_NAMES_RE = re.compile(r"《[^》\n]*》")
 # Where a report says which year it covers, strongest first.
 _COVERED_RES = (
     (re.compile(r"现将.{0,12}?((?:19|20)\d\d)\s*年"), 0.9),
@@ -100,7 +100,7 @@ def covered_year(intro: list[str], body: list[str], issued: Optional[str] = None
             return int(m.group(1)), 0.8
     if month == 12 or (month and month <= 6):
         return (issued_year if month == 12 else issued_year - 1), 0.7
-    counts = Counter(int(y) for t in first + body for y in _YEAR_RE.findall(_own(t))
+    counts = Counter(int(y) for y in _YEAR_RE.findall(_own("\n".join(first + body)))
                      if issued_year is None or int(y) <= issued_year)
     if not counts:
         return None

@@ -95,6 +95,12 @@ def name_set() -> Mapping[str, object]:
     return _data().by_name
 
 
+@lru_cache(maxsize=64)
+def longest_ending_in(char: str) -> int:
+    """The length of the longest division name ending in `char` (0 when none does)."""
+    return max((len(n) for n in _data().by_name if n.endswith(char)), default=0)
+
+
 @lru_cache(maxsize=8192)
 def levels_of(name: str) -> frozenset[str]:
     """The levels at which some division is called `name` (empty when none is)."""

@@ -16,6 +16,9 @@ from importers.shapes import (DATE_RE, DOCNUM_RE, head_end, is_addressee, is_dat
 
 _MAX_CLOSING = 4        # signature + date lines
 _SEARCH_FROM_END = 8    # the signature sits within the last lines
+# Body text read for place names and years: a town report is 3,000–20,000 characters; a long
+# document's later pages add only mentions of other places (and cost import time).
+_PLACE_SCAN_CHARS = 30_000
 
 
 @dataclass
@@ -106,7 +109,7 @@ def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, s
     if found:
         report.year, prov["year"] = found, Provenance("title", 0.95)
     else:
-        covered = covered_year(intro, body, report.issued)
+        covered = covered_year(intro, _first_chars(body, _PLACE_SCAN_CHARS), report.issued)
         if covered:
             report.year, prov["year"] = covered[0], Provenance("body", covered[1])
 
@@ -133,7 +136,7 @@ def _fill_place(report: Report, lines: list[Line], frame: Frame, site_meta: dict
         title=report.title, signature=signed, addressee=report.addressee, doc_number=report.doc_number,
         head=[x.simple for i, x in enumerate(head_lines) if i != frame.title and is_issuer_line(x.simple)],
         metadata=[site_meta[k] for k in ("发布机构", "来源") if site_meta.get(k)],
-        intro=intro[:2], body=intro[2:] + body)
+        intro=intro[:2], body=_first_chars(intro[2:] + body, _PLACE_SCAN_CHARS))
     found = find_places(texts)
     for name, (value, p) in found.fields.items():
         setattr(report.place, name, value)
@@ -145,6 +148,17 @@ def _fill_place(report: Report, lines: list[Line], frame: Frame, site_meta: dict
                           for c in found.candidates[:6])
         _flag(report, "place_ambiguous", f"{report.place.town or report.place.county} 有 "
                                          f"{len(found.candidates)} 处同名（{listed}），请指定所属县区")
+
+
+def _first_chars(texts: list[str], limit: int) -> list[str]:
+    """The leading paragraphs of `texts` that fit in `limit` characters."""
+    out, size = [], 0
+    for t in texts:
+        size += len(t)
+        if size > limit:
+            break
+        out.append(t)
+    return out
 
 
 def _flag(report: Report, flag: str, note: str) -> None:

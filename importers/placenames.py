@@ -14,7 +14,6 @@ from typing import NamedTuple
 from importers import gazetteer
 
 _ENDS = "镇乡道县区市旗州盟省木"
-_LONGEST = 12                      # 新疆维吾尔自治区 and 克孜勒苏柯尔克孜自治州 fit
 _TITLE_AFTER = re.compile(r"长(?![期效远足])")   # 镇长, 县长; not 长期, 长效
 _NOT_PLACE_AFTER = re.compile(r"村委|村民委员会|社区|居委")
 _BEFORE_SHORT = set("在于对和与及、市省州共的由经向，,。；;：: \t（(“\"")
@@ -37,7 +36,8 @@ def mentions(text: str) -> list[Mention]:
     for end_match in _END_RE.finditer(text):
         end = end_match.end()
         add = "道" if end_match.group() == "街" else ""   # 留下街 → 留下街道
-        for length in range(min(_LONGEST, end), 1, -1):
+        longest = gazetteer.longest_ending_in("道" if add else text[end - 1])
+        for length in range(min(longest - len(add), end), 1, -1):
             name = text[end - length:end] + add
             if name in names:
                 stop = end + 3 if text.startswith("办事处", end) else end

@@ -45,10 +45,12 @@ class Texts:
     doc_number: Optional[str] = None
 
     def zones(self):
+        """(zone, its text): the paragraphs of a zone joined by line breaks; photo captions
+        (图为…, …摄) left out of the body."""
         yield "title", self.title or ""
-        for zone in ("head", "metadata", "intro", "body"):
-            for text in getattr(self, zone):
-                yield zone, text
+        for zone in ("head", "metadata", "intro"):
+            yield zone, "\n".join(getattr(self, zone))
+        yield "body", "\n".join(t for t in self.body if not _CAPTION.search(t))
         yield "signature", self.signature or ""
         yield "addressee", self.addressee or ""
 
@@ -68,8 +70,6 @@ def find_places(texts: Texts) -> Found:
     named: dict[str, Counter] = defaultdict(Counter)     # level → name → weight
     where: dict[str, str] = {}                            # name → strongest zone
     for zone, text in texts.zones():
-        if zone == "body" and _CAPTION.search(text):
-            continue
         for m in mentions(text):
             for level in m.levels:
                 named[level][m.name] += WEIGHTS[zone]
