@@ -77,12 +77,14 @@ def find_places(texts: Texts) -> Found:
                 where[m.name] = zone
     found = Found(level=_level(texts, named))
     town = _town(named["town"], where, found.level)
+    phrase = _phrase_town(texts) if found.level in (None, "town") else None
+    if town and phrase and _longer_name(phrase[0], town):
+        town = None   # 青石桥镇 is not 石桥镇: the text's own name, which the list lacks
     if town:
         found.level = "town"
         found.put("town", town, SOURCE_OF_ZONE[where[town]], _town_confidence(named["town"][town]))
         _above_town(found, town, named, where, texts)
     else:
-        phrase = _phrase_town(texts) if found.level in (None, "town") else None
         if phrase:
             found.level = "town"
             found.put("town", *phrase)
@@ -120,6 +122,13 @@ def _level(texts: Texts, named: dict[str, Counter]) -> Optional[str]:
     return "province" if _SELF_PROVINCE.search(first) else None
 
 
+def _longer_name(written: str, listed: str) -> bool:
+    """`written` is a town name one or two characters longer than the gazetteer's `listed`
+    (青石桥镇 / 石桥镇), which the text only seemed to name."""
+    extra = written[:-len(listed)] if written.endswith(listed) else ""
+    return 1 <= len(extra) <= 2 and _stem_ok(extra) and not gazetteer.is_name(written)
+
+
 def _town(weights: Counter, where: dict[str, str], level: Optional[str]) -> Optional[str]:
     if not weights:
         return None
@@ -135,10 +144,6 @@ def _order(zone: str) -> int:
 
 def _town_confidence(weight: int) -> float:
     return 0.95 if weight >= 10 else 0.85 if weight >= 5 else 0.7 if weight >= 2 else 0.5
-
-
-def _chain(code: str) -> dict[str, str]:
-    return gazetteer.place_of(code)
 
 
 def _agreement(chain: dict[str, str], named: dict[str, Counter], doc_prefix: str = "",
@@ -172,7 +177,7 @@ def _doc_prefix(doc_number: Optional[str]) -> str:
 def _above_town(found: Found, town: str, named: dict[str, Counter], where: dict[str, str],
                 texts: Texts) -> None:
     units = gazetteer.towns_named(town)
-    chains = [_chain(u.code) for u in units]
+    chains = [gazetteer.place_of(u.code) for u in units]
     prefix = _doc_prefix(texts.doc_number)
     whole = "\n".join(t for _, t in texts.zones())
     scores = [_agreement(c, named, prefix, whole) for c in chains]
@@ -223,7 +228,7 @@ def _above(found: Found, named: dict[str, Counter], where: dict[str, str]) -> No
         if found.level == "city" and level == "county":
             continue
         weight, name = max((w, n) for n, w in named[level].items())
-        chains = [_chain(u.code) for u in gazetteer.named(name, level)]
+        chains = [gazetteer.place_of(u.code) for u in gazetteer.named(name, level)]
         agreeing = [c for c in chains if _agreement(c, named) > 30 * (level == "county")]
         if where[name] in ("body", "intro") and weight < 2 and found.level != level and not agreeing:
             continue  # named once in passing, and nothing else in the text places it

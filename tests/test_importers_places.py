@@ -130,6 +130,12 @@ def test_a_town_the_gazetteer_no_longer_lists_keeps_its_written_name():
     assert r.place.town == "某甲镇" and r.provenance["town"].confidence < 0.6
 
 
+def test_a_listed_name_inside_a_longer_unlisted_one_is_not_the_town():
+    # 石桥镇 is listed 17 times; 青石桥镇 is not listed at all
+    r = report("青石桥镇2024年法治政府建设工作情况报告\n2024年，青石桥镇坚持依法行政。\n" + BODY)
+    assert place(r) == (None, None, None, "青石桥镇") and not r.place_candidates
+
+
 def test_stated_county_beats_the_gazetteer_when_they_disagree():
     # the text names its county where an organisation is named: trusted, even against the list
     r = report("新干县圣灯山镇人民政府关于2023年度法治政府建设情况的报告\n2023年，圣灯山镇坚持依法行政。\n" + BODY)
