@@ -157,3 +157,15 @@ def test_city_and_province_reports():
     r = report("湖南省人民政府关于2020年度法治政府建设情况的报告\n2020年，全省各级行政机关坚持依法行政。\n" + BODY)
     assert r.level == "province" and place(r) == ("湖南省", None, None, None)
     assert r.flag_notes["genre_doubt"].startswith("省级")
+
+
+def test_issuing_lines_before_the_title_name_the_town():
+    r = report("中共金龙街道工作委员会\n泉州市鲤城区金龙街道办事处\n关于2022年度法治政府建设情况的报告\n"
+               "2022年，我街道坚持依法行政。\n" + BODY)
+    assert place(r) == ("福建省", "泉州市", "鲤城区", "金龙街道") and r.level == "town"
+
+
+def test_site_metadata_names_the_town_and_county():
+    r = report("发布机构：衡阳县三湖镇人民政府\n成文日期：2024-01-10\n2023年，我镇坚持依法行政。\n" + BODY)
+    assert place(r) == ("湖南省", "衡阳市", "衡阳县", "三湖镇")
+    assert r.provenance["town"].source == "metadata" and r.year == 2023
