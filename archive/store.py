@@ -187,6 +187,9 @@ def apply_fields(report: Report, fields: dict[str, Any]) -> None:
             if name == "title":
                 report.title_derived = False
                 report.flags = [f for f in report.flags if f != "title_derived"]
+            if name == "county":  # staff picked among the namesakes
+                report.flags = [f for f in report.flags if f != "place_ambiguous"]
+                report.flag_notes.pop("place_ambiguous", None)
 
 
 # ---- the archive -----------------------------------------------------------------------------

@@ -64,3 +64,12 @@ def test_review_lists_ambiguous_places_and_doubtful_genres(tmp_path):
     assert any("2 处同名" in x for x in found["三湖镇-2023"])
     county = found[next(i for i in arc.ids() if i.startswith("未知镇"))]
     assert county == ["县级政府的报告，不是乡镇的报告"]      # no "缺少镇名": a county has none
+
+
+def test_setting_the_county_settles_an_ambiguous_place(tmp_path):
+    arc = Archive(tmp_path / "data")
+    rid = arc.import_bytes(("2023年，三湖镇坚持依法行政。三湖镇党委高度重视。\n" + BODY).encode(), "a.txt").report_id
+    arc.set_fields(rid, {"county": "衡阳县"})
+    report = arc.get(rid)
+    assert "place_ambiguous" not in report.flags and report.place.county == "衡阳县"
+    assert rid not in {r.id for r, _ in arc.review()}
