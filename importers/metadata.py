@@ -11,6 +11,7 @@ from importers.dates import covered_year, parse_date, year_in
 from importers.document import Line
 from importers.genre import genre_doubt
 from importers.places import Texts, find_places
+from importers.script import to_simplified
 from importers.shapes import (DATE_RE, DOCNUM_RE, head_end, is_addressee, is_date_line, is_doc_number,
                               is_issuer_line, looks_like_title)
 
@@ -77,6 +78,9 @@ def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, s
     if frame.title is not None:
         report.title = re.sub(r"\s+", "", lines[frame.title].simple)
         prov["title"] = Provenance("title", 0.95)
+    elif 6 <= len(site_meta.get("名称", "")) <= 90:  # the page's table names the document
+        report.title = re.sub(r"\s+", "", to_simplified(site_meta["名称"]))
+        prov["title"] = Provenance("metadata", 0.8)
     if frame.addressee is not None:
         report.addressee = lines[frame.addressee].simple.rstrip("：:")
         prov["addressee"] = Provenance("body", 0.9)
@@ -135,7 +139,7 @@ def _fill_place(report: Report, lines: list[Line], frame: Frame, site_meta: dict
     texts = Texts(
         title=report.title, signature=signed, addressee=report.addressee, doc_number=report.doc_number,
         head=[x.simple for i, x in enumerate(head_lines) if i != frame.title and is_issuer_line(x.simple)],
-        metadata=[site_meta[k] for k in ("发布机构", "来源") if site_meta.get(k)],
+        metadata=[to_simplified(site_meta[k]) for k in ("发布机构", "来源") if site_meta.get(k)],
         intro=intro[:2], body=_first_chars(intro[2:] + body, _PLACE_SCAN_CHARS))
     found = find_places(texts)
     for name, (value, p) in found.fields.items():

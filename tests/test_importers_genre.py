@@ -54,7 +54,7 @@ def test_level_reasons_and_candidates_round_trip_through_markdown():
 
 
 def test_review_lists_ambiguous_places_and_doubtful_genres(tmp_path):
-    arc = Archive(tmp_path / "data")
+    arc = Archive(tmp_path / "data", read_report=read_report)
     arc.import_bytes(("2023年，三湖镇坚持依法行政。三湖镇党委高度重视。\n" + BODY).encode(), "a.txt")
     arc.import_bytes(("清水县人民政府关于2023年度法治政府建设情况的报告\n2023年，清水县坚持依法行政。\n"
                       + BODY).encode(), "b.txt")
@@ -67,7 +67,7 @@ def test_review_lists_ambiguous_places_and_doubtful_genres(tmp_path):
 
 
 def test_setting_the_county_settles_an_ambiguous_place(tmp_path):
-    arc = Archive(tmp_path / "data")
+    arc = Archive(tmp_path / "data", read_report=read_report)
     rid = arc.import_bytes(("2023年，三湖镇坚持依法行政。三湖镇党委高度重视。\n" + BODY).encode(), "a.txt").report_id
     arc.set_fields(rid, {"county": "衡阳县"})
     report = arc.get(rid)
