@@ -9,6 +9,7 @@ from typing import Optional
 from archive.model import Provenance, Report
 from importers.dates import covered_year, parse_date, year_in
 from importers.document import Line
+from importers.cleaning.furniture import HEADER_KEY
 from importers.genre import genre_doubt
 from importers.places import Texts, find_places
 from importers.script import to_simplified
@@ -140,6 +141,7 @@ def _fill_place(report: Report, lines: list[Line], frame: Frame, site_meta: dict
         title=report.title, signature=signed, addressee=report.addressee, doc_number=report.doc_number,
         head=[x.simple for i, x in enumerate(head_lines) if i != frame.title and is_issuer_line(x.simple)],
         metadata=[to_simplified(site_meta[k]) for k in ("发布机构", "来源") if site_meta.get(k)],
+        header=to_simplified(site_meta.get(HEADER_KEY, "")).splitlines(),
         intro=intro[:2], body=_first_chars(intro[2:] + body, _PLACE_SCAN_CHARS))
     found = find_places(texts)
     for name, (value, p) in found.fields.items():

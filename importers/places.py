@@ -25,9 +25,11 @@ from importers.placenames import mentions
 
 LEVELS = ("town", "county", "city", "province")
 # How much a mention counts, by where it is written.
-WEIGHTS = {"title": 10, "head": 8, "signature": 10, "metadata": 5, "addressee": 4, "intro": 3, "body": 1}
+WEIGHTS = {"title": 10, "head": 8, "signature": 10, "metadata": 5, "addressee": 4, "intro": 3, "header": 2,
+           "body": 1}
 SOURCE_OF_ZONE = {"title": "title", "head": "body", "signature": "signature", "metadata": "metadata",
-                  "addressee": "body", "intro": "body", "body": "body"}
+                  "addressee": "body", "intro": "body", "header": "metadata", "body": "body"}
+_STRONG = ("title", "head", "signature", "metadata")   # where an organisation names itself
 _CAPTION = re.compile(r"^(?:图为|图：|图:|（图|\(图)|(?:摄|供图)$")
 _FIRST_WORDS = 60   # the subject of the first sentence: "2022年，管城回族区法治政府建设工作…"
 
@@ -40,6 +42,7 @@ class Texts:
     signature: Optional[str] = None
     addressee: Optional[str] = None
     metadata: list[str] = field(default_factory=list)  # site metadata naming an organisation
+    header: list[str] = field(default_factory=list)    # the site's header lines (site name…)
     intro: list[str] = field(default_factory=list)
     body: list[str] = field(default_factory=list)
     doc_number: Optional[str] = None
@@ -48,7 +51,7 @@ class Texts:
         """(zone, its text): the paragraphs of a zone joined by line breaks; photo captions
         (图为…, …摄) left out of the body."""
         yield "title", self.title or ""
-        for zone in ("head", "metadata", "intro"):
+        for zone in ("head", "metadata", "intro", "header"):
             yield zone, "\n".join(getattr(self, zone))
         yield "body", "\n".join(t for t in self.body if not _CAPTION.search(t))
         yield "signature", self.signature or ""
@@ -70,11 +73,16 @@ def find_places(texts: Texts) -> Found:
     named: dict[str, Counter] = defaultdict(Counter)     # level → name → weight
     where: dict[str, str] = {}                            # name → strongest zone
     for zone, text in texts.zones():
-        for m in mentions(text):
-            for level in m.levels:
+        found_here = mentions(text)
+        for m in found_here:
+            for level in m.levels - ({"town"} if zone == "header" else set()):  # a menu of towns
                 named[level][m.name] += WEIGHTS[zone]
             if m.name not in where or WEIGHTS[zone] > WEIGHTS[where[m.name]]:
                 where[m.name] = zone
+        if zone in _STRONG:
+            for county in _unlisted_counties(text, found_here):
+                named["county"][county] += WEIGHTS[zone]
+                where.setdefault(county, zone)
     found = Found(level=_level(texts, named))
     town = _town(named["town"], where, found.level)
     phrase = _phrase_town(texts) if found.level in (None, "town") else None
@@ -95,11 +103,40 @@ def find_places(texts: Texts) -> Found:
     return found
 
 
+_UNLISTED_COUNTY = re.compile(r"(?:中共|关于)?([\u4e00-\u9fff]{1,6}?(?:自治县|县|区|市|旗))$")
+
+
+def _unlisted_counties(text: str, found: list) -> list[str]:
+    """County names the list lacks (renamed or merged since) that an organisation's name states
+    right before its town: 重庆市渝北区大盛镇人民政府 → 渝北区."""
+    out = []
+    for before, m in zip([None] + found, found):
+        if "town" not in m.levels:
+            continue
+        gap = text[before.end if before else text.rfind("\n", 0, m.start) + 1:m.start]
+        unit = _UNLISTED_COUNTY.fullmatch(gap.strip())
+        if unit and not gazetteer.is_name(unit.group(1)) and _stem_ok(unit.group(1)[:-1]):
+            out.append(unit.group(1))
+    return out
+
+
+# The one-character abbreviations, as in 来陕考察, 在湘工作 (the short names are the gazetteer's).
+_ABBREVIATIONS = dict(zip("京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀黔滇藏陕秦甘陇青宁新",
+                          ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏",
+                           "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西",
+                           "海南", "重庆", "四川", "四川", "贵州", "云南", "西藏", "陕西", "陕西", "甘肃",
+                           "甘肃", "青海", "宁夏", "新疆")))
+_ABBREVIATED = re.compile(f"(?:来|在|对|赴|到|入|视察)([{''.join(_ABBREVIATIONS)}])(?:考察|工作|调研|视察|重要讲话)")
+
+
 def _province_by_short_name(text: str) -> Optional[str]:
-    """A province's report may name it only by its short name (考察上海, 对内蒙古的指示)."""
-    counts = Counter({full: text.count(short) for short, full in gazetteer.province_short_names().items()})
-    name, n = counts.most_common(1)[0]
-    return name if n else None
+    """A province's report may name it only by its short name (考察上海, 对内蒙古的指示) or its
+    abbreviation (来陕考察)."""
+    shorts = gazetteer.province_short_names()
+    counts = Counter({short: text.count(short) for short in shorts})
+    counts.update(_ABBREVIATIONS[a] for a in _ABBREVIATED.findall(text))
+    short, n = counts.most_common(1)[0]
+    return shorts[short] if n else None
 
 
 _SELF_TOWN = re.compile(r"[我本全](?:镇|乡|街道)(?![长村])|我街")
@@ -179,11 +216,12 @@ def _above_town(found: Found, town: str, named: dict[str, Counter], where: dict[
     units = gazetteer.towns_named(town)
     chains = [gazetteer.place_of(u.code) for u in units]
     prefix = _doc_prefix(texts.doc_number)
-    whole = "\n".join(t for _, t in texts.zones())
+    whole = "\n".join(t for _, t in texts.zones()).replace(town, "")  # 宁安镇 does not say 宁安市
     scores = [_agreement(c, named, prefix, whole) for c in chains]
     best = max(scores)
-    if not best and _strong_county(named, where):  # the text names another county: trust it
-        found.candidates = [dict(c) for c in chains] if len(chains) > 1 else []
+    stated = {n for n in named["county"] if where[n] in _STRONG}
+    if stated and not any(c.get("county") in stated for c in chains):  # the text knows better
+        found.candidates = [dict(c) for c in chains] if len(chains) > 1 and not best else []
         _above(found, named, where)
         return
     left = [c for c, s in zip(chains, scores) if s == best]
@@ -205,16 +243,11 @@ def _above_town(found: Found, town: str, named: dict[str, Counter], where: dict[
 
 
 def _county_kind(text: str) -> str:
-    """县, 区 or 旗 when the text names its county only by its kind (县委、县政府; 区委), else ""."""
-    kinds = {k for k in "县区旗" if re.search(f"(?:^|[^\u4e00-\u9fff]|[在和及与由对向经]){k}(?:委|人民政府|政府)", text,
+    """县, 区, 旗 or 市 when the text speaks of the town's superiors by one kind only (县委、县政府;
+    区委; only 市委: a county-level city), else ""."""
+    kinds = {k for k in "县区旗市" if re.search(f"(?:^|[^\u4e00-\u9fff]|[在和及与由对向经]){k}(?:委|人民政府|政府)", text,
                                              re.M)}
     return kinds.pop() if len(kinds) == 1 else ""
-
-
-def _strong_county(named: dict[str, Counter], where: dict[str, str]) -> bool:
-    """The text names a county where an organisation is named (title, issuing lines,
-    signature, site metadata, addressee), not just in passing."""
-    return any(where[n] not in ("body", "intro") for n in named["county"])
 
 
 def _above(found: Found, named: dict[str, Counter], where: dict[str, str]) -> None:
