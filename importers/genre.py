@@ -13,6 +13,7 @@ _KINDS = (
     (re.compile(r"政府工作报告|在.{2,12}第.{1,3}届人民代表大会"), True, "政府工作报告，不是法治政府建设年度报告"),
     (re.compile(r"解读"), False, "对报告的解读，不是报告本身"),
     (re.compile(r"工作要点|实施方案|工作方案|计划$"), False, "工作要点或方案，不是年度报告"),
+    (re.compile(r"制定本(?:计划|方案|要点)"), True, "工作要点或方案，不是年度报告"),
     (re.compile(r"记者|通讯员|近日[，,]|日前[，,]|^.{0,40}?\d{1,2}月\d{1,2}日(?:上午|下午|晚上?)"), True,
      "新闻报道，不是年度报告"),
 )
@@ -24,11 +25,13 @@ _SUMMARY = re.compile(r"工作总结|工作报告|总结")
 def genre_doubt(title: Optional[str], title_derived: bool, start: str,
                 level: Optional[str]) -> Optional[str]:
     """Why this does not look like a town's rule-of-law report, or None when it does.
-    `start` is the first few hundred characters of the text (where an untitled file's own
-    heading, if any, sits)."""
-    named = "" if title_derived else (title or "")
+    `start` is the first few hundred characters of the text, paragraphs separated by line
+    breaks (an untitled file's first line may be a heading the title finder did not take)."""
+    first = start.split("\n", 1)[0]
+    heading = first if len(first) <= 40 and not re.search("[，。；,;]", first) else ""
+    named = heading if title_derived else (title or "")   # an untitled file's own heading line
     for pattern, in_start, reason in _KINDS:
-        if pattern.search(named) or ((in_start or not named) and pattern.search(start[:80])):
+        if pattern.search(named) or (in_start and pattern.search(start[:80])):
             return reason
     if named and not _RULE_OF_LAW.search(named):
         if _PUFA.search(named):

@@ -124,7 +124,7 @@ def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, s
         report.title_derived = True
         prov["title"] = Provenance("derived", 0.5)
         report.flags.append("title_derived")
-    doubt = genre_doubt(report.title, report.title_derived, "".join(intro)[:300], report.level)
+    doubt = genre_doubt(report.title, report.title_derived, "\n".join(intro)[:300], report.level)
     if doubt:
         _flag(report, "genre_doubt", doubt)
     if report.place.town is None and report.level in (None, "town"):

@@ -140,6 +140,7 @@ def _province_by_short_name(text: str) -> Optional[str]:
 
 
 _SELF_TOWN = re.compile(r"[我本全](?:镇|乡|街道)(?![长村])|我街")
+_SELF_COUNTY = re.compile(r"[我本全]县|[我本]区|[，,]\s*[县区旗](?:人民)?政府(?!办|工作)")
 # How a province's or a municipality's own report speaks of itself without its name.
 _SELF_PROVINCE = re.compile(r"全省|省政府|自治区人民政府|全区各级人民政府|全市各区")
 
@@ -152,6 +153,8 @@ def _level(texts: Texts, named: dict[str, Counter]) -> Optional[str]:
     for text in (texts.title, " ".join(texts.head), texts.signature, first):
         if text is first and _SELF_TOWN.search(first):
             return "town"
+        if text is first and _SELF_COUNTY.search(first):
+            return "county"
         levels = {lv for m in mentions(text or "") for lv in m.levels}
         for level in LEVELS:
             if level in levels:

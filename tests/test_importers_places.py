@@ -169,3 +169,36 @@ def test_site_metadata_names_the_town_and_county():
     r = report("发布机构：衡阳县三湖镇人民政府\n成文日期：2024-01-10\n2023年，我镇坚持依法行政。\n" + BODY)
     assert place(r) == ("湖南省", "衡阳市", "衡阳县", "三湖镇")
     assert r.provenance["town"].source == "metadata" and r.year == 2023
+
+
+@pytest.mark.parametrize("first, level", [
+    ("2023年，在区委的领导下，区政府坚持依法行政，全区法治建设取得成效。", "county"),
+    ("2023年，我县坚持依法行政，法治建设取得成效。", "county"),
+    ("2023年，全省各级行政机关坚持依法行政，法治建设取得成效。", "province"),
+    ("2023年，根据旗里的要求，我镇坚持依法行政，法治建设取得成效。", "town"),
+])
+def test_level_from_how_the_first_sentence_speaks(first, level):
+    assert report(first + "\n" + BODY).level == level
+
+
+def test_province_named_only_by_its_abbreviation():
+    r = report("2023年，省政府深入贯彻习近平总书记历次来陕考察重要讲话精神，坚持依法行政。\n" + BODY)
+    assert r.level == "province" and r.place.province == "陕西省"
+
+
+def test_county_the_list_no_longer_has_is_kept_from_the_title():
+    # 渝北区 is missing from the 2025 list (its towns are listed elsewhere): the title is trusted
+    r = report("重庆市渝北区大盛镇人民政府关于2024年法治政府建设情况的报告\n2024年，大盛镇坚持依法行政。\n" + BODY)
+    assert place(r) == ("重庆市", None, "渝北区", "大盛镇")
+
+
+def test_site_header_places_the_namesake():
+    r = report("中文域名：天津市宝坻区人民政府.政务\n海滨街道2025年法治政府建设情况报告\n"
+               "2025年，海滨街道在区委、区政府的正确领导下坚持依法行政。\n" + BODY)
+    assert place(r) == ("天津市", None, "宝坻区", "海滨街道")
+
+
+def test_town_name_is_not_a_short_name_of_a_namesakes_county():
+    # 宁安镇 (宁夏中宁县 and others); 宁安市 is a county in 黑龙江: the town's own name says nothing
+    r = report("2024年，宁安镇在县委、县政府的领导下坚持依法行政。宁安镇党委高度重视。\n" + BODY)
+    assert r.place.county != "宁安市"
