@@ -85,7 +85,7 @@ def find_places(texts: Texts) -> Found:
                 where.setdefault(county, zone)
     found = Found(level=_level(texts, named))
     town = _town(named["town"], where, found.level)
-    phrase = _phrase_town(texts) if found.level in (None, "town") else None
+    phrase = _written_town(texts) if found.level in (None, "town") else None
     if town and phrase and _longer_name(phrase[0], town):
         town = None   # 青石桥镇 is not 石桥镇: the text's own name, which the list lacks
     if town:
@@ -93,6 +93,7 @@ def find_places(texts: Texts) -> Found:
         found.put("town", town, SOURCE_OF_ZONE[where[town]], _town_confidence(named["town"][town]))
         _above_town(found, town, named, where, texts)
     else:
+        phrase = phrase or (_body_town(texts) if found.level in (None, "town") else None)
         if phrase:
             found.level = "town"
             found.put("town", *phrase)
@@ -314,16 +315,23 @@ _BODY_TOWN_RE = re.compile(rf"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{{2,3}}{_TOWN_
                            rf"|(?<=[在于对由经据向及和与为是的将把入])([\u4e00-\u9fff]{{2,3}}{_TOWN_UNIT})(?!长|村|社区)")
 
 
-def _phrase_town(texts: Texts) -> Optional[tuple[str, str, float]]:
-    """A town the gazetteer does not list: named where an organisation is (signature, title,
-    issuing lines), or twice in the body of a report that calls itself 我镇/我乡/我街道.
-    Returns (name, source, confidence)."""
+def _written_town(texts: Texts) -> Optional[tuple[str, str, float]]:
+    """A town as an organisation's name writes it (signature, title, issuing lines), listed or
+    not: (name, source, confidence)."""
     for text, source in ((texts.signature, "signature"), (texts.title, "title"),
                          *((h, "body") for h in texts.head)):
         town = parse_chain(text or "").get("town")
         if town:
             return town, source, 0.6
+    return None
+
+
+def _body_town(texts: Texts) -> Optional[tuple[str, str, float]]:
+    """A town the gazetteer does not list, named twice in the body of a report that calls
+    itself 我镇/我乡/我街道: (name, source, confidence)."""
     body = "\n".join(texts.intro + texts.body)
+    if not re.search("[我本全][镇乡街]", body):
+        return None
     names = Counter(a or b for a, b in _BODY_TOWN_RE.findall(body))
     for name, n in names.most_common():
         unit = re.search(_TOWN_UNIT + "$", name).group(0)
