@@ -104,7 +104,8 @@ def find_places(texts: Texts) -> Found:
     return found
 
 
-_UNLISTED_COUNTY = re.compile(r"(?:中共|关于)?([\u4e00-\u9fff]{1,6}?(?:自治县|县|区|市|旗))$")
+_UNLISTED_COUNTY = re.compile(r"(?:中共|关于)?([\u4e00-\u9fff]{2,4}?(?:自治县|县|区|市|旗))$")
+_ZONE_NOT_COUNTY = re.compile(r"(?:开发|高新|新|示范|园|经济|工业|保税|综合|管理|社)区$")  # 高新区 is no county
 
 
 def _unlisted_counties(text: str, found: list) -> list[str]:
@@ -116,7 +117,8 @@ def _unlisted_counties(text: str, found: list) -> list[str]:
             continue
         gap = text[before.end if before else text.rfind("\n", 0, m.start) + 1:m.start]
         unit = _UNLISTED_COUNTY.fullmatch(gap.strip())
-        if unit and not gazetteer.is_name(unit.group(1)) and _stem_ok(unit.group(1)[:-1]):
+        if (unit and not gazetteer.is_name(unit.group(1)) and _stem_ok(unit.group(1)[:-1])
+                and not _ZONE_NOT_COUNTY.search(unit.group(1))):
             out.append(unit.group(1))
     return out
 

@@ -192,6 +192,11 @@ def test_county_the_list_no_longer_has_is_kept_from_the_title():
     assert place(r) == ("重庆市", None, "渝北区", "大盛镇")
 
 
+def test_development_zones_are_not_counties():
+    r = report("高新区三湖镇2023年法治政府建设工作情况报告\n2023年，三湖镇坚持依法行政。\n" + BODY)
+    assert r.place.town == "三湖镇" and r.place.county is None and "place_ambiguous" in r.flags
+
+
 def test_site_header_places_the_namesake():
     r = report("中文域名：天津市宝坻区人民政府.政务\n海滨街道2025年法治政府建设情况报告\n"
                "2025年，海滨街道在区委、区政府的正确领导下坚持依法行政。\n" + BODY)
