@@ -369,9 +369,12 @@ def _body_town(texts: Texts) -> Optional[tuple[str, str, float]]:
     body = "\n".join(texts.intro + texts.body)
     if not re.search("[我本全][镇乡街]", body):
         return None
-    names = Counter(a or b for a, b in _BODY_TOWN_RE.findall(body))
+    found = [(m.group(1) or m.group(2), m.end()) for m in _BODY_TOWN_RE.finditer(body)]
+    names = Counter(name for name, _ in found)
+    acting = {name for name, end in found if _TOWN_ACTS.match(body, end) or body.startswith("委", end)}
     for name, n in names.most_common():
         unit = re.search(_TOWN_UNIT + "$", name).group(0)
-        if n >= 2 and _stem_ok(name[:-len(unit)]) and re.search(f"[我本全]{unit[0]}", body):
+        if (n >= 2 and name in acting and _stem_ok(name[:-len(unit)]) and not _COMMON_ENDING.search(name)
+                and re.search(f"[我本全]{unit[0]}", body)):
             return name, "body", 0.5
     return None
