@@ -16,6 +16,7 @@ a page of hits reads its rows from SQLite.
 from __future__ import annotations
 
 import operator
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -47,14 +48,18 @@ class _Cache(dict):
 
     def __init__(self, items=()):
         super().__init__(items)
+        self.lock = threading.Lock()
         self.docs = sum(_weight(v) for v in self.values())
 
     def put(self, key, value):
+        """Store and return `value`. Threads share a cache: read it with `get` only (a put
+        may clear it between a `key in cache` and a `cache[key]`)."""
         weight = _weight(value)
-        if len(self) >= CACHE_SIZE or self.docs + weight > CACHE_DOCS:
-            self.clear()
-        self[key] = value
-        self.docs += weight
+        with self.lock:
+            if len(self) >= CACHE_SIZE or self.docs + weight > CACHE_DOCS:
+                self.clear()
+            self[key] = value
+            self.docs += weight
         return value
 
     def clear(self):
@@ -133,7 +138,7 @@ class Snapshot:
         """Phrase hits of the previous snapshot, updated by scanning only the added text:
         the first query after a commit does not rescan the archive."""
         carried = _Cache()
-        for phrase, (docs, tf) in phrases.items():
+        for phrase, (docs, tf) in phrases.copy().items():  # copied in one step (threads put)
             new = added.counts(phrase)
             if new:
                 tf = {**tf, **new}
@@ -156,15 +161,17 @@ class Snapshot:
 
     def phrase_hits(self, phrase: str) -> tuple[frozenset, dict]:
         """(`phrase_docs`, {doc: occurrences}); the counts may include replaced docs."""
-        if phrase not in self._phrases:
+        found = self._phrases.get(phrase)
+        if found is None:
             tf = self.haystack.counts(phrase)
-            self._phrases.put(phrase, (frozenset(tf) & self.alive, tf))
-        return self._phrases[phrase]
+            found = self._phrases.put(phrase, (frozenset(tf) & self.alive, tf))
+        return found
 
     def words_docs(self, text: str) -> frozenset:
         """Paragraphs holding every jieba word of `text` (in any order, anywhere)."""
-        if text in self._words:
-            return self._words[text]
+        docs = self._words.get(text)
+        if docs is not None:
+            return docs
         words = sorted(set(query_words(text)))
         if not words or not self._words_agree():
             return frozenset()
@@ -185,8 +192,9 @@ class Snapshot:
 
     def scope_docs(self, scope: Scope) -> frozenset:
         key = (scope.field, scope.value)
-        if key in self._scopes:
-            return self._scopes[key]
+        docs = self._scopes.get(key)
+        if docs is not None:
+            return docs
         field, value = scope.field, scope.value
         if field == "report_id":
             docs = frozenset(self.report_docs.get(value, ()))
@@ -216,8 +224,9 @@ class Snapshot:
     def phrase_df(self, phrase: str, within: frozenset, found: int) -> float:
         """Paragraphs holding `phrase` in the archive: exact when it was scanned whole, else
         estimated from the `found` of `within` (ranking needs no more)."""
-        if phrase in self._phrases:
-            return len(self._phrases[phrase][0])
+        known = self._phrases.get(phrase)
+        if known is not None:
+            return len(known[0])
         return found * len(self.alive) / max(len(within), 1)
 
     # --- trees -------------------------------------------------------------------------
