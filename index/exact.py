@@ -15,7 +15,11 @@ Files of one base, `exact/<epoch>-<generation>.*` (the SQLite state it reflects)
   sorted (libdivsufsort via `pydivsufsort` over the bytes, odd offsets dropped);
 - `.docs.npy` per paragraph: pid, start (code-unit offset of its separator), length in
   characters, report ordinal, part code;
-- `.reports.json` the report ids the ordinals name.
+- `.reports.json` the report ids the ordinals name;
+- `.wpids.npy`, `.woffs.npy`, `.vocab.json` the jieba words' doc sets (the `tokens` column the
+  Whoosh word index is built from): word k's paragraphs are `wpids[woffs[k]:woffs[k + 1]]`,
+  so a bare word's doc set is a slice, not Whoosh posting blocks unpickled one by one
+  (Whoosh still ranks word matches: BM25F).
 `state.json` names the newest complete base; a base is written under temporary names and
 renamed into place, so readers never see half a file. Paragraphs written after the base are
 the caller's "delta" (`index.snapshot` scans them in memory) until the next base is built.
@@ -27,7 +31,9 @@ import json
 import mmap
 import os
 import sqlite3
+from array import array
 from contextlib import contextmanager
+from itertools import count, repeat
 from pathlib import Path
 from typing import Iterator, Optional
 
@@ -41,6 +47,7 @@ STATE_FILE = "state.json"
 SEPARATOR = "\n"
 ENCODING = "utf-16-be"
 PART_CODES = {p: i for i, p in enumerate(PARTS)}  # code len(PARTS): no / unknown part
+EXTENSIONS = ("text", "sa.npy", "docs.npy", "wpids.npy", "woffs.npy", "reports.json", "vocab.json")
 DOC_FIELDS = [("pid", "<i8"), ("start", "<i8"), ("length", "<i4"), ("report", "<i4"), ("part", "i1")]
 
 
@@ -60,8 +67,15 @@ class ExactBase:
             self.text = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         self.sa = np.load(f"{stem}.sa.npy", mmap_mode="r")
         self.docs = np.load(f"{stem}.docs.npy", mmap_mode="r")
+        # the columns every lookup searches, contiguous (a field of the mapped records is strided)
+        self.starts = np.ascontiguousarray(self.docs["start"])
+        self.pids = np.ascontiguousarray(self.docs["pid"])
         self.report_ids: list[str] = json.loads(Path(f"{stem}.reports.json").read_text(encoding="utf-8"))
-        self.last_pid = int(self.docs["pid"][-1]) if len(self.docs) else 0
+        self.word_pids = np.load(f"{stem}.wpids.npy", mmap_mode="r")
+        self.word_offsets = np.load(f"{stem}.woffs.npy", mmap_mode="r")
+        self._vocab_file = Path(f"{stem}.vocab.json")
+        self._vocab: Optional[dict[str, int]] = None
+        self.last_pid = int(self.pids[-1]) if len(self.pids) else 0
         self.chars = size // 2
 
     def _bound(self, key: bytes, upper: bool) -> int:
@@ -92,12 +106,20 @@ class ExactBase:
         where = self.find(phrase)
         if not len(where):
             return where, where
-        slots = np.searchsorted(self.docs["start"], where, side="right") - 1
-        if len(slots) * 8 > len(self.docs):  # many hits: count all slots at once
-            counts = np.bincount(slots, minlength=len(self.docs))
-            found = np.flatnonzero(counts)
-            return found, counts[found]
-        return np.unique(slots, return_counts=True)
+        where.sort()  # sorted needles: searchsorted walks the starts once, slots come sorted
+        slots = np.searchsorted(self.starts, where, side="right") - 1
+        first = np.flatnonzero(np.diff(slots, prepend=-1))  # slots are sorted: run starts
+        return slots[first], np.diff(first, append=len(slots))
+
+    def word_docs(self, word: str) -> np.ndarray:
+        """The pids of the base's paragraphs indexed under the jieba word `word`, ascending."""
+        if self._vocab is None:  # read on the first word query (a thread may race: same result)
+            words = json.loads(self._vocab_file.read_text(encoding="utf-8"))
+            self._vocab = {w: i for i, w in enumerate(words)}
+        i = self._vocab.get(word)
+        if i is None:
+            return np.empty(0, dtype=np.int64)
+        return np.asarray(self.word_pids[self.word_offsets[i]:self.word_offsets[i + 1]])
 
     def close(self) -> None:
         if isinstance(self.text, mmap.mmap):
@@ -157,10 +179,10 @@ def build(index_dir: Path, con: sqlite3.Connection, wait: bool = True) -> Option
             name = f"{state['epoch']}-{state['generation']}"
             if current(index_dir) == name:
                 return name
-            rows = con.execute("SELECT id, report_id, part, folded FROM paragraphs ORDER BY id").fetchall()
+            _write(folder, name, con.execute(
+                "SELECT id, report_id, part, folded, tokens FROM paragraphs ORDER BY id"))
         finally:
             con.execute("COMMIT")
-        _write(folder, name, rows)
         old = current(index_dir)
         tmp = folder / f"{STATE_FILE}.tmp"
         tmp.write_text(json.dumps({"name": name}), encoding="utf-8")
@@ -171,37 +193,62 @@ def build(index_dir: Path, con: sqlite3.Connection, wait: bool = True) -> Option
         return name
 
 
-def _write(folder: Path, name: str, rows: list[tuple]) -> None:
+def _write(folder: Path, name: str, rows: Iterator[tuple]) -> None:
+    """Stream the rows (pid order) into the base's files, written under temporary names."""
     reports: dict[str, int] = {}
-    docs = np.zeros(len(rows), dtype=DOC_FIELDS)
-    docs["pid"] = [r[0] for r in rows]
-    docs["length"] = [len(r[3]) for r in rows]
-    docs["report"] = [reports.setdefault(r[1], len(reports)) for r in rows]
-    docs["part"] = [PART_CODES.get(r[2], len(PARTS)) for r in rows]
-    data = encode("".join(SEPARATOR + r[3] for r in rows))
-    del rows
+    vocab: dict[str, int] = {}
+    pids, lengths, ordinals, parts, texts = array("q"), array("i"), array("i"), array("b"), []
+    word_ids, word_pids = array("i"), array("i")
+    for pid, rid, part, folded, tokens in rows:
+        pids.append(pid)
+        lengths.append(len(folded))
+        ordinals.append(reports.setdefault(rid, len(reports)))
+        parts.append(PART_CODES.get(part, len(PARTS)))
+        texts.append(folded)
+        words = set(tokens.split())
+        new = words.difference(vocab)  # set operations and maps: no Python bytecode per word
+        if new:
+            vocab.update(zip(new, count(len(vocab))))
+        word_ids.extend(map(vocab.__getitem__, words))
+        word_pids.extend(repeat(pid, len(words)))
+    docs = np.zeros(len(pids), dtype=DOC_FIELDS)
+    docs["pid"], docs["length"], docs["report"], docs["part"] = pids, lengths, ordinals, parts
+    data = encode("".join(SEPARATOR + t for t in texts))
+    del texts
     # in code units (a character outside the BMP is two): where each separator is
     docs["start"] = np.flatnonzero(np.frombuffer(data, dtype=">u2") == ord(SEPARATOR))
-    sa = _suffix_array(data)
     tmp = folder / f".{name}.{os.getpid()}"
     Path(f"{tmp}.text").write_bytes(data)
-    with open(f"{tmp}.sa.npy", "wb") as f:
-        np.save(f, sa)
-    with open(f"{tmp}.docs.npy", "wb") as f:
-        np.save(f, docs)
+    _save(f"{tmp}.sa.npy", _suffix_array(data))
+    del data
+    _save(f"{tmp}.docs.npy", docs)
+    # word postings: the pids of each word (ascending), one slice per word
+    word_ids = np.frombuffer(word_ids, dtype=np.int32)
+    order = np.argsort(word_ids, kind="stable")
+    _save(f"{tmp}.wpids.npy", np.frombuffer(word_pids, dtype=np.int32)[order])
+    _save(f"{tmp}.woffs.npy", np.concatenate(
+        ([0], np.cumsum(np.bincount(word_ids, minlength=len(vocab))))).astype(np.int64))
     Path(f"{tmp}.reports.json").write_text(json.dumps(list(reports), ensure_ascii=False), encoding="utf-8")
-    for ext in ("text", "sa.npy", "docs.npy", "reports.json"):  # state.json names them last
+    Path(f"{tmp}.vocab.json").write_text(json.dumps(list(vocab), ensure_ascii=False), encoding="utf-8")
+    for ext in EXTENSIONS:  # state.json names them last
         os.replace(f"{tmp}.{ext}", folder / f"{name}.{ext}")
+
+
+def _save(path: str, values: np.ndarray) -> None:
+    with open(path, "wb") as f:
+        np.save(f, values)
 
 
 def _suffix_array(data: bytes) -> np.ndarray:
     """Sorted character offsets of the suffixes that start a character other than the
-    separator: libdivsufsort over the bytes, keeping even byte offsets."""
+    separator: libdivsufsort over the bytes, keeping even byte offsets (the low byte of
+    each entry is read through a strided view: no full-size temporary)."""
     if not data:
         return np.empty(0, dtype=np.uint32)
     units = np.frombuffer(data, dtype=">u2")
     sa = divsufsort(data)  # bytes: passed to C without a copy
-    sa = sa[(sa & 1) == 0]
+    low = sa.view(np.uint8)[::sa.itemsize]  # little-endian: the low byte comes first
+    sa = sa[(low & 1) == 0]
     sa >>= 1
     sa = sa[units[sa] != ord(SEPARATOR)]
     return sa.astype(np.uint32 if len(units) < 2 ** 32 else np.int64)

@@ -132,7 +132,7 @@ class Snapshot:
 
     def __init__(self, store: Store, words: WordIndex, state: tuple[int, int],
                  base: Optional[exact.ExactBase], reports: Reports, pid_report: np.ndarray,
-                 pid_part: np.ndarray, pid_len: np.ndarray, delta: "Haystack", last_pid: int):
+                 pid_part: np.ndarray, pid_len: np.ndarray, delta: "Delta", last_pid: int):
         self.store = store
         self.words = words
         self.epoch, self.generation = state
@@ -177,7 +177,7 @@ class Snapshot:
             pid_part[pids] = docs["part"][keep]
             pid_len[pids] = docs["length"][keep]
             after = base.last_pid
-        delta = _read_delta(store, after, reports, pid_report, pid_part, pid_len, Haystack())
+        delta = _read_delta(store, after, reports, pid_report, pid_part, pid_len, Delta())
         learn_words(name for row in rows.values() for name in row[1:4])
         return cls(store, words, state, base, reports, pid_report, pid_part, pid_len, delta,
                    size - 1)
@@ -206,7 +206,7 @@ class Snapshot:
 
     @property
     def delta_chars(self) -> int:
-        return len(self.delta.text)
+        return len(self.delta.text.text)
 
     # --- doc sets ------------------------------------------------------------------------
 
@@ -269,11 +269,11 @@ class Snapshot:
         parts_d, parts_n = [], []
         if self.base is not None:
             slots, counts = self.base.occurrences(phrase)
-            pids = np.asarray(self.base.docs["pid"][slots])
+            pids = self.base.pids[slots]
             live = self.pid_report[pids] >= 0
             parts_d.append(pids[live])
             parts_n.append(counts[live])
-        found = self.delta.counts(phrase)
+        found = self.delta.text.counts(phrase)
         if found:
             pids = np.fromiter(found, dtype=np.int64, count=len(found))
             counts = np.fromiter(found.values(), dtype=np.int64, count=len(found))
@@ -291,29 +291,38 @@ class Snapshot:
 
     def words_docs(self, text: str) -> np.ndarray:
         """Paragraphs holding every jieba word of `text` (in any order, anywhere)."""
-        found = self.cache.get(("words", text))
-        if found is not None:
-            return found
-        words = sorted(set(query_words(text)))
-        if not words or not self._words_agree():
+        words = sorted(set(query_words(text)), key=len, reverse=True)  # rarer first, usually
+        if not words:
             return EMPTY
-        ids = self.words.word_docs(words, "AND")
-        docs = np.fromiter(sorted(ids), dtype=np.int64, count=len(ids))
-        docs = docs[docs < len(self.pid_report)]
-        docs = docs[self.pid_report[docs] >= 0]
-        if self.words.state() == (self.epoch, self.generation):  # else: catching up, ask again
-            self.cache.put(("words", text), docs, len(docs))
+        docs = self.word_docs(words[0])
+        for word in words[1:]:
+            if not len(docs):
+                break
+            docs = self.intersect(docs, self.word_docs(word))
         return docs
 
-    def word_scores(self, words: list[str], limit: Optional[int] = None) -> list[tuple[int, float]]:
-        """(doc, BM25F) of the paragraphs holding any of `words`, best first (top `limit`)."""
-        return self.words.word_scores(words, "OR", limit) if self._words_agree() else []
+    def word_docs(self, word: str) -> np.ndarray:
+        """Live paragraphs indexed under the jieba word `word`: a slice of the base's word
+        postings, and a scan of the delta's words."""
+        return self._cached(("word", word), lambda: self._word_docs(word))
 
-    def _words_agree(self) -> bool:
-        """Whether the word index numbers paragraphs as this snapshot does: a rebuild
-        renumbers them, and until the word index has followed (a moment; after a crash, the
-        next write) its answers would name the wrong paragraphs."""
-        return self.words.state()[0] == self.epoch
+    def _word_docs(self, word: str) -> np.ndarray:
+        parts = []
+        if self.base is not None:
+            pids = self.base.word_docs(word).astype(np.int64)
+            parts.append(pids[self.pid_report[pids] >= 0])
+        found = self.delta.words.counts(f" {word} ")
+        if found:
+            pids = np.array(sorted(found), dtype=np.int64)
+            parts.append(pids[self.pid_report[pids] >= 0])
+        return np.concatenate(parts) if parts else EMPTY
+
+    def word_scores(self, words: list[str], limit: Optional[int] = None) -> list[tuple[int, float]]:
+        """(doc, BM25F) from the Whoosh word index of the paragraphs holding any of `words`,
+        best first (top `limit`); none while it numbers paragraphs differently (a rebuild
+        renumbers them, and the word index follows a moment later; after a crash, on the
+        next write)."""
+        return self.words.word_scores(words, "OR", limit) if self.words.state()[0] == self.epoch else []
 
     def scope_docs(self, scope: Scope) -> np.ndarray:
         return self._cached(("scope", scope.field, scope.value), lambda: self._scope_docs(scope))
@@ -397,20 +406,33 @@ def _report_rows(store: Store, report_ids: Optional[list[str]]) -> dict[str, tup
 
 
 def _read_delta(store: Store, after: int, reports: Reports, pid_report, pid_part, pid_len,
-                haystack: "Haystack") -> "Haystack":
-    """Fill the arrays for the paragraphs with ids above `after` and add their folded text to
-    `haystack` (streamed from SQLite)."""
+                delta: "Delta") -> "Delta":
+    """Fill the arrays for the paragraphs with ids above `after` and add their folded text
+    and words to `delta` (streamed from SQLite)."""
     part_codes = exact.PART_CODES
     ordinal = reports.ordinal
+    words: list[tuple[int, str]] = []
 
     def texts():
-        for d, rid, part, folded in store.connection().execute(
-                "SELECT id, report_id, part, folded FROM paragraphs WHERE id > ? ORDER BY id", (after,)):
+        for d, rid, part, folded, tokens in store.connection().execute(
+                "SELECT id, report_id, part, folded, tokens FROM paragraphs WHERE id > ? ORDER BY id",
+                (after,)):
             pid_report[d] = ordinal[rid]
             pid_part[d] = part_codes.get(part, NO_PART)
             pid_len[d] = len(folded)
+            words.append((d, f" {tokens} "))
             yield d, folded
-    return haystack.extended(texts())
+    text = delta.text.extended(texts())
+    return Delta(text, delta.words.extended(words))
+
+
+class Delta:
+    """The paragraphs written after the exact base: folded text, and the jieba words as
+    " w1 w2 … " (a word is found as " w ")."""
+
+    def __init__(self, text: "Haystack" = None, words: "Haystack" = None):
+        self.text = text or Haystack()
+        self.words = words or Haystack()
 
 
 class Haystack:
