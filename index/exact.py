@@ -108,8 +108,12 @@ class ExactBase:
             return where, where
         where.sort()  # sorted needles: searchsorted walks the starts once, slots come sorted
         slots = np.searchsorted(self.starts, where, side="right") - 1
-        first = np.flatnonzero(np.diff(slots, prepend=-1))  # slots are sorted: run starts
-        return slots[first], np.diff(first, append=len(slots))
+        if len(slots) * 4 > len(self.starts):  # many: count every slot at once
+            counts = np.bincount(slots, minlength=len(self.starts))
+            found = np.flatnonzero(counts)
+            return found, counts[found]
+        first = np.flatnonzero(np.concatenate(([True], slots[1:] != slots[:-1])))
+        return slots[first], np.diff(np.append(first, len(slots)))
 
     def word_docs(self, word: str) -> np.ndarray:
         """The pids of the base's paragraphs indexed under the jieba word `word`, ascending."""

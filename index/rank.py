@@ -21,14 +21,15 @@ def exact_scores(snap: Snapshot, exact: np.ndarray, terms) -> np.ndarray:
     scores = np.zeros(len(exact), dtype=np.float64)
     n = max(len(snap.alive), 1)
     lengths = snap.pid_len[exact].astype(np.float64)
+    position = np.full(len(snap.pid_report), -1, dtype=np.int64)  # doc id → index in `exact`
+    position[exact] = np.arange(len(exact))
     for term in terms:
         if term.kind == "words":
             continue
         docs, counts = snap.phrase_hits(term.folded)
         idf = math.log(1 + (n - len(docs) + 0.5) / (len(docs) + 0.5))
-        at = np.searchsorted(exact, docs)
-        inside = at < len(exact)
-        inside[inside] = exact[at[inside]] == docs[inside]
+        at = position[docs]
+        inside = at >= 0
         at, tf = at[inside], counts[inside].astype(np.float64)
         size = lengths[at]
         scores[at] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * size / snap.avg_len))
