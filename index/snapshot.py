@@ -25,10 +25,10 @@ from typing import Iterable, Optional
 
 import numpy as np
 
+from archive.folding import fold
 from archive.model import PARTS
 from index import exact
 from index.analysis import learn_words, query_words
-from index.normalize import fold
 from index.query import And, Not, Or, Scope, Term
 from index.store import Store
 from index.wordindex import WordIndex
