@@ -152,14 +152,14 @@ def test_large_archive_keeps_the_grid_per_county(client, monkeypatch):
 
 
 def import_sample(archive, index):
-    from conftest import SAMPLES
+    from helpers import SAMPLES
     result = archive.import_file(sorted(SAMPLES.iterdir())[index])
     assert result.status == "imported", result.error
     return result.report_id
 
 
 def test_derived_views_are_kept_until_the_catalogue_changes(tmp_path):
-    from conftest import make_app
+    from helpers import make_app
     app = make_app(tmp_path / "data")
     client = app.test_client()
     with app.app_context():
@@ -190,8 +190,8 @@ def test_town_page_lists_reports_by_year(client):
 
 
 def test_town_page_links_consecutive_years_to_compare(tmp_path):
-    from conftest import build_archive, make_app
-    source = sorted(__import__("conftest").SAMPLES.iterdir())[0].read_text("utf-8")
+    from helpers import SAMPLES, build_archive, make_app
+    source = sorted(SAMPLES.iterdir())[0].read_text("utf-8")
     files = []
     for year in (2022, 2023):
         path = tmp_path / f"zhaoji-{year}.txt"

@@ -193,10 +193,10 @@ def _import(archive, index, path: Path, filename: str, overrides: dict) -> dict:
     except (ArchiveError, OSError) as exc:
         return {"status": "failed", "error": str(exc)}
     (result,) = done.results
-    if done.index.error:
-        current_app.logger.warning("upload %s: index not updated: %s", filename, done.index.error)
     current_app.logger.info("upload %s → %s %s", filename, result.status, result.report_id)
     row = {"status": result.status, "report_id": result.report_id, "error": result.error}
+    if done.index.error:  # stored, but not searchable yet
+        row["error"] = f"检索索引未更新（{done.index.error}），请管理员运行 archive reindex --changed"
     if result.report is not None:
         row["title"] = result.report.title
     return row
