@@ -16,6 +16,7 @@ from importers.shapes import (DATE_RE, DOCNUM_RE, head_end, is_addressee, is_dat
 
 _MAX_CLOSING = 4        # signature + date lines
 _SEARCH_FROM_END = 8    # the signature sits within the last lines
+_MAX_ISSUING = 2        # a party committee and a government issue a report together
 
 
 @dataclass
@@ -25,9 +26,10 @@ class Frame:
     addressee: Optional[int] = None
     doc_number: Optional[int] = None
     closing_start: int = 0   # lines from here on are the signature and date
+    issuing: tuple[int, ...] = ()  # the issuing bodies' lines above the title (中共某镇委员会 / 某镇人民政府)
 
     def metadata_lines(self) -> set[int]:
-        return {i for i in (self.title, self.addressee, self.doc_number) if i is not None}
+        return {i for i in (self.title, self.addressee, self.doc_number, *self.issuing) if i is not None}
 
 
 def _signature_line(text: str) -> bool:
@@ -48,6 +50,11 @@ def find_frame(lines: list[Line]) -> Frame:
             frame.addressee = i
         elif frame.doc_number is None and i < head and is_doc_number(t):
             frame.doc_number = i
+    if frame.title is not None:
+        k = frame.title
+        while k > 0 and frame.title - k < _MAX_ISSUING and is_issuer_line(texts[k - 1]):
+            k -= 1
+        frame.issuing = tuple(range(k, frame.title))
     frame.closing_start = _closing_start(texts, max(frame.metadata_lines(), default=-1) + 1)
     return frame
 

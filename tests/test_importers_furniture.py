@@ -313,3 +313,9 @@ def test_html_link_lists_are_navigation_links_in_text_are_not():
     assert r.title == TITLE
     assert not any(w in t for t in texts(r) for w in ("魅力某某", "办事服务", "安全生产工作会议"))
     assert any("人民调解法" in t for t in texts(r))
+
+
+def test_issuing_bodies_above_the_title_are_not_paragraphs():
+    r = txt(["中共某某县某某镇委员会", "某某县某某镇人民政府", "关于2023年法治政府建设情况的报告", "县委、县政府：", INTRO, *BODY])
+    assert r.title == "关于2023年法治政府建设情况的报告"
+    assert texts(r)[0] == INTRO
