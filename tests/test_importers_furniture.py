@@ -147,6 +147,7 @@ def test_unnumbered_heading_and_short_lines_inside_the_report_kept():
     lines.insert(lines.index(BODY[3]), "某村调解员张某化解土地纠纷，当事双方握手言和，达成调解协议。")
     r = txt(lines)
     assert "典型案例" in texts(r)
+    assert "某村调解员张某化解土地纠纷，当事双方握手言和，达成调解协议。" in texts(r)
 
 
 # Word and PDF reports are not damaged ---------------------------------------------------------
@@ -319,3 +320,21 @@ def test_issuing_bodies_above_the_title_are_not_paragraphs():
     r = txt(["中共某某县某某镇委员会", "某某县某某镇人民政府", "关于2023年法治政府建设情况的报告", "县委、县政府：", INTRO, *BODY])
     assert r.title == "关于2023年法治政府建设情况的报告"
     assert texts(r)[0] == INTRO
+
+
+def test_heading_above_the_first_sentence_names_the_document():
+    title = "某某区2015年推进依法行政工作情况及2016年工作打算"
+    r = txt(["网站首页", title, "25.02.2016  10:00", INTRO, *BODY])
+    assert r.title == title and not r.title_derived
+    assert "25.02.2016" not in " ".join(texts(r))
+
+
+def test_byline_above_the_first_sentence_is_no_title():
+    r = txt(["某某客户端记者 张三 通讯员 李四", INTRO, *BODY])
+    assert r.title_derived
+
+
+def test_last_paragraph_cut_mid_sentence_is_kept():
+    cut = "一是设立公开栏，公示单位工作人员姓名、职务、"
+    r = txt([TITLE, INTRO, *BODY, cut, "扫一扫在手机打开当前页", "网站地图"])
+    assert texts(r)[-1] == cut

@@ -44,7 +44,7 @@ _URL_RE = re.compile(r"https?://|www\.|[A-Za-z0-9-]+\.(?:com|cn|net|org|gov|html
 _STAMP_RE = re.compile(r"\d{1,2}:\d{2}|星期[一二三四五六日天]|农历")
 _LABEL_RE = re.compile(rf"[{CJK}]{{2,6}}\s*[:：]")
 _SITE_SUFFIX_RE = re.compile(r"\s[-_—|｜]\s*\S+(?:网|网站|门户网站|政府网)\s*$")
-_CAPTION_RE = re.compile(r"^(?:图为|图片为|▲|△|■|\[图\]|【图】|图\d*[:：])|[（(](?:\S{0,12})?摄(?:影)?[）)]$|摄影[:：]")
+_CAPTION_RE = re.compile(r"^(?:图为|图片为|▲|△|\[图\]|【图】|图\d*[:：])|[（(](?:\S{0,12})?摄(?:影)?[）)]$|摄影[:：]")
 _SUBTITLE_RE = re.compile(r"^(?:——|—|－－|--)(?=\S)")
 _BORDER_RE = re.compile(r"^[|｜]?\s*([^|｜]*?)\s*[|｜]?$")
 _SLOGAN_RE = re.compile(r"^[•·▪■◆★]")
@@ -54,8 +54,10 @@ _OFFICIAL_RE = re.compile(r"^[（(]?(?:附件|抄送|主送|抄报|印发|签发
 _LIST_START_RE = re.compile(r"^[\s\-*•·【\[]*(?:相关报道|相关阅读|相关链接|相关文章|相关新闻|相关稿件|相关词条|"
                             r"相关推荐|延伸阅读|推荐阅读|热点推荐|上一篇|下一篇|上一条|下一条|责任编辑|"
                             r"附件下载|相关附件)")
-_FOOTER_RE = re.compile(r"版权所有|版权归|ICP|备案号|网站标识码|主办单位|承办单位|技术支持|不得转载|"
-                        r"免责声明|本词条|许可协议|协议|©|Copyright", re.I)
+# Footer words no report sentence uses; the weaker ones (协议, 转载…) only end the report's span.
+_FOOTER_RE = re.compile(r"版权所有|ICP备|网站标识码|公网安备|(?:主办|承办)单位[:：]|技术支持[:：]|©|Copyright", re.I)
+_TAIL_FOOTER_RE = re.compile(r"版权|不得转载|转载请|免责声明|本词条|许可协议|本站|本网|地址[:：]|邮编|电话[:：]|传真")
+_BYLINE_RE = re.compile(r"记者|通讯员|编辑|作者|来源|摄影")
 _SENTENCE_START_RE = re.compile(r"^(?:\d{4}年|[一二〇○]{4}年|今年|近年|一年来|去年|我[镇乡区县市省街]|在|按照|根据|为)")
 
 
@@ -96,6 +98,11 @@ def _sentence(t: str) -> bool:
         return True
     stripped = t.rstrip("”’）)》」』】")
     return stripped[-1:] in "。！？；!?;" or (n >= 10 and stripped[-1:] in "：:")
+
+
+def _unfinished(t: str) -> bool:
+    """A paragraph cut off mid-sentence ("…公示单位工作人员姓名、职务、"): text, not furniture."""
+    return cjk_count(t) >= 4 and (t[-1] in "，、,(（《“" or (cjk_count(t) >= 10 and bool(re.search("[，、；。,;]", t))))
 
 
 def _addressee(t: str) -> bool:
@@ -148,8 +155,8 @@ def _specific(title: str) -> bool:
     return bool(re.search(r"\d{4}|[〇一二三四五六七八九○]{4}", title) or names_place(title))
 
 
-def find_span(texts: list[str], hints: list) -> tuple[int, int]:
-    """(first line, last line + 1) of the report inside a copy of a web page."""
+def find_span(texts: list[str], hints: list) -> tuple[int, int, set[int]]:
+    """(first line, last line + 1) of the report inside a copy of a web page, and its title's lines."""
     n = len(texts)
     # A slogan in a bullet above the page ("• 高举…旗帜…而团结奋斗。") is no start of the report.
     first_strong = next((i for i, t in enumerate(texts)
@@ -173,7 +180,24 @@ def find_span(texts: list[str], hints: list) -> tuple[int, int]:
         first = next((i for i, t in enumerate(texts[:first_strong + 1])
                       if not _signal(t, hints[i]) and (_sentence(t) or _addressee(t) or is_doc_number(t)
                                                        or _SUBTITLE_RE.match(t))), first_strong)
-    return first, _span_end(texts, hints, first, first_strong)
+        heading = _heading_above(texts, hints, first)
+        if heading is not None:
+            return heading, _span_end(texts, hints, heading, first_strong), {heading}
+    return first, _span_end(texts, hints, first, first_strong), _title_lines(texts, hints, first)
+
+
+def _heading_above(texts: list[str], hints: list, first: int) -> int | None:
+    """Without a title by its words, the heading line just above the first sentence (past the
+    page's own rows) names the document: 某区2015年推进依法行政工作情况及2016年工作打算."""
+    for i in range(first - 1, max(first - 3, -1), -1):
+        t = texts[i]
+        if _signal(t, hints[i]) or (is_date_line(t) and "年" not in t) or not CJK_RE.search(t):
+            continue
+        if (8 <= cjk_count(t) <= 60 and not ends_sentence(t) and not _BYLINE_RE.search(t)
+                and not is_issuer_line(t) and not _LABEL_RE.search(t) and "/" not in t):
+            return i
+        return None
+    return None
 
 
 def _head_keeps(texts: list[str], hints: list, i: int) -> bool:
@@ -202,7 +226,8 @@ def _span_end(texts: list[str], hints: list, first: int, first_strong: int) -> i
             stop = i  # 相关报道 / 上一篇 / 责任编辑: the page goes on, the report does not
             break
     last = next((i for i in range(stop - 1, first - 1, -1)
-                 if (_sentence(texts[i]) or match_marker(texts[i])) and not _signal(texts[i], hints[i])), None)
+                 if (_sentence(texts[i]) or match_marker(texts[i]) or _unfinished(texts[i]))
+                 and not _signal(texts[i], hints[i]) and not _TAIL_FOOTER_RE.search(texts[i])), None)
     if last is None:
         return stop
     end = last + 1
@@ -306,8 +331,7 @@ def drop_page_furniture(lines: list[Line], c: Cleaning) -> list[Line]:
     texts = judged_forms(lines)
     lines, texts = _split_glued_title(lines, texts, c)
     hints = [x.hint for x in lines]
-    first, end = find_span(texts, hints)
-    title = _title_lines(texts, hints, first)
+    first, end, title = find_span(texts, hints)
     head_end = max(title, default=first - 1) + 1
     body = next((i for i in range(head_end, end) if _sentence(texts[i]) and not _signal(texts[i], hints[i])), end)
     clusters = _clusters(texts, hints) - title
