@@ -16,6 +16,7 @@ The word lists of `importers.cleaning.junk` run before this rule as a second sig
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from importers.chars import CJK, CJK_RE, cjk_count, ends_sentence
 from importers.cleaning.junk import judged_forms
@@ -39,6 +40,7 @@ _WIDGET_MAX = 6          # a widget word: 打印, 收藏, 【字号：, 加大, 
 _TITLE_PIECES = 3
 _CLAUSE = "，、；。：,;:"
 _BREADCRUMB_RE = re.compile(rf"(?<=[{CJK}）)])\s*(?:>>?|＞|›|»|→)\s*(?=[{CJK}\d])")  # 首页 > 政务公开
+_HOME_RE = re.compile(r"^(?:首页|网站首页|主页)\s*(?:>|＞|›|»|/)")
 _POSITION_RE = re.compile(r"^(?:您|你)?(?:当前|现在|目前)?(?:所在)?(?:的)?位置")
 _URL_RE = re.compile(r"https?://|www\.|[A-Za-z0-9-]+\.(?:com|cn|net|org|gov|html?)\b", re.I)
 _STAMP_RE = re.compile(r"\d{1,2}:\d{2}|星期[一二三四五六日天]|农历")
@@ -55,7 +57,8 @@ _LIST_START_RE = re.compile(r"^[\s\-*•·【\[]*(?:相关报道|相关阅读|�
                             r"相关推荐|延伸阅读|推荐阅读|热点推荐|上一篇|下一篇|上一条|下一条|责任编辑|"
                             r"附件下载|相关附件)")
 # Footer words no report sentence uses; the weaker ones (协议, 转载…) only end the report's span.
-_FOOTER_RE = re.compile(r"版权所有|ICP备|网站标识码|公网安备|(?:主办|承办)单位[:：]|技术支持[:：]|©|Copyright", re.I)
+_FOOTER_WORDS = ("版权所有", "ICP备", "网站标识码", "公网安备", "©", "Copyright", "copyright")
+_FOOTER_RE = re.compile(r"(?:主办|承办)单位[:：]|技术支持[:：]")
 _TAIL_FOOTER_RE = re.compile(r"版权|不得转载|转载请|免责声明|本词条|许可协议|本站|本网|地址[:：]|邮编|电话[:：]|传真")
 _BYLINE_RE = re.compile(r"记者|通讯员|编辑|作者|来源|摄影")
 _SENTENCE_START_RE = re.compile(r"^(?:\d{4}年|[一二〇○]{4}年|今年|近年|一年来|去年|我[镇乡区县市省街]|在|按照|根据|为)")
@@ -70,34 +73,52 @@ def _signal(t: str, hint: str | None) -> bool:
     """Furniture by its own shape, wherever it stands."""
     if hint == "link" and not ends_sentence(t) and match_marker(t) is None:
         return True
-    if len(t) > 120 or match_marker(t):
-        return False
-    if _POSITION_RE.match(t) or len(_BREADCRUMB_RE.findall(t)) >= 2 or re.match(r"^(?:首页|网站首页|主页)\s*(?:>|＞|›|»|/)", t):
+    if len(t) > 120 or (len(t) > 50 and t[-1] in "。；！？") or not _maybe_furniture(t) or match_marker(t):
+        return False  # a paragraph; most lines of a report hold none of the marks below
+    # Each test only where its characters occur.
+    if _POSITION_RE.match(t) or (_has(t, ">＞›»→/") and (len(_BREADCRUMB_RE.findall(t)) >= 2
+                                                     or _HOME_RE.match(t))):
         return True
-    if _SITE_SUFFIX_RE.search(t):
+    if _has(t, "-_—|｜") and _SITE_SUFFIX_RE.search(t):
         return True
-    labels = len(_LABEL_RE.findall(t))
+    labels = len(_LABEL_RE.findall(t)) if _has(t, ":：") else 0
     if not ends_sentence(t) or labels:
-        if _URL_RE.search(t) and cjk_count(t) < 40:
+        if _has(t, ".:/") and _URL_RE.search(t) and cjk_count(t) < 40:
             return True
-        if (labels >= 2 and not re.search("[，、；。]", t)) or (labels and _STAMP_RE.search(t)):
+        if (labels >= 2 and not _has(t, "，、；。")) or (labels and _STAMP_RE.search(t)):
             return True  # 来源：本站 发布时间：2024-03-28 09:18
         if _STAMP_RE.search(t) and DATE_RE.search(t) and cjk_count(t) < 20:
             return True
-    if _CAPTION_RE.search(t) and len(t) <= 80:
+    if len(t) <= 80 and (t[:1] in "图▲△[【" or "摄" in t) and _CAPTION_RE.search(t):
         return True
-    return bool(_FOOTER_RE.search(t)) and len(t) <= 120
+    return any(w in t for w in _FOOTER_WORDS) or (("单位" in t or "技术支持" in t) and bool(_FOOTER_RE.search(t)))
 
 
+def _has(t: str, chars: str) -> bool:
+    return any(ch in t for ch in chars)
+
+
+def _maybe_furniture(t: str) -> bool:
+    """Does the line hold any mark some test of `_signal` needs? Most lines of a report do not."""
+    return (bool(_MARKS_RE.search(t)) or t[:1] in "图您你" or t[:2] in ("当前", "现在", "目前", "所在", "位置")
+            or bool(_MARK_WORDS_RE.search(t)))
+
+
+_MARKS_RE = re.compile(r"[:：>＞›»→/|｜\-_—©▲△\[【摄.]")
+_MARK_WORDS_RE = re.compile(r"www|星期|农历|ICP|Copyright|网站标识码|公网安备|版权所有", re.I)
+
+
+@lru_cache(maxsize=8192)
 def _sentence(t: str) -> bool:
     """A line of the report's own text: a paragraph, a numbered heading, the opening sentence."""
-    n = cjk_count(t)
-    if match_marker(t) is not None and n >= 4:
+    last = t.rstrip("”’）)》」』】")[-1:]
+    if last in "。！？；!?;":
         return True
-    if n >= 25 and any(p in t for p in _CLAUSE):
+    if match_marker(t) is not None and cjk_count(t[:20]) >= 4:
         return True
-    stripped = t.rstrip("”’）)》」』】")
-    return stripped[-1:] in "。！？；!?;" or (n >= 10 and stripped[-1:] in "：:")
+    if last in "：:":
+        return cjk_count(t) >= 10
+    return any(p in t for p in _CLAUSE) and cjk_count(t) >= 25
 
 
 def _unfinished(t: str) -> bool:
@@ -118,14 +139,13 @@ def _tables(texts: list[str]) -> set[int]:
     """Rows of a table (cells joined by the readers' separator) holding figures: an attachment's
     table after the signature is the report's, a row of links between bars is not."""
     out: set[int] = set()
-    i = 0
-    while i < len(texts):
-        j = i
-        while j < len(texts) and CELL_SEP in texts[j]:
-            j += 1
-        if any(any(ch.isdigit() for ch in t) for t in texts[i:j]):
-            out.update(range(i, j))
-        i = max(j, i + 1)
+    rows = [i for i, t in enumerate(texts) if CELL_SEP in t]
+    while rows:
+        run = [rows.pop(0)]
+        while rows and rows[0] == run[-1] + 1:
+            run.append(rows.pop(0))
+        if any(ch.isdigit() for i in run for ch in texts[i]):
+            out.update(run)
     return out
 
 
@@ -142,9 +162,9 @@ def _title_block(texts: list[str], hints: list, i: int) -> int:
         return 1  # 政府工作报告 / ——2022年2月17日在某镇第十七届人民代表大会第二次会议上
     for n in range(2, _TITLE_PIECES + 1):
         run = texts[i:i + n]
-        if (len(run) == n and opens_title(run[0])
+        if (len(run) == n and title_tail(run[-1])
                 and all(is_title_piece(x) and not _signal(x, h) for x, h in zip(run, hints[i:i + n]))
-                and title_tail(run[-1]) and (title_continues(run[0]) or not looks_like_title(run[-1]))
+                and opens_title(run[0]) and (title_continues(run[0]) or not looks_like_title(run[-1]))
                 and looks_like_title("".join(run))):
             return n
     return 0
@@ -256,8 +276,9 @@ def _signature(t: str) -> bool:
 
 def _clusters(texts: list[str], hints: list) -> set[int]:
     """Lines in runs of two or more one-word lines: 下载 / 打印 / 全屏 / 收藏, 大 / 中 / 小."""
-    short = [len(_bare(t)) <= _WIDGET_MAX and not ends_sentence(t) and match_marker(t) is None
-             and not is_date_line(t) and not is_issuer_line(t) and not t.isdigit() or not _bare(t)
+    short = [len(t) <= 3 * _WIDGET_MAX and (not _bare(t) or (
+                 len(_bare(t)) <= _WIDGET_MAX and not ends_sentence(t) and match_marker(t) is None
+                 and not is_date_line(t) and not is_issuer_line(t) and not t.isdigit()))
              for t in texts]
     out: set[int] = set()
     i = 0
@@ -296,8 +317,9 @@ def _cut_stamp(lines: list[Line], c: Cleaning) -> list[Line]:
 def _split_glued_title(lines: list[Line], texts: list[str], c: Cleaning) -> tuple[list[Line], list[str]]:
     """"湖北省人民政府关于2023年度法治政府建设情况的报告2023年，省政府坚持…" on one line: the title
     is split from the first sentence (only when no title stands on a line of its own before it)."""
+    hints = [x.hint for x in lines]
     for i, t in enumerate(texts[:_HEAD_SCAN]):
-        if _title_block(texts, [x.hint for x in lines], i):
+        if _title_block(texts, hints, i):
             return lines, texts
         if not _sentence(t):
             continue
@@ -316,8 +338,9 @@ def _strip_borders(lines: list[Line], c: Cleaning) -> list[Line]:
     """A one-cell row of a Markdown table ("| 某街道2024年度法治政府建设情况报告 |") is its text."""
     out = []
     for line in lines:
-        m = _BORDER_RE.match(line.text)
-        if m and (line.text.startswith(("|", "｜")) or line.text.endswith(("|", "｜"))):
+        edged = line.text[:1] in "|｜" or line.text[-1:] in "|｜"
+        m = _BORDER_RE.match(line.text) if edged else None
+        if m:
             c.record(BORDER_RULE, line.text, m.group(1))
             if m.group(1):
                 out.append(Line(m.group(1), line.hint))
@@ -348,7 +371,7 @@ def drop_page_furniture(lines: list[Line], c: Cleaning) -> list[Line]:
                 if i < first and CJK_RE.search(t):
                     header.append(t)
             continue
-        related = not _sentence(t) and (related or bool(_LIST_START_RE.match(t)))
+        related = (related or (len(t) <= 60 and bool(_LIST_START_RE.match(t)))) and not _sentence(t)
         if (i in clusters or _signal(t, line.hint) or (related and not _sentence(t))
                 or (head_end <= i < body and not _head_keeps(texts, hints, i))):
             c.record(INNER_RULE, line.text, "")
@@ -356,7 +379,7 @@ def drop_page_furniture(lines: list[Line], c: Cleaning) -> list[Line]:
         hint = None if line.hint == "link" else line.hint
         if i in title and len(title) == 1 and hint is None and not looks_like_title(t):
             hint = "title"  # a title found by its place (above a subtitle), not by its words
-        out.append(Line(line.text, hint))
+        out.append(line if hint == line.hint else Line(line.text, hint))
     if header:  # not the report's text, but evidence of where it comes from (site name, breadcrumb)
         c.meta.setdefault(HEADER_KEY, "\n".join(header))
     return out
