@@ -162,6 +162,19 @@ def test_word_report_head_and_attachment_kept():
     assert not dropped(r)
 
 
+def test_letterhead_is_no_title():
+    r = txt(["某某镇人民政府文件", "某政发〔2024〕3号", "县委、县政府：", INTRO, *BODY])
+    assert r.title_derived and "某某镇人民政府文件" in texts(r)
+
+
+def test_pdf_report_wrapped_at_a_narrow_width_loses_nothing():
+    from fixtures.report_files import make_pdf
+    lines = [INTRO, *BODY]
+    r = read_report(make_pdf(lines), "r.pdf")
+    assert "".join(texts(r)).startswith(INTRO[:20])
+    assert not dropped(r)
+
+
 def test_docx_report_loses_nothing():
     from fixtures.report_files import make_docx
     lines = [TITLE, "县委、县政府：", INTRO, *BODY, *SIGNATURE]

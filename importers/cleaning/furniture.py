@@ -198,8 +198,9 @@ def find_span(texts: list[str], hints: list) -> tuple[int, int, set[int]]:
                     first -= 1
     else:
         first = next((i for i, t in enumerate(texts[:first_strong + 1])
-                      if not _signal(t, hints[i]) and (_sentence(t) or _addressee(t) or is_doc_number(t)
-                                                       or _SUBTITLE_RE.match(t))), first_strong)
+                      if not _signal(t, hints[i]) and (_sentence(t) or _unfinished(t) or _addressee(t)
+                                                       or is_doc_number(t) or _SUBTITLE_RE.match(t))),
+                     first_strong)
         heading = _heading_above(texts, hints, first)
         if heading is not None:
             return heading, _span_end(texts, hints, heading, first_strong), {heading}
@@ -214,7 +215,8 @@ def _heading_above(texts: list[str], hints: list, first: int) -> int | None:
         if _signal(t, hints[i]) or (is_date_line(t) and "年" not in t) or not CJK_RE.search(t):
             continue
         if (8 <= cjk_count(t) <= 60 and not ends_sentence(t) and not _BYLINE_RE.search(t)
-                and not is_issuer_line(t) and not _LABEL_RE.search(t) and "/" not in t):
+                and not is_issuer_line(t) and not _OFFICIAL_RE.search(t) and not _LABEL_RE.search(t)
+                and "/" not in t):
             return i
         return None
     return None
