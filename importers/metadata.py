@@ -26,7 +26,7 @@ class Frame:
     addressee: Optional[int] = None
     doc_number: Optional[int] = None
     closing_start: int = 0   # lines from here on are the signature and date
-    issuing: tuple[int, ...] = ()  # the issuing bodies' lines above the title (中共某镇委员会 / 某镇人民政府)
+    issuing: tuple[int, ...] = ()  # the issuing bodies' lines next to the title (中共某镇委员会 / 某镇人民政府)
 
     def metadata_lines(self) -> set[int]:
         return {i for i in (self.title, self.addressee, self.doc_number, *self.issuing) if i is not None}
@@ -54,7 +54,10 @@ def find_frame(lines: list[Line]) -> Frame:
         k = frame.title
         while k > 0 and frame.title - k < _MAX_ISSUING and is_issuer_line(texts[k - 1]):
             k -= 1
-        frame.issuing = tuple(range(k, frame.title))
+        j = frame.title + 1  # or below it, where a repeated 关于… title above them was dropped
+        while j < head and j - frame.title <= _MAX_ISSUING and is_issuer_line(texts[j]):
+            j += 1
+        frame.issuing = (*range(k, frame.title), *range(frame.title + 1, j))
     frame.closing_start = _closing_start(texts, max(frame.metadata_lines(), default=-1) + 1)
     return frame
 

@@ -329,6 +329,12 @@ def test_html_link_lists_are_navigation_links_in_text_are_not():
     assert any("人民调解法" in t for t in texts(r))
 
 
+def test_issuing_bodies_below_a_page_heading_are_not_paragraphs():
+    r = txt([TITLE, "中共某某镇委员会", "某某镇人民政府", "关于某某镇2023年度法治政府建设工作情况的报告", "县委、县政府：",
+             INTRO, *BODY])
+    assert r.title == TITLE and texts(r)[0] == INTRO
+
+
 def test_issuing_bodies_above_the_title_are_not_paragraphs():
     r = txt(["中共某某县某某镇委员会", "某某县某某镇人民政府", "关于2023年法治政府建设情况的报告", "县委、县政府：", INTRO, *BODY])
     assert r.title == "关于2023年法治政府建设情况的报告"
