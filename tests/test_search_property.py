@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from archive.model import Paragraph, Place, Report
 from index import SearchIndex
-from index.normalize import CJK_RE, fold
+from archive.folding import CJK_RE, fold
 from index.query import QUOTES, STRAY_CLOSERS
-from test_index_support import brute_force, crafted_report, keys, sample_reports
+from helpers import brute_force, crafted_report, keys, sample_reports
 
 CORPUS = Path(__file__).resolve().parents[1] / "../shared/corpora/laws.jsonl.gz"
 LAW_DOCUMENTS, LAW_PARAGRAPHS_EACH, LAW_QUERIES = 200, 40, 300
@@ -41,13 +41,6 @@ def check_phrase(index, reports, text):
 def samples():
     reports = sample_reports() + [crafted_report()]
     return reports, [t for r in reports for p in r.paragraphs for t in (p.text, p.text_original)]
-
-
-@pytest.fixture(scope="module")
-def sample_index(tmp_path_factory, samples):
-    index = SearchIndex(tmp_path_factory.mktemp("samples"))
-    index.rebuild(samples[0])
-    return index
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -4,10 +4,9 @@ import json
 import pytest
 
 from archive.errors import QueryError, ReportNotFound
-from index import SearchIndex
 from index.analysis import query_words
-from index.normalize import fold
-from test_index_support import brute_force, crafted_report, keys, sample_reports
+from archive.folding import fold
+from helpers import brute_force, crafted_report, keys, sample_reports
 
 
 @pytest.fixture(scope="module")
@@ -15,11 +14,9 @@ def reports():
     return sample_reports() + [crafted_report()]
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory, reports):
-    ix = SearchIndex(tmp_path_factory.mktemp("index"))
-    ix.rebuild(reports)
-    return ix
+@pytest.fixture
+def index(sample_index):
+    return sample_index
 
 
 def assert_exact_highlights(hit, phrase):

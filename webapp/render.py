@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 from flask import Flask, request
 from markupsafe import Markup, escape
 
-from archive.model import PART_LABELS
+from archive.rules import PART_LABELS
 
 UNKNOWN_PLACE = "未注明"  # how unknown place levels are shown (see webapp.summaries)
 
@@ -22,6 +22,8 @@ FLAG_LABELS = {
     "title_derived": "标题为推断",
     "town_missing": "未识别乡镇",
     "year_missing": "未识别年份",
+    "place_ambiguous": "乡镇有同名",
+    "genre_doubt": "体裁存疑",
 }
 
 
