@@ -59,14 +59,26 @@ _LIST_START_RE = re.compile(r"^[\s\-*•·【\[]*(?:相关报道|相关阅读|�
 # Footer words no report sentence uses; the weaker ones (协议, 转载…) only end the report's span.
 _FOOTER_WORDS = ("版权所有", "ICP备", "网站标识码", "公网安备", "©", "Copyright", "copyright")
 _FOOTER_RE = re.compile(r"(?:主办|承办)单位[:：]|技术支持[:：]")
-_TAIL_FOOTER_RE = re.compile(r"版权|不得转载|转载请|免责声明|本词条|许可协议|本站|本网|地址[:：]|邮编|电话[:：]|传真")
+_TAIL_FOOTER_RE = re.compile(r"版权|不得转载|转载请|免责声明|本词条|许可协议|本站|本网站|地址[:：]|邮编|电话[:：]|传真")
 _BYLINE_RE = re.compile(r"记者|通讯员|编辑|作者|来源|摄影")
+_MARKS_RE = re.compile(r"[:：>＞›»→/|｜\-_—©▲△\[【摄.]")
+_MARK_WORDS_RE = re.compile(r"www|星期|农历|ICP|Copyright|网站标识码|公网安备|版权所有", re.I)
 _SENTENCE_START_RE = re.compile(r"^(?:\d{4}年|[一二〇○]{4}年|今年|近年|一年来|去年|我[镇乡区县市省街]|在|按照|根据|为)")
 
 
 def _bare(t: str) -> str:
     """A line without list bullets and brackets: "- 加入收藏" → "加入收藏"."""
     return t.strip(" -*•·|｜【】[]()（）")
+
+
+def _has(t: str, chars: str) -> bool:
+    return any(ch in t for ch in chars)
+
+
+def _maybe_furniture(t: str) -> bool:
+    """Does the line hold any mark some test of `_signal` needs? Most lines of a report do not."""
+    return (bool(_MARKS_RE.search(t)) or t[:1] in "图您你" or t[:2] in ("当前", "现在", "目前", "所在", "位置")
+            or bool(_MARK_WORDS_RE.search(t)))
 
 
 def _signal(t: str, hint: str | None) -> bool:
@@ -92,20 +104,6 @@ def _signal(t: str, hint: str | None) -> bool:
     if len(t) <= 80 and (t[:1] in "图▲△[【" or "摄" in t) and _CAPTION_RE.search(t):
         return True
     return any(w in t for w in _FOOTER_WORDS) or (("单位" in t or "技术支持" in t) and bool(_FOOTER_RE.search(t)))
-
-
-def _has(t: str, chars: str) -> bool:
-    return any(ch in t for ch in chars)
-
-
-def _maybe_furniture(t: str) -> bool:
-    """Does the line hold any mark some test of `_signal` needs? Most lines of a report do not."""
-    return (bool(_MARKS_RE.search(t)) or t[:1] in "图您你" or t[:2] in ("当前", "现在", "目前", "所在", "位置")
-            or bool(_MARK_WORDS_RE.search(t)))
-
-
-_MARKS_RE = re.compile(r"[:：>＞›»→/|｜\-_—©▲△\[【摄.]")
-_MARK_WORDS_RE = re.compile(r"www|星期|农历|ICP|Copyright|网站标识码|公网安备|版权所有", re.I)
 
 
 @lru_cache(maxsize=8192)
@@ -241,10 +239,11 @@ def _head_keeps(texts: list[str], hints: list, i: int) -> bool:
 
 
 def _span_end(texts: list[str], hints: list, first: int, first_strong: int) -> int:
+    """Just after the report's last paragraph and the signature and date below it."""
     n = len(texts)
     stop = n
     for i in range(max(first_strong + 1, n // 3), n):
-        if _LIST_START_RE.match(texts[i]) and len(texts[i]) <= 60:
+        if len(texts[i]) <= 60 and _LIST_START_RE.match(texts[i]):
             stop = i  # 相关报道 / 上一篇 / 责任编辑: the page goes on, the report does not
             break
     last = next((i for i in range(stop - 1, first - 1, -1)
