@@ -110,6 +110,12 @@ class Report:
         return getattr(self.place, name) if name in PLACE_FIELDS else getattr(self, name)
 
 
+def derived_title(town: Optional[str], year: Optional[int]) -> str:
+    """The title given to a report that has none (flag `title_derived`): from its town and year,
+    so it is derived again when staff correct either."""
+    return f"{town or ''}{year or ''}{'年' if year else ''}法治政府建设工作情况报告"
+
+
 def heading_paths(paragraphs: list[Paragraph]) -> list[list[str]]:
     """The heading path of each paragraph, derived from the order and levels of the headings.
 

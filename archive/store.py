@@ -29,6 +29,7 @@ import copy
 import datetime as dt
 import fcntl
 import hashlib
+import heapq
 import json
 import logging
 import os
@@ -47,10 +48,11 @@ import yaml
 from archive.errors import ArchiveError, ImportFailed, InvalidField, ReportNotFound
 from archive.mdfile import (canonical, from_markdown, normalize_text, read_markdown, simplified,
                             to_markdown)
-from archive.model import META_FIELDS, PLACE_FIELDS, LogEntry, Place, Provenance, Report
+from archive.model import (META_FIELDS, PLACE_FIELDS, LogEntry, Place, Provenance, Report,
+                           derived_title)
 
-__all__ = ["Archive", "ImportResult", "Summary", "valid_id", "validate_fields", "to_markdown",
-           "from_markdown"]
+__all__ = ["Archive", "ImportResult", "Summary", "valid_id", "validate_fields", "id_base",
+           "to_markdown", "from_markdown"]
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,16 @@ class Summary:
         d = asdict(self)
         d["flags"] = list(self.flags)
         return d
+
+
+def id_base(report: Report) -> str:
+    """The id a report's town and year call for (see docs/ARCHITECTURE.md, Ids), before a
+    `-2`, `-3`… that tells apart reports of the same town and year."""
+    town, year = report.place.town, report.year
+    base = f"{town or '未知镇'}-{year or '未知年'}"
+    if not (town and year):
+        base += f"-{report.source.sha256[:8]}"
+    return _ID_CHAR.sub("_", base.replace("..", "_"))[:72]
 
 
 def _fold(text: Optional[str]) -> str:
@@ -187,6 +199,8 @@ def apply_fields(report: Report, fields: dict[str, Any]) -> None:
             if name == "title":
                 report.title_derived = False
                 report.flags = [f for f in report.flags if f != "title_derived"]
+    if report.title_derived and {"town", "year"} & fields.keys() and "title" not in fields:
+        report.title = derived_title(report.place.town, report.year)  # not 未知镇… once known
 
 
 # ---- the archive -----------------------------------------------------------------------------
@@ -248,6 +262,14 @@ class Archive:
             self._scan(self._reports_dir_stamp())  # a hand edit in place leaves the folder alone
             return sorted(rid for rid, e in self._catalog.items()
                           if "error" not in e and e["stamp"][0] > mtime_ns)
+
+    def latest(self, n: int) -> list[str]:
+        """Ids of the `n` reports written most recently (imported, updated, corrected), newest
+        first: what the home page lists under 最新报告."""
+        with self._mutex:
+            self._refresh()
+            written = ((e["stamp"][0], rid) for rid, e in self._catalog.items() if "error" not in e)
+            return [rid for _, rid in heapq.nlargest(n, written)]
 
     def markdown(self, report_id: str) -> str:
         """The stored file of a report, as text (what `archive show --md` prints); works on a
@@ -777,14 +799,13 @@ class Archive:
                 return rid
         return best
 
-    def _new_id(self, report: Report) -> str:
-        town, year = report.place.town, report.year
-        base = f"{town or '未知镇'}-{year or '未知年'}"
-        if not (town and year):
-            base += f"-{report.source.sha256[:8]}"
-        base = _ID_CHAR.sub("_", base.replace("..", "_"))[:72]
+    def _new_id(self, report: Report, free: frozenset = frozenset()) -> str:
+        """A fresh id for `report`: its `id_base`, then `-2`, `-3`…; ids that once named a renamed
+        report stay taken (they redirect), except those in `free`."""
+        from archive.renames import redirected_ids
+        base, reserved = id_base(report), redirected_ids(self) - free
         rid, n = base, 1
-        while rid in self._catalog or self._md(rid).exists():
+        while rid in self._catalog or self._md(rid).exists() or rid in reserved:
             n += 1
             rid = f"{base}-{n}"
         return rid
@@ -838,6 +859,24 @@ class Archive:
         self._write_overrides(rid, {**self._read_overrides(rid), **fields})
         self._write_report(rid, report, to_markdown(report))
         return copy.deepcopy(report)
+
+    def rename(self, report_id: str, new_id: Optional[str] = None) -> str:
+        """Give a report the id its town and year now call for (or `new_id`), moving its files;
+        the old id redirects to the new one for good (see archive.renames). Returns the id the
+        report has afterwards (unchanged when it already fits)."""
+        from archive import renames
+        try:
+            with self._write_lock():
+                self._refresh(writer=True)
+                new = renames.move(self, report_id, new_id)
+                if new != report_id:  # other processes see the folder change and rescan too
+                    self._cache.pop(report_id, None)
+                    self._scan(self._reports_dir_stamp())
+            _fsync_dir(self.reports_dir)
+            return new
+        except OSError as exc:
+            raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
+                               f"检查数据目录 {self.data_dir} 的权限") from None
 
     # -- review and integrity
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from archive.model import Provenance, Report
+from archive.model import Provenance, Report, derived_title
 from importers.dates import covered_year, parse_date, year_in
 from importers.document import Line
 from importers.places import find_places
@@ -115,7 +115,7 @@ def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, s
             report.year, prov["year"] = found[0], Provenance("body", found[1])
 
     if report.title is None:
-        report.title = f"{report.place.town or ''}{report.year or ''}{'年' if report.year else ''}法治政府建设工作情况报告"
+        report.title = derived_title(report.place.town, report.year)
         report.title_derived = True
         prov["title"] = Provenance("derived", 0.5)
         report.flags.append("title_derived")

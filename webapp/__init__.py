@@ -28,7 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
     from archive.store import Archive
     from index import SearchIndex
 
-    from webapp import api, auth, basket, compare, errors, render, reports, search, towns, upload
+    from webapp import (admin, api, auth, basket, compare, errors, render, reports, search, towns,
+                        upload)
     from webapp.csrf import init_csrf
 
     app = Flask(__name__)
@@ -44,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["archive"] = archive
     app.extensions["search_index"] = SearchIndex(archive.index_dir)
 
-    for module in (search, towns, api, auth, upload, reports, compare, basket):
+    for module in (search, towns, api, auth, upload, reports, compare, basket, admin):
         app.register_blueprint(module.bp)
     errors.init_errors(app)
     init_csrf(app)

@@ -12,7 +12,9 @@ from functools import cached_property
 from typing import Callable, Iterable
 from urllib.parse import urlencode
 
+from webapp.pinyin import pinyin_key, pinyin_sorted
 from webapp.render import UNKNOWN_PLACE as UNKNOWN
+
 LEVELS = ("province", "city", "county", "town")
 AREA_LEVELS = LEVELS[:-1]   # what /towns?province=…&city=…&county=… selects a coverage grid by
 LATEST = 12
@@ -59,7 +61,7 @@ class Catalogue:
         for r in self.rows:
             if r["county"]:
                 counts[r["county"]] += 1
-        return sorted(counts.items())
+        return pinyin_sorted(counts.items(), key=lambda kv: kv[0])
 
     def area(self, where: dict[str, str]) -> dict | None:
         """The coverage grid of the reports whose place matches `where` ({level: name}, a level
@@ -105,17 +107,25 @@ def _places_above(chosen: list[dict]) -> list[str]:
 
 
 def place_options(archive) -> dict:
-    """The town and county choices of the search filters (only places the archive holds)."""
-    data = rows(archive)
-    return {
-        "towns": sorted({r["town"] for r in data if r["town"]}),
-        "counties": sorted({r["county"] for r in data if r["county"]}),
-    }
+    """The town and county choices of the search filters (only places the archive holds), in
+    pinyin order."""
+    cat = catalogue(archive)
+    return cat.derived(("place_options",), lambda: {
+        "towns": pinyin_sorted({r["town"] for r in cat.rows if r["town"]}),
+        "counties": pinyin_sorted({r["county"] for r in cat.rows if r["county"]})})
+
+
+def latest_rows(archive, n: int = LATEST) -> list[dict]:
+    """The rows of the `n` reports stored or corrected most recently, newest first: an upload
+    shows at once, whatever year it covers."""
+    cat = catalogue(archive)
+    by_id = cat.derived(("by_id",), lambda: {r["id"]: r for r in cat.rows})
+    return [by_id[rid] for rid in archive.latest(n) if rid in by_id]
 
 
 def archive_overview(archive, index) -> dict:
     data = rows(archive)
-    latest = sorted(data, key=lambda r: (-(r["year"] or 0), r["town"] or "", r["id"]))[:LATEST]
+    latest = latest_rows(archive)
     return {
         "reports": len(data),
         "towns": len({(r["county"], r["town"]) for r in data if r["town"]}),
@@ -180,7 +190,7 @@ def _freeze(children: dict) -> list[dict]:
     shortest run of missing levels first): JSON-ready and stable."""
     out = []
     for key in sorted(children, key=lambda k: (children[k]["name"] == UNKNOWN,
-                                               LEVELS.index(children[k]["level"]), k)):
+                                               LEVELS.index(children[k]["level"]), pinyin_key(k))):
         node = children[key]
         item = {"name": node["name"], "label": node["label"], "level": node["level"],
                 "count": node["count"], "years": sorted(node["years"])}
@@ -238,6 +248,6 @@ def coverage(data: Iterable[dict]) -> dict:
     years = list(range(min(held), max(held) + 1)) if held else []
     towns = [{"county": county, "town": town, "cells": dict(by_year),
               "missing": [y for y in years if y not in by_year]}
-             for (county, town), by_year in sorted(cells.items(),
-                                                   key=lambda kv: (kv[0][0] == UNKNOWN, kv[0]))]
+             for (county, town), by_year in sorted(cells.items(), key=lambda kv: (
+                 kv[0][0] == UNKNOWN, pinyin_key(kv[0][0]), kv[0][1] == UNKNOWN, pinyin_key(kv[0][1])))]
     return {"years": years, "towns": towns}

@@ -1,0 +1,170 @@
+"""Place names for the edit forms: suggestions as staff type (pinyin order) and the check that a
+typed name is one the archive already spells, so 重庆市潼南区 never becomes a second county
+beside 潼南区.
+
+Where names come from is pluggable: `sources()` lists the app's `PlaceSource`s, the archive's
+own values first, then the national gazetteer when the importer ships one (`importers.gazetteer`,
+see `GazetteerSource`). A source answers `suggest(level, typed, limit)` with `Suggestion`s and
+`knows(level, name)`.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Optional, Protocol
+
+from flask import current_app
+
+from archive.mdfile import simplified
+from webapp.pinyin import matches, pinyin_sorted
+from webapp.services import get_archive
+from webapp.summaries import LEVELS, catalogue
+
+LEVEL_LABELS = {"province": "省", "city": "市", "county": "县（区）", "town": "乡镇（街道）"}
+# What a longer spelling may put before a known name: the levels above it (重庆市 潼南区).
+_AREA_PREFIX = re.compile(r"(?:.+?(?:省|自治区|特别行政区|市|自治州|州|地区|盟|县|自治县|区|旗))+")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    name: str
+    level: str
+    source: str                      # "archive" | "gazetteer"
+    parents: dict = field(default_factory=dict)  # {level: name} above it, when known
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class PlaceSource(Protocol):
+    name: str
+
+    def suggest(self, level: str, typed: str, limit: int) -> list[Suggestion]: ...
+
+    def knows(self, level: str, name: str) -> bool: ...
+
+
+class ArchiveSource:
+    """The names the archive's reports already use, with the places above each (the most
+    frequent, when reports disagree)."""
+    name = "archive"
+
+    def _names(self) -> dict[str, list[Suggestion]]:
+        cat = catalogue(get_archive())
+        return cat.derived(("placenames",), lambda: _archive_names(cat.rows))
+
+    def suggest(self, level: str, typed: str, limit: int) -> list[Suggestion]:
+        return [s for s in self._names().get(level, []) if matches(s.name, typed)][:limit]
+
+    def knows(self, level: str, name: str) -> bool:
+        return any(s.name == name for s in self._names().get(level, []))
+
+    def names(self, level: str) -> list[str]:
+        return [s.name for s in self._names().get(level, [])]
+
+
+def _archive_names(rows: list[dict]) -> dict[str, list[Suggestion]]:
+    parents: dict[str, dict[str, Counter]] = {level: defaultdict(Counter) for level in LEVELS}
+    for r in rows:
+        for n, level in enumerate(LEVELS):
+            if r[level]:
+                parents[level][r[level]][tuple(r[up] for up in LEVELS[:n])] += 1
+    out = {}
+    for n, level in enumerate(LEVELS):
+        out[level] = pinyin_sorted(
+            (Suggestion(name, level, "archive",
+                        {up: v for up, v in zip(LEVELS[:n], ups.most_common(1)[0][0]) if v})
+             for name, ups in parents[level].items()), key=lambda s: s.name)
+    return out
+
+
+class GazetteerSource:
+    """Adapter for the importer's national gazetteer (`importers.gazetteer`), when present: a
+    name-prefix lookup over China's provinces, cities, counties and towns."""
+    name = "gazetteer"
+
+    def __init__(self, module):
+        self.module = module
+
+    def suggest(self, level: str, typed: str, limit: int) -> list[Suggestion]:
+        found = self.module.lookup(typed, level=level, limit=limit)
+        return [Suggestion(e["name"], level, self.name,
+                           {up: e[up] for up in LEVELS[:LEVELS.index(level)] if e.get(up)})
+                for e in found]
+
+    def knows(self, level: str, name: str) -> bool:
+        return any(e["name"] == name for e in self.module.lookup(name, level=level, limit=5))
+
+
+def sources() -> list:
+    """The app's place sources (built once per app): archive, then gazetteer if installed."""
+    held = current_app.extensions.get("place_sources")
+    if held is None:
+        held = [ArchiveSource()]
+        try:
+            from importers import gazetteer  # noqa: F401  (branch `places`; optional)
+            if hasattr(gazetteer, "lookup"):
+                held.append(GazetteerSource(gazetteer))
+        except ImportError:
+            pass
+        current_app.extensions["place_sources"] = held
+    return held
+
+
+def suggest(level: str, typed: str, limit: int = 15) -> list[Suggestion]:
+    """Names for an autocomplete: the archive's in pinyin order, then the gazetteer's others."""
+    out: list[Suggestion] = []
+    seen = set()
+    for source in sources():
+        for s in source.suggest(level, typed, limit):
+            if s.name not in seen and len(out) < limit:
+                seen.add(s.name)
+                out.append(s)
+    return out
+
+
+def known_names(level: str) -> list[str]:
+    """The archive's names of this level, pinyin order (the forms' lists without JavaScript)."""
+    return sources()[0].names(level)
+
+
+def _fold(name: str) -> str:
+    return re.sub(r"\s+", "", simplified(unicodedata.normalize("NFKC", name), "traditional"))
+
+
+@dataclass
+class Resolution:
+    """What a typed place name becomes: `value` to store, `status` known | normalised |
+    gazetteer | new (needs confirming), and for a new name the known names it may mean."""
+    typed: str
+    value: Optional[str]
+    status: str
+    candidates: list[str] = field(default_factory=list)
+
+
+def resolve(level: str, typed: str) -> Resolution:
+    """Match a typed name to the spelling the archive already uses: exactly; after folding width,
+    script and spaces; or as the tail of a longer spelling that names the levels above
+    (重庆市潼南区 → 潼南区). Else a name the gazetteer knows, else a new name."""
+    typed = typed.strip()
+    if not typed:
+        return Resolution(typed, None, "known")
+    archive_source = sources()[0]
+    names = archive_source.names(level)
+    if typed in names:
+        return Resolution(typed, typed, "known")
+    folded = _fold(typed)
+    for name in names:
+        if _fold(name) == folded:
+            return Resolution(typed, name, "normalised")
+    tails = [name for name in names
+             if folded.endswith(_fold(name)) and _AREA_PREFIX.fullmatch(folded[:-len(_fold(name))])]
+    if tails:
+        return Resolution(typed, max(tails, key=len), "normalised")
+    if any(source.knows(level, typed) for source in sources()[1:]):
+        return Resolution(typed, typed, "gazetteer")
+    near = [name for name in names
+            if name in typed or typed in name or (len(typed) >= 2 and typed[:2] == name[:2])]
+    return Resolution(typed, typed, "new", near[:8])
