@@ -76,10 +76,12 @@ def append(archive: "Archive", report_id: str, entry: dict[str, Any]) -> None:
 
 
 def correct(archive: "Archive", report_id: str, fields: dict[str, Any], who: str,
-            address: Optional[str] = None, now: Optional[dt.datetime] = None) -> Correction:
+            address: Optional[str] = None, now: Optional[dt.datetime] = None,
+            via: Optional[str] = None) -> Correction:
     """Apply staff corrections to a report (an old, redirected id works too), record them, and
     give the report the id its town and year call for. Fields whose value does not change are
-    left alone; nothing is written when nothing changes. Raises InvalidField, ReportNotFound."""
+    left alone; nothing is written when nothing changes. `via` notes where the edit was made
+    ("upload"; the edit form leaves it out). Raises InvalidField, ReportNotFound."""
     from archive.store import validate_fields
     report_id = resolve(archive, report_id)
     fields = validate_fields(fields)
@@ -89,13 +91,22 @@ def correct(archive: "Archive", report_id: str, fields: dict[str, Any], who: str
     if not changes:
         return Correction(current, report_id)
     report = archive.set_fields(report_id, {name: fields[name] for name in changes})
-    entry: dict[str, Any] = {
-        "at": (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds"),
-        "who": who, "address": address, "changes": changes}
-    append(archive, report_id, entry)
+    at = _timestamp(now)
+    record(archive, report_id, who, address, at=at, via=via, changes=changes)
     new_id = archive.rename(report_id)
     if new_id != report_id:
-        append(archive, new_id, {"at": entry["at"], "who": who, "address": address,
-                                 "renamed": [report_id, new_id]})
+        record(archive, new_id, who, address, at=at, via=via, renamed=[report_id, new_id])
         report = archive.get(new_id)
     return Correction(report, report_id, changes)
+
+
+def _timestamp(now: Optional[dt.datetime] = None) -> str:
+    return (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+
+
+def record(archive: "Archive", report_id: str, who: str, address: Optional[str],
+           at: Optional[str] = None, **what: Any) -> None:
+    """Append an entry (`changes`, `renamed`, `via`…) by `who` from `address` to the trail."""
+    entry = {"at": at or _timestamp(), "who": who, "address": address}
+    entry.update((k, v) for k, v in what.items() if v is not None)
+    append(archive, report_id, entry)

@@ -30,7 +30,7 @@ bp = Blueprint("admin", __name__)
 FIELDS = (("title", "标题"),) + META_FIELDS          # every field `archive set` can correct
 LABELS = dict(FIELDS)
 REVIEW_FIELDS = ("town", "county", "year")
-PLACE_LEVELS = ("town", "county", "city", "province")  # the form's order
+PLACE_LEVELS = tuple(placenames.LEVEL_LABELS)       # the form's order: town first
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 _REDIRECT_ARGS = {"compare.": ("a", "b")}            # pages naming reports in their query
 
@@ -58,23 +58,6 @@ def _changed_fields() -> dict[str, str]:
         if value != request.form.get(f"orig-{name}", "").strip():
             out[name] = value
     return out
-
-
-def _places(changed: dict[str, str]) -> tuple[dict[str, dict], list[str]]:
-    """Check each changed place name against the names already used: a longer or differently
-    written spelling of a known name becomes that name (noted), a new name needs its
-    `confirm-<field>` box ticked. Returns ({field: problem}, notes)."""
-    problems, notes = {}, []
-    for name in PLACE_LEVELS:
-        if not changed.get(name):
-            continue
-        found = placenames.resolve(name, changed[name])
-        if found.status == "normalised":
-            notes.append(f"“{found.typed}”已按档案中的写法记为“{found.value}”")
-            changed[name] = found.value
-        elif found.status == "new" and request.form.get(f"confirm-{name}") != found.typed:
-            problems[name] = {"typed": found.typed, "candidates": found.candidates}
-    return problems, notes
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -118,7 +101,7 @@ def save(report_id: str):
     if name:
         session["editor"] = name
     changed = _changed_fields()
-    problems, notes = _places(changed)
+    problems, notes = placenames.check(changed, lambda level: request.form.get(f"confirm-{level}"))
     values = {field: changed.get(field, request.form.get(field, _form_value(report, field))).strip()
               for field in LABELS}
     if problems:

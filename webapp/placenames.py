@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Optional, Protocol
+from typing import Callable, Optional, Protocol
 
 from flask import current_app
 
@@ -168,3 +168,21 @@ def resolve(level: str, typed: str) -> Resolution:
     near = [name for name in names
             if name in typed or typed in name or (len(typed) >= 2 and typed[:2] == name[:2])]
     return Resolution(typed, typed, "new", near[:8])
+
+
+def check(changed: dict[str, str], confirmed: Callable[[str], Optional[str]]) -> tuple[dict, list[str]]:
+    """Check the place names among `changed` ({field: typed}) before they are stored: a longer
+    or differently written spelling of a known name becomes that name (in `changed`, with a note
+    for the user); a new name stays only if `confirmed(field)` returns it (the form's confirm box).
+    Returns ({field: {"typed", "candidates"}} for names still to confirm, notes)."""
+    problems, notes = {}, []
+    for level in LEVEL_LABELS:
+        if not changed.get(level):
+            continue
+        found = resolve(level, changed[level])
+        if found.status == "normalised":
+            notes.append(f"“{found.typed}”已按档案中的写法记为“{found.value}”")
+            changed[level] = found.value
+        elif found.status == "new" and confirmed(level) != found.typed:
+            problems[level] = {"typed": found.typed, "candidates": found.candidates}
+    return problems, notes
