@@ -93,11 +93,18 @@ def correct(archive: "Archive", report_id: str, fields: dict[str, Any], who: str
     report = archive.set_fields(report_id, {name: fields[name] for name in changes})
     at = _timestamp(now)
     record(archive, report_id, who, address, at=at, via=via, changes=changes)
+    new_id = rename(archive, report_id, who, address, at=at, via=via)
+    return Correction(archive.get(new_id) if new_id != report_id else report, report_id, changes)
+
+
+def rename(archive: "Archive", report_id: str, who: str, address: Optional[str],
+           at: Optional[str] = None, via: Optional[str] = None) -> str:
+    """`Archive.rename` to the id the report's town and year call for, recorded in the trail
+    when the id changes. Returns the report's id afterwards."""
     new_id = archive.rename(report_id)
     if new_id != report_id:
         record(archive, new_id, who, address, at=at, via=via, renamed=[report_id, new_id])
-        report = archive.get(new_id)
-    return Correction(report, report_id, changes)
+    return new_id
 
 
 def _timestamp(now: Optional[dt.datetime] = None) -> str:

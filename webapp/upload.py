@@ -224,7 +224,7 @@ def _import(archive, index, path: Path, item: dict, overrides: dict) -> dict:
         if better:
             audit.correct(archive, rid, better, editor(), request.remote_addr, via="upload")
             status = "updated"
-        rid = archive.rename(rid)  # corrected town or year: the id they call for, old one redirects
+        rid = audit.rename(archive, rid, editor(), request.remote_addr, via="upload")
         if rid != result.report_id:
             index.delete(result.report_id)
         report = archive.get(rid)
