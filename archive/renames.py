@@ -18,8 +18,8 @@ stopped before it.
 """
 from __future__ import annotations
 
+import glob
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -91,7 +91,8 @@ def move(archive: "Archive", old: str, new: Optional[str] = None) -> str:
     report's id afterwards."""
     from archive.store import _atomic_write, valid_id
     repair(archive)
-    report = archive.get(old)  # ReportNotFound for an unknown or invalid id
+    old = resolve(archive, old)  # a rename repair() just finished moved it already
+    report = archive.get(old)    # ReportNotFound for an unknown or invalid id
     new = new or fitting_id(archive, old)
     if new is None or new == old:
         return old
@@ -127,6 +128,9 @@ def repair(archive: "Archive") -> list[str]:
     table = redirects(archive)
     notes = []
     for old, new in list(table.items()):
+        for rid in (old, new):  # temporary files of a write the crash cut short
+            for tmp in archive.reports_dir.glob(f".{glob.escape(rid)}.*.tmp"):
+                tmp.unlink(missing_ok=True)
         if not archive._md(old).exists():
             _remove(archive, old)           # side files left by a stop within step 4
         elif archive._md(new).exists():     # stopped after step 3: the new file is whole
