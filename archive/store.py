@@ -789,6 +789,10 @@ class Archive:
         plain = _report_key(_probe(report, fields))
         best = min((rid for rid in self._by_key.get(plain, ()) if rid not in self._corrected),
                    default=None)
+        if report.title_derived:
+            # No title of its own: staff corrections would make any untitled report of that
+            # year look like this one (a town-less upload became a new version of it).
+            return best
         for rid in sorted(self._corrected):  # few: staff corrections
             if best is not None and rid > best:
                 break

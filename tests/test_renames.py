@@ -147,3 +147,15 @@ def test_a_rename_killed_at_any_step_leaves_the_report_whole(tmp_path):
             "赵集街道-2024.log.json", "赵集街道-2024.md", "赵集街道-2024.override.yaml"], step
         assert fresh.check() == [], step
     assert len(killed_at) >= 6      # redirects, 2 side files, the report, the old files
+
+
+def test_an_untitled_report_is_not_taken_for_a_corrected_one(tmp_path):
+    """Two different town-less, untitled reports of one year: once staff give the first its
+    town, the second must still be a report of its own, not a new version of the first."""
+    a = Archive(tmp_path)
+    body = "2024年，我镇在县委、县政府的坚强领导下，深入推进法治政府建设。\n一、主要工作\n{}\n"
+    first = a.import_bytes(body.format("开展普法宣传十二场。").encode(), "a.txt")
+    audit.correct(a, first.report_id, {"town": "三湖镇"}, "管理员", None)
+    second = a.import_bytes(body.format("调解矛盾纠纷四十六件。").encode(), "b.txt")
+    assert second.status == "imported" and second.report_id.startswith("未知镇-2024-")
+    assert len(a.ids()) == 2
