@@ -377,3 +377,41 @@ def test_reupload_with_a_better_town_renames_the_report(client, data_dir):
     assert trail[0]["via"] == "upload" and trail[0]["changes"] == {"town": [None, "三湖镇"]}
     assert trail[-1]["renamed"] == [old, "三湖镇-2024-2"]
     assert latest(client)[0] == ("三湖镇-2024-2", "三湖镇 · 2024年")
+
+
+class FakeGazetteer:
+    """The interface of `importers.gazetteer` (names_with_prefix, named, place_of) over a few
+    divisions of our own: two namesake towns in two counties of one city."""
+    UNITS = {"1": ("城关镇", "town", "10"), "2": ("城关镇", "town", "20"), "3": ("城北镇", "town", "10"),
+             "10": ("甲县", "county", "100"), "20": ("乙县", "county", "100"), "100": ("某市", "city", "")}
+
+    def names_with_prefix(self, prefix, limit=20, level=None):
+        return sorted({n for n, lv, _ in self.UNITS.values()
+                       if n.startswith(prefix) and level in (None, lv)})[:limit]
+
+    def named(self, name, level=None):
+        from collections import namedtuple
+        unit = namedtuple("Unit", "code name level")
+        return [unit(c, n, lv) for c, (n, lv, _) in self.UNITS.items()
+                if n == name and level in (None, lv)]
+
+    def place_of(self, code):
+        out = {}
+        while code in self.UNITS:
+            name, level, code = self.UNITS[code]
+            out[level] = name
+        return out
+
+
+def test_a_gazetteer_plugs_into_suggestions_and_name_checks(client, app, data_dir):
+    from webapp.placenames import ArchiveSource, GazetteerSource
+    app.extensions["place_sources"] = [ArchiveSource(), GazetteerSource(FakeGazetteer())]
+    found = client.get("/places/suggest?level=town&q=" + quote("城")).get_json()
+    assert [(s["name"], s["parents"].get("county"), s["source"]) for s in found] == [
+        ("城北镇", "甲县", "gazetteer"), ("城关镇", "甲县", "gazetteer"), ("城关镇", "乙县", "gazetteer")]
+    assert found[0]["parents"] == {"county": "甲县", "city": "某市"}
+    # archive names come first; a gazetteer name needs no confirming, an unknown one does
+    assert client.get("/places/suggest?level=town&q=" + quote("赵")).get_json()[0]["source"] == "archive"
+    login(client)
+    assert edit(client, "赵集镇-2024", {"town": "城北镇"}).status_code == 302
+    assert edit(client, "三湖镇-2024", {"town": "城南镇"}).status_code == 400

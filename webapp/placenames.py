@@ -81,48 +81,59 @@ def _archive_names(rows: list[dict]) -> dict[str, list[Suggestion]]:
 
 
 class GazetteerSource:
-    """Adapter for the importer's national gazetteer (`importers.gazetteer`), when present: a
-    name-prefix lookup over China's provinces, cities, counties and towns."""
+    """Adapter for the importer's national gazetteer (`importers.gazetteer`: China's divisions
+    down to 乡镇/街道): a name-prefix lookup, each namesake with the places above it."""
     name = "gazetteer"
+    NAMESAKES = 5   # of one name shown (城关镇 exists in hundreds of counties)
 
     def __init__(self, module):
         self.module = module
 
     def suggest(self, level: str, typed: str, limit: int) -> list[Suggestion]:
-        found = self.module.lookup(typed, level=level, limit=limit)
-        return [Suggestion(e["name"], level, self.name,
-                           {up: e[up] for up in LEVELS[:LEVELS.index(level)] if e.get(up)})
-                for e in found]
+        if not typed:
+            return []
+        out = []
+        # The gazetteer lists by code point; a few more names, put in pinyin order.
+        names = pinyin_sorted(self.module.names_with_prefix(typed, limit=limit * 3, level=level))
+        for name in names:
+            for unit in self.module.named(name, level)[:self.NAMESAKES]:
+                above = {k: v for k, v in self.module.place_of(unit.code).items() if k != level}
+                out.append(Suggestion(name, level, self.name, above))
+        return out[:limit]
 
     def knows(self, level: str, name: str) -> bool:
-        return any(e["name"] == name for e in self.module.lookup(name, level=level, limit=5))
+        return bool(self.module.named(name, level))
 
 
 def sources() -> list:
-    """The app's place sources (built once per app): archive, then gazetteer if installed."""
+    """The app's place sources (built once per app): the archive's names, then the gazetteer's
+    when the importers ship one. Tests and deployments may set `app.extensions["place_sources"]`."""
     held = current_app.extensions.get("place_sources")
     if held is None:
         held = [ArchiveSource()]
         try:
-            from importers import gazetteer  # noqa: F401  (branch `places`; optional)
-            if hasattr(gazetteer, "lookup"):
-                held.append(GazetteerSource(gazetteer))
+            from importers import gazetteer
         except ImportError:
-            pass
+            gazetteer = None
+        if all(hasattr(gazetteer, f) for f in ("names_with_prefix", "named", "place_of")):
+            held.append(GazetteerSource(gazetteer))
         current_app.extensions["place_sources"] = held
     return held
 
 
 def suggest(level: str, typed: str, limit: int = 15) -> list[Suggestion]:
-    """Names for an autocomplete: the archive's in pinyin order, then the gazetteer's others."""
+    """Names for an autocomplete: the archive's in pinyin order, then the other sources' names
+    not already offered for the same place."""
     out: list[Suggestion] = []
-    seen = set()
     for source in sources():
         for s in source.suggest(level, typed, limit):
-            if s.name not in seen and len(out) < limit:
-                seen.add(s.name)
+            if len(out) < limit and not any(_same_place(s, held) for held in out):
                 out.append(s)
     return out
+
+
+def _same_place(a: Suggestion, b: Suggestion) -> bool:
+    return a.name == b.name and all(b.parents.get(k, v) == v for k, v in a.parents.items())
 
 
 def known_names(level: str) -> list[str]:
