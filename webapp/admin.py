@@ -30,6 +30,7 @@ bp = Blueprint("admin", __name__)
 FIELDS = (("title", "标题"),) + META_FIELDS          # every field `archive set` can correct
 LABELS = dict(FIELDS)
 REVIEW_FIELDS = ("town", "county", "year")
+OPENING_CHARS = 150                                   # of the first paragraph, on /review
 PLACE_LEVELS = tuple(placenames.LEVEL_LABELS)       # the form's order: town first
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 _REDIRECT_ARGS = {"compare.": ("a", "b")}            # pages naming reports in their query
@@ -150,8 +151,10 @@ def review():
     _writable()
     items = []
     for report, reasons in get_archive().review():
+        opening = next((p.text_original or p.text for p in report.paragraphs if p.kind == "text"), "")
         items.append({"report": report, "reasons": reasons,
                       "values": {name: _form_value(report, name) for name in REVIEW_FIELDS},
+                      "opening": opening[:OPENING_CHARS] + ("…" if len(opening) > OPENING_CHARS else ""),
                       "candidates": ambiguous_candidates(report)})
     return render_template("admin/review.html", items=items, fields=REVIEW_FIELDS, labels=LABELS,
                            known={level: placenames.known_names(level) for level in ("town", "county")})
