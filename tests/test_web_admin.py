@@ -10,7 +10,9 @@ from urllib.parse import quote, unquote
 import pytest
 
 from archive.store import Archive
-from conftest import ADMIN_PASSWORD, SAMPLES, build_archive, make_app
+from conftest import SAMPLES, build_archive, make_app
+from test_web_upload import login as upload_login
+from test_web_upload import token
 from webapp.pinyin import pinyin_key
 
 # A report that names no town (title derived from the year): stored as 未知镇-2024-<sha>.
@@ -37,14 +39,8 @@ def client(app):
     return app.test_client()
 
 
-def token(client) -> str:
-    with client.session_transaction() as session:
-        return session.setdefault("_csrf", "test-token")
-
-
 def login(client):
-    r = client.post("/login", data={"password": ADMIN_PASSWORD, "csrf_token": token(client)})
-    assert r.status_code == 302
+    assert upload_login(client).status_code == 302
 
 
 def url(report_id: str, rest: str = "") -> str:
