@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from archive.errors import ArchiveError, ReportNotFound
+from archive.files import atomic_write
 from archive.mdfile import to_markdown
 
 if TYPE_CHECKING:
@@ -69,9 +70,8 @@ def target(archive: "Archive", report_id: str) -> Optional[str]:
 
 
 def _save(archive: "Archive", table: dict[str, str]) -> None:
-    from archive.store import _atomic_write
     data = json.dumps(dict(sorted(table.items())), ensure_ascii=False, indent=0)
-    _atomic_write(_path(archive), (data + "\n").encode("utf-8"))
+    atomic_write(_path(archive), (data + "\n").encode("utf-8"))
 
 
 def fitting_id(archive: "Archive", report_id: str) -> Optional[str]:
@@ -89,7 +89,7 @@ def fitting_id(archive: "Archive", report_id: str) -> Optional[str]:
 def move(archive: "Archive", old: str, new: Optional[str] = None) -> str:
     """Under the write lock: rename report `old` to `new` (default: `fitting_id`). Returns the
     report's id afterwards."""
-    from archive.store import _atomic_write, valid_id
+    from archive.store import valid_id
     repair(archive)
     old = resolve(archive, old)  # a rename repair() just finished moved it already
     report = archive.get(old)    # ReportNotFound for an unknown or invalid id
@@ -109,9 +109,9 @@ def move(archive: "Archive", old: str, new: Optional[str] = None) -> str:
     for suffix in SIDE_SUFFIXES:
         src = archive.reports_dir / f"{old}{suffix}"
         if src.exists():
-            _atomic_write(archive.reports_dir / f"{new}{suffix}", src.read_bytes(), sync_dir=False)
+            atomic_write(archive.reports_dir / f"{new}{suffix}", src.read_bytes(), sync_dir=False)
     report.id = new
-    _atomic_write(archive._md(new), to_markdown(report).encode("utf-8"), sync_dir=False)
+    atomic_write(archive._md(new), to_markdown(report).encode("utf-8"), sync_dir=False)
     _remove(archive, old)
     return new
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request, session,
                    url_for)
 
+import workflows
 from archive import audit, renames
 from archive.errors import ArchiveError, InvalidField, ReportNotFound
 from archive.model import PLACE_FIELDS
@@ -114,7 +115,7 @@ def save(report_id: str):
     if not done.changes:
         flash("没有修改任何信息。", "info")
     else:
-        _reindex(done)
+        _reindex()
         said = "；".join(f"{LABELS[k]}：{_shown(a)} → {_shown(b)}" for k, (a, b) in done.changes.items())
         flash("已保存。" + said + ("。" + "；".join(notes) if notes else ""), "info")
         if done.renamed:
@@ -128,15 +129,12 @@ def _shown(value) -> str:
     return "（空）" if value in (None, "") else str(value)
 
 
-def _reindex(done: audit.Correction) -> None:
+def _reindex() -> None:
     """Make search show the corrected metadata (and only the new id) at once."""
-    index = get_index()
-    try:
-        if done.renamed:
-            index.delete(done.old_id)
-        index.update(done.report)
-    except ArchiveError as exc:
-        flash(f"已保存，但检索索引暂未更新（{exc}）；稍后重试或运行 archive reindex --changed。", "error")
+    synced = workflows.sync_index(get_archive(), get_index())
+    if synced.error:
+        flash(f"已保存，但检索索引暂未更新（{synced.error}）；稍后重试或运行 archive reindex --changed。",
+              "error")
 
 
 def _writable() -> None:

@@ -2,10 +2,9 @@
 with status 400 (bad query or parameter) or 404 (unknown id) — see `webapp.errors`."""
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, jsonify, request
 
+from archive.rules import read_years
 from webapp.search import SORTS, Params, run_search
 from webapp.services import get_archive, get_index
 from webapp.summaries import hierarchy, rows
@@ -13,7 +12,6 @@ from webapp.summaries import hierarchy, rows
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_LIMIT = 200
-_YEAR_RE = re.compile(r"^(\d{4})(?:\s*[-–—~]\s*(\d{4}))?$")
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -30,10 +28,10 @@ def _year_args() -> dict:
     value = (request.args.get("year") or "").strip()
     if not value:
         return {}
-    match = _YEAR_RE.match(value)
-    if not match:
+    years = read_years(value)
+    if not years:
         abort(400, description="参数 year 应为年份（如 2024）或年份范围（如 2021-2024）。")
-    return {"year_from": match.group(1), "year_to": match.group(2) or match.group(1)}
+    return {"year_from": str(years[0]), "year_to": str(years[1])}
 
 
 @bp.route("/search")

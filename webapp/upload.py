@@ -1,7 +1,8 @@
 """Upload reports through the browser (administrator only).
 
 upload files → preview (detected metadata, outline, import flags; nothing stored yet) → correct
-town / county / year → confirm → `Archive.import_bytes` + `SearchIndex.update`: searchable at once.
+town / county / year → confirm → `workflows.import_upload` (archive, then the index follows):
+searchable at once.
 
 The uploaded bytes wait in DATA_DIR/uploads/<batch>/<n>.bin, where <batch> is a random token and
 <n> a counter: no user-supplied name ever becomes part of a path.
@@ -17,8 +18,10 @@ from pathlib import Path, PurePath
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+import workflows
 from archive import audit
 from archive.errors import ArchiveError
+from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
 from importers import read_report
 from webapp import placenames
 from webapp.admin import editor
@@ -31,7 +34,6 @@ MAX_FILES = 50
 BATCH_TTL = 24 * 3600  # unconfirmed uploads older than this are removed
 _BATCH_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 EDITABLE = ("town", "county", "year")
-YEAR_RANGE = (1990, 2100)
 PREVIEW_PARAGRAPHS = 5   # text paragraphs shown on the review page
 PREVIEW_CHARS = 160      # of each
 
@@ -160,9 +162,10 @@ def _overrides(item: dict, n: int) -> tuple[dict, str | None, dict]:
         if not value:
             continue  # clearing a detected value is not a correction the importer can use
         if field == "year":
-            if not value.isdigit() or not YEAR_RANGE[0] <= int(value) <= YEAR_RANGE[1]:
-                return {}, f"年份“{value}”无效：请填写四位数年份，如 2024。", {}
-            out[field] = int(value)
+            year = parse_year(value)
+            if year is None:
+                return {}, f"年份“{value}”无效：请填写 {YEAR_MIN}–{YEAR_MAX} 之间的四位数年份，如 2024。", {}
+            out[field] = year
         else:
             out[field] = value[:40]
     problems, _ = placenames.check(out, lambda level: request.form.get(f"confirm-{level}-{n}"))
@@ -213,31 +216,35 @@ def confirm(batch: str):
 def _import(archive, index, path: Path, item: dict, overrides: dict) -> dict:
     filename = item["filename"]
     try:
-        result = archive.import_bytes(path.read_bytes(), filename, overrides or None)
+        done = workflows.import_upload(archive, index, path.read_bytes(), filename, overrides)
+        (result,) = done.results
         if result.status == "failed":
             return {"status": "failed", "error": result.error}
-        rid, status = result.report_id, result.status
-        if overrides:
-            audit.record(archive, rid, editor(), request.remote_addr, via="upload",
-                         changes={field: [item.get(field), value] for field, value in overrides.items()})
-        better = _better_reading(archive.get(rid), item, overrides)
-        if better:
-            audit.correct(archive, rid, better, editor(), request.remote_addr, via="upload")
-            status = "updated"
-        rid = audit.rename(archive, rid, editor(), request.remote_addr, via="upload")
-        if rid != result.report_id:
-            index.delete(result.report_id)
+        rid, status = _settle(archive, result, item, overrides)
+        if rid != result.report_id or status != result.status:
+            done.index = workflows.sync_index(archive, index)
         report = archive.get(rid)
-        if rid != result.report_id or status in ("imported", "updated"):
-            index.update(report)
-    except ArchiveError as exc:
+    except (ArchiveError, OSError) as exc:
         return {"status": "failed", "error": str(exc)}
+    if done.index.error:
+        current_app.logger.warning("upload %s: index not updated: %s", filename, done.index.error)
     current_app.logger.info("upload %s → %s %s", filename, status, rid)
     return {"status": status, "report_id": rid, "error": None, "title": report.title}
 
 
-def _better_reading(stored, item: dict, overrides: dict) -> dict:
-    """The town, county and year the importer reads now where the stored report has none (an
-    original uploaded again after the importer improved): stored as audited corrections."""
-    return {field: item[field] for field in ("town", "county", "year")
-            if field not in overrides and item.get(field) and not stored.meta(field)}
+def _settle(archive, result, item: dict, overrides: dict) -> tuple[str, str]:
+    """After an upload is stored: staff corrections go into the audit trail; the town, county
+    and year the importer reads now where the stored report has none (an original uploaded
+    again after the importer improved) become audited corrections; and the report moves to
+    the id its town and year call for (the old id redirects). Returns (id, status)."""
+    rid, status, who, address = result.report_id, result.status, editor(), request.remote_addr
+    if overrides:
+        audit.record(archive, rid, who, address, via="upload",
+                     changes={field: [item.get(field), value] for field, value in overrides.items()})
+    stored = archive.get(rid)
+    better = {field: item[field] for field in ("town", "county", "year")
+              if field not in overrides and item.get(field) and not stored.meta(field)}
+    if better:
+        audit.correct(archive, rid, better, who, address, via="upload")
+        status = "updated"
+    return audit.rename(archive, rid, who, address, via="upload"), status
