@@ -14,6 +14,7 @@ import pytest
 from archive import audit, renames
 from archive.errors import ArchiveError, ReportNotFound
 from archive.store import Archive, id_base
+from workflows import open_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = sorted((ROOT / "samples").iterdir())[0]          # 赵集镇 2024
@@ -21,7 +22,7 @@ SAMPLE = sorted((ROOT / "samples").iterdir())[0]          # 赵集镇 2024
 
 @pytest.fixture
 def archive(tmp_path):
-    a = Archive(tmp_path)
+    a = open_archive(tmp_path)
     assert a.import_file(SAMPLE).report_id == "赵集镇-2024"
     return a
 
@@ -126,7 +127,7 @@ def test_a_rename_killed_at_any_step_leaves_the_report_whole(tmp_path):
     killed_at = []
     for step in range(1, 20):
         data = tmp_path / f"data{step}"
-        a = Archive(data)
+        a = open_archive(data)
         a.import_file(SAMPLE)
         a.set_fields("赵集镇-2024", {"town": "赵集街道"})
         done = subprocess.run([sys.executable, str(script), str(data), str(step)],
@@ -152,10 +153,26 @@ def test_a_rename_killed_at_any_step_leaves_the_report_whole(tmp_path):
 def test_an_untitled_report_is_not_taken_for_a_corrected_one(tmp_path):
     """Two different town-less, untitled reports of one year: once staff give the first its
     town, the second must still be a report of its own, not a new version of the first."""
-    a = Archive(tmp_path)
+    a = open_archive(tmp_path)
     body = "2024年，我镇在县委、县政府的坚强领导下，深入推进法治政府建设。\n一、主要工作\n{}\n"
     first = a.import_bytes(body.format("开展普法宣传十二场。").encode(), "a.txt")
     audit.correct(a, first.report_id, {"town": "三湖镇"}, "管理员", None)
     second = a.import_bytes(body.format("调解矛盾纠纷四十六件。").encode(), "b.txt")
     assert second.status == "imported" and second.report_id.startswith("未知镇-2024-")
     assert len(a.ids()) == 2
+
+
+def test_archive_set_on_the_command_line_is_audited_and_renames(tmp_path, capsys):
+    import cli.main as cli
+    data = tmp_path / "data"
+    assert cli.main(["--data", str(data), "import", str(SAMPLE)]) == 0
+    assert cli.main(["--data", str(data), "set", "赵集镇-2024", "year=2023"]) == 0
+    out = capsys.readouterr().out
+    assert "赵集镇-2023" in out and "旧编号 赵集镇-2024" in out
+    a = Archive(data)
+    assert a.ids() == ["赵集镇-2023"] and renames.resolve(a, "赵集镇-2024") == "赵集镇-2023"
+    trail = audit.entries(a, "赵集镇-2023")
+    assert trail[0]["who"] == "命令行" and trail[0]["changes"] == {"year": [2024, 2023]}
+    assert cli.main(["--data", str(data), "search", "--json", "--year", "2023", "法治"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert hits and {h["report_id"] for h in hits} == {"赵集镇-2023"}

@@ -10,6 +10,7 @@ from urllib.parse import quote, unquote
 import pytest
 
 from archive.store import Archive
+from workflows import open_archive
 from conftest import SAMPLES, build_archive, make_app
 from test_web_upload import login as upload_login
 from test_web_upload import token
@@ -152,7 +153,7 @@ def test_corrections_survive_reimport(client, data_dir):
     login(client)
     edit(client, "三湖镇-2024", {"issuer": "三湖镇人民政府（更正）"})
     sample = next(p for p in SAMPLES.iterdir() if "三湖镇" in p.read_text("utf-8", errors="ignore")[:4000])
-    result = Archive(data_dir).import_bytes(sample.read_bytes() + "\n\n".encode(), sample.name)
+    result = open_archive(data_dir).import_bytes(sample.read_bytes() + "\n\n".encode(), sample.name)
     assert (result.status, result.report_id) == ("updated", "三湖镇-2024")
     assert Archive(data_dir).get("三湖镇-2024").issuer == "三湖镇人民政府（更正）"
 
@@ -208,7 +209,7 @@ def test_an_old_id_is_never_given_to_another_report(client, data_dir):
     edit(client, "赵集镇-2024", {"year": "2023"})
     sample = sorted(SAMPLES.iterdir())[0]                       # 赵集镇 2024, under a new title
     text = "赵集镇2024年度依法治镇工作总结\n\n" + sample.read_text("utf-8")
-    result = Archive(data_dir).import_bytes(text.encode("utf-8"), "again.txt")
+    result = open_archive(data_dir).import_bytes(text.encode("utf-8"), "again.txt")
     assert result.status == "imported" and result.report_id == "赵集镇-2024-2"
     assert location(client.get(url("赵集镇-2024"))).endswith("/report/赵集镇-2023")
 
@@ -286,7 +287,7 @@ def test_town_and_county_lists_are_in_pinyin_order(client):
 # ---- review -----------------------------------------------------------------------------------
 
 def test_review_page_lists_doubtful_reports_and_fixes_them_in_place(client, data_dir):
-    result = Archive(data_dir).import_bytes(NO_TOWN, "no-town.txt")
+    result = open_archive(data_dir).import_bytes(NO_TOWN, "no-town.txt")
     rid = result.report_id
     assert rid.startswith("未知镇-2024-")
     login(client)
@@ -315,7 +316,7 @@ def test_latest_reports_show_town_and_year_and_new_reports_first(client, data_di
     shown = latest(client)
     assert {rid for rid, _ in shown} == set(Archive(data_dir).ids())
     assert dict(shown)["赵集镇-2024"] == "赵集镇 · 2024年"
-    result = Archive(data_dir).import_bytes(NO_TOWN, "no-town.txt")
+    result = open_archive(data_dir).import_bytes(NO_TOWN, "no-town.txt")
     assert latest(client)[0] == (result.report_id, "乡镇未注明 · 2024年")
 
 
@@ -357,7 +358,7 @@ def test_upload_review_previews_text_and_an_all_failed_batch_cannot_be_confirmed
 def test_reupload_with_a_better_town_renames_the_report(client, data_dir):
     import io
     login(client)
-    first = Archive(data_dir).import_bytes(NO_TOWN, "no-town.txt")
+    first = open_archive(data_dir).import_bytes(NO_TOWN, "no-town.txt")
     old = first.report_id
     r = upload(client, [(io.BytesIO(NO_TOWN), "no-town.txt")])
     done = client.post(r.headers["Location"], data={

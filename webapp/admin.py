@@ -115,7 +115,10 @@ def save(report_id: str):
     if not done.changes:
         flash("没有修改任何信息。", "info")
     else:
-        _reindex()
+        synced = workflows.sync_index(archive, get_index())
+        if synced.error:
+            flash(f"已保存，但检索索引暂未更新（{synced.error}）；稍后重试或运行 archive reindex --changed。",
+                  "error")
         said = "；".join(f"{LABELS[k]}：{_shown(a)} → {_shown(b)}" for k, (a, b) in done.changes.items())
         flash("已保存。" + said + ("。" + "；".join(notes) if notes else ""), "info")
         if done.renamed:
@@ -127,14 +130,6 @@ def save(report_id: str):
 
 def _shown(value) -> str:
     return "（空）" if value in (None, "") else str(value)
-
-
-def _reindex() -> None:
-    """Make search show the corrected metadata (and only the new id) at once."""
-    synced = workflows.sync_index(get_archive(), get_index())
-    if synced.error:
-        flash(f"已保存，但检索索引暂未更新（{synced.error}）；稍后重试或运行 archive reindex --changed。",
-              "error")
 
 
 def _writable() -> None:
