@@ -48,7 +48,7 @@ from archive.files import Staged, atomic_write, fsync_dir, stamp, write_tmp
 from archive.folding import fold
 from archive.importlog import logs_json, read_log, read_logs
 from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
-from archive.model import ImportResult, Place, Report, Summary
+from archive.model import NOTED_FLAGS, ImportResult, Place, Report, Summary
 
 __all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id", "id_base",
            "to_markdown", "from_markdown"]
@@ -517,7 +517,8 @@ class Archive:
     # -- review and integrity
 
     def review(self) -> list[tuple[Report, list[str]]]:
-        """Reports whose town or year is missing or uncertain (confidence < 0.6), with reasons."""
+        """Reports whose town or year is missing or uncertain (confidence < 0.6), or that carry a
+        flag the importer explained (place_ambiguous, genre_doubt), with reasons."""
         self._refresh()
         out = []
         for rid, e in self.catalog.entries() if self.data_dir.is_dir() else ():
@@ -527,15 +528,19 @@ class Archive:
             for name, label, value in (("town", "镇名", e["place"].get("town")),
                                        ("year", "年份", e["year"])):
                 conf = e["confidence"].get(name)
-                if value is None:
-                    reasons.append(f"缺少{label}")
+                if value is None and (name != "town" or "town_missing" in e["flags"]):
+                    reasons.append(f"缺少{label}")  # a county's own report has no town
                 elif conf is not None and conf < LOW_CONFIDENCE:
                     reasons.append(f"{label}「{value}」把握不大 (置信度 {conf:.2f})")
-            if reasons:
+            if reasons or set(e["flags"]) & set(NOTED_FLAGS):
                 try:
-                    out.append((self.get(rid), reasons))
+                    report = self.get(rid)
                 except ArchiveError:
                     continue
+                # A flag the importer explained (Report.flag_notes) is a reason of its own.
+                reasons += [report.flag_notes[f] for f in report.flags if f in report.flag_notes]
+                if reasons:
+                    out.append((report, reasons))
         return out
 
     def check(self) -> list[str]:

@@ -226,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument("--log", action="store_true", help="导入时的清理记录")
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("review", help="列出乡镇或年份缺失、不确定的报告")
+    p = sub.add_parser("review", help="列出乡镇或年份缺失、不确定, 地名有同名或体裁存疑的报告")
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("set", help="修正字段: " + ", ".join(META_FIELDS))

@@ -11,7 +11,8 @@ import pytest
 
 from archive.store import Archive
 from workflows import open_archive
-from conftest import SAMPLES, build_archive, make_app
+from conftest import copy_of
+from helpers import SAMPLES, make_app
 from test_web_upload import login as upload_login
 from test_web_upload import token
 from webapp.pinyin import pinyin_key
@@ -25,9 +26,8 @@ NO_TOWN = ("2024年，我镇在县委、县政府的坚强领导下，深入推�
 
 
 @pytest.fixture
-def data_dir(tmp_path):
-    build_archive(tmp_path)
-    return tmp_path
+def data_dir(sample_data_dir, tmp_path):
+    return copy_of(sample_data_dir, tmp_path / "data")
 
 
 @pytest.fixture
@@ -238,8 +238,9 @@ def test_a_longer_spelling_of_a_known_county_becomes_that_county(client):
     assert counties(client) == before                        # no second 黔江区
     assert Archive(client.application.config["DATA_DIR"]).get("赵集镇-2024").place.county == "黔江区"
     assert "已按档案中的写法记为“黔江区”" in client.get(location(r)).get_data(as_text=True)
-    edit(client, "圣灯山镇-2021", {"county": "黔 江 区"})        # spaces, full width: the same name
+    edit(client, "赵集镇-2024", {"county": "衡 阳 县"})          # spaces, full width: the same name
     assert counties(client) == before
+    assert Archive(client.application.config["DATA_DIR"]).get("赵集镇-2024").place.county == "衡阳县"
 
 
 def test_a_new_place_name_needs_confirming_and_near_names_are_offered(client, data_dir):
@@ -262,7 +263,8 @@ def test_suggestions_are_in_pinyin_order_and_match_pinyin(client):
     names = [s["name"] for s in found]
     assert names == ["马喇镇", "三湖镇", "圣灯山镇", "覃斗镇", "赵集镇"]   # mǎ sān shèng tán zhào
     assert [s["name"] for s in client.get("/places/suggest?level=town&q=zjz").get_json()] == ["赵集镇"]
-    assert [s["name"] for s in client.get("/places/suggest?level=town&q=集").get_json()] == ["赵集镇"]
+    ji = client.get("/places/suggest?level=town&q=集").get_json()
+    assert [s["name"] for s in ji if s["source"] == "archive"] == ["赵集镇"] and ji[0]["name"] == "赵集镇"
     lei = client.get("/places/suggest?level=county&q=雷州").get_json()
     assert lei[0]["name"] == "雷州市" and lei[0]["source"] == "archive"
     assert client.get("/places/suggest?level=village&q=x").status_code == 400
@@ -298,7 +300,7 @@ def test_review_page_lists_doubtful_reports_and_fixes_them_in_place(client, data
         "orig-county": "", "county": "", "orig-year": "2024", "year": "2024"})
     assert r.status_code == 302 and r.headers["Location"] == "/review"
     html = client.get("/review").get_data(as_text=True)
-    assert f'data-report-id="{rid}"' not in html and 'data-testid="review-empty"' in html
+    assert f'data-report-id="{rid}"' not in html
     fixed = Archive(data_dir).get("赵集镇-2024-2")
     assert fixed.place.town == "赵集镇" and fixed.title == "赵集镇2024年法治政府建设工作情况报告"
     assert location(client.get(url(rid))).endswith("/report/赵集镇-2024-2")
@@ -412,3 +414,25 @@ def test_a_gazetteer_plugs_into_suggestions_and_name_checks(client, app, data_di
     login(client)
     assert edit(client, "赵集镇-2024", {"town": "城北镇"}).status_code == 302
     assert edit(client, "三湖镇-2024", {"town": "城南镇"}).status_code == 400
+
+
+def test_review_offers_the_gazetteer_namesakes_of_an_ambiguous_place(client, data_dir):
+    """赵集镇 exists in three counties (the importer flags place_ambiguous with the candidates):
+    one click on the review page picks one, and the report leaves the list."""
+    report = Archive(data_dir).get("赵集镇-2024")
+    assert "place_ambiguous" in report.flags and len(report.place_candidates) > 1
+    choice = report.place_candidates[0]
+    login(client)
+    html = client.get("/review").get_data(as_text=True)
+    item = re.search(r'data-report-id="赵集镇-2024"(.*?)</section>', html, re.S).group(1)
+    assert item.count('data-testid="choose-candidate"') == len(report.place_candidates)
+    # post the first candidate's form exactly as the page holds it
+    first = re.search(r'<form method="post" action="([^"]+)" class="inline">(.*?)</form>', item, re.S)
+    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', first.group(2)))
+    assert form["county"] == choice["county"] and form["orig-county"] == ""
+    r = client.post(unquote(first.group(1)), data=form)
+    assert r.status_code == 302 and r.headers["Location"] == "/review"
+    fixed = Archive(data_dir).get("赵集镇-2024")
+    assert (fixed.place.county, fixed.place.province) == (choice["county"], choice["province"])
+    assert "place_ambiguous" not in fixed.flags
+    assert 'data-report-id="赵集镇-2024"' not in client.get("/review").get_data(as_text=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ADMIN_PASSWORD, SAMPLES, make_app
+from helpers import ADMIN_PASSWORD, SAMPLES, make_app
 
 SAMPLE = sorted(SAMPLES.iterdir())[0]        # 赵集镇 2024
 

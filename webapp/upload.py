@@ -226,10 +226,11 @@ def _import(archive, index, path: Path, item: dict, overrides: dict) -> dict:
         report = archive.get(rid)
     except (ArchiveError, OSError) as exc:
         return {"status": "failed", "error": str(exc)}
-    if done.index.error:
-        current_app.logger.warning("upload %s: index not updated: %s", filename, done.index.error)
+    row = {"status": status, "report_id": rid, "error": None, "title": report.title}
+    if done.index.error:  # stored, but not searchable yet
+        row["error"] = f"检索索引未更新（{done.index.error}），请管理员运行 archive reindex --changed"
     current_app.logger.info("upload %s → %s %s", filename, status, rid)
-    return {"status": status, "report_id": rid, "error": None, "title": report.title}
+    return row
 
 
 def _settle(archive, result, item: dict, overrides: dict) -> tuple[str, str]:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from archive import audit
-from archive.catalog import Generation
+from archive.catalog import Changes, Generation
 from archive.errors import ArchiveError
 from archive.model import Report
 from archive.store import Archive, ImportResult
@@ -68,19 +68,27 @@ def sync_index(archive: Archive, index: SearchIndex,
     try:
         since = Generation.parse(index.archive_generation())
         changes = archive.changes_since(since)
+        if not changes.complete:  # no generation recorded, or the catalogue's was rebuilt
+            return _rebuild(archive, index, changes)
         in_hand = {r.report_id: r for r in fresh if r.report is not None and r.generation}
         for rid, generation in changes.changed.items():
             held = in_hand.get(rid)
             index.update(held.report if held and held.generation >= generation else archive.get(rid))
-        removed = list(changes.deleted)
-        if not changes.complete:  # another epoch: what the index holds and the archive does not
-            removed = sorted(set(index.report_ids()) - set(changes.changed))
-        for rid in removed:
+        for rid in changes.deleted:
             index.delete(rid)
         index.set_archive_generation(str(changes.generation))
-        return Synced(sorted(changes.changed), removed)
+        return Synced(sorted(changes.changed), changes.deleted)
     except ArchiveError as exc:
         return Synced(error=str(exc))
+
+
+def _rebuild(archive: Archive, index: SearchIndex, changes: Changes) -> Synced:
+    """Follow by rebuilding when the index cannot say what it lacks: one bulk pass instead of
+    re-indexing every report one by one."""
+    removed = sorted(set(index.report_ids()) - set(changes.changed))
+    index.rebuild(archive.reports())
+    index.set_archive_generation(str(changes.generation))
+    return Synced(sorted(changes.changed), removed)
 
 
 def rebuild_index(archive: Archive, index: SearchIndex, progress: Progress = None,
