@@ -41,7 +41,9 @@ def test_a_correction_is_searchable_by_its_new_town(pair):
     archive, index = pair
     workflows.import_upload(archive, index, fake_file(body=["法治宣传"]), "a.json")
     report, synced = workflows.set_fields(archive, index, "赵集镇-2024", {"town": "覃斗镇"})
-    assert report.place.town == "覃斗镇" and synced.updated == ["赵集镇-2024"]
+    assert report.place.town == "覃斗镇"  # and its id follows (the old one redirects)
+    assert (synced.updated, synced.removed) == (["覃斗镇-2024"], ["赵集镇-2024"])
+    assert index.report_ids() == ["覃斗镇-2024"]
     assert {h.town for h in index.search("法治宣传").hits} == {"覃斗镇"}
 
 
