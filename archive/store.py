@@ -47,7 +47,7 @@ from archive.files import Staged, atomic_write, fsync_dir, stamp, write_tmp
 from archive.folding import fold
 from archive.importlog import logs_json, read_log, read_logs
 from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
-from archive import integrity
+from archive import integrity, renames
 from archive.model import ImportResult, Place, Report, Summary
 from archive.rules import id_base, valid_id
 
@@ -436,8 +436,7 @@ class Archive:
     def _new_id(self, report: Report, free: frozenset = frozenset()) -> str:
         """A fresh id for `report`: its `id_base`, then `-2`, `-3`…; ids that once named a renamed
         report stay taken (they redirect), except those in `free`."""
-        from archive.renames import redirected_ids
-        base, reserved = id_base(report), redirected_ids(self) - free
+        base, reserved = id_base(report), renames.redirected_ids(self) - free
         rid, n = base, 1
         while self.catalog.has(rid) or self._md(rid).exists() or rid in reserved:
             n += 1
@@ -484,7 +483,6 @@ class Archive:
         """Give a report the id its town and year now call for (or `new_id`), moving its files;
         the old id redirects to the new one for good (see archive.renames). Returns the id the
         report has afterwards (unchanged when it already fits)."""
-        from archive import renames
         try:
             with self._write_lock():
                 new = renames.move(self, report_id, new_id)
