@@ -14,7 +14,7 @@ import yaml
 from archive.errors import ArchiveError, InvalidField
 from archive.files import atomic_write
 from archive.mdfile import normalize_text
-from archive.model import META_FIELDS, PLACE_FIELDS, Provenance, Report
+from archive.model import META_FIELDS, PLACE_FIELDS, Provenance, Report, derived_title
 from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
 
 
@@ -72,6 +72,8 @@ def apply_fields(report: Report, fields: dict[str, Any]) -> None:
             if name == "county":  # staff picked among the namesakes
                 report.flags = [f for f in report.flags if f != "place_ambiguous"]
                 report.flag_notes.pop("place_ambiguous", None)
+    if report.title_derived and {"year", report.level or "town"} & fields.keys() and "title" not in fields:
+        report.title = derived_title(report.meta(report.level or "town"), report.year)  # not 未知镇…
 
 
 def read_overrides(path: Path) -> dict[str, Any]:

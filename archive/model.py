@@ -114,6 +114,13 @@ class Report:
         return getattr(self.place, name) if name in PLACE_FIELDS else getattr(self, name)
 
 
+def derived_title(place: Optional[str], year: Optional[int]) -> str:
+    """The title given to a report that has none (flag `title_derived`): from the place that
+    reports (its town, or its county… by `Report.level`) and its year, so it is derived again
+    when staff correct either."""
+    return f"{place or ''}{year or ''}{'年' if year else ''}法治政府建设工作情况报告"
+
+
 def heading_paths(paragraphs: list[Paragraph]) -> list[list[str]]:
     """The heading path of each paragraph, derived from the order and levels of the headings.
 

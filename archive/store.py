@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import heapq
 import logging
 import os
 import re
@@ -49,7 +50,7 @@ from archive.importlog import logs_json, read_log, read_logs
 from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
 from archive.model import NOTED_FLAGS, ImportResult, Place, Report, Summary
 
-__all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id",
+__all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id", "id_base",
            "to_markdown", "from_markdown"]
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,16 @@ def valid_id(report_id: Any) -> bool:
     """True for a well-formed report id: the only kind of id ever turned into a path."""
     return (isinstance(report_id, str) and _ID.fullmatch(report_id) is not None
             and ".." not in report_id)
+
+
+def id_base(report: Report) -> str:
+    """The id a report's town and year call for (see docs/ARCHITECTURE.md, Ids), before a
+    `-2`, `-3`… that tells apart reports of the same town and year."""
+    town, year = report.place.town, report.year
+    base = f"{town or '未知镇'}-{year or '未知年'}"
+    if not (town and year):
+        base += f"-{report.source.sha256[:8]}"
+    return _ID_CHAR.sub("_", base.replace("..", "_"))[:72]
 
 
 def _title_key(report: Report) -> Optional[tuple]:
@@ -134,6 +145,15 @@ class Archive:
         if not self.data_dir.is_dir():
             return Changes(Generation("", 0), {}, [], complete=since is None)
         return self.catalog.changes_since(since)
+
+    def latest(self, n: int) -> list[str]:
+        """Ids of the `n` reports written most recently (imported, updated, corrected), newest
+        first: what the home page lists under 最新报告."""
+        self._refresh()
+        if not self.data_dir.is_dir():
+            return []
+        written = ((version[0], rid) for rid, (version, _) in self.catalog.stamps().items())
+        return [rid for _, rid in heapq.nlargest(n, written)]
 
     def markdown(self, report_id: str) -> str:
         """The stored file of a report, as text (what `archive show --md` prints); works on a
@@ -419,6 +439,10 @@ class Archive:
         stored report's own corrections are applied to the new one. The first such id wins."""
         plain = self.catalog.with_key(_title_key(with_fields(report, fields)), corrected=False)
         best = plain[0] if plain else None
+        if report.title_derived:
+            # No title of its own: staff corrections would make any untitled report of that
+            # year look like this one (a town-less upload became a new version of it).
+            return best
         for rid, key in self.catalog.corrected():  # few: staff corrections
             if best is not None and rid > best:
                 break
@@ -427,14 +451,13 @@ class Archive:
                 return rid
         return best
 
-    def _new_id(self, report: Report) -> str:
-        town, year = report.place.town, report.year
-        base = f"{town or '未知镇'}-{year or '未知年'}"
-        if not (town and year):
-            base += f"-{report.source.sha256[:8]}"
-        base = _ID_CHAR.sub("_", base.replace("..", "_"))[:72]
+    def _new_id(self, report: Report, free: frozenset = frozenset()) -> str:
+        """A fresh id for `report`: its `id_base`, then `-2`, `-3`…; ids that once named a renamed
+        report stay taken (they redirect), except those in `free`."""
+        from archive.renames import redirected_ids
+        base, reserved = id_base(report), redirected_ids(self) - free
         rid, n = base, 1
-        while self.catalog.has(rid) or self._md(rid).exists():
+        while self.catalog.has(rid) or self._md(rid).exists() or rid in reserved:
             n += 1
             rid = f"{base}-{n}"
         return rid
@@ -474,6 +497,22 @@ class Archive:
         write_overrides(self._override_path(rid), {**read_overrides(self._override_path(rid)), **fields})
         self._write_report(rid, report, to_markdown(report))
         return copy.deepcopy(report)
+
+    def rename(self, report_id: str, new_id: Optional[str] = None) -> str:
+        """Give a report the id its town and year now call for (or `new_id`), moving its files;
+        the old id redirects to the new one for good (see archive.renames). Returns the id the
+        report has afterwards (unchanged when it already fits)."""
+        from archive import renames
+        try:
+            with self._write_lock():
+                new = renames.move(self, report_id, new_id)
+                if new != report_id:
+                    self._scan()  # the catalogue as the moves left the folder: old gone, new there
+            fsync_dir(self.reports_dir)
+            return new
+        except OSError as exc:
+            raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
+                               f"检查数据目录 {self.data_dir} 的权限") from None
 
     # -- review and integrity
 

@@ -184,6 +184,8 @@ def cmd_set(args) -> int:
     report, synced = workflows.set_fields(archive, workflows.open_index(archive), args.id, fields)
     _index_outcome(synced)
     _say(f"已修改 {report.id}: " + ", ".join(f"{k} = {report.meta(k)}" for k in fields))
+    if report.id != args.id:
+        _say(f"报告编号已改为 {report.id}; 旧编号 {args.id} 的链接会跳转到新编号")
     return 0
 
 

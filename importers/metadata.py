@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from archive.model import Provenance, Report
+from archive.model import Provenance, Report, derived_title
 from importers.dates import covered_year, parse_date, year_in
 from importers.document import Line
 from importers.cleaning.furniture import HEADER_KEY
@@ -129,8 +129,7 @@ def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, s
             report.year, prov["year"] = covered[0], Provenance("body", covered[1])
 
     if report.title is None:
-        unit = getattr(report.place, report.level or "town") or ""
-        report.title = f"{unit}{report.year or ''}{'年' if report.year else ''}法治政府建设工作情况报告"
+        report.title = derived_title(getattr(report.place, report.level or "town"), report.year)
         report.title_derived = True
         prov["title"] = Provenance("derived", 0.5)
         report.flags.append("title_derived")

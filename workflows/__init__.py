@@ -8,7 +8,8 @@ ends with it, so the index never needs file times to know what it lacks.
 
     import_files   files and folders → archive, then the index follows
     import_upload  one uploaded file with staff corrections → archive, then the index follows
-    set_fields     a staff correction → archive, then the index follows
+    set_fields     a staff correction → archive (audited; a new town or year renames), then the
+                   index follows
     sync_index     the index catches up with the archive (`archive reindex --changed`)
     rebuild_index  the index from scratch (`archive reindex`)
     bootstrap      import a folder into an empty archive, make sure the index exists and is current
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
+from archive import audit
 from archive.catalog import Changes, Generation
 from archive.errors import ArchiveError
 from archive.model import Report
@@ -131,9 +133,12 @@ def import_upload(archive: Archive, index: SearchIndex, data: bytes, filename: s
 
 
 def set_fields(archive: Archive, index: Optional[SearchIndex], report_id: str,
-               fields: dict[str, Any]) -> tuple[Report, Synced]:
-    """Correct a report's metadata (kept across re-imports); then the index follows."""
-    report = archive.set_fields(report_id, fields)
+               fields: dict[str, Any], who: str = "命令行",
+               address: Optional[str] = None) -> tuple[Report, Synced]:
+    """Correct a report's metadata (kept across re-imports, recorded in its audit trail with
+    `who` and `address`); a corrected town or year moves it to the id they call for, the old
+    id redirecting (archive.audit.correct). Then the index follows."""
+    report = audit.correct(archive, report_id, fields, who, address).report
     return report, sync_index(archive, index) if index is not None else Synced()
 
 
