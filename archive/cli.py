@@ -18,6 +18,7 @@ from typing import Iterable, Iterator, Optional
 
 from archive.errors import ArchiveError
 from archive.model import META_FIELDS, PART_LABELS
+from archive.numbers import cli_int
 from archive.store import Archive, ImportResult
 
 STATUSES = ("imported", "updated", "unchanged", "failed")
@@ -314,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="启动网页")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--port", type=cli_int(1, 65535), default=5000)
     p.set_defaults(func=cmd_serve)
 
     add_parsers = _optional("index.commands", "add_parsers")

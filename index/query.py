@@ -17,6 +17,7 @@ from typing import Optional, Union
 
 from archive.errors import QueryError
 from archive.model import PARTS
+from archive.numbers import ascii_digits
 from index.normalize import fold, has_cjk
 
 MAX_LENGTH = 500
@@ -44,7 +45,7 @@ QUOTES = {'"': '"”＂', "＂": '＂"', "“": '”“"', "”": '”“"', "�
 STRAY_CLOSERS = "」』"
 SPECIAL = "()（）" + "".join(QUOTES) + STRAY_CLOSERS
 FIELD_HELP = "可用字段：town/镇、county/县、city/市、province/省、year/年、section/部分、heading/标题"
-YEAR_RE = re.compile(r"^(\d{4})年?(?:\s*[-–—~～至到]\s*(\d{4})年?)?$")
+YEAR_RE = re.compile(r"^([0-9]{4})年?(?:\s*[-–—~～至到]\s*([0-9]{4})年?)?$")
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def parse_year(value) -> tuple[int, int]:
     elif isinstance(value, int) and not isinstance(value, bool):
         first = last = value
     else:
-        m = YEAR_RE.match(str(value).strip())
+        m = YEAR_RE.match(ascii_digits(str(value).strip()))
         if not m:
             raise QueryError(f"年份“{value}”看不懂：请写成 2024 或 2021-2024")
         first, last = int(m.group(1)), int(m.group(2) or m.group(1))

@@ -13,12 +13,15 @@ from flask import Blueprint, Response, render_template, request
 
 from archive.errors import QueryError
 from archive.model import PART_LABELS, PARTS
+from index.query import YEAR_MAX, YEAR_MIN
+from webapp.params import int_arg
 from webapp.services import get_archive, get_index
 from webapp.summaries import archive_overview, place_options
 
 bp = Blueprint("search", __name__)
 
 PER_PAGE = 20
+MAX_PAGE = 10_000
 EXPORT_LIMIT = 2000      # hits in one export file
 SHOWN_PER_REPORT = 2     # hits shown per report before the rest collapse
 SORTS = {"relevance": "相关度", "year": "年份", "town": "乡镇"}
@@ -37,16 +40,16 @@ class Params:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args) -> "Params":
-        def year(name):
-            value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() and 1900 <= int(value) <= 2100 else None
+    def from_args(cls, args, strict: bool = False) -> "Params":
+        """Malformed numbers: a notice on the page, or a 400 if `strict` (see `webapp.params`)."""
+        def number(name, label, default, lo, hi):
+            return int_arg(name, default, lo, hi, label=label, strict=strict, source=args)
 
-        page = (args.get("page") or "").strip()
         section = (args.get("section") or "").strip()
         section = {v: k for k, v in PART_LABELS.items()}.get(section, section)
         sort = (args.get("sort") or "").strip()
-        y1, y2 = year("year_from"), year("year_to")
+        y1 = number("year_from", "起始年份", None, YEAR_MIN, YEAR_MAX)
+        y2 = number("year_to", "截止年份", None, YEAR_MIN, YEAR_MAX)
         if y1 and y2 and y1 > y2:
             y1, y2 = y2, y1
         return cls(
@@ -56,7 +59,7 @@ class Params:
             year_from=y1, year_to=y2,
             section=section if section in PARTS else "",
             sort=sort if sort in SORTS else "relevance",
-            page=min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1,
+            page=number("page", "页码", 1, 1, MAX_PAGE),
         )
 
     @property
@@ -161,7 +164,7 @@ CSV_COLUMNS = ("报告", "乡镇", "县", "年份", "部分", "段落位置", "�
 @bp.route("/export.csv")
 def export_csv():
     from webapp.citation import citation_for_hit, permalink
-    params = Params.from_args(request.args)
+    params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
     out = io.StringIO()
     out.write("\ufeff")  # BOM: Excel then reads UTF-8
@@ -187,7 +190,7 @@ def _csv_safe(text: str) -> str:
 @bp.route("/export.md")
 def export_md():
     from webapp.citation import citation_for_hit
-    params = Params.from_args(request.args)
+    params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
     base = _base_url()
     lines = [f"# 检索结果：{params.q or '（全部）'}", "", f"共 {len(hits)} 段。", ""]

@@ -18,8 +18,10 @@ from pathlib import Path, PurePath
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from archive.errors import ArchiveError
+from archive.numbers import parse_int
 from importers import read_report
 from webapp.auth import admin_required, uploads_enabled
+from webapp.params import bad_value
 from webapp.services import get_archive, get_index
 
 bp = Blueprint("upload", __name__)
@@ -143,9 +145,10 @@ def _overrides(item: dict, n: int) -> tuple[dict, str | None]:
         if not value:
             continue  # clearing a detected value is not a correction the importer can use
         if field == "year":
-            if not value.isdigit() or not YEAR_RANGE[0] <= int(value) <= YEAR_RANGE[1]:
-                return {}, f"年份“{value}”无效：请填写四位数年份，如 2024。"
-            out[field] = int(value)
+            year = parse_int(value, *YEAR_RANGE)
+            if year is None:
+                return {}, bad_value("年份", value, "请填写四位数年份，如 2024。")
+            out[field] = year
         else:
             out[field] = value[:40]
     return out, None
