@@ -336,6 +336,8 @@ def _log_crash(data_dir: Path) -> Optional[Path]:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # output stays valid text whatever a name held
+        getattr(stream, "reconfigure", lambda **_: None)(errors="replace")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
