@@ -4,7 +4,7 @@ import random
 import pytest
 
 from archive.model import Paragraph
-from index.normalize import fold
+from archive.folding import fold
 from webapp.alignment import (
     NEAR, PLANS_TO_WORK, align_reports, align_sections, bigrams, heading_similarity, sections,
     sentence_spans, shared_sentences,

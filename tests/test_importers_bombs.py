@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from archive.store import Archive
 from importers import read_report
 from importers.readers import pdflimits
 from importers.readers.html import MAX_DEPTH
 from importers.sniff import MAX_MARKUP_BYTES, MAX_TEXT_CHARS, MAX_UNPACKED_BYTES, MAX_ZIP_ENTRIES
+from workflows import open_archive
 
 ROOT = Path(__file__).resolve().parent.parent
 PEAK_LIMIT_MB = 300
@@ -31,7 +31,7 @@ REPORT = ("赵集镇2024年法治政府建设工作情况报告\n一、主要工
 
 CHILD = """
 import json, resource, sys
-from archive.cli import main
+from cli.main import main
 code = main(sys.argv[1:])
 sys.stdout.flush()
 print(json.dumps({"code": code, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}),
@@ -286,7 +286,7 @@ def test_gbk_named_file_imports_via_the_library(tmp_path, as_bytes):
     path = os.fsencode(tmp_path) + b"/" + GBK_NAME
     with open(path, "wb") as fh:
         fh.write(REPORT.encode("gb18030"))
-    archive = Archive(tmp_path / "data")
+    archive = open_archive(tmp_path / "data")
     result = archive.import_file(path if as_bytes else os.fsdecode(path))
     assert result.status == "imported", result.error
     assert result.path == f"{tmp_path}/赵集镇2024年法治报告.txt"

@@ -178,7 +178,7 @@ def test_parse_int_agrees_with_an_ascii_oracle(text):
     ["search", "法", "--limit", "①"], ["search", "法", "--limit", "-1"],
 ])
 def test_cli_numbers_are_usage_errors(tmp_path, capsys, argv):
-    from archive.cli import main
+    from cli.main import main
 
     assert main(["--data", str(tmp_path), *argv]) == 2
     err = capsys.readouterr().err

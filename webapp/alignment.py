@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional, Sequence
 
-from archive.model import PARTS, Paragraph
-from index.normalize import fold
+from archive.model import Paragraph
+from archive.rules import PARTS
+from archive.folding import fold
 
 SENTENCE_END = "。！？；!?;"
 MIN_SENTENCE = 8        # folded characters; "一是健全工作机制" alone says nothing about copying

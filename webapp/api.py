@@ -2,10 +2,9 @@
 with status 400 (bad query or parameter) or 404 (unknown id) — see `webapp.errors`."""
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, jsonify, request
 
+from archive.rules import read_years
 from webapp.params import int_arg
 from webapp.search import MAX_PAGE, SORTS, Params, run_search
 from webapp.services import get_archive, get_index
@@ -14,7 +13,6 @@ from webapp.summaries import hierarchy, rows
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_LIMIT = 200
-_YEAR_RE = re.compile(r"^([0-9]{4})(?:\s*[-–—~]\s*([0-9]{4}))?$")
 
 
 def _year_args() -> dict:
@@ -22,10 +20,10 @@ def _year_args() -> dict:
     value = (request.args.get("year") or "").strip()
     if not value:
         return {}
-    match = _YEAR_RE.match(value)
-    if not match:
+    years = read_years(value)
+    if not years:
         abort(400, description="参数 year 应为年份（如 2024）或年份范围（如 2021-2024）。")
-    return {"year_from": match.group(1), "year_to": match.group(2) or match.group(1)}
+    return {"year_from": str(years[0]), "year_to": str(years[1])}
 
 
 @bp.route("/search")

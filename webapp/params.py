@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import abort, flash, has_request_context, request
 
 from archive.numbers import parse_int
+from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
 
 SHOWN_CHARS = 20  # of a bad value, in a message
 
@@ -19,13 +20,25 @@ def int_arg(name: str, default: int | None, lo: int, hi: int, *, label: str | No
             strict: bool = False, source=None) -> int | None:
     """The number `name` of `source` (default `request.args`) in [lo, hi]; `default` when absent.
     Malformed → 400 if `strict`, else `default` and a notice on the page."""
+    return _read(name, default, lambda raw: parse_int(raw, lo, hi), f"应为 {lo}–{hi} 之间的整数",
+                 label, strict, source)
+
+
+def year_arg(name: str, *, label: str | None = None, strict: bool = False,
+             source=None) -> int | None:
+    """A year as `archive.rules.parse_year` reads it ("2024", "2024年"); None when absent."""
+    return _read(name, None, parse_year, f"应为 {YEAR_MIN}–{YEAR_MAX} 之间的年份，如 2024",
+                 label, strict, source)
+
+
+def _read(name, default, parse, expected, label, strict, source):
     raw = (source if source is not None else request.args).get(name)
     if raw is None or not str(raw).strip():
         return default
-    number = parse_int(str(raw), lo, hi)
-    if number is not None:
-        return number
-    problem = bad_value(label or f"参数 {name}", raw, f"应为 {lo}–{hi} 之间的整数")
+    value = parse(str(raw))
+    if value is not None:
+        return value
+    problem = bad_value(label or f"参数 {name}", raw, expected)
     if strict:
         abort(400, description=problem + "。")
     if has_request_context():  # else there is no page to show the notice on

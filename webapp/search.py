@@ -12,9 +12,8 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request
 
 from archive.errors import QueryError
-from archive.model import PART_LABELS, PARTS
-from index.query import YEAR_MAX, YEAR_MIN
-from webapp.params import int_arg
+from archive.rules import PART_LABELS, PARTS, part_code
+from webapp.params import int_arg, year_arg
 from webapp.services import get_archive, get_index
 from webapp.summaries import archive_overview, place_options
 
@@ -42,14 +41,11 @@ class Params:
     @classmethod
     def from_args(cls, args, strict: bool = False) -> "Params":
         """Malformed numbers: a notice on the page, or a 400 if `strict` (see `webapp.params`)."""
-        def number(name, label, default, lo, hi):
-            return int_arg(name, default, lo, hi, label=label, strict=strict, source=args)
-
         section = (args.get("section") or "").strip()
-        section = {v: k for k, v in PART_LABELS.items()}.get(section, section)
+        section = part_code(section) or section
         sort = (args.get("sort") or "").strip()
-        y1 = number("year_from", "起始年份", None, YEAR_MIN, YEAR_MAX)
-        y2 = number("year_to", "截止年份", None, YEAR_MIN, YEAR_MAX)
+        y1 = year_arg("year_from", label="起始年份", strict=strict, source=args)
+        y2 = year_arg("year_to", label="截止年份", strict=strict, source=args)
         if y1 and y2 and y1 > y2:
             y1, y2 = y2, y1
         return cls(
@@ -59,7 +55,7 @@ class Params:
             year_from=y1, year_to=y2,
             section=section if section in PARTS else "",
             sort=sort if sort in SORTS else "relevance",
-            page=number("page", "页码", 1, 1, MAX_PAGE),
+            page=int_arg("page", 1, 1, MAX_PAGE, label="页码", strict=strict, source=args),
         )
 
     @property
@@ -129,12 +125,12 @@ def index():
                "part_labels": PART_LABELS, "result": None, "query_error": None,
                "page_url": lambda n: params.url(page=n)}
     if params.is_empty:
-        context["overview"] = archive_overview(archive, get_index())
+        context["overview"] = archive_overview(archive)
         return render_template("search/index.html", **context)
     try:
         result = run_search(params)
     except QueryError as exc:
-        context.update(query_error=str(exc), overview=archive_overview(archive, get_index()))
+        context.update(query_error=str(exc), overview=archive_overview(archive))
         return render_template("search/index.html", **context), 400
     facets = result["facets"]
     context.update(
