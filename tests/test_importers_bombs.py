@@ -2,7 +2,7 @@
 character counts, HTML nested 100,000 deep, and file names that are not UTF-8.
 
 Each bomb is built here, then imported by `archive import` in a child process that reports its
-own peak memory (ru_maxrss): the import must refuse it in one line and stay under 300 MB.
+own peak memory (VmHWM): the import must refuse it in one line and stay under 300 MB.
 """
 from __future__ import annotations
 
@@ -29,13 +29,15 @@ REPORT = ("赵集镇2024年法治政府建设工作情况报告\n一、主要工
           "推进法治政府建设，严格规范公正文明执法，全面落实行政执法三项制度。\n赵集镇人民政府\n"
           "2024年12月1日\n")
 
+# The child's own peak: VmHWM belongs to its address space. (ru_maxrss does not: Linux carries
+# the parent's peak across fork + exec, so a big pytest process would count.)
 CHILD = """
-import json, resource, sys
+import json, re, sys
 from cli.main import main
 code = main(sys.argv[1:])
 sys.stdout.flush()
-print(json.dumps({"code": code, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}),
-      file=sys.stderr)
+peak_kb = int(re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1))
+print(json.dumps({"code": code, "peak_mb": peak_kb / 1024}), file=sys.stderr)
 """
 
 

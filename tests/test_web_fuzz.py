@@ -2,7 +2,7 @@
 no answer may be a 5xx or show a traceback.
 
 The parameter names come from the web code itself (every `args/form/values.get("name")` and
-`int_arg("name")`), so a new route or parameter is fuzzed without editing this file.
+`int_arg/year_arg("name")`), so a new route or parameter is fuzzed without editing this file.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from archive.numbers import cli_int, parse_int
 
 WEBAPP = Path(__file__).resolve().parent.parent / "webapp"
 _NAME_RE = re.compile(r"""(?:args|form|values|source)\.get(?:list)?\(\s*["']([^"'{}]+)["']"""
-                      r"""|int_arg\(\s*["']([^"'{}]+)["']|number\(\s*["']([^"'{}]+)["']""")
+                      r"""|(?:int|year)_arg\(\s*["']([^"'{}]+)["']""")
 # Form fields named with an f-string (`year-{n}`, `import-{n}`), and the search state.
 EXTRA_NAMES = ("year-0", "town-0", "county-0", "title-0", "import-0", "page", "limit", "year",
                "year_from", "year_to", "q", "sort", "section", "next", "index", "direction")
