@@ -33,8 +33,11 @@ _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", 
 
 
 def read_html(data: bytes) -> RawDocument:
-    check_nesting(data)
-    text, encoding = _decode_html(data)
+    try:
+        text, encoding = _decode_html(data)
+    except ImportFailed:
+        check_nesting(data)  # mostly markup, nested past the parser's limit: say that instead
+        raise
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     parser = lxml.html.HTMLParser()
     try:
@@ -60,8 +63,8 @@ def read_html(data: bytes) -> RawDocument:
 
 
 # libxml2 stops reading an HTML document nested 256 levels deep (its resource limit), losing
-# the rest of the text; a page that deep is not a report page. Checked on the raw bytes first,
-# so a 100,000-level file is refused in milliseconds, before decoding.
+# the rest of the text; a page that deep is not a report page. The parser's error log says so;
+# a page that is mostly tags may fail to decode first, and then a scan of its tags says so.
 MAX_DEPTH = 250
 NESTING_MESSAGE = f"网页嵌套层级过深（超过 {MAX_DEPTH} 层），无法读取：请另存为 .docx 或 .txt 后再导入"
 _TAG_RE = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9]{0,15})(?=[\s/>])[^<>]{0,4096}?(/?)>")
