@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from conftest import ADMIN_PASSWORD, make_app
+from helpers import ADMIN_PASSWORD, make_app
 from webapp import logins
 from webapp.logins import LoginGuard, wait_after
 

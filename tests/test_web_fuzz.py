@@ -70,7 +70,7 @@ ROUTES = _routes()
 @pytest.fixture(scope="module")
 def fuzz_app(sample_data_dir, tmp_path_factory):
     """An app over a copy of the sample archive: POST routes may write to it."""
-    from conftest import make_app
+    from helpers import make_app
 
     data_dir = tmp_path_factory.mktemp("fuzz") / "data"
     shutil.copytree(sample_data_dir, data_dir)
@@ -79,7 +79,7 @@ def fuzz_app(sample_data_dir, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def admin_client(fuzz_app):
-    from conftest import ADMIN_PASSWORD
+    from helpers import ADMIN_PASSWORD
 
     client = fuzz_app.test_client()
     page = client.get("/login").get_data(as_text=True)
