@@ -40,7 +40,7 @@ from typing import Iterator, Optional
 import numpy as np
 from pydivsufsort import divsufsort
 
-from archive.model import PARTS
+from archive.rules import PARTS
 
 FOLDER = "exact"
 STATE_FILE = "state.json"

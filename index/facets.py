@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from archive.model import PARTS
+from archive.rules import PARTS
 from index.snapshot import Snapshot
 
 

@@ -26,7 +26,7 @@ from typing import Iterable, Optional
 import numpy as np
 
 from archive.folding import fold
-from archive.model import PARTS
+from archive.rules import PARTS
 from index import exact
 from index.analysis import learn_words, query_words
 from index.query import And, Not, Or, Scope, Term
