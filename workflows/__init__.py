@@ -67,15 +67,12 @@ def sync_index(archive: Archive, index: SearchIndex,
         since = Generation.parse(index.archive_generation())
         changes = archive.changes_since(since)
         in_hand = {r.report_id: r for r in fresh if r.report is not None and r.generation}
-        for rid, generation in changes.changed.items():
-            held = in_hand.get(rid)
-            index.update(held.report if held and held.generation >= generation else archive.get(rid))
         removed = list(changes.deleted)
         if not changes.complete:  # another epoch: what the index holds and the archive does not
             removed = sorted(set(index.report_ids()) - set(changes.changed))
-        for rid in removed:
-            index.delete(rid)
-        index.set_archive_generation(str(changes.generation))
+        index.update_many((in_hand[rid].report if rid in in_hand and in_hand[rid].generation >= generation
+                           else archive.get(rid) for rid, generation in changes.changed.items()),
+                          deleted=removed, archive_generation=str(changes.generation))  # one pass
         return Synced(sorted(changes.changed), removed)
     except ArchiveError as exc:
         return Synced(error=str(exc))
