@@ -18,14 +18,14 @@ from index import snapshot as snapshot_module
 from archive.folding import fold
 from index.store import Store
 from index.wordindex import WordIndex
-from helpers import brute_force, built_index, crafted_report, keys, sample_reports, with_text
+from helpers import brute_force, crafted_report, keys, sample_reports, with_text
 
 PHRASES = ["法治", "普法", "调解", "谁执法谁普法", "法律明白人", "村"]
 
 
 @pytest.fixture
-def index(tmp_path):
-    return built_index(tmp_path / "index")
+def index(fresh_index):
+    return fresh_index
 
 
 def assert_agrees(index, reports):

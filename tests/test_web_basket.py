@@ -7,18 +7,13 @@ from urllib.parse import quote
 
 import pytest
 
-from test_web_report import HOSTILE, SHARED, build_web2_app
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    return build_web2_app(tmp_path_factory.mktemp("web2-basket"))
+from helpers import HOSTILE, SHARED
 
 
 @pytest.fixture
-def client(app):
+def client(handmade_app):
     """A fresh browser: its own cookie jar, hence its own empty basket."""
-    return app.test_client()
+    return handmade_app.test_client()
 
 
 def token(client) -> str:
