@@ -61,8 +61,8 @@ class Imported:
 
 def sync_index(archive: Archive, index: SearchIndex,
                fresh: Iterable[ImportResult] = ()) -> Synced:
-    """Bring the index to the archive's current generation in one pass (`update_many`). `fresh`: results
-    of imports just made, whose reports are indexed as they are instead of read again (unless
+    """Bring the index to the archive's current generation in one pass (`update_many`). `fresh`:
+    results of imports just made, whose reports are indexed as they are instead of read again (unless
     the report changed again since). Index errors are returned, not raised: the archive write
     they follow has been made."""
     try:
