@@ -436,3 +436,21 @@ def test_review_offers_the_gazetteer_namesakes_of_an_ambiguous_place(client, dat
     assert (fixed.place.county, fixed.place.province) == (choice["county"], choice["province"])
     assert "place_ambiguous" not in fixed.flags
     assert 'data-report-id="赵集镇-2024"' not in client.get("/review").get_data(as_text=True)
+
+
+def test_review_is_paged(client, data_dir, monkeypatch):
+    from webapp import admin
+    monkeypatch.setattr(admin, "REVIEW_PAGE", 1)
+    archive = open_archive(data_dir)
+    first = archive.import_bytes(NO_TOWN, "a.txt").report_id
+    second = archive.import_bytes(NO_TOWN.replace("12场".encode(), "13场".encode()), "b.txt").report_id
+    listed = [rid for rid, _ in archive.review_ids()]
+    assert {first, second} <= set(listed)
+    login(client)
+    seen = []
+    for page in range(1, len(listed) + 1):
+        html = client.get(f"/review?page={page}").get_data(as_text=True)
+        seen += re.findall(r'data-testid="review-item" data-report-id="([^"]+)"', html)
+        assert f'data-testid="review-count">{len(listed)}<' in html
+    assert seen == listed                                   # each once, in order
+    assert client.get("/review?page=999").status_code == 200   # clamped to the last page

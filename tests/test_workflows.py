@@ -41,8 +41,10 @@ def test_a_correction_is_searchable_by_its_new_town(pair):
     archive, index = pair
     workflows.import_upload(archive, index, fake_file(body=["法治宣传"]), "a.json")
     report, synced = workflows.set_fields(archive, index, "赵集镇-2024", {"town": "覃斗镇"})
-    assert report.place.town == "覃斗镇" and synced.updated == ["赵集镇-2024"]
-    assert {h.town for h in index.search("法治宣传").hits} == {"覃斗镇"}
+    # a new town moves the report to the id it calls for; the index drops the old id
+    assert (report.id, report.place.town) == ("覃斗镇-2024", "覃斗镇")
+    assert synced.updated == ["覃斗镇-2024"] and synced.removed == ["赵集镇-2024"]
+    assert {(h.report_id, h.town) for h in index.search("法治宣传").hits} == {("覃斗镇-2024", "覃斗镇")}
 
 
 def test_sync_follows_writes_by_others_hand_edits_and_deletions(pair):
