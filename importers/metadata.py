@@ -18,6 +18,7 @@ from importers.shapes import (DATE_RE, DOCNUM_RE, head_end, is_addressee, is_dat
 
 _MAX_CLOSING = 4        # signature + date lines
 _SEARCH_FROM_END = 8    # the signature sits within the last lines
+_MAX_ISSUING = 2        # a party committee and a government issue a report together
 # Body text read for place names and years: a town report is 3,000–20,000 characters; a long
 # document's later pages add only mentions of other places (and cost import time).
 _PLACE_SCAN_CHARS = 30_000
@@ -30,9 +31,10 @@ class Frame:
     addressee: Optional[int] = None
     doc_number: Optional[int] = None
     closing_start: int = 0   # lines from here on are the signature and date
+    issuing: tuple[int, ...] = ()  # the issuing bodies' lines next to the title (中共某镇委员会 / 某镇人民政府)
 
     def metadata_lines(self) -> set[int]:
-        return {i for i in (self.title, self.addressee, self.doc_number) if i is not None}
+        return {i for i in (self.title, self.addressee, self.doc_number, *self.issuing) if i is not None}
 
 
 def _signature_line(text: str) -> bool:
@@ -53,6 +55,14 @@ def find_frame(lines: list[Line]) -> Frame:
             frame.addressee = i
         elif frame.doc_number is None and i < head and is_doc_number(t):
             frame.doc_number = i
+    if frame.title is not None:
+        k = frame.title
+        while k > 0 and frame.title - k < _MAX_ISSUING and is_issuer_line(texts[k - 1]):
+            k -= 1
+        j = frame.title + 1  # or below it, where a repeated 关于… title above them was dropped
+        while j < head and j - frame.title <= _MAX_ISSUING and is_issuer_line(texts[j]):
+            j += 1
+        frame.issuing = (*range(k, frame.title), *range(frame.title + 1, j))
     frame.closing_start = _closing_start(texts, max(frame.metadata_lines(), default=-1) + 1)
     return frame
 

@@ -15,7 +15,9 @@ from importers import gazetteer
 
 _ENDS = "镇乡道县区市旗州盟省木"
 _TITLE_AFTER = re.compile(r"长(?![期效远足])")   # 镇长, 县长; not 长期, 长效
-_NOT_PLACE_AFTER = re.compile(r"村委|村民委员会|社区|居委")
+# A village or community named after a town, or a compound word the name runs into:
+# 乡镇/村镇 (会同乡镇), 乡村 (发展乡村), 乡土, 乡亲, 乡愁, 乡贤, 乡里, 乡下.
+_NOT_PLACE_AFTER = re.compile(r"村|社区|居委|(?<=乡)[镇土亲愁贤里下]|(?<=镇)镇")
 _BEFORE_SHORT = set("在于对和与及、市省州共的由经向，,。；;：: \t（(“\"")
 _ORG_AFTER = re.compile(r"委|人民政府|政府|党委|党工委|人大|办事处|司法|法院|检察院|、|和|及|[，,]")
 
@@ -52,7 +54,7 @@ def mentions(text: str) -> list[Mention]:
 
 def _is_place(text: str, start: int, end: int) -> bool:
     after = text[end:end + 6]
-    if _TITLE_AFTER.match(after) or _NOT_PLACE_AFTER.match(after):
+    if _TITLE_AFTER.match(after) or _NOT_PLACE_AFTER.match(text, end):
         return False
     if end - start <= 2:  # 城区, 新县, 赵县, 范县: only as a word of its own (not 示范县, 主城区)
         return bool(_ORG_AFTER.match(after)) and (start == 0 or text[start - 1] in _BEFORE_SHORT)

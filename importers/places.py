@@ -74,6 +74,8 @@ def find_places(texts: Texts) -> Found:
     where: dict[str, str] = {}                            # name → strongest zone
     for zone, text in texts.zones():
         found_here = mentions(text)
+        if zone in ("intro", "body"):
+            found_here = [m for m in found_here if _names_a_town_here(text, m, texts)]
         for m in found_here:
             for level in m.levels - ({"town"} if zone == "header" else set()):  # a menu of towns
                 named[level][m.name] += WEIGHTS[zone]
@@ -84,7 +86,7 @@ def find_places(texts: Texts) -> Found:
                 named["county"][county] += WEIGHTS[zone]
                 where.setdefault(county, zone)
     found = Found(level=_level(texts, named))
-    town = _town(named["town"], where, found.level)
+    town = _town(named["town"], where, found.level, texts)
     phrase = _written_town(texts) if found.level in (None, "town") else None
     if town and phrase and _longer_name(phrase[0], town):
         town = None   # 青石桥镇 is not 石桥镇: the text's own name, which the list lacks
@@ -104,7 +106,32 @@ def find_places(texts: Texts) -> Found:
     return found
 
 
-_UNLISTED_COUNTY = re.compile(r"(?:中共|关于)?([\u4e00-\u9fff]{1,6}?(?:自治县|县|区|市|旗))$")
+_UNLISTED_COUNTY = re.compile(r"(?:中共|关于)?([\u4e00-\u9fff]{2,4}?(?:自治县|县|区|市|旗))$")
+_ZONE_NOT_COUNTY = re.compile(r"(?:开发|高新|新|示范|园|经济|工业|保税|综合|管理|社)区$")  # 高新区 is no county
+
+
+_WORD_BEFORE = re.compile(r"[\u4e00-\u9fff]")
+_BOUNDARY_BEFORE = set("在于对和与及、的由经向将把为是据至到以从同跟共省市州县区旗盟镇乡街道")
+
+
+# Names that end in a common word (古城镇, 于城镇: 城镇; 新城乡: 城乡) and where a town acts.
+_COMMON_ENDING = re.compile(r"(?:城镇|城乡|村镇|集镇|乡镇)$")
+_TOWN_ACTS = re.compile(r"党委|党工委|人民政府|政府|人大|司法所|坚持|始终|深入|认真|全面|围绕|紧紧|严格|积极|"
+                        r"高度|扎实|持续|法治政府建设")
+
+
+def _names_a_town_here(text: str, m, texts: Texts) -> bool:
+    """Whether a name in running text names a town: not where it ends in a common word
+    (提高城镇化, 对于城镇) unless a town acts right after it; and, starting inside a word
+    (强化伊金霍洛镇, 历史文化街道), only in a text that speaks as a town (我镇…)."""
+    if "town" not in m.levels:
+        return True
+    before = text[m.start - 1:m.start]
+    inside = bool(_WORD_BEFORE.match(before)) and before not in _BOUNDARY_BEFORE
+    phrase_like = inside or (len(m.name) == 3 and m.name[0] in _BOUNDARY_BEFORE)  # 于|城镇
+    if _COMMON_ENDING.search(m.name) and phrase_like and not _TOWN_ACTS.match(text, m.end):
+        return False
+    return not inside or _speaks_as_town(m.name, texts)
 
 
 def _unlisted_counties(text: str, found: list) -> list[str]:
@@ -116,7 +143,8 @@ def _unlisted_counties(text: str, found: list) -> list[str]:
             continue
         gap = text[before.end if before else text.rfind("\n", 0, m.start) + 1:m.start]
         unit = _UNLISTED_COUNTY.fullmatch(gap.strip())
-        if unit and not gazetteer.is_name(unit.group(1)) and _stem_ok(unit.group(1)[:-1]):
+        if (unit and not gazetteer.is_name(unit.group(1)) and _stem_ok(unit.group(1)[:-1])
+                and not _ZONE_NOT_COUNTY.search(unit.group(1))):
             out.append(unit.group(1))
     return out
 
@@ -170,13 +198,22 @@ def _longer_name(written: str, listed: str) -> bool:
     return 1 <= len(extra) <= 2 and _stem_ok(extra) and not gazetteer.is_name(written)
 
 
-def _town(weights: Counter, where: dict[str, str], level: Optional[str]) -> Optional[str]:
+def _town(weights: Counter, where: dict[str, str], level: Optional[str], texts: Texts) -> Optional[str]:
     if not weights:
         return None
     name, weight = max(weights.items(), key=lambda kv: (kv[1], -_order(where[kv[0]])))
     if level not in (None, "town") and where[name] not in ("title", "head", "signature"):
         return None   # a county's report names its towns; it is not theirs
+    if where[name] in ("body", "addressee") and not _speaks_as_town(name, texts):
+        return None   # 文明村镇, 对于城镇: a name in running text of a file that is no town's
     return name
+
+
+def _speaks_as_town(name: str, texts: Texts) -> bool:
+    """The text speaks as a town of `name`'s kind: 我镇/本乡/全街道, 镇党委, 街道党工委."""
+    unit = "街" if name.endswith("街道") else name[-1]
+    pattern = f"[我本全]{unit}|(?<![乡、]){unit}(?:道)?(?:党委|党工委|政府)"
+    return any(re.search(pattern, t) for t in (*texts.intro, *texts.body))
 
 
 def _order(zone: str) -> int:
@@ -311,8 +348,8 @@ def parse_chain(text: str) -> dict[str, str]:
     return {"town": stem + town.replace("街道办事处", "街道")}
 
 
-_BODY_TOWN_RE = re.compile(rf"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{{2,3}}{_TOWN_UNIT})(?!长|村|社区)"
-                           rf"|(?<=[在于对由经据向及和与为是的将把入])([\u4e00-\u9fff]{{2,3}}{_TOWN_UNIT})(?!长|村|社区)")
+_BODY_TOWN_RE = re.compile(rf"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{{2,3}}{_TOWN_UNIT})(?![长村镇]|社区)"
+                           rf"|(?<=[在于对由经据向及和与为是的将把入])([\u4e00-\u9fff]{{2,3}}{_TOWN_UNIT})(?![长村镇]|社区)")
 
 
 def _written_town(texts: Texts) -> Optional[tuple[str, str, float]]:
@@ -332,9 +369,12 @@ def _body_town(texts: Texts) -> Optional[tuple[str, str, float]]:
     body = "\n".join(texts.intro + texts.body)
     if not re.search("[我本全][镇乡街]", body):
         return None
-    names = Counter(a or b for a, b in _BODY_TOWN_RE.findall(body))
+    found = [(m.group(1) or m.group(2), m.end()) for m in _BODY_TOWN_RE.finditer(body)]
+    names = Counter(name for name, _ in found)
+    acting = {name for name, end in found if _TOWN_ACTS.match(body, end) or body.startswith("委", end)}
     for name, n in names.most_common():
         unit = re.search(_TOWN_UNIT + "$", name).group(0)
-        if n >= 2 and _stem_ok(name[:-len(unit)]) and re.search(f"[我本全]{unit[0]}", body):
+        if (n >= 2 and name in acting and _stem_ok(name[:-len(unit)]) and not _COMMON_ENDING.search(name)
+                and re.search(f"[我本全]{unit[0]}", body)):
             return name, "body", 0.5
     return None

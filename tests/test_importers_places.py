@@ -192,6 +192,11 @@ def test_county_the_list_no_longer_has_is_kept_from_the_title():
     assert place(r) == ("重庆市", None, "渝北区", "大盛镇")
 
 
+def test_development_zones_are_not_counties():
+    r = report("高新区三湖镇2023年法治政府建设工作情况报告\n2023年，三湖镇坚持依法行政。\n" + BODY)
+    assert r.place.town == "三湖镇" and r.place.county is None and "place_ambiguous" in r.flags
+
+
 def test_site_header_places_the_namesake():
     r = report("中文域名：天津市宝坻区人民政府.政务\n海滨街道2025年法治政府建设情况报告\n"
                "2025年，海滨街道在区委、区政府的正确领导下坚持依法行政。\n" + BODY)
@@ -202,3 +207,18 @@ def test_town_name_is_not_a_short_name_of_a_namesakes_county():
     # 宁安镇 (宁夏中宁县 and others); 宁安市 is a county in 黑龙江: the town's own name says nothing
     r = report("2024年，宁安镇在县委、县政府的领导下坚持依法行政。宁安镇党委高度重视。\n" + BODY)
     assert r.place.county != "宁安市"
+
+
+@pytest.mark.parametrize("text", [
+    "各地要提高城镇化水平，对于城镇居民，会同乡镇人民政府，发展乡村产业，建设文明村镇。",
+    "保护历史文化街道，推动城乡融合。",
+])
+def test_law_like_text_names_no_town(text):
+    # 高城镇, 于城镇, 会同乡, 发展乡, 明村镇, 文化街道 are all real towns somewhere
+    r = report("第一条 为了规范管理，制定本条例。\n" + text * 3 + "\n" + BODY)
+    assert r.place.town is None
+
+
+def test_a_town_inside_running_text_counts_when_the_report_speaks_as_a_town():
+    r = report("2023年，我镇坚持依法行政。\n为强化伊金霍洛镇法治建设，我镇成立了领导小组。\n" + BODY)
+    assert r.place.town == "伊金霍洛镇"
