@@ -454,3 +454,21 @@ def test_review_is_paged(client, data_dir, monkeypatch):
         assert f'data-testid="review-count">{len(listed)}<' in html
     assert seen == listed                                   # each once, in order
     assert client.get("/review?page=999").status_code == 200   # clamped to the last page
+
+
+def test_hostile_names_are_escaped_everywhere_they_show(client, data_dir):
+    evil = '<img src=x onerror=alert(1)>镇'
+    login(client)
+    r = edit(client, "赵集镇-2024", {"town": evil, "confirm-town": evil, "issuer": '"><script>x()</script>'},
+             editor="<b>张</b>")
+    assert r.status_code == 302
+    rid = Archive(data_dir).ids()
+    new_id = next(i for i in rid if i.startswith("_img"))       # the id keeps only safe characters
+    assert "<" not in new_id and "/" not in new_id
+    pages = [url(new_id), url(new_id, "/edit"), "/review", "/towns", "/towns?q=" + quote("镇"), "/"]
+    for path in pages:
+        html = client.get(path).get_data(as_text=True)
+        assert "<img src=x" not in html and "<script>x()" not in html and "<b>张</b>" not in html, path
+    assert "&lt;img src=x onerror=alert(1)&gt;镇" in client.get(url(new_id)).get_data(as_text=True)
+    found = client.get("/places/suggest?level=town&q=" + quote("<img")).get_json()
+    assert found[0]["name"] == evil                                  # JSON data, shown via textContent
