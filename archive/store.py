@@ -522,6 +522,18 @@ class Archive:
     def review(self) -> list[tuple[Report, list[str]]]:
         """Reports whose town or year is missing or uncertain (confidence < 0.6), or that carry a
         flag the importer explained (place_ambiguous, genre_doubt), with reasons."""
+        out = []
+        for rid, reasons in self.review_ids():
+            try:
+                out.append(self.review_item(rid, reasons))
+            except ArchiveError:
+                continue
+        return [(report, reasons) for report, reasons in out if reasons]
+
+    def review_ids(self) -> list[tuple[str, list[str]]]:
+        """The ids `review()` looks at, in id order, with the reasons the catalogue gives (missing
+        or doubtful town and year) — cheap, for a page of the list at a time; `review_item`
+        adds the reasons the importer explained."""
         self._refresh()
         out = []
         for rid, e in self.catalog.entries() if self.data_dir.is_dir() else ():
@@ -536,15 +548,14 @@ class Archive:
                 elif conf is not None and conf < LOW_CONFIDENCE:
                     reasons.append(f"{label}「{value}」把握不大 (置信度 {conf:.2f})")
             if reasons or set(e["flags"]) & set(NOTED_FLAGS):
-                try:
-                    report = self.get(rid)
-                except ArchiveError:
-                    continue
-                # A flag the importer explained (Report.flag_notes) is a reason of its own.
-                reasons += [report.flag_notes[f] for f in report.flags if f in report.flag_notes]
-                if reasons:
-                    out.append((report, reasons))
+                out.append((rid, reasons))
         return out
+
+    def review_item(self, rid: str, reasons: list[str]) -> tuple[Report, list[str]]:
+        """The report and all its reasons: a flag the importer explained (Report.flag_notes) is
+        a reason of its own."""
+        report = self.get(rid)
+        return report, reasons + [report.flag_notes[f] for f in report.flags if f in report.flag_notes]
 
     def check(self) -> list[str]:
         """Problems found in the data folder, one line each; an empty list means healthy."""
