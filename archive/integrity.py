@@ -7,14 +7,14 @@ from typing import Any, Iterable
 from archive import originals
 from archive.errors import ArchiveError
 from archive.fields import read_overrides
-from archive.model import NOTED_FLAGS, Report
+from archive.model import NOTED_FLAGS
 from archive.rules import valid_id
 
 LOW_CONFIDENCE = 0.6
 
 
-def review(archive, entries: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[Report, list[str]]]:
-    """See `Archive.review`; `entries` are the catalogue's (id, entry) rows."""
+def review_ids(entries: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[str, list[str]]]:
+    """See `Archive.review_ids`; `entries` are the catalogue's (id, entry) rows."""
     out = []
     for rid, e in entries:
         if "error" in e:
@@ -28,14 +28,7 @@ def review(archive, entries: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple
             elif conf is not None and conf < LOW_CONFIDENCE:
                 reasons.append(f"{label}「{value}」把握不大 (置信度 {conf:.2f})")
         if reasons or set(e["flags"]) & set(NOTED_FLAGS):
-            try:
-                report = archive.get(rid)
-            except ArchiveError:
-                continue
-            # A flag the importer explained (Report.flag_notes) is a reason of its own.
-            reasons += [report.flag_notes[f] for f in report.flags if f in report.flag_notes]
-            if reasons:
-                out.append((report, reasons))
+            out.append((rid, reasons))
     return out
 
 

@@ -49,6 +49,7 @@ from archive.importlog import logs_json, read_log, read_logs
 from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
 from archive import integrity, renames
 from archive.model import ImportResult, Place, Report, Summary
+from archive.names import display_name
 from archive.rules import id_base, valid_id
 
 __all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id", "id_base",
@@ -270,24 +271,26 @@ class Archive:
                 self._scan()
             yield con
 
-    def import_file(self, path: os.PathLike | str) -> ImportResult:
-        path = Path(path)
+    def import_file(self, path: os.PathLike | str | bytes) -> ImportResult:
+        """Any file name imports: one that is not UTF-8 is shown decoded (archive.names)."""
+        path = Path(os.fsdecode(path))
+        shown = display_name(path)
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            return ImportResult(str(path), "failed", error="文件不存在")
+            return ImportResult(shown, "failed", error="文件不存在")
         except IsADirectoryError:
-            return ImportResult(str(path), "failed", error="这是一个文件夹, 不是文件")
+            return ImportResult(shown, "failed", error="这是一个文件夹, 不是文件")
         except PermissionError:
-            return ImportResult(str(path), "failed", error="没有读取这个文件的权限")
+            return ImportResult(shown, "failed", error="没有读取这个文件的权限")
         except OSError as exc:
-            return ImportResult(str(path), "failed", error=f"无法读取文件: {exc.strerror or exc}")
-        return replace(self.import_bytes(data, path.name), path=str(path))
+            return ImportResult(shown, "failed", error=f"无法读取文件: {exc.strerror or exc}")
+        return replace(self.import_bytes(data, path.name), path=shown)
 
     def import_bytes(self, data: bytes, filename: str,
                      overrides: Optional[dict[str, Any]] = None) -> ImportResult:
         """Store one file. Never raises for a bad file: the result says what happened."""
-        name = PurePath(str(filename).replace("\\", "/")).name or "unnamed"
+        name = display_name(PurePath(str(filename).replace("\\", "/")).name) or "unnamed"
         sha = hashlib.sha256(data).hexdigest()
         try:
             fields = validate_fields(overrides or {})
@@ -499,9 +502,26 @@ class Archive:
     def review(self) -> list[tuple[Report, list[str]]]:
         """Reports whose town or year is missing or uncertain (confidence < 0.6), or that carry a
         flag the importer explained (place_ambiguous, genre_doubt), with reasons."""
+        out = []
+        for rid, reasons in self.review_ids():
+            try:
+                out.append(self.review_item(rid, reasons))
+            except ArchiveError:
+                continue
+        return [(report, reasons) for report, reasons in out if reasons]
+
+    def review_ids(self) -> list[tuple[str, list[str]]]:
+        """The ids `review()` looks at, in id order, with the reasons the catalogue gives (missing
+        or doubtful town and year) — cheap, for a page of the list at a time; `review_item`
+        adds the reasons the importer explained."""
         self._refresh()
-        entries = self.catalog.entries() if self.data_dir.is_dir() else ()
-        return integrity.review(self, entries)
+        return integrity.review_ids(self.catalog.entries() if self.data_dir.is_dir() else ())
+
+    def review_item(self, rid: str, reasons: list[str]) -> tuple[Report, list[str]]:
+        """The report and all its reasons: a flag the importer explained (Report.flag_notes) is
+        a reason of its own."""
+        report = self.get(rid)
+        return report, reasons + [report.flag_notes[f] for f in report.flags if f in report.flag_notes]
 
     def check(self) -> list[str]:
         """Problems found in the data folder, one line each; an empty list means healthy."""
