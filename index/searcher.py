@@ -237,12 +237,12 @@ class SearchIndex:
         return len(self.snapshot().alive)
 
     def search(self, query: str, *, town=None, county=None, year=None, section=None,
-               report_id=None, sort: str = "relevance", page: int = 1,
+               report_id=None, kind=None, sort: str = "relevance", page: int = 1,
                per_page: int = 20) -> SearchResult:
         """Search; keyword filters combine (AND) with scopes written in the query, and a blank
         query with filters lists what the filters allow. `year` is an int, a (first, last)
-        tuple or "2021-2024"; `report_id` keeps one report's paragraphs; per_page=0 returns
-        every hit."""
+        tuple or "2021-2024"; `report_id` keeps one report's paragraphs; `kind="text"` leaves
+        headings out (the web app counts only body paragraphs); per_page=0 returns every hit."""
         if sort not in SORTS:
             raise QueryError(f"不支持的排序“{sort}”：请用 relevance（相关度）、year（年份）或 town（乡镇）")
         if not isinstance(page, int) or page < 1 or not isinstance(per_page, int) or per_page < 0:
@@ -252,6 +252,8 @@ class SearchIndex:
                    if value not in (None, "")]
         if report_id not in (None, ""):
             filters.append(Scope("report_id", str(report_id)))
+        if kind not in (None, ""):
+            filters.append(Scope("kind", str(kind)))
         if filters and isinstance(query, str) and not query.strip():
             node = And(tuple(filters))  # browsing: every paragraph the filters allow
         else:

@@ -31,7 +31,7 @@ from index.wordindex import WordIndex
 CACHE_SIZE = 512
 CACHE_DOCS = 2_000_000  # doc numbers held by one cache (~70 MB of sets) before it starts afresh
 MAX_DEAD_SHARE = 0.3  # above this share of replaced paragraphs, reload instead of refreshing
-COLUMNS = ("report_id", "part", "heading")  # per paragraph; the rest is per report (`meta`)
+COLUMNS = ("report_id", "part", "heading", "kind")  # per paragraph; the rest is per report (`meta`)
 PLACES = ("town", "county", "city", "province")
 SPLIT_ABOVE = 2000  # occurrences (estimated) above which `Haystack.counts` splits, not finds
 SPLIT_CHUNK = 4_000_000  # characters split at a time (the pieces are a copy of them)
@@ -79,7 +79,7 @@ class Snapshot:
         self.words = words
         self.epoch, self.generation = state
         self.columns = columns
-        self.report_id, self.part, self.heading = (columns[name] for name in COLUMNS)
+        self.report_id, self.part, self.heading, self.kind = (columns[name] for name in COLUMNS)
         self.report_docs = report_docs  # report id → its docs in paragraph order
         self.meta = meta                # report id → (year, town, county, city, province)
         self.report_year = {r: m[0] for r, m in meta.items()}
@@ -196,6 +196,8 @@ class Snapshot:
                              if y is not None and first <= y <= last for d in self.report_docs[r])
         elif field == "section":
             docs = frozenset(d for d in self.alive if self.part[d] == value)
+        elif field == "kind":
+            docs = frozenset(d for d in self.alive if self.kind[d] == value)
         elif field == "heading":
             docs = frozenset(d for d in self.alive if value in self.heading[d])
         else:  # a place: the exact name, or a name starting with it (town:赵集 → 赵集镇)
@@ -350,15 +352,16 @@ def _read(store: Store, report_ids: Optional[list[str]], columns: dict[str, list
     meta = {rid: tuple(m) for rid, *m in store.reports(report_ids)}
     report_docs: dict[str, list] = {rid: [] for rid in meta}
     size = store.last_paragraph_number() + 1
-    report_id, part, heading = (columns[name] for name in COLUMNS)
+    report_id, part, heading, kind = (columns[name] for name in COLUMNS)
     if size > len(report_id):
-        for values in (report_id, part, heading):
+        for values in (report_id, part, heading, kind):
             values.extend([None] * (size - len(values)))
     shared: dict[str, str] = {rid: rid for rid in meta}
 
     def texts():
-        for d, rid, p, h, f in store.paragraphs(report_ids):
+        for d, rid, p, h, k, f in store.paragraphs(report_ids):
             report_id[d] = rid = shared[rid]
+            kind[d] = shared.setdefault(k, k)
             part[d] = shared.setdefault(p, p)
             heading[d] = shared.setdefault(h, h)
             report_docs[rid].append(d)  # rows come in id order = paragraph order

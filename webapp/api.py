@@ -13,7 +13,7 @@ from webapp.summaries import hierarchy, rows
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_LIMIT = 200
-_YEAR_RE = re.compile(r"^(\d{4})(?:\s*[-–—~]\s*(\d{4}))?$")
+_YEAR_RE = re.compile(r"^(\d{4})?(?:\s*([-–—~])\s*(\d{4})?)?$")
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -26,14 +26,16 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def _year_args() -> dict:
-    """`year=2024` or `year=2021-2024` → the search page's year_from / year_to."""
+    """`year=2024`, `year=2021-2024`, or open `year=2024-` (and later) / `year=-2021` (and
+    earlier) → the search page's year_from / year_to."""
     value = (request.args.get("year") or "").strip()
     if not value:
         return {}
     match = _YEAR_RE.match(value)
-    if not match:
-        abort(400, description="参数 year 应为年份（如 2024）或年份范围（如 2021-2024）。")
-    return {"year_from": match.group(1), "year_to": match.group(2) or match.group(1)}
+    if not match or not (match.group(1) or match.group(3)):
+        abort(400, description="参数 year 应为年份（如 2024）或年份范围（如 2021-2024、2024-、-2021）。")
+    first, dash, last = match.groups()
+    return {"year_from": first or "", "year_to": last or ("" if dash else first)}
 
 
 @bp.route("/search")
