@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, fields, replace
+from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
@@ -15,6 +16,8 @@ from archive.errors import QueryError
 from archive.model import PART_LABELS, PARTS
 from index.highlight import highlight as match_spans
 from index.query import YEAR_MAX, YEAR_MIN, parse, terms
+from webapp import wordexport
+from webapp.citation import citation_for_hit, permalink, script_note, split_permalink
 from webapp.render import UNKNOWN_PLACE
 from webapp.services import get_archive, get_index
 from webapp.summaries import archive_overview, place_options
@@ -240,28 +243,61 @@ def _base_url() -> str:
     return request.host_url.rstrip("/") + request.script_root
 
 
-CSV_COLUMNS = ("报告", "乡镇", "县", "年份", "部分", "段落位置", "段落编号", "段落", "引用", "链接")
+CSV_COLUMNS = ("报告", "乡镇", "县", "年份", "部分", "段落位置", "段落编号", "段落", "引用", "链接",
+               "字体")
+
+
+def _as_written() -> bool:
+    """Exports quote hits as the page shows them (as written) unless `script=simplified`."""
+    return request.args.get("script") != "simplified"
+
+
+def _quoted(hit: dict, as_written: bool) -> tuple[str, str]:
+    """(the hit's text in the export's script, what to say about the script)."""
+    traditional = (hit.get("text_original") or hit["text"]) != hit["text"]
+    text = (hit.get("text_original") or hit["text"]) if as_written else hit["text"]
+    return text, script_note(traditional, as_written) or "简体"
 
 
 @bp.route("/export.csv")
 def export_csv():
-    from webapp.citation import citation_for_hit, permalink
     params = Params.from_args(request.args)
     hits = _export_hits(params)
+    as_written = _as_written()
     out = io.StringIO()
     out.write("\ufeff")  # BOM: Excel then reads UTF-8
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     base = _base_url()
     for hit in hits:
+        text, script = _quoted(hit, as_written)
         writer.writerow([
             hit.get("title") or "", hit.get("town") or "", hit.get("county") or "",
             hit.get("year") or "", PART_LABELS.get(hit["section"], ""),
             " > ".join(hit.get("heading_path") or []), hit.get("paragraph_id") or "",
-            _csv_safe(hit.get("text") or ""), citation_for_hit(hit, base),
-            permalink(base, hit["report_id"], hit.get("paragraph_id")),
+            _csv_safe(text), citation_for_hit(hit, base),
+            permalink(base, hit["report_id"], hit.get("paragraph_id")), script,
         ])
     return _download(out.getvalue(), "text/csv", "csv")
+
+
+@bp.route("/export.docx")
+def export_docx():
+    """The hits as a 公文-format Word document (`webapp.wordexport`), each quoted paragraph
+    followed by its citation."""
+    params = Params.from_args(request.args)
+    hits = _export_hits(params)
+    as_written, base = _as_written(), _base_url()
+    quotations = []
+    for hit in hits:
+        text, script = _quoted(hit, as_written)
+        quotations.append(wordexport.Quotation(
+            text, *split_permalink(citation_for_hit(hit, base)), "" if script == "简体" else script))
+    conditions = "；".join(f"{name}：{value}" for name, value, _ in params.filters())
+    intro = f"检索：{params.q or '（全部）'}" + (f"；{conditions}" if conditions else "") + \
+        f"。共 {len(hits)} 段。"
+    body = wordexport.build("检索结果摘编", quotations, datetime.now(timezone.utc), intro)
+    return _download(body, wordexport.MIME, "docx")
 
 
 def _csv_safe(text: str) -> str:
@@ -271,7 +307,6 @@ def _csv_safe(text: str) -> str:
 
 @bp.route("/export.md")
 def export_md():
-    from webapp.citation import citation_for_hit
     params = Params.from_args(request.args)
     hits = _export_hits(params)
     base = _base_url()
@@ -296,8 +331,10 @@ def _md_escape(text: str, markup: str = TEXT_MARKUP) -> str:
     return text
 
 
-def _download(body: str, mimetype: str, ext: str) -> Response:
-    response = Response(body, mimetype=f"{mimetype}; charset=utf-8")
+def _download(body: str | bytes, mimetype: str, ext: str) -> Response:
+    if isinstance(body, str):
+        mimetype += "; charset=utf-8"
+    response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = (
         f"attachment; filename=search.{ext}; filename*=UTF-8''%E6%A3%80%E7%B4%A2%E7%BB%93%E6%9E%9C.{ext}")
     return response
