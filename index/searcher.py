@@ -227,6 +227,12 @@ class SearchIndex:
     def report_ids(self) -> list[str]:
         return sorted(self.snapshot().report_year)
 
+    def report_words(self, report_id: str) -> list[list[str]]:
+        """The jieba words of each paragraph of one report as indexed (sub-words included),
+        in paragraph order; [] for a report the index does not hold."""
+        self._require_current()
+        return [tokens.split() for _, _, tokens in self.store.word_rows([report_id])]
+
     def last_write_ns(self) -> int:
         """When the index last changed on disk: its newest file, leaving out SQLite's -wal and
         -shm, which readers touch too. A report file written after it is not indexed yet."""

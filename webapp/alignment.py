@@ -12,7 +12,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from archive.model import PARTS, Paragraph
 from index.analysis import index_tokens
@@ -26,6 +26,8 @@ NEAR = 0.8              # bigram Jaccard at or above which two sentences count a
 PAIR_MIN = 0.2          # pair score at or above which two sections share a row
 HEADING_WEIGHT = 0.4    # of heading similarity (bigram Dice) against content (TF-IDF cosine)
 SAME_HEADING = 0.6      # heading similarity at which the headings alone pair two sections
+DENSE_PAIRS = 2500      # up to this many section pairs: score all, optimal assignment
+BAND = 15               # beyond: score sections within this many places of the diagonal
 ORDER_BONUS = 0.05      # added to a pair's score when both sit at the same relative place
 
 SAME_PARTS: tuple[tuple[str, str], ...] = tuple((p, p) for p in PARTS)
@@ -92,11 +94,15 @@ def sections(paragraphs: Sequence[Paragraph]) -> list[Section]:
     return out
 
 
-def section_words(section: Section) -> Counter:
-    """The jieba words (two characters or more) of a section's heading and paragraphs."""
+def section_words(section: Section, known: Optional[Mapping[str, Sequence[str]]] = None) -> Counter:
+    """The jieba words (two characters or more) of a section's heading and paragraphs; taken
+    from `known` (paragraph id → words, e.g. as the search index holds them) when given."""
     words: Counter = Counter()
     for p in ([section.heading] if section.heading else []) + section.paragraphs:
-        words.update(_words(p.text or ""))
+        if known is not None and p.id in known:
+            words.update(w for w in known[p.id] if len(w) > 1)
+        else:
+            words.update(_words(p.text or ""))
     return words
 
 
@@ -193,17 +199,34 @@ def align_sections(a: Sequence[Section], b: Sequence[Section], threshold: float 
     assignment; pairs below `threshold` are not pairs), then lay them out in A's order with
     each unpaired section of B where it belongs: just before the row of its nearest paired
     successor in B (after its nearest paired predecessor when it has none), so a gap between
-    two pairs lists A's unpaired sections, then B's."""
+    two pairs lists A's unpaired sections, then B's. Beyond DENSE_PAIRS section pairs (a law
+    of hundreds of articles, not a town report) only sections within BAND places of the
+    diagonal are scored, and pairs are taken best first: the work stays bounded."""
     if vectors is None:
         vectors = (tfidf_vectors([section_words(x) for x in a]),
                    tfidf_vectors([section_words(y) for y in b])) if a and b else ([], [])
     va, vb = vectors
-    scored = [[pair_score(x, y, va[i], vb[j]) for j, y in enumerate(b)] for i, x in enumerate(a)]
+    n, m = len(a), len(b)
+    dense = n * m <= DENSE_PAIRS
+    scored: dict[tuple[int, int], tuple[float, str]] = {}
+    for i, x in enumerate(a):
+        centre = i * m / max(n, 1)
+        js = range(m) if dense else range(max(0, int(centre) - BAND), min(m, int(centre) + BAND + 1))
+        for j in js:
+            score = pair_score(x, b[j], va[i], vb[j])
+            if score[0] >= threshold:
+                scored[i, j] = score
     # A small bonus for keeping the two reports' order settles near-ties the natural way.
-    weights = [[s + ORDER_BONUS * (1 - abs(i / max(len(a), 1) - j / max(len(b), 1)))
-                if s >= threshold else 0.0 for j, (s, _) in enumerate(row)]
-               for i, row in enumerate(scored)]
-    pairs = {i: j for i, j in assignment(weights) if weights[i][j] > 0}
+    weight = {(i, j): s + ORDER_BONUS * (1 - abs(i / n - j / m)) for (i, j), (s, _) in scored.items()}
+    if dense:
+        matrix = [[weight.get((i, j), 0.0) for j in range(m)] for i in range(n)]
+        pairs = {i: j for i, j in assignment(matrix) if matrix[i][j] > 0}
+    else:  # hundreds of sections (a law, not a town report): best pairs first
+        pairs, taken = {}, set()
+        for (i, j), _ in sorted(weight.items(), key=lambda kv: -kv[1]):
+            if i not in pairs and j not in taken:
+                pairs[i] = j
+                taken.add(j)
     partner = {j: i for i, j in pairs.items()}
     keys: list[tuple[tuple, Row]] = []
     for i, x in enumerate(a):
@@ -211,7 +234,7 @@ def align_sections(a: Sequence[Section], b: Sequence[Section], threshold: float 
         if j is None:
             keys.append(((i, 0, 0), Row(x, None)))
         else:
-            score, basis = scored[i][j]
+            score, basis = scored[i, j]
             keys.append(((i, 0, 0), Row(x, b[j], round(score, 3), basis)))
     for j, y in enumerate(b):
         if j in partner:
@@ -230,15 +253,20 @@ def align_sections(a: Sequence[Section], b: Sequence[Section], threshold: float 
 
 def align_reports(a: Sequence[Paragraph], b: Sequence[Paragraph],
                   part_pairs: Sequence[tuple[str, str]] = SAME_PARTS,
-                  threshold: float = PAIR_MIN) -> list[PartRows]:
+                  threshold: float = PAIR_MIN,
+                  words: Optional[Mapping[str, Sequence[str]]] = None) -> list[PartRows]:
     """Rows for each (part of A, part of B) pair that has text on either side. Word weights
     (idf) come from all the sections of both reports, so words every section uses (法治,
-    建设) count for nothing."""
+    建设) count for nothing. `words`: (side, paragraph id) → jieba words already known (the
+    index's), else jieba runs here (cached per paragraph text)."""
     split = [(part_a, part_b, sections([p for p in a if p.part == part_a]),
               sections([p for p in b if p.part == part_b])) for part_a, part_b in part_pairs]
     split = [(pa, pb, sa, sb) for pa, pb, sa, sb in split if sa or sb]
-    everything = [x for _, _, sa, sb in split for x in (*sa, *sb)]
-    vectors = iter(tfidf_vectors([section_words(x) for x in everything]))
+    known = {side: {pid: w for (s, pid), w in (words or {}).items() if s == side} or None
+             for side in "ab"}
+    everything = [(side, x) for _, _, sa, sb in split
+                  for side, group in (("a", sa), ("b", sb)) for x in group]
+    vectors = iter(tfidf_vectors([section_words(x, known[side]) for side, x in everything]))
     out = []
     for part_a, part_b, sa, sb in split:
         va, vb = [next(vectors) for _ in sa], [next(vectors) for _ in sb]

@@ -19,7 +19,7 @@ from archive.model import Report
 from index.normalize import fold
 from webapp.alignment import PLANS_TO_WORK, SAME_PARTS, align_reports, shared_sentences
 from webapp.reports import display_text, town_neighbours
-from webapp.services import get_archive
+from webapp.services import get_archive, get_index
 
 bp = Blueprint("compare", __name__)
 
@@ -112,6 +112,16 @@ def picker_options(summaries, selected: str, text: str) -> tuple[Markup, int]:
     return Markup("".join(out)), shown
 
 
+def indexed_words(side: str, report: Report) -> dict[tuple[str, str], list[str]]:
+    """(side, paragraph id) → the jieba words the index computed at import, so a comparison
+    does not segment both reports again; {} when the index's copy of the report differs (not
+    yet re-indexed), and alignment then segments it itself."""
+    words = get_index().report_words(report.id)
+    if len(words) != len(report.paragraphs):
+        return {}
+    return {(side, p.id): w for p, w in zip(report.paragraphs, words)}
+
+
 def _choose(a_id: str, b_id: str, a: Optional[Report], b: Optional[Report], mode: str):
     summaries = sorted(get_archive().summaries(),
                        key=lambda s: (s.place.county or "\uffff", s.place.town or "\uffff",
@@ -136,7 +146,8 @@ def index():
     if a is None or b is None or request.args.get("filter"):
         return _choose(a_id, b_id, a, b, mode)
     original = request.args.get("script") != "simplified"
-    parts = align_reports(a.paragraphs, b.paragraphs, MODES[mode])
+    parts = align_reports(a.paragraphs, b.paragraphs, MODES[mode],
+                          words={**indexed_words("a", a), **indexed_words("b", b)})
 
     def shown(side: str) -> list[tuple[str, str]]:
         """The body text on one side (headings are aligned, not counted as shared text)."""
