@@ -119,3 +119,56 @@ def test_chooser_groups_reports_without_a_county(client):
     page = client.get("/compare").get_data(as_text=True)
     assert 'label="未注明县区"' in page and 'label="衡阳县"' in page
     assert page.count("<option value=\"") >= 2 * 5
+
+
+# -- within reach: menu, links, picker ---------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/", f"/report/{B}", "/towns", "/basket"])
+def test_compare_is_in_the_menu_of_every_page(web2, path):
+    html = web2.get(path).get_data(as_text=True)
+    assert re.search(r'<a href="/compare" data-testid="nav-compare"[^>]*>对照阅读</a>', html)
+
+
+def test_report_page_and_result_groups_link_to_compare_with_the_report_chosen(web2):
+    html = web2.get(f"/report/{B}").get_data(as_text=True)
+    assert f'href="/compare?a={B}" data-testid="compare-any"' in html
+    html = web2.get("/?q=普法").get_data(as_text=True)
+    groups = re.findall(r'data-report-id="([^"]+)"', html)
+    links = re.findall(r'href="/compare\?a=([^"]+)" data-testid="compare-link"', html)
+    assert groups and [quote(g) for g in groups] == links
+
+
+def visible_options(html, side):
+    select = html.split(f'data-testid="choose-{side}"')[1].split("</select>")[0]
+    return [(v, hidden) for v, hidden in
+            re.findall(r'<option value="([^"]+)" data-search="[^"]*"(?: selected)?( hidden)?>', select)]
+
+
+def test_picker_filters_by_town_county_and_year_without_js(web2):
+    html = web2.get("/compare?" + "fa=" + quote("赵集 2024") + "&fb=" + quote("泗县 2023")).get_data(as_text=True)
+    assert [v for v, hidden in visible_options(html, "a") if not hidden] == ["赵集镇-2024"]
+    assert sorted(v for v, hidden in visible_options(html, "b") if not hidden) == ["赵集镇-2023", "马喇镇-2023"]
+    assert len(visible_options(html, "a")) == 3                  # the rest stay, hidden, for JS
+    assert "匹配 1 份（共 3 份）" in html and "匹配 2 份（共 3 份）" in html
+    assert "年份不详年" not in html
+
+
+def test_picker_matches_traditional_input_and_keeps_the_chosen_report(web2):
+    html = web2.get(f"/compare?a={M}&fa=" + quote("趙集") + "&fb=" + quote("趙集")).get_data(as_text=True)
+    assert {v for v, hidden in visible_options(html, "b") if not hidden} == {"赵集镇-2023", "赵集镇-2024"}
+    assert {v for v, hidden in visible_options(html, "a") if not hidden} == {
+        "赵集镇-2023", "赵集镇-2024", "马喇镇-2023"}              # the chosen report stays
+    assert re.search(r'<option value="马喇镇-2023" data-search="[^"]*" selected>', html)
+
+
+def test_filter_button_keeps_the_chooser_even_with_two_reports(web2):
+    html = web2.get(f"/compare?a={A}&b={B}&filter=1&fb=" + quote("马喇")).get_data(as_text=True)
+    assert 'data-testid="compare-choose"' in html and 'data-testid="compare-grid"' not in html
+
+
+def test_report_label_says_when_the_year_is_unknown():
+    from types import SimpleNamespace as NS
+    from webapp.compare import report_label
+    place = NS(town="赵集镇")
+    assert report_label(NS(place=place, year=None, title="")) == "赵集镇 年份不详"
+    assert report_label(NS(place=place, year=2024, title="标题")) == "赵集镇 2024年 · 标题"
