@@ -141,6 +141,11 @@ def test_compare_pairs_sections_side_by_side_and_keeps_gaps_in_place(page, site,
     shot(page, "24-compare-paired", full_page=False)
     tops = cells_a.evaluate_all("cs => cs.map(c => Math.round(c.getBoundingClientRect().top))")
     assert tops == cells_b.evaluate_all("cs => cs.map(c => Math.round(c.getBoundingClientRect().top))")
+    # Two towns' reports: sections pair on what they say, headings or not.
+    page.goto("/compare?" + urlencode({"a": "三湖镇-2024", "b": "赵集镇-2024"}))
+    shot(page, "24b-compare-two-towns")
+    paired = page.locator("[data-testid=cell-b][data-basis=heading], [data-testid=cell-b][data-basis=content]")
+    assert paired.count() >= 3
 
 
 def test_result_group_and_report_page_open_the_picker_with_the_report_chosen(page, site):
