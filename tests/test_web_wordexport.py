@@ -12,21 +12,11 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from test_web_basket import add, contents
-from test_web_report import SHARED, build_web2_app
+from test_web_basket import add, app, client, contents  # noqa: F401 (fixtures: a fresh basket per test)
+from test_web_report import SHARED
 
 MALA_SIMPLIFIED = "认真落实党政同责"
 MALA_TRADITIONAL = "認真落實黨政同責"
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    return build_web2_app(tmp_path_factory.mktemp("web2-word"))
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def exported(client, url="/basket/export.docx"):
