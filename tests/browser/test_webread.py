@@ -182,3 +182,21 @@ def test_basket_word_export_in_the_browser(page, site, shot):
     first = next(p for p in report.paragraphs if p.kind == "text")
     assert doc.paragraphs[1].text == first.text                      # simplified, as read
     assert doc.core_properties.author == "法治报告检索"
+
+
+def test_empty_result_names_the_filter_and_leads_to_the_hits(page, site, shot):
+    archive = site.archive()
+    term = "法律明白人"
+    having = {rid for rid, _ in body_hits(archive, term)}
+    town = sorted(s.place.town for s in archive.summaries()
+                  if s.place.town and s.id not in having and not any(
+                      h.startswith(s.place.town) for h in having))[0]
+    page.goto("/?" + urlencode({"q": f'"{term}"', "town": town}))
+    why = page.get_by_test_id("why-empty")
+    expect(why).to_contain_text(f"乡镇={town} 使结果为 0")
+    expect(why).to_contain_text(f"去掉此条件有 {len(body_hits(archive, term))} 条")
+    shot(page, "26-why-empty")
+    why.get_by_role("link").click()
+    page.wait_for_load_state()
+    expect(page.get_by_test_id("filter-town")).to_have_value("")
+    assert all_hits(page) == body_hits(archive, term)
