@@ -139,3 +139,10 @@ def test_search_results_export_as_word(client):
     assert sum(t.startswith("——[") for t in texts) == total
     assert len(texts[texts.index("参考文献") + 1:]) == total
     assert round(doc.sections[0].page_width.mm) == 210
+
+
+def test_a_quotation_keeps_with_its_citation_across_pages(client):
+    add(client, "赵集镇-2024", "一.（一）.1")
+    doc, _ = exported(client)
+    body, source = doc.paragraphs[1], doc.paragraphs[2]
+    assert body.paragraph_format.keep_with_next and not source.paragraph_format.keep_with_next

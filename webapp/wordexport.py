@@ -72,6 +72,7 @@ def build(title: str, quotations: Sequence[Quotation], exported_at: datetime,
     for n, q in enumerate(quotations, 1):
         body = doc.add_paragraph(q.text)
         body.paragraph_format.first_line_indent = Pt(32)   # two characters
+        body.paragraph_format.keep_with_next = True         # never part from its citation
         source = doc.add_paragraph()
         source.paragraph_format.left_indent = Pt(32)
         _note(source, f"——[{n}] {q.citation} ")
@@ -81,6 +82,7 @@ def build(title: str, quotations: Sequence[Quotation], exported_at: datetime,
     if quotations:
         heading = doc.add_paragraph()
         heading.paragraph_format.space_before = Pt(14)
+        heading.paragraph_format.keep_with_next = True
         _run(heading, "参考文献", HEADING_FONT, BODY_SIZE)
         for n, q in enumerate(quotations, 1):
             item = doc.add_paragraph()
