@@ -1,3 +1,5 @@
-from archive.cli import main
+"""`python -m archive`: runs the command line (`cli.main`) by name — an entry point, not an
+import: nothing in the library depends on the command line above it."""
+import runpy
 
-raise SystemExit(main())
+runpy.run_module("cli.main", run_name="__main__", alter_sys=True)

@@ -30,7 +30,8 @@ from typing import Any
 import yaml
 
 from archive.errors import ArchiveError
-from archive.model import PARTS, SCRIPTS, Paragraph, Report, heading_paths
+from archive.model import SCRIPTS, Paragraph, Report, heading_paths
+from archive.rules import PARTS
 from archive.script import to_simplified
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -1,4 +1,5 @@
-"""The one value type that flows from the importers to the pages: `Report` and its `Paragraph`s.
+"""The one value type that flows from the importers to the pages: `Report` and its `Paragraph`s;
+and what the archive answers about reports: `Summary` (for listings) and `ImportResult`.
 
 Everything here is plain data. `to_dict()` gives the JSON shape printed by `archive show --json`
 and served by `/api/report/<id>`; `from_dict()` reverses it exactly.
@@ -8,14 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
-PARTS = ("intro", "work", "problems", "plans", "closing")
-PART_LABELS = {  # Chinese labels used in ids, the UI and the query language
-    "intro": "导语",
-    "work": "工作成效",
-    "problems": "存在问题",
-    "plans": "下一步计划",
-    "closing": "落款",
-}
 SCRIPTS = ("simplified", "traditional")
 # Where a metadata value came from.
 SOURCES = ("title", "body", "signature", "metadata", "filename", "override", "derived")
@@ -62,7 +55,7 @@ class Paragraph:
     id: str                 # stable, human-readable: "一.（六）.2", "导语.1", "落款.1"
     kind: str               # heading | text
     level: int              # heading depth 1.. (一、=1, （一）=2, 1.=3, （1）=4, ①=5); text: 0
-    part: str               # one of PARTS
+    part: str               # one of archive.rules.PARTS
     heading_path: list[str] = field(default_factory=list)  # texts of the enclosing headings
     text: str = ""          # cleaned, simplified (what search uses)
     text_original: str = "" # cleaned, in the script as written (what the reading page shows)
@@ -128,3 +121,37 @@ def heading_paths(paragraphs: list[Paragraph]) -> list[list[str]]:
         else:
             out.append([t for _, t in stack] if p.part not in ("intro", "closing") else [])
     return out
+
+
+@dataclass
+class ImportResult:
+    """What became of one file given to `Archive.import_bytes` / `import_file`."""
+    path: str
+    status: str                      # imported | updated | unchanged | failed
+    report_id: Optional[str] = None
+    error: Optional[str] = None      # one line, when failed
+    report: Optional[Report] = None  # the stored report, when imported or updated
+    generation: Optional[int] = None  # the catalogue generation number its write made
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "status": self.status, "report_id": self.report_id,
+                "error": self.error}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What listing and browsing pages need of a report, without reading its paragraphs."""
+    id: str
+    title: Optional[str]
+    title_derived: bool
+    place: Place
+    year: Optional[int]
+    issued: Optional[str]
+    script: str
+    n_paragraphs: int
+    flags: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["flags"] = list(self.flags)
+        return d

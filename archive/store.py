@@ -3,13 +3,15 @@
 This is the only code that knows the layout of the data folder (see docs/ARCHITECTURE.md):
 
     reports/<id>.md  <id>.log.json  <id>.override.yaml   originals/<sha[:2]>/<sha>.<ext>
-    catalog.json (a cache of every report's summary)      .lock (serialises writers)
-    catalog.journal (one line per report written: how writers see each other's writes)
+    catalog.sqlite (every report's summary, derived: `archive.catalog`)
     tmp/ (reports and logs being written, renamed into reports/ when complete)
 
-Every write goes to a temporary file in the target folder, is fsync'ed and then renamed over the
-target, originals first and the report file last: the report file is the commit point, so a crash
-half-way leaves the archive as it was (an extra original may remain; it is harmless).
+Every write goes to a temporary file, is fsync'ed and then renamed over the target, originals
+first and the report file last: the report file is the commit point, so a crash half-way leaves
+the archive as it was (an extra original may remain; it is harmless). The renames into reports/
+happen inside the catalogue's write transaction (`BEGIN IMMEDIATE`, the one writer lock), which
+records them; a crash between the rename and the commit leaves a file the catalogue does not
+describe, and the folder's changed stamp makes the next reader or writer scan for it.
 
 Disk flushes are most of an import's time, so an import makes three: the original's contents
 and folder (before the write lock is taken: it is content-addressed, and other writers need not
@@ -17,52 +19,45 @@ wait on it) and the report file's contents. The reports folder itself is not fsy
 import (`set_fields` does): the new report becomes durable with the file system's next commit
 (ext4: within 5 s), so a power cut just after an import may undo that import, whole, but never
 leaves a partial report or one without its original. The import log is not fsync'ed at all
-(see `_store`).
-
-Nothing a write does grows with the archive: duplicates are found through indexes kept with the
-catalogue, and writers in other processes learn of each write from catalog.journal instead of
-stat'ing every report file (see `_refresh`).
+(see `_Plan.stage`).
 """
 from __future__ import annotations
 
 import copy
 import datetime as dt
-import fcntl
 import hashlib
-import json
 import logging
 import os
 import re
+import sqlite3
 import threading
 import time
-import unicodedata
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path, PurePath
 from typing import Any, Callable, Iterator, Optional
 
-import yaml
-
+from archive import originals
+from archive.catalog import OVERRIDE_SUFFIX, Catalog, Changes, Generation
 from archive.errors import ArchiveError, ImportFailed, InvalidField, ReportNotFound
-from archive.mdfile import (canonical, from_markdown, normalize_text, read_markdown, simplified,
-                            to_markdown)
-from archive.model import META_FIELDS, PLACE_FIELDS, LogEntry, Place, Provenance, Report
+from archive.fields import (apply_fields, meta_copy, read_overrides, validate_fields, with_fields,
+                            write_overrides)
+from archive.files import Staged, atomic_write, fsync_dir, stamp, write_tmp
+from archive.folding import fold
+from archive.importlog import logs_json, read_log, read_logs
+from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
+from archive.model import ImportResult, Place, Report, Summary
 
-__all__ = ["Archive", "ImportResult", "Summary", "valid_id", "validate_fields", "to_markdown",
-           "from_markdown"]
+__all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id",
+           "to_markdown", "from_markdown"]
 
 log = logging.getLogger(__name__)
 
 _ID = re.compile(r"[0-9A-Za-z\u4e00-\u9fff（）()·_-]{1,80}")
 _ID_CHAR = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff（）()·_-]")
-_SHA = re.compile(r"[0-9a-f]{64}")
 LOW_CONFIDENCE = 0.6
-_CATALOG_VERSION = 1
 _GET_CACHE_SIZE = 256
-_CATALOG_SAVE_INTERVAL = 2.0  # seconds, at least; more for a large catalogue (see _save_due)
-_BACKGROUND_SHARE = 0.05      # of a writer's time spent saving catalog.json or rescanning files
-_JOURNAL_MAX = 8 << 20        # bytes; then the journal starts afresh (every process rescans once)
 
 
 def valid_id(report_id: Any) -> bool:
@@ -71,128 +66,25 @@ def valid_id(report_id: Any) -> bool:
             and ".." not in report_id)
 
 
-@dataclass
-class ImportResult:
-    path: str
-    status: str                      # imported | updated | unchanged | failed
-    report_id: Optional[str] = None
-    error: Optional[str] = None      # one line, when failed
-    report: Optional[Report] = None  # the stored report, when imported or updated
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "status": self.status, "report_id": self.report_id,
-                "error": self.error}
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What listing and browsing pages need of a report, without reading its paragraphs."""
-    id: str
-    title: Optional[str]
-    title_derived: bool
-    place: Place
-    year: Optional[int]
-    issued: Optional[str]
-    script: str
-    n_paragraphs: int
-    flags: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["flags"] = list(self.flags)
-        return d
-
-
-def _fold(text: Optional[str]) -> str:
-    """Comparison form of a title or town: width, script, punctuation and spaces ignored."""
-    text = simplified(unicodedata.normalize("NFKC", text or ""), "traditional")
-    return re.sub(r"[\W_]+", "", text).casefold()
-
-
-def _title_key(town: Optional[str], year: Optional[int], title: Optional[str]):
-    return (_fold(town), year, _fold(title)) if town and year else None
-
-
-def _report_key(report: Report):
-    return _title_key(report.place.town, report.year, report.title)
-
-
-def _meta_copy(report: Report, **changes: Any) -> Report:
-    """A copy whose metadata can be changed (`apply_fields`, id, history) without touching
-    `report`; paragraphs and log are shared (deep-copying them cost more than an import)."""
-    return replace(report, place=replace(report.place), provenance=dict(report.provenance),
-                   flags=list(report.flags), history=list(report.history), **changes)
-
-
-def _probe(report: Report, fields: dict[str, Any]) -> Report:
-    """`report`'s metadata with `fields` applied, for computing its key or id."""
-    probe = _meta_copy(report, paragraphs=[], log=[])
-    apply_fields(probe, fields)
-    return probe
-
-
-# ---- field validation (`archive set`, upload overrides) --------------------------------------
-
-_DATE = re.compile(r"(\d{4})(?:\s*[-./年]\s*(\d{1,2})(?:\s*[-./月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?")
-
-
-def _valid_issued(value: str) -> str:
-    m = _DATE.fullmatch(value)
-    try:
-        if not m:
-            raise ValueError
-        y, mo, d = (int(g) if g else None for g in m.groups())
-        dt.date(y, mo or 1, d or 1)
-    except ValueError:
-        raise InvalidField(f"issued 应为日期, 如 2020-04-13、2020-04 或 2020, 而不是 {value!r}") from None
-    return f"{y:04d}" + (f"-{mo:02d}" if mo else "") + (f"-{d:02d}" if d else "")
-
-
-def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Check and normalise corrections: known field names, year 1949–2100, issued a date.
-    An empty value clears the field (None). Raises InvalidField with a one-line reason."""
-    out: dict[str, Any] = {}
-    for name, value in fields.items():
-        if name not in META_FIELDS:
-            raise InvalidField(f"未知字段 {name!r}; 可修改的字段: {', '.join(META_FIELDS)}")
-        if isinstance(value, str):
-            value = normalize_text(value)
-        if value is None or value == "":
-            out[name] = None
-        elif name == "year":
-            try:
-                year = int(str(value).removesuffix("年"))
-            except ValueError:
-                year = 0
-            if not 1949 <= year <= 2100:
-                raise InvalidField(f"year 应为 1949–2100 之间的年份, 而不是 {value!r}")
-            out[name] = year
-        elif name == "issued":
-            out[name] = _valid_issued(str(value))
-        else:
-            value = str(value)
-            if len(value) > 200:
-                raise InvalidField(f"{name} 太长 ({len(value)} 字), 最多 200 字")
-            out[name] = value
-    return out
-
-
-def apply_fields(report: Report, fields: dict[str, Any]) -> None:
-    """Set validated corrections on `report`, recording them as staff overrides."""
-    for name, value in fields.items():
-        setattr(report.place if name in PLACE_FIELDS else report, name, value)
-        report.provenance[name] = Provenance(source="override", confidence=1.0)
-        if value is not None:
-            report.flags = [f for f in report.flags if f != f"{name}_missing"]
-            if name == "title":
-                report.title_derived = False
-                report.flags = [f for f in report.flags if f != "title_derived"]
+def _title_key(report: Report) -> Optional[tuple]:
+    """What makes two imports versions of one report: same town, year and title (folded)."""
+    town, year = report.place.town, report.year
+    return (fold(town), year, fold(report.title or "")) if town and year else None
 
 
 # ---- the archive -----------------------------------------------------------------------------
 
 class Archive:
-    """A data folder of reports. Thread-safe; several processes may write at once (file lock)."""
+    """A data folder of reports. Thread-safe; several processes may write at once.
+
+    `read_report(bytes, filename) -> Report` turns a file into a report for `import_bytes`
+    (the importers; the workflows layer passes `importers.read_report`). Without it the archive
+    can be read and corrected but not imported into."""
+
+    #: Readers and writers stat every report file at most this often (seconds) to notice edits
+    #: made in place; renames (every store write, most editors' saves) change the folder's stamp
+    #: and are seen at once.
+    rescan_interval = 1.0
 
     def __init__(self, data_dir: os.PathLike | str,
                  read_report: Optional[Callable[[bytes, str], Report]] = None):
@@ -201,23 +93,11 @@ class Archive:
         self.originals_dir = self.data_dir / "originals"
         self.index_dir = self.data_dir / "index"
         self.tmp_dir = self.data_dir / "tmp"
-        self._catalog_path = self.data_dir / "catalog.json"
+        self.catalog = Catalog(self.data_dir)
         self._read_report = read_report
         self._mutex = threading.RLock()
-        self._catalog: Optional[dict[str, dict]] = None   # id -> entry (see _entry)
-        self._summaries: Optional[list[Summary]] = None
-        self._catalog_dirty = False
-        self._catalog_saved = float("-inf")  # monotonic() starts near 0 on a fresh boot
-        self._save_seconds = 0.0
-        # Indexes kept with the catalogue, so a write never looks at every report:
-        self._by_sha: dict[str, set[str]] = {}    # original's sha256 -> ids
-        self._by_key: dict[tuple, set[str]] = {}  # _title_key -> ids
-        self._corrected: set[str] = set()         # ids with an <id>.override.yaml
-        self._dir_stamp: Optional[list[int]] = None
-        self._scanned_at = float("-inf")
-        self._scan_seconds = 0.0
-        self._journal_path = self.data_dir / "catalog.journal"
-        self._journal_pos: Optional[tuple[int, int]] = None  # (inode, offset) read up to
+        self._scanned_at: Optional[float] = None  # monotonic(); None: not yet in this process
+        self._summaries: Optional[tuple[Generation, list[Summary]]] = None
         self._cache: OrderedDict[str, tuple] = OrderedDict()  # id -> (stamp, report, notes)
 
     # -- paths
@@ -229,7 +109,7 @@ class Archive:
         return self.reports_dir / f"{rid}.log.json"
 
     def _override_path(self, rid: str) -> Path:
-        return self.reports_dir / f"{rid}.override.yaml"
+        return self.reports_dir / f"{rid}{OVERRIDE_SUFFIX}"
 
     # -- reading
 
@@ -241,13 +121,19 @@ class Archive:
         return sorted(n[:-3] for n in names
                       if n.endswith(".md") and not n.startswith(".") and valid_id(n[:-3]))
 
-    def changed_since(self, mtime_ns: int) -> list[str]:
-        """Ids of the reports whose file was written (imported or hand-edited) after `mtime_ns`."""
-        with self._mutex:
-            self._refresh()
-            self._scan(self._reports_dir_stamp())  # a hand edit in place leaves the folder alone
-            return sorted(rid for rid, e in self._catalog.items()
-                          if "error" not in e and e["stamp"][0] > mtime_ns)
+    def generation(self) -> Generation:
+        """The catalogue's state: it changes with every report written, corrected, edited by
+        hand or removed (hand edits once a scan found them: see `_refresh`)."""
+        self._refresh()
+        return self.catalog.generation() if self.data_dir.is_dir() else Generation("", 0)
+
+    def changes_since(self, since: Optional[Generation]) -> Changes:
+        """The reports written (imported, corrected, edited by hand) or removed after `since`
+        (None: every report), and the generation to ask from next time."""
+        self._refresh(scan=True)
+        if not self.data_dir.is_dir():
+            return Changes(Generation("", 0), {}, [], complete=since is None)
+        return self.catalog.changes_since(since)
 
     def markdown(self, report_id: str) -> str:
         """The stored file of a report, as text (what `archive show --md` prints); works on a
@@ -278,19 +164,18 @@ class Archive:
         if not valid_id(rid):
             raise _not_found(rid)
         path = self._md(rid)
-        try:
-            stamp = _stamp(path.stat())
-        except FileNotFoundError:
-            raise _not_found(rid) from None
+        version = stamp(path)
+        if version is None:
+            raise _not_found(rid)
         with self._mutex:
             hit = self._cache.get(rid)
-            if hit and hit[0] == stamp:
+            if hit and hit[0] == version:
                 self._cache.move_to_end(rid)
                 return hit[1], hit[2]
         report, notes = self._parse(rid, path)
-        report.log = self._read_log(rid, report.source.sha256)[1]
+        report.log = read_log(self._log_path(rid), report.source.sha256)[1]
         with self._mutex:
-            self._remember(rid, stamp, report, notes)
+            self._remember(rid, version, report, notes)
         return report, notes
 
     def _remember(self, rid: str, stamp: list[int], report: Report, notes: list[str]) -> None:
@@ -299,9 +184,14 @@ class Archive:
         while len(self._cache) > _GET_CACHE_SIZE:
             self._cache.popitem(last=False)
 
-    def _parse(self, rid: str, path: Path) -> tuple[Report, list[str]]:
+    def _parse(self, rid: str, path: Path, texts: Optional[list[str]] = None
+               ) -> tuple[Report, list[str]]:
+        """The report in `path` and notes on what was odd in it; its text goes to `texts`."""
         try:
-            report, notes = read_markdown(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            if texts is not None:
+                texts.append(text)
+            report, notes = read_markdown(text)
         except UnicodeDecodeError:
             raise ArchiveError(f"{path.name} 无法读取: 不是 UTF-8 文本") from None
         except OSError as exc:
@@ -313,294 +203,70 @@ class Archive:
         report.id = rid
         return report, notes
 
-    def _read_logs(self, rid: str) -> dict[str, Any]:
-        """{sha256: {"imported_at", "log"}} for every version imported under this id. Keeping
-        them all lets the new version's log be written before its report file (the commit
-        point) without losing the current version's log if the write stops half-way."""
-        try:
-            d = json.loads(self._log_path(rid).read_text(encoding="utf-8"))
-            return d if isinstance(d, dict) else {}
-        except (OSError, ValueError):
-            return {}
-
-    def _read_log(self, rid: str, sha256: str) -> tuple[Optional[str], list[LogEntry]]:
-        """(imported_at, log) of the version with this original."""
-        try:
-            d = self._read_logs(rid)[sha256]
-            return d.get("imported_at"), [LogEntry(**e) for e in d.get("log") or []]
-        except (KeyError, TypeError, AttributeError):
-            return None, []
-
-    def _read_overrides(self, rid: str) -> dict[str, Any]:
-        path = self._override_path(rid)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            if not isinstance(data, dict):
-                raise ValueError("应为 '字段: 值' 的列表")
-            return validate_fields({str(k): v for k, v in data.items()})
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError, yaml.YAMLError, InvalidField) as exc:
-            raise ArchiveError(f"修正文件 {path.name} 有误: {str(exc).splitlines()[0]}") from None
-
     def original_path(self, report_id: str, sha256: Optional[str] = None) -> Path:
         """The stored original of a report: the current one, or an earlier one from `history`."""
         report = self._load(report_id)[0]
         known = [report.source.sha256] + [h.get("sha256") for h in report.history]
         sha = sha256 or report.source.sha256
-        if sha not in known or not _SHA.fullmatch(sha or ""):
+        if sha not in known or not originals.SHA256.fullmatch(sha or ""):
             raise ReportNotFound(f"报告 {report_id} 没有这个原件")
-        found = self._find_original(sha)
+        found = originals.find(self.originals_dir, sha)
         if found is None:
             raise ArchiveError(f"报告 {report_id} 的原件缺失 ({sha[:12]}…); 运行 archive check")
         return found
 
-    def _find_original(self, sha: str) -> Optional[Path]:
-        folder = self.originals_dir / sha[:2]
-        try:
-            return next((folder / n for n in os.listdir(folder)
-                         if n.split(".", 1)[0] == sha), None)
-        except FileNotFoundError:
-            return None
-
-    # -- the catalogue: one summary per report, validated against file stamps
-
-    #: Readers stat every report file at most this often (seconds) to notice in-place edits;
-    #: renames (every store write, most editors' saves) change the folder and are seen at once.
-    rescan_interval = 1.0
+    # -- the catalogue: one summary per report, kept in line with the files by stat scans
 
     def summaries(self) -> list[Summary]:
-        """Every readable report's summary, in id order. Cheap: parsed files are cached in
-        memory and in data/catalog.json, keyed by (mtime_ns, size, inode) of each file."""
-        with self._mutex:
-            self._refresh()
-            if self._catalog_dirty:
-                self._write_catalog_file()
-            if self._summaries is None:
-                self._summaries = [_summary(rid, e) for rid, e in sorted(self._catalog.items())
-                                   if "error" not in e]
-            return list(self._summaries)
+        """Every readable report's summary, in id order. Cheap: from the catalogue, rebuilt as a
+        list only when its generation changed."""
+        self._refresh()
+        if not self.data_dir.is_dir():
+            return []
+        with self.catalog.reading():
+            generation = self.catalog.generation()
+            held = self._summaries
+            if held is None or held[0] != generation:
+                held = (generation, [_summary(rid, e) for rid, e in self.catalog.entries()
+                                     if "error" not in e])
+                self._summaries = held
+        return list(held[1])
 
-    def _refresh(self, writer: bool = False) -> None:
-        """Bring the in-memory catalogue up to date with the files.
-
-        Readers rescan the folder when it changed or every `rescan_interval`. A writer must see
-        every report before it picks an id or calls a file new, yet must not stat every file per
-        import: it reads the other writers' lines in catalog.journal and rescans only when the
-        folder changed in some other way (a hand edit or delete), plus now and then, taking at
-        most a small share of its time, for in-place edits that leave the folder alone."""
-        if self._catalog is None:
-            self._catalog = self._read_catalog_file()
-            self._reindex()
-        now = time.monotonic()
-        if writer:
-            every = max(self.rescan_interval, self._scan_seconds / _BACKGROUND_SHARE)
-            if self._follow_journal() and now - self._scanned_at < every:
-                return
-            dir_stamp = self._reports_dir_stamp()
-        else:
-            dir_stamp = self._reports_dir_stamp()
-            if dir_stamp == self._dir_stamp and now - self._scanned_at < self.rescan_interval:
-                return
-        self._scan(dir_stamp)
-
-    def _reports_dir_stamp(self) -> Optional[list[int]]:
-        try:
-            return _stamp(self.reports_dir.stat())
-        except FileNotFoundError:
-            return None
-
-    def _scan(self, dir_stamp: Optional[list[int]]) -> None:
-        """Stat every report file; parse those whose stamp changed and that the journal does not
-        describe (after a batch import, catalog.json lags behind by the last few seconds)."""
-        started = time.monotonic()
-        journal = self._journal_end()  # before listing: later writes are in the journal after it
-        fresh: dict[str, dict] = {}
-        corrected: set[str] = set()
-        changed = False
-        written: Optional[dict[str, dict]] = None
-        try:
-            entries = list(os.scandir(self.reports_dir))
-        except FileNotFoundError:
-            entries = []
-        for de in entries:
-            if de.name.endswith(".override.yaml"):
-                corrected.add(de.name[:-len(".override.yaml")])
-            rid = de.name[:-3]
-            if not de.name.endswith(".md") or (rid not in self._catalog and not valid_id(rid)):
-                continue
-            try:
-                stamp = _stamp(de.stat())
-            except FileNotFoundError:
-                continue
-            old = self._catalog.get(rid)
-            if old is not None and old["stamp"] == stamp:
-                fresh[rid] = old
-                continue
-            changed = True
-            if written is None:
-                written = self._journal_entries()
-            if rid in written and written[rid]["stamp"] == stamp:
-                fresh[rid] = written[rid]
-                continue
-            try:
-                report, _ = self._parse(rid, Path(de.path))
-                fresh[rid] = _entry(report, stamp)
-            except ArchiveError as exc:
-                fresh[rid] = {"stamp": stamp, "error": str(exc)}
-        self._corrected = corrected
-        self._dir_stamp, self._journal_pos = dir_stamp, journal
-        self._scanned_at = time.monotonic()
-        self._scan_seconds = self._scanned_at - started
-        if changed or len(fresh) != len(self._catalog):
-            self._catalog = fresh
-            self._reindex()
-            self._catalog_changed()
-
-    def _catalog_changed(self) -> None:
-        self._summaries = None
-        self._catalog_dirty = True
-
-    def _reindex(self) -> None:
-        self._by_sha, self._by_key = {}, {}
-        for rid, e in self._catalog.items():
-            self._index(rid, e, set.add)
-
-    def _index(self, rid: str, e: dict, op: Callable[[set, str], None]) -> None:
-        if "error" in e:
-            return
-        for table, value in ((self._by_sha, e.get("sha256")),
-                             (self._by_key, tuple(e["key"]) if e.get("key") else None)):
-            if value:
-                op(table.setdefault(value, set()), rid)
-
-    def _set_entry(self, rid: str, entry: dict, corrected: bool) -> None:
-        old = self._catalog.get(rid)
-        if old is not None:
-            self._index(rid, old, set.discard)
-        self._catalog[rid] = entry
-        self._index(rid, entry, set.add)
-        (self._corrected.add if corrected else self._corrected.discard)(rid)
-        self._catalog_changed()
-
-    # -- the journal: how writers in other processes see each write without a rescan
-
-    def _journal_end(self) -> Optional[tuple[int, int]]:
-        try:
-            with open(self._journal_path, "ab") as fh:
-                st = os.fstat(fh.fileno())
-                return st.st_ino, st.st_size
-        except OSError:  # a read-only data folder: every writer refresh rescans
-            return None
-
-    def _journal_entries(self) -> dict[str, dict]:
-        """The last entry the journal holds for each id (damaged lines skipped)."""
-        entries: dict[str, dict] = {}
-        try:
-            data = self._journal_path.read_bytes()
-        except OSError:
-            return entries
-        for line in data.splitlines():
-            try:
-                rec = json.loads(line)
-                entries[rec["id"]] = rec["entry"]
-            except (ValueError, KeyError, TypeError):
-                continue
-        return entries
-
-    def _follow_journal(self) -> bool:
-        """Apply the journal lines written since we last looked; True when they account for
-        every change to the reports folder since then (each line holds the folder's stamp
-        before and after its write, and the chain must reach the folder's stamp now)."""
-        if self._journal_pos is None:
-            return False
-        ino, pos = self._journal_pos
-        try:
-            with open(self._journal_path, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                if st.st_ino != ino or st.st_size < pos:
-                    return False  # started afresh: lines may have been missed
-                fh.seek(pos)
-                data = fh.read()
-        except OSError:
-            return False
-        end = data.rfind(b"\n") + 1  # a line still being appended is read next time
-        expected = self._dir_stamp
-        for line in data[:end].splitlines():
-            try:
-                rec = json.loads(line)
-                if rec["before"] != expected:
-                    return False
-                self._set_entry(rec["id"], rec["entry"], rec["corrected"])
-                expected = rec["after"]
-            except (ValueError, KeyError, TypeError):
-                return False
-        self._journal_pos = (ino, pos + end)
-        self._dir_stamp = self._reports_dir_stamp()  # after the journal: a write in between shows
-        return self._dir_stamp == expected
-
-    def _append_journal(self, rid: str, entry: dict, corrected: bool, before, after) -> None:
-        """Best effort: a writer that misses a line sees a broken chain and rescans."""
-        line = json.dumps({"id": rid, "entry": entry, "corrected": corrected, "before": before,
-                           "after": after}, ensure_ascii=False, separators=(",", ":")) + "\n"
-        try:
-            fd = os.open(self._journal_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            try:
-                st = os.fstat(fd)
-                os.write(fd, line.encode("utf-8"))
-            finally:
-                os.close(fd)
-            if st.st_size + len(line.encode("utf-8")) > _JOURNAL_MAX:
-                _atomic_write(self._journal_path, b"", sync=False)
-                self._journal_pos = self._journal_end()
-            elif self._journal_pos == (st.st_ino, st.st_size):  # we had read all before ours
-                self._journal_pos = (st.st_ino, st.st_size + len(line.encode("utf-8")))
-            else:
-                self._journal_pos = None
-        except OSError as exc:
-            log.debug("catalog.journal not written: %s", exc)
-            self._journal_pos = None
-
-    def _read_catalog_file(self) -> dict[str, dict]:
-        try:
-            d = json.loads(self._catalog_path.read_text(encoding="utf-8"))
-            return d["entries"] if d.get("version") == _CATALOG_VERSION else {}
-        except (OSError, ValueError, KeyError, AttributeError):
-            return {}
-
-    def _write_catalog_file(self) -> None:
-        """Best effort: the catalogue is a cache, a read-only data folder still works. Batch
-        imports save it now and then (`_save_due`); the next `summaries()` saves the rest."""
-        self._catalog_dirty = False
-        started = time.monotonic()
+    def _refresh(self, scan: bool = False) -> None:
+        """Bring the catalogue in line with the files: scan when the reports folder changed in
+        a way the catalogue does not know of (a hand edit or delete, a writer that died before
+        its commit), when `scan`, and every `rescan_interval` for edits made in place."""
         if not self.data_dir.is_dir():
             return
-        data = json.dumps({"version": _CATALOG_VERSION, "entries": self._catalog},
-                          ensure_ascii=False, separators=(",", ":"))
-        try:
-            _atomic_write(self._catalog_path, data.encode("utf-8"), sync=False)
-        except OSError as exc:
-            log.debug("catalog.json not written: %s", exc)
-        self._catalog_saved = time.monotonic()
-        self._save_seconds = self._catalog_saved - started
+        now = time.monotonic()
+        due = (scan or self._scanned_at is None
+               or now - self._scanned_at >= self.rescan_interval)
+        if due or stamp(self.reports_dir) != self.catalog.folder_stamp():
+            self._scan()
 
-    def _save_due(self) -> bool:
-        """Saving is O(archive size): during a batch import, keep it a small share of the time."""
-        every = max(_CATALOG_SAVE_INTERVAL, self._save_seconds / _BACKGROUND_SHARE)
-        return time.monotonic() - self._catalog_saved > every
+    def _scan(self) -> None:
+        self.catalog.scan(self.reports_dir, self._file_entry, valid_id)
+        self._scanned_at = time.monotonic()
+
+    def _file_entry(self, rid: str, file_stamp: list[int]) -> dict[str, Any]:
+        """The catalogue row of a report file (a scan found it new or changed)."""
+        texts: list[str] = []
+        try:
+            return _entry(self._parse(rid, self._md(rid), texts)[0], file_stamp, texts[0])
+        except ArchiveError as exc:
+            return {"stamp": file_stamp, "error": str(exc)}
 
     # -- writing
 
     @contextmanager
-    def _write_lock(self):
+    def _write_lock(self) -> Iterator[sqlite3.Connection]:
+        """The catalogue's write transaction — the one writer lock, across processes — with the
+        catalogue first brought in line with the folder if something else changed it."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.data_dir / ".lock", "a+b") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                with self._mutex:
-                    yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with self._mutex, self.catalog.writing() as con:
+            if stamp(self.reports_dir) != self.catalog.folder_stamp():
+                self._scan()
+            yield con
 
     def import_file(self, path: os.PathLike | str) -> ImportResult:
         path = Path(path)
@@ -625,16 +291,16 @@ class Archive:
             fields = validate_fields(overrides or {})
         except InvalidField as exc:
             return ImportResult(name, "failed", error=str(exc))
-        with self._mutex:
-            self._refresh(writer=True)  # unlocked: a stale answer only costs a parse
-            same = self._with_sha(sha)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._refresh()  # unlocked: a stale answer only costs a parse
+        same = self.catalog.with_sha(sha)
         if same and not fields:
             return ImportResult(name, "unchanged", same)
         staged = None
         try:
-            if not same and self._find_original(sha) is None:
+            if not same and originals.find(self.originals_dir, sha) is None:
                 # The original's bytes go to disk while the file is read: the flush takes as long.
-                staged = _Staged(self.originals_dir / sha[:2], data)
+                staged = Staged(self.originals_dir / sha[:2], data)
             return self._read_and_store(data, name, sha, fields, staged)
         except OSError as exc:
             return ImportResult(name, "failed", error=f"无法写入归档 ({exc.strerror or exc}); "
@@ -644,12 +310,14 @@ class Archive:
                 staged.discard()
 
     def _read_and_store(self, data: bytes, name: str, sha: str, fields: dict,
-                        staged: Optional["_Staged"]) -> ImportResult:
+                        staged: Optional[Staged]) -> ImportResult:
         def failed(message: str) -> ImportResult:
             return ImportResult(name, "failed", error=message)
 
         try:
-            report = self._reader()(data, name)
+            if self._read_report is None:
+                raise ImportFailed("这个归档没有设置导入程序, 只能查看和修正")
+            report = self._read_report(data, name)
         except ImportFailed as exc:
             return failed(str(exc))
         except Exception as exc:  # an importer bug must not stop a batch import
@@ -659,22 +327,20 @@ class Archive:
         report.source.path = name
         if staged is not None:
             # Content-addressed, so stored before taking the lock: other writers need not wait.
-            staged.commit(self._original_target(sha, name, report.source.format))
+            staged.commit(originals.target(self.originals_dir, sha, name, report.source.format))
         plan = None
         try:
             # Everything slow (building the file, flushing it) is done before taking the lock,
             # from the catalogue as it is now; under the lock it is only renamed into place,
             # unless another writer changed what the plan was based on meanwhile.
-            with self._mutex:
-                self._refresh(writer=True)
-                try:
-                    plan = self._plan(report, fields)
-                except (ArchiveError, ValueError):  # maybe a stale view: decided under the lock
-                    plan = None
+            self._refresh()
+            try:
+                plan = self._plan(report, fields)
+            except (ArchiveError, ValueError):  # maybe a stale view: decided under the lock
+                plan = None
             if plan is not None:
                 plan.stage(self)
             with self._write_lock():
-                self._refresh(writer=True)
                 if plan is not None and self._still_valid(plan, report, fields):
                     return self._commit(plan)
                 return self._store(report, fields)
@@ -684,19 +350,10 @@ class Archive:
             if plan is not None:
                 plan.discard()
 
-    def _reader(self) -> Callable[[bytes, str], Report]:
-        if self._read_report is None:
-            from importers import read_report
-            self._read_report = read_report
-        return self._read_report
-
-    def _with_sha(self, sha: str) -> Optional[str]:
-        return min(self._by_sha.get(sha) or (), default=None)
-
     def _store(self, report: Report, fields: dict) -> ImportResult:
         """Under the write lock, the original already stored: find or pick the id, write."""
         sha, name = report.source.sha256, report.source.path
-        same = self._with_sha(sha)
+        same = self.catalog.with_sha(sha)
         if same:  # same bytes stored meanwhile, or staff corrections sent with known bytes
             current = self._load(same)[0]
             if all(current.meta(k) == v for k, v in fields.items()):
@@ -711,43 +368,39 @@ class Archive:
 
     def _target(self, report: Report, fields: dict) -> str:
         """The id `report` is stored under: a stored report's it is a new version of, or new."""
-        return self._existing_for(report, fields) or self._new_id(_probe(report, fields))
+        return self._existing_for(report, fields) or self._new_id(with_fields(report, fields))
 
     def _basis(self, rid: str) -> tuple:
         """What a plan to write `rid` was built from: its file's and its corrections' versions."""
-        try:
-            override = _stamp(self._override_path(rid).stat())
-        except FileNotFoundError:
-            override = None
-        return self._catalog.get(rid, {}).get("stamp"), override
+        return self.catalog.stamp(rid), stamp(self._override_path(rid))
 
     def _plan(self, report: Report, fields: dict) -> Optional[_Plan]:
         """What storing `report` would write, as the catalogue stands; None when its bytes are
         stored already. `report` itself is left as it is."""
-        if self._with_sha(report.source.sha256):
+        if self.catalog.with_sha(report.source.sha256):
             return None
         rid = self._target(report, fields)
-        old = self._load(rid)[0] if rid in self._catalog else None
+        old = self._load(rid)[0] if self.catalog.has(rid) else None
         basis = self._basis(rid)
-        overrides = {**self._read_overrides(rid), **fields}
-        report = _meta_copy(report)
+        overrides = {**read_overrides(self._override_path(rid)), **fields}
+        report = meta_copy(report)
         apply_fields(report, overrides)
         report.id = rid
         if old is not None:
-            imported_at = self._read_log(rid, old.source.sha256)[0]
+            imported_at = read_log(self._log_path(rid), old.source.sha256)[0]
             report.history = old.history + [{
                 "sha256": old.source.sha256, "format": old.source.format,
                 "path": old.source.path, "imported_at": imported_at}]
         report, text = canonical(report)  # exactly what get() will return; ValueError if unstorable
-        logs = self._read_logs(rid) if old is not None else {}
+        logs = read_logs(self._log_path(rid)) if old is not None else {}
         logs[report.source.sha256] = {"imported_at": dt.datetime.now().isoformat(timespec="seconds"),
                                       "log": [vars(e) for e in report.log]}  # asdict(): 10x slower
-        return _Plan(rid, basis, old is not None, report, text, _logs_json(logs),
+        return _Plan(rid, basis, old is not None, report, text, logs_json(logs),
                      overrides if fields else None)
 
     def _still_valid(self, plan: _Plan, report: Report, fields: dict) -> bool:
         """Under the lock: the plan's id is still the one to write, and what it read unchanged."""
-        return (not self._with_sha(report.source.sha256)
+        return (not self.catalog.with_sha(report.source.sha256)
                 and self._target(report, fields) == plan.rid
                 and self._basis(plan.rid) == plan.basis)
 
@@ -755,25 +408,22 @@ class Archive:
         """Under the lock: rename the staged log and report into place, log first."""
         os.replace(plan.staged_log, self._log_path(plan.rid))
         if plan.overrides is not None:
-            self._write_overrides(plan.rid, plan.overrides)
+            write_overrides(self._override_path(plan.rid), plan.overrides)
         os.replace(plan.staged_report, self._md(plan.rid))
-        self._committed(plan.rid, plan.report)
+        generation = self._committed(plan.rid, plan.report, plan.text)
         return ImportResult(plan.report.source.path, "updated" if plan.updated else "imported",
-                            plan.rid, report=plan.report)
+                            plan.rid, report=plan.report, generation=generation)
 
     def _existing_for(self, report: Report, fields: dict) -> Optional[str]:
         """The stored report this one is a new version of: same town, year and title once the
         stored report's own corrections are applied to the new one. The first such id wins."""
-        plain = _report_key(_probe(report, fields))
-        best = min((rid for rid in self._by_key.get(plain, ()) if rid not in self._corrected),
-                   default=None)
-        for rid in sorted(self._corrected):  # few: staff corrections
+        plain = self.catalog.with_key(_title_key(with_fields(report, fields)), corrected=False)
+        best = plain[0] if plain else None
+        for rid, key in self.catalog.corrected():  # few: staff corrections
             if best is not None and rid > best:
                 break
-            e = self._catalog.get(rid)
-            if e is None or "error" in e or e["key"] is None:
-                continue
-            if _report_key(_probe(report, {**self._read_overrides(rid), **fields})) == tuple(e["key"]):
+            corrections = {**read_overrides(self._override_path(rid)), **fields}
+            if key and _title_key(with_fields(report, corrections)) == key:
                 return rid
         return best
 
@@ -784,49 +434,35 @@ class Archive:
             base += f"-{report.source.sha256[:8]}"
         base = _ID_CHAR.sub("_", base.replace("..", "_"))[:72]
         rid, n = base, 1
-        while rid in self._catalog or self._md(rid).exists():
+        while self.catalog.has(rid) or self._md(rid).exists():
             n += 1
             rid = f"{base}-{n}"
         return rid
 
-    def _original_target(self, sha: str, name: str, fmt: str) -> Path:
-        ext = PurePath(name).suffix.lower().lstrip(".")
-        if not re.fullmatch(r"[a-z0-9]{1,10}", ext):
-            ext = fmt if re.fullmatch(r"[a-z0-9]{1,10}", fmt or "") else "bin"
-        return self.originals_dir / sha[:2] / f"{sha}.{ext}"
-
-    def _write_overrides(self, rid: str, overrides: dict[str, Any]) -> None:
-        text = yaml.safe_dump(overrides, allow_unicode=True, sort_keys=True)
-        # The folder is synced by set_fields, or with the import (see the module docstring).
-        _atomic_write(self._override_path(rid), text.encode("utf-8"), sync_dir=False)
-
     def _write_report(self, rid: str, report: Report, text: str) -> None:
-        """The commit point. Under the write lock, right after a writer refresh: the catalogue
-        is exact, and the folder's stamp then (`_dir_stamp`) starts this write's journal line.
-        Its folder is not fsync'ed here (see the module docstring)."""
-        _atomic_write(self._md(rid), text.encode("utf-8"), sync_dir=False)
-        self._committed(rid, report)
+        """The commit point, under the write lock. Its folder is not fsync'ed here (see the
+        module docstring)."""
+        atomic_write(self._md(rid), text.encode("utf-8"), sync_dir=False)
+        self._committed(rid, report, text)
 
-    def _committed(self, rid: str, report: Report) -> None:
-        """Bookkeeping once <rid>.md holds `report`: catalogue, journal, cache."""
-        entry = _entry(report, _stamp(self._md(rid).stat()))
-        corrected = self._override_path(rid).exists()
-        before, after = self._dir_stamp, self._reports_dir_stamp()
+    def _committed(self, rid: str, report: Report, text: str) -> int:
+        """Under the write lock, once <rid>.md holds `report`: its row, the folder's new stamp
+        and a new generation, committed with the lock's transaction."""
+        with self.catalog.writing() as con:
+            self.catalog.put(con, rid, _entry(report, stamp(self._md(rid)), text),
+                             self._override_path(rid).exists())
+            self.catalog.set_folder_stamp(con, stamp(self.reports_dir))
+            generation = self.catalog.bump(con, [rid])
         self._cache.pop(rid, None)  # the next get() reads the file: cheaper than a deep copy now
-        self._set_entry(rid, entry, corrected)
-        self._append_journal(rid, entry, corrected, before, after)
-        self._dir_stamp = after
-        if self._save_due():
-            self._write_catalog_file()
+        return generation
 
     def set_fields(self, report_id: str, fields: dict[str, Any]) -> Report:
         """Correct metadata now and on every later re-import (kept in <id>.override.yaml)."""
         fields = validate_fields(fields)
         try:
             with self._write_lock():
-                self._refresh(writer=True)
                 report = self._set_locked(report_id, fields)
-            _fsync_dir(self.reports_dir)  # a staff correction is rare: make it durable at once
+            fsync_dir(self.reports_dir)  # a staff correction is rare: make it durable at once
             return report
         except OSError as exc:
             raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
@@ -835,7 +471,7 @@ class Archive:
     def _set_locked(self, rid: str, fields: dict[str, Any]) -> Report:
         report = copy.deepcopy(self._load(rid)[0])
         apply_fields(report, fields)
-        self._write_overrides(rid, {**self._read_overrides(rid), **fields})
+        write_overrides(self._override_path(rid), {**read_overrides(self._override_path(rid)), **fields})
         self._write_report(rid, report, to_markdown(report))
         return copy.deepcopy(report)
 
@@ -843,11 +479,9 @@ class Archive:
 
     def review(self) -> list[tuple[Report, list[str]]]:
         """Reports whose town or year is missing or uncertain (confidence < 0.6), with reasons."""
-        with self._mutex:
-            self._refresh()
-            catalog = dict(self._catalog)
+        self._refresh()
         out = []
-        for rid, e in sorted(catalog.items()):
+        for rid, e in self.catalog.entries() if self.data_dir.is_dir() else ():
             if "error" in e:
                 continue
             reasons = []
@@ -880,19 +514,15 @@ class Archive:
             for sha in [report.source.sha256] + [h.get("sha256") for h in report.history]:
                 referenced.setdefault(str(sha), rid)
             try:
-                self._read_overrides(rid)
+                read_overrides(self._override_path(rid))
             except ArchiveError as exc:
                 problems.append(str(exc))
         for sha, rid in sorted(referenced.items()):
-            if not _SHA.fullmatch(sha) or self._find_original(sha) is None:
+            if originals.find(self.originals_dir, sha) is None:
                 problems.append(f"{rid}: 原件缺失 ({sha[:12]}…)")
         for path in sorted(self.tmp_dir.glob("*")):
             problems.append(f"残留的临时文件 {path} (可删除)")
-        for path in sorted(self.originals_dir.glob("*/*")):
-            if path.name.startswith("."):
-                problems.append(f"残留的临时文件 {path} (可删除)")
-            elif _sha256_file(path) != path.name.split(".", 1)[0]:
-                problems.append(f"原件 {path.name} 的内容与其哈希值不符 (文件已被改动或损坏)")
+        problems += originals.problems(self.originals_dir)
         for path in sorted(self.reports_dir.glob("*")) if self.reports_dir.is_dir() else []:
             name = path.name
             if name.startswith("."):
@@ -915,18 +545,14 @@ def _not_found(rid: Any) -> ReportNotFound:
     return ReportNotFound(f"没有编号为 {rid} 的报告; 用 archive list 查看全部编号")
 
 
-def _stamp(st: os.stat_result) -> list[int]:
-    """Identity of a file version; a rename-over (every write here) always changes the inode."""
-    return [st.st_mtime_ns, st.st_size, st.st_ino]
-
-
-def _entry(report: Report, stamp: list[int]) -> dict[str, Any]:
+def _entry(report: Report, stamp: list[int], text: str) -> dict[str, Any]:
     return {
-        "stamp": stamp, "title": report.title, "title_derived": report.title_derived,
+        "stamp": stamp, "digest": hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest(),
+        "title": report.title, "title_derived": report.title_derived,
         "place": asdict(report.place), "year": report.year, "issued": report.issued,
         "script": report.script, "n_paragraphs": len(report.paragraphs),
         "flags": list(report.flags), "sha256": report.source.sha256,
-        "key": _title_key(report.place.town, report.year, report.title),
+        "key": _title_key(report),
         "confidence": {k: p.confidence for k, p in report.provenance.items()
                        if k in ("town", "year")},
     }
@@ -936,26 +562,6 @@ def _summary(rid: str, e: dict[str, Any]) -> Summary:
     return Summary(id=rid, title=e["title"], title_derived=e["title_derived"],
                    place=Place(**e["place"]), year=e["year"], issued=e["issued"],
                    script=e["script"], n_paragraphs=e["n_paragraphs"], flags=tuple(e["flags"]))
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _logs_json(logs: dict[str, Any]) -> str:
-    """The import logs, one entry a line: readable, and json's C encoder does the work
-    (`indent=` would fall back to the pure-Python encoder, a tenth of an import's time)."""
-    versions = []
-    for sha, version in logs.items():
-        head = {k: v for k, v in version.items() if k != "log"}
-        entries = ",\n".join(json.dumps(e, ensure_ascii=False) for e in version.get("log") or [])
-        versions.append(f"{json.dumps(sha)}: {json.dumps(head, ensure_ascii=False)[:-1]}"
-                        f"{', ' if head else ''}\"log\": [\n{entries}]}}")
-    return "{\n" + ",\n".join(versions) + "\n}\n"
 
 
 @dataclass
@@ -977,9 +583,9 @@ class _Plan:
         (an account of the cleaning, not the report: a power cut soon after may lose it)."""
         archive.reports_dir.mkdir(parents=True, exist_ok=True)
         archive.tmp_dir.mkdir(exist_ok=True)
-        self.staged_log = _write_tmp(archive.tmp_dir / f"{self.rid}.log.json",
+        self.staged_log = write_tmp(archive.tmp_dir / f"{self.rid}.log.json",
                                      self.logs.encode("utf-8"), False)
-        self.staged_report = _write_tmp(archive.tmp_dir / f"{self.rid}.md",
+        self.staged_report = write_tmp(archive.tmp_dir / f"{self.rid}.md",
                                         self.text.encode("utf-8"), True)
 
     def discard(self) -> None:
@@ -987,73 +593,3 @@ class _Plan:
         for tmp in (self.staged_log, self.staged_report):
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
-
-
-class _Staged:
-    """Bytes written and fsync'ed to a temporary file by a thread while the caller goes on;
-    `commit(path)` renames the file into place (a folder of `path`) and syncs the folder,
-    `discard()` removes it if it was not committed."""
-
-    def __init__(self, folder: Path, data: bytes):
-        folder.mkdir(parents=True, exist_ok=True)
-        self.tmp = folder / f".staged.{os.getpid()}.{threading.get_ident()}.tmp"
-        self.error: Optional[BaseException] = None
-        self.thread = threading.Thread(target=self._write, args=(data,), daemon=True)
-        self.thread.start()
-
-    def _write(self, data: bytes) -> None:
-        try:
-            with open(self.tmp, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        except BaseException as exc:  # raised in the caller's thread by commit()
-            self.error = exc
-
-    def commit(self, path: Path) -> None:
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-        os.replace(self.tmp, path)
-        _fsync_dir(path.parent)
-
-    def discard(self) -> None:
-        self.thread.join()
-        self.tmp.unlink(missing_ok=True)
-
-
-def _write_tmp(path: Path, data: bytes, sync: bool) -> Path:
-    """`data` in a temporary file beside `path` (fsync'ed if `sync`), to be renamed over it."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            if sync:
-                fh.flush()
-                os.fsync(fh.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def _atomic_write(path: Path, data: bytes, sync: bool = True, sync_dir: bool = True) -> None:
-    """Write `data` to `path` so that readers see either the old or the new file, never a part.
-    `sync` makes the contents durable before the rename; `sync_dir` the rename itself."""
-    tmp = _write_tmp(path, data, sync)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if sync and sync_dir:
-        _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the renames into `folder` durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -52,8 +52,9 @@ _worker_archive = None
 def _init_worker(data_dir: str) -> None:
     global _worker_archive
     from archive.store import Archive
+    from importers import read_report
 
-    _worker_archive = Archive(data_dir)
+    _worker_archive = Archive(data_dir, read_report=read_report)
 
 
 def _import_one(path: str) -> tuple[str, str]:
@@ -141,7 +142,7 @@ def build_size(spec: str, laws: list | None, work: Path) -> tuple[dict, list, Pa
 
 def measure_size(spec: str, laws: list | None, work: Path, args) -> dict:
     from index import SearchIndex
-    from index.normalize import fold
+    from archive.folding import fold
 
     out, reports, index_dir, data_dir = build_size(spec, laws, work)
     rows = corpus.paragraph_rows(reports, fold)
@@ -227,6 +228,7 @@ def measure_freshness(data_dir: Path, index_dir: Path) -> dict:
     """Import one new report and time until a separate, already-open SearchIndex (a running
     server) finds it by a phrase only it contains."""
     from archive.store import Archive
+    from importers import read_report
     from index import SearchIndex
 
     marker = f"基准测试新报告{int(time.time())}号"
@@ -235,7 +237,7 @@ def measure_freshness(data_dir: Path, index_dir: Path) -> dict:
     server = SearchIndex(index_dir)
     server.search('"法治"', per_page=1)
     t0 = time.perf_counter()
-    result = Archive(data_dir).import_bytes(data, "bench_new_report.txt")
+    result = Archive(data_dir, read_report=read_report).import_bytes(data, "bench_new_report.txt")
     t_import = time.perf_counter() - t0
     SearchIndex(index_dir).update(result.report)
     t_update = time.perf_counter() - t0 - t_import

@@ -5,11 +5,11 @@ import re
 from collections import Counter
 from typing import Optional
 
+from archive.rules import valid_year
 from importers.markers import cn_number
 from importers.shapes import DATE_RE
 
 _DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "Ｏ": "0"}
-MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
 def _num(s: Optional[str]) -> Optional[int]:
@@ -31,7 +31,7 @@ def parse_date(text: str) -> Optional[str]:
         y, mo, d = int(m.group(4)), int(m.group(5)), int(m.group(6))
     else:
         y, mo, d = _num(m.group(1)), _num(m.group(2)), _num(m.group(3))
-    if not y or not (MIN_YEAR <= y <= MAX_YEAR) or not mo or not 1 <= mo <= 12:
+    if not valid_year(y) or not mo or not 1 <= mo <= 12:
         return None
     if d and 1 <= d <= 31:
         return f"{y:04d}-{mo:02d}-{d:02d}"

@@ -10,6 +10,7 @@ from archive.model import Provenance, Report
 from importers.dates import covered_year, parse_date, year_in
 from importers.document import Line
 from importers.places import find_places
+from importers.script import to_simplified
 from importers.shapes import (DATE_RE, DOCNUM_RE, head_end, is_addressee, is_date_line, is_doc_number,
                               is_issuer_line, looks_like_title)
 
@@ -73,6 +74,9 @@ def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, s
     if frame.title is not None:
         report.title = re.sub(r"\s+", "", lines[frame.title].simple)
         prov["title"] = Provenance("title", 0.95)
+    elif 6 <= len(site_meta.get("名称", "")) <= 90:  # the page's table names the document
+        report.title = re.sub(r"\s+", "", to_simplified(site_meta["名称"]))
+        prov["title"] = Provenance("metadata", 0.8)
     if frame.addressee is not None:
         report.addressee = lines[frame.addressee].simple.rstrip("：:")
         prov["addressee"] = Provenance("body", 0.9)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from archive.model import PART_LABELS, Paragraph, heading_paths
+from archive.model import Paragraph, heading_paths
+from archive.rules import PART_LABELS
 from importers.document import Line
 from importers.markers import Marker, match_marker
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 
-from importers.chars import ends_sentence
+from importers.chars import CJK, ends_sentence
 from importers.markers import match_marker
 
 _TITLE_END_RE = re.compile(r"(报告|報告|总结|總結|情况|情況|汇报|匯報|工作要点|工作要點)[）)]?$")
-_TITLE_WORD_RE = re.compile(r"法治|法制|依法|法治政府|行政")
+_TITLE_WORD_RE = re.compile(r"法治|法制|依法|行政|述法|普法")
 DOCNUM_RE = re.compile(r"[\u4e00-\u9fff]{1,10}\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*第?\s*(\d{1,4})\s*号")
 _CN_DATE = "〇零一二三四五六七八九十○Ｏ"
 DATE_RE = re.compile(
@@ -36,6 +36,36 @@ def head_end(texts: list[str]) -> int:
 def looks_like_title(text: str) -> bool:
     return (6 <= len(text) <= 90 and not ends_sentence(text) and match_marker(text) is None
             and bool(_TITLE_END_RE.search(text)) and bool(_TITLE_WORD_RE.search(text)))
+
+
+_PIECE_RE = re.compile(rf"^[{CJK}0-9A-Za-z〇○（）()《》“”—]+$")
+
+
+def is_title_piece(text: str) -> bool:
+    """A line that can be part of a title split over lines: words only, no bullets, bars or colons
+    (so a widget line "- 长者版" or a cell "[主题分类]" never joins one), no sentence."""
+    return (len(text) <= 40 and bool(_PIECE_RE.match(text)) and not is_doc_number(text)
+            and not is_date_line(text) and not text.endswith("文件"))
+
+
+_PLACE_RE = re.compile(r"[镇鎮乡鄉街县縣区區市省旗州盟]")
+
+
+def names_place(text: str) -> bool:
+    """The text names some administrative unit (a character of 镇/乡/街道/县/区/市/省/旗…)."""
+    return bool(_PLACE_RE.search(text))
+
+
+def title_continues(text: str) -> bool:
+    """A title piece that cannot end a title: "某镇人民政府关于2022年度" goes on on the next line."""
+    return bool(re.search(r"(关于|關於|關于)|(年|年度|的)$", text)) and not looks_like_title(text)
+
+
+def opens_title(text: str) -> bool:
+    """The first line of a title split over lines: the issuing body, or words of the title itself
+    (a site name such as 环球国际 above a split title is not its first line)."""
+    return (is_issuer_line(text) or title_continues(text) or bool(_TITLE_WORD_RE.search(text))
+            or bool(re.search(r"\d{4}|[〇一二三四五六七八九○]{4}", text)))
 
 
 def title_tail(text: str) -> bool:

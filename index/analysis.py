@@ -1,4 +1,4 @@
-"""Word analysis: jieba words of the *folded* text (see `index.normalize`), for the word index
+"""Word analysis: jieba words of the *folded* text (see `archive.folding`), for the word index
 (ranking, bare-word queries, similar paragraphs) and for highlighting words. jieba is initialised once per process,
 silently, with the domain terms of `data/terms.txt`; place names of the archive are added with
 `learn_words()`. Phrases never go through words: they are answered exactly from the folded text.
@@ -12,7 +12,7 @@ from typing import Iterable, Iterator
 
 import jieba
 
-from index.normalize import BreakTable, fold, fold_with_offsets, t2s
+from archive.folding import BreakTable, fold, fold_with_offsets, t2s
 
 TERMS_FILE = Path(__file__).with_name("data") / "terms.txt"
 

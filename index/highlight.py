@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from index.analysis import query_words, word_spans
-from index.normalize import find_all, fold_with_offsets, spans_to_original
+from archive.folding import find_all, fold_with_offsets, spans_to_original
 from index.query import Term
 
 

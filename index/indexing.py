@@ -9,7 +9,7 @@ from typing import Iterable, Iterator, Optional
 
 from archive.model import Report
 from index.analysis import index_tokens, segmenter
-from index.normalize import fold
+from archive.folding import fold
 from index.store import Analysed
 
 PARALLEL_MIN_PARAGRAPHS = 5000  # below this, starting processes costs more than it saves

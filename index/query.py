@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from archive.errors import QueryError
-from archive.model import PARTS
-from index.normalize import fold, has_cjk
+from archive.rules import PART_ALIASES, PART_HELP, PARTS, YEAR_MAX, YEAR_MIN, read_years, valid_year
+from archive.folding import fold, has_cjk
 
 MAX_LENGTH = 500
 MAX_DEPTH = 20  # nested parentheses
-YEAR_MIN, YEAR_MAX = 1949, 2100
 
 FIELDS = {
     "town": "town", "镇": "town", "乡": "town", "街道": "town",
@@ -32,19 +31,11 @@ FIELDS = {
     "section": "section", "part": "section", "部分": "section",
     "heading": "heading", "标题": "heading",
 }
-SECTIONS = {
-    "intro": "intro", "导语": "intro", "开头": "intro",
-    "work": "work", "成效": "work", "工作": "work", "工作成效": "work", "工作情况": "work",
-    "problems": "problems", "问题": "problems", "存在问题": "problems", "不足": "problems",
-    "plans": "plans", "计划": "plans", "下一步": "plans", "下一步计划": "plans", "打算": "plans",
-    "closing": "closing", "落款": "closing",
-}
 OPERATORS = {"AND": "AND", "与": "AND", "OR": "OR", "或": "OR", "NOT": "NOT", "非": "NOT"}
 QUOTES = {'"': '"”＂', "＂": '＂"', "“": '”“"', "”": '”“"', "「": "」", "『": "』"}
 STRAY_CLOSERS = "」』"
 SPECIAL = "()（）" + "".join(QUOTES) + STRAY_CLOSERS
 FIELD_HELP = "可用字段：town/镇、county/县、city/市、province/省、year/年、section/部分、heading/标题"
-YEAR_RE = re.compile(r"^(\d{4})年?(?:\s*[-–—~～至到]\s*(\d{4})年?)?$")
 
 
 @dataclass(frozen=True)
@@ -89,19 +80,19 @@ def parse_year(value) -> tuple[int, int]:
     elif isinstance(value, int) and not isinstance(value, bool):
         first = last = value
     else:
-        m = YEAR_RE.match(str(value).strip())
-        if not m:
+        years = read_years(value)
+        if not years:
             raise QueryError(f"年份“{value}”看不懂：请写成 2024 或 2021-2024")
-        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
-    if not all(isinstance(y, int) and YEAR_MIN <= y <= YEAR_MAX for y in (first, last)):
+        first, last = years
+    if not all(valid_year(y) for y in (first, last)):
         raise QueryError(f"年份“{value}”超出范围：请写 {YEAR_MIN} 到 {YEAR_MAX} 之间的年份")
     return (min(first, last), max(first, last))
 
 
 def parse_section(value: str) -> str:
-    code = SECTIONS.get(str(value).strip().lower())
+    code = PART_ALIASES.get(str(value).strip().lower())
     if code is None:
-        raise QueryError(f"没有“{value}”这个部分：请用 导语/成效/问题/计划/落款"
+        raise QueryError(f"没有“{value}”这个部分：请用 {PART_HELP}"
                          f"（或 {'/'.join(PARTS)}）")
     return code
 

@@ -233,11 +233,16 @@ class SearchIndex:
         self._require_current()
         return [tokens.split() for _, _, tokens in self.store.word_rows([report_id])]
 
-    def last_write_ns(self) -> int:
-        """When the index last changed on disk: its newest file, leaving out SQLite's -wal and
-        -shm, which readers touch too. A report file written after it is not indexed yet."""
-        return max((p.stat().st_mtime_ns for p in self.dir.rglob("*")
-                    if p.is_file() and not p.name.endswith(("-wal", "-shm"))), default=0)
+    def archive_generation(self) -> Optional[str]:
+        """The archive catalogue's generation this index reflects, as last recorded by
+        `set_archive_generation` (None: unknown, e.g. after a rebuild not yet followed)."""
+        self._require_current()
+        return self.store.archive_generation()
+
+    def set_archive_generation(self, generation: str) -> None:
+        self._require_current()
+        with self.store.writing() as con:
+            self.store.set_archive_generation(con, generation)
 
     def paragraph_count(self) -> int:
         return len(self.snapshot().alive)

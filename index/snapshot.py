@@ -23,7 +23,7 @@ from itertools import accumulate, compress, repeat
 from typing import Iterable, Optional
 
 from index.analysis import learn_words, query_words
-from index.normalize import fold
+from archive.folding import fold
 from index.query import And, Not, Or, Scope, Term
 from index.store import Store
 from index.wordindex import WordIndex

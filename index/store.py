@@ -10,7 +10,9 @@ writers take SQLite's write lock (`BEGIN IMMEDIATE`) and wait up to `lock_timeou
 
 `generation` counts commits; `changes` says which report each commit touched, so a searcher
 holding generation G reloads only the reports changed after G. `epoch` changes on a rebuild
-(the change log restarts), which tells a searcher to reload everything.
+(the change log restarts), which tells a searcher to reload everything. `archive_generation`
+is the archive catalogue's generation the index reflects (see `workflows.sync_index`); a rebuild
+forgets it until the caller records the one it built from.
 """
 from __future__ import annotations
 
@@ -147,6 +149,7 @@ class Store:
         if new_epoch:
             con.execute("UPDATE meta SET value = value + 1 WHERE key = 'epoch'")
             con.execute("DELETE FROM changes")
+            con.execute("DELETE FROM meta WHERE key = 'archive_generation'")
         con.executemany("INSERT INTO changes VALUES (?, ?)", [(generation, r) for r in report_ids])
         con.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (generation,))
 
@@ -174,7 +177,16 @@ class Store:
             ids.append(cur.lastrowid)
         return ids
 
+    @staticmethod
+    def set_archive_generation(con: sqlite3.Connection, generation: str) -> None:
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('archive_generation', ?)", (generation,))
+
     # --- reading -------------------------------------------------------------------------
+
+    def archive_generation(self) -> Optional[str]:
+        row = self.connection().execute(
+            "SELECT value FROM meta WHERE key = 'archive_generation'").fetchone()
+        return row[0] if row else None
 
     def paragraphs(self, report_ids: Optional[list[str]] = None) -> Iterator[tuple]:
         """The snapshot rows (`SNAPSHOT_QUERY`) of these reports (None: all), in id order."""

@@ -12,15 +12,15 @@ ADMIN_PASSWORD = "测试-admin-pass"
 
 
 def build_archive(data_dir: Path, files=None) -> None:
-    """Import `files` (default: the samples) into `data_dir` and index them."""
-    from archive.store import Archive
-    from index import SearchIndex
+    """Import `files` (default: the samples) into `data_dir` and index them, as `archive import`
+    does."""
+    import workflows
 
-    archive = Archive(data_dir)
-    for path in files if files is not None else sorted(SAMPLES.iterdir()):
-        result = archive.import_file(path)
-        assert result.status in ("imported", "unchanged"), (path, result.error)
-    SearchIndex(archive.index_dir).rebuild(archive.reports())
+    archive = workflows.open_archive(data_dir)
+    done = workflows.import_files(archive, workflows.open_index(archive),
+                                  files if files is not None else [SAMPLES])
+    assert all(r.status in ("imported", "unchanged") for r in done.results), done.results
+    assert done.index.error is None
 
 
 def make_app(data_dir: Path, password: str | None = ADMIN_PASSWORD):

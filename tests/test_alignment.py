@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 
 from archive.model import Paragraph
-from index.normalize import fold
+from archive.folding import fold
 from webapp.alignment import (
     NEAR, PAIR_MIN, PLANS_TO_WORK, align_reports, align_sections, assignment, bigrams, cosine,
     heading_similarity, sections, sentence_spans, shared_sentences, tfidf_vectors,

@@ -13,7 +13,7 @@ PHRASES = {"frequent": "应当", "medium": "法律顾问"}
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     from index import SearchIndex
-    from index.normalize import fold
+    from archive.folding import fold
 
     reports = list(synthetic_reports(POOL, 12, seed=2))
     index = SearchIndex(tmp_path_factory.mktemp("ix"))

@@ -233,3 +233,12 @@ def test_every_change_is_logged():
     assert [x.text for x in out] == ["三湖镇2024年度法治政府建设年度报告", "2024年，三湖镇坚持依法行政。"]
     assert [e.rule for e in c.log] == ["whitespace", "junk_line", "junk_line", "junk_line",
                                        "encoding_debris", "punctuation"]
+
+
+def test_spam_keywords_injected_inside_a_sentence_removed():
+    text = "市政府、bei365官网_365bet体育在线平台_beat365最新版政府荣获全省法治政府建设示范市称号。"
+    out, c = run(drop_junk_lines, [BODY, text])
+    assert out == [BODY, "市政府、政府荣获全省法治政府建设示范市称号。"]
+    assert [(e.rule, e.before) for e in c.log] == [("junk_line", text)]
+    kept = "按照“放管服”改革要求，开通政务服务APP和网上办事大厅，群众办事更加便捷。"
+    assert run(drop_junk_lines, [BODY, kept])[0] == [BODY, kept]

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from index.analysis import domain_terms, index_tokens, query_words, word_spans
-from index.normalize import fold
+from archive.folding import fold
 
 TEXT = "全镇各部门认真履行“谁执法谁普法”工作责任，推选了数名法律明白人，推进法治政府建设。"
 

@@ -12,10 +12,10 @@ import pytest
 from archive.errors import ArchiveError
 from index import SearchIndex
 from index import snapshot as snapshot_module
-from index.normalize import fold
+from archive.folding import fold
 from index.store import Store
 from index.wordindex import WordIndex
-from test_index_support import brute_force, built_index, crafted_report, keys, sample_reports, with_text
+from helpers import brute_force, built_index, crafted_report, keys, sample_reports, with_text
 
 PHRASES = ["法治", "普法", "调解", "谁执法谁普法", "法律明白人", "村"]
 

@@ -11,7 +11,7 @@ from whoosh import fields, index as windex
 
 from archive.errors import ArchiveError, IndexBusy
 from index import SearchIndex
-from test_index_support import built_index, crafted_report, keys, sample_reports, with_text
+from helpers import built_index, crafted_report, keys, sample_reports, with_text
 
 
 @pytest.fixture

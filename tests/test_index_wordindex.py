@@ -16,9 +16,9 @@ from whoosh.query import Phrase
 from archive.errors import ArchiveError, IndexBusy
 from index.analysis import query_words
 from index.indexing import analyse
-from index.normalize import fold
+from archive.folding import fold
 from index.wordindex import WordIndex, WordTokenizer
-from test_index_support import crafted_report, sample_reports
+from helpers import crafted_report, sample_reports
 
 # Several words each, and each occurs in the samples.
 PHRASES = ["依法行政工作", "推进法治政府建设", "开展法治宣传"]

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from archive.model import Paragraph, Place, Report
 from index import SearchIndex
-from index.normalize import CJK_RE, fold
+from archive.folding import CJK_RE, fold
 from index.query import QUOTES, STRAY_CLOSERS
-from test_index_support import brute_force, crafted_report, keys, sample_reports
+from helpers import brute_force, crafted_report, keys, sample_reports
 
 CORPUS = Path(__file__).resolve().parents[1] / "../shared/corpora/laws.jsonl.gz"
 LAW_DOCUMENTS, LAW_PARAGRAPHS_EACH, LAW_QUERIES = 200, 40, 300

@@ -6,8 +6,8 @@ import pytest
 from archive.errors import QueryError, ReportNotFound
 from index import SearchIndex
 from index.analysis import query_words
-from index.normalize import fold
-from test_index_support import brute_force, crafted_report, keys, sample_reports
+from archive.folding import fold
+from helpers import brute_force, crafted_report, keys, sample_reports
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,9 @@ from hypothesis import strategies as st
 
 from archive.errors import ArchiveError
 from archive.mdfile import from_markdown, normalize_text, read_markdown, to_markdown
-from archive.model import (PARTS, Paragraph, Place, Provenance, Report, Source,
+from archive.model import (Paragraph, Place, Provenance, Report, Source,
                            heading_paths)
+from archive.rules import PARTS
 
 
 def make_report(paragraphs, script="simplified", **meta) -> Report:

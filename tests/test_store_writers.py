@@ -1,46 +1,48 @@
-"""Several writers on one data folder (here: several Archive objects, as in several processes)
-see each other's reports through catalog.journal, without listing and stat'ing every report
-file per import; anything else that changes the folder makes them rescan."""
+"""Several writers on one data folder (several Archive objects, threads and processes) see each
+other's reports through the catalogue (data/catalog.sqlite); the catalogue is derived from the
+Markdown files: rebuilt when lost or damaged, and a process killed at any moment leaves the
+archive consistent. Everything through the public API."""
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
-import archive.store as store
 from archive.store import Archive
-from test_store_support import fake_file, fake_reader
+from helpers import fake_file, fake_reader
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def pair(tmp_path):
-    a, b = (Archive(tmp_path / "data", read_report=fake_reader) for _ in range(2))
-    a.rescan_interval = b.rescan_interval = 3600  # no periodic rescans during the test
-    return a, b
+    return tuple(Archive(tmp_path / "data", read_report=fake_reader) for _ in range(2))
 
 
-def forbid_rescans(monkeypatch):
-    monkeypatch.setattr(store.os, "scandir", lambda *a: pytest.fail("listed every report file"))
-
-
-def test_writers_see_each_others_reports_without_rescanning(pair, monkeypatch):
+def test_writers_see_each_others_reports(pair):
     a, b = pair
     assert a.import_bytes(fake_file(title="甲报告"), "1.txt").report_id == "赵集镇-2024"
     assert b.import_bytes(fake_file(title="乙报告"), "2.txt").report_id == "赵集镇-2024-2"
     assert a.import_bytes(fake_file(title="丙报告"), "3.txt").report_id == "赵集镇-2024-3"
-    forbid_rescans(monkeypatch)
     assert b.import_bytes(fake_file(title="丙报告"), "again.txt").status == "unchanged"
     updated = b.import_bytes(fake_file(title="丙报告", body=["新"]), "3v2.txt")
     assert (updated.status, updated.report_id) == ("updated", "赵集镇-2024-3")
     assert a.import_bytes(fake_file(title="乙报告"), "2.txt").status == "unchanged"
     assert a.import_bytes(fake_file(title="丁报告"), "4.txt").report_id == "赵集镇-2024-4"
     assert a.get("赵集镇-2024-3").paragraphs[1].text == "新"
+    assert [s.title for s in b.summaries()] == ["甲报告", "乙报告", "丙报告", "丁报告"]
 
 
-def test_a_corrected_report_written_elsewhere_still_matches_its_new_version(pair, monkeypatch):
+def test_a_corrected_report_written_elsewhere_still_matches_its_new_version(pair):
     a, b = pair
     first = a.import_bytes(fake_file(town=None, body=["v1"]), "a.txt")
     b.import_bytes(fake_file(title="别的报告"), "other.txt")
     a.set_fields(first.report_id, {"town": "覃斗镇"})
-    forbid_rescans(monkeypatch)
     second = b.import_bytes(fake_file(town=None, body=["v2"]), "b.txt")
     assert (second.status, second.report_id) == ("updated", first.report_id)
     assert b.get(first.report_id).place.town == "覃斗镇"
@@ -55,25 +57,77 @@ def test_a_report_deleted_by_hand_is_noticed_by_the_next_import(pair):
     assert (again.status, again.report_id) == ("imported", "赵集镇-2024")
 
 
-def test_a_journal_started_afresh_makes_the_others_rescan(pair, monkeypatch):
+def test_threads_importing_into_one_archive_get_distinct_ids(pair):
     a, b = pair
-    monkeypatch.setattr(store, "_JOURNAL_MAX", 1)  # every write starts the journal afresh
-    a.import_bytes(fake_file(title="甲报告"), "1.txt")
-    b.import_bytes(fake_file(title="乙报告"), "2.txt")
-    a.import_bytes(fake_file(title="丙报告"), "3.txt")
-    assert (a.data_dir / "catalog.journal").stat().st_size == 0
-    assert b.import_bytes(fake_file(title="丙报告"), "again.txt").status == "unchanged"
-    assert b.import_bytes(fake_file(title="丁报告"), "4.txt").report_id == "赵集镇-2024-4"
+    errors = []
+
+    def work(arc, worker):
+        for i in range(5):
+            r = arc.import_bytes(fake_file(title=f"报告{worker}-{i}"), f"{worker}-{i}.txt")
+            if r.status != "imported":
+                errors.append(r.error)
+    threads = [threading.Thread(target=work, args=(arc, w)) for w, arc in enumerate((a, b, a, b))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert len(a.ids()) == 20 and [s.id for s in b.summaries()] == a.ids()
+    assert a.check() == []
 
 
-def test_a_damaged_journal_line_makes_the_reader_rescan(pair):
+@pytest.mark.parametrize("damage", ["missing", "garbage", "truncated"])
+def test_a_lost_or_damaged_catalogue_is_rebuilt_from_the_files(tmp_path, damage):
+    arc = Archive(tmp_path, read_report=fake_reader)
+    for title in ("甲报告", "乙报告"):
+        arc.import_bytes(fake_file(title=title), f"{title}.txt")
+    before = arc.summaries()
+    old = arc.generation()
+    for f in tmp_path.glob("catalog.sqlite*"):
+        f.unlink()
+    if damage == "garbage":
+        (tmp_path / "catalog.sqlite").write_bytes(b"not a database" * 100)
+    elif damage == "truncated":
+        (tmp_path / "catalog.sqlite").write_bytes(b"SQLite format 3\x00" + b"\x00" * 50)
+    fresh = Archive(tmp_path, read_report=fake_reader)
+    assert fresh.summaries() == before
+    assert fresh.generation().epoch != old.epoch  # followers learn they must compare everything
+    assert fresh.changes_since(old).complete is False
+    again = fresh.import_bytes(fake_file(title="甲报告"), "甲报告.txt")
+    assert (again.status, again.report_id) == ("unchanged", "赵集镇-2024")
+    assert fresh.import_bytes(fake_file(title="丙报告"), "c.txt").report_id == "赵集镇-2024-3"
+
+
+def test_a_new_process_takes_the_catalogue_instead_of_parsing(tmp_path):
+    arc = Archive(tmp_path, read_report=fake_reader)
+    for title in ("甲报告", "乙报告", "丙报告"):
+        arc.import_bytes(fake_file(title=title), f"{title}.txt")
+    generation = arc.generation()
+    other = Archive(tmp_path)
+    assert other.generation() == generation  # nothing re-recorded: the rows matched the files
+    path = arc.reports_dir / "赵集镇-2024-3.md"  # a hand edit in place
+    path.write_text(path.read_text(encoding="utf-8").replace("title: 丙报告", "title: 丁报告"),
+                    encoding="utf-8")
+    changes = Archive(tmp_path).changes_since(generation)
+    assert (list(changes.changed), changes.deleted) == (["赵集镇-2024-3"], [])
+    assert [s.title for s in other.summaries()][-1] in ("丙报告", "丁报告")  # until its next scan
+    assert [s.title for s in Archive(tmp_path).summaries()] == ["甲报告", "乙报告", "丁报告"]
+
+
+def test_changes_since_a_generation(pair):
     a, b = pair
+    start = a.generation()
     a.import_bytes(fake_file(title="甲报告"), "1.txt")
+    middle = b.generation()
     b.import_bytes(fake_file(title="乙报告"), "2.txt")
-    with open(a.data_dir / "catalog.journal", "ab") as fh:
-        fh.write(b"{not json\n")
-    a.import_bytes(fake_file(title="丙报告"), "3.txt")
-    assert b.import_bytes(fake_file(title="丙报告"), "again.txt").status == "unchanged"
+    b.set_fields("赵集镇-2024", {"county": "遂溪县"})
+    (a.reports_dir / "赵集镇-2024-2.md").unlink()
+    changes = a.changes_since(middle)
+    assert list(changes.changed) == ["赵集镇-2024"] and changes.deleted == ["赵集镇-2024-2"]
+    assert changes.complete and changes.generation == a.generation() == b.generation()
+    assert list(a.changes_since(start).changed) == ["赵集镇-2024"]
+    assert list(a.changes_since(None).changed) == ["赵集镇-2024"]
+    assert a.changes_since(changes.generation).changed == {}
 
 
 def test_import_log_file_is_json_with_one_entry_a_line(tmp_path):
@@ -88,41 +142,39 @@ def test_import_log_file_is_json_with_one_entry_a_line(tmp_path):
     assert arc.get("赵集镇-2024").log[0].rule == version["log"][0]["rule"]
 
 
-@pytest.mark.parametrize("other_title, status, rid", [
-    ("赵集镇2024年法治政府建设工作情况报告", "updated", "赵集镇-2024"),   # same report: a new version
-    ("另一份报告", "imported", "赵集镇-2024-2"),                      # its planned id is taken
-], ids=["same-report", "id-taken"])
-def test_a_write_planned_before_another_writers_import_is_planned_again(
-        pair, monkeypatch, other_title, status, rid):
-    """The file is built before the lock is taken; if another writer stored something it
-    depends on meanwhile, it is built again under the lock."""
-    a, b = pair
-    real_stage = store._Plan.stage
-
-    def stage_after_b_wrote(plan, archive):
-        monkeypatch.setattr(store._Plan, "stage", real_stage)
-        assert b.import_bytes(fake_file(title=other_title, body=["乙"]), "b.txt").status == "imported"
-        real_stage(plan, archive)
-    monkeypatch.setattr(store._Plan, "stage", stage_after_b_wrote)
-    result = a.import_bytes(fake_file(body=["甲"]), "a.txt")
-    assert (result.status, result.report_id) == (status, rid)
-    assert a.get(rid).paragraphs[1].text == "甲"
-    assert len(a.ids()) == (1 if status == "updated" else 2)
-    assert a.check() == []
+KILLED_WRITER = """
+import sys
+sys.path[:0] = [{root!r}, {tests!r}]
+from archive.store import Archive
+from helpers import fake_file, fake_reader
+arc = Archive({data!r}, read_report=fake_reader)
+i = 0
+while True:
+    arc.import_bytes(fake_file(title=f"报告{{i % 7}}", body=[f"第{{i}}版"]), f"{{i}}.txt")
+    i += 1
+    print(i, flush=True)
+"""
 
 
-def test_a_new_reader_takes_what_the_journal_says_instead_of_parsing(tmp_path, monkeypatch):
-    monkeypatch.setattr(store, "_CATALOG_SAVE_INTERVAL", 3600)  # catalog.json saved once only
-    arc = Archive(tmp_path, read_report=fake_reader)
-    for title in ("甲报告", "乙报告", "丙报告"):
-        arc.import_bytes(fake_file(title=title), f"{title}.txt")
-    saved = json.loads((tmp_path / "catalog.json").read_text(encoding="utf-8"))["entries"]
-    assert len(saved) == 1
-    path = arc.reports_dir / "赵集镇-2024-3.md"  # a hand edit: the journal's entry is out of date
-    path.write_text(path.read_text(encoding="utf-8").replace("title: 丙报告", "title: 丁报告"),
-                    encoding="utf-8")
-    parsed = []
-    real = store.read_markdown
-    monkeypatch.setattr(store, "read_markdown", lambda text: parsed.append(1) or real(text))
-    titles = [s.title for s in Archive(tmp_path).summaries()]
-    assert titles == ["甲报告", "乙报告", "丁报告"] and len(parsed) == 1
+def test_a_writer_killed_at_any_moment_leaves_the_archive_consistent(tmp_path):
+    """SIGKILL a process importing (new reports and new versions) at several moments; after each,
+    every listed report reads, the catalogue matches the files and imports go on."""
+    data = tmp_path / "data"
+    script = KILLED_WRITER.format(root=str(ROOT), tests=str(ROOT / "tests"), data=str(data))
+    for round_ in range(4):
+        proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+        for _ in range(3 + round_ * 5):  # let it write a few reports, then kill it mid-way
+            if not proc.stdout.readline():
+                break
+        time.sleep(0.01 * round_)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+        arc = Archive(data, read_report=fake_reader)
+        ids = arc.ids()
+        assert ids and [s.id for s in arc.summaries()] == ids
+        assert all(arc.get(rid).id == rid for rid in ids)
+        assert list(arc.changes_since(None).changed) == ids
+        assert all("没有对应的报告文件" in p or "残留的临时文件" in p for p in arc.check())
+        result = arc.import_bytes(fake_file(title=f"检查{round_}"), f"check{round_}.txt")
+        assert result.status == "imported", result.error

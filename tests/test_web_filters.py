@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from index.normalize import fold
+from archive.folding import fold
 
 TERM = "普法"
 QUOTED = f'"{TERM}"'          # exact phrase: the oracle is a substring scan

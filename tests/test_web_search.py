@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask
 
-from index.query import YEAR_MAX, YEAR_MIN
+from archive.rules import YEAR_MAX, YEAR_MIN
 from webapp.search import Params, group_by_report, trend_rows
 
 

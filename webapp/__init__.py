@@ -25,8 +25,7 @@ DEFAULTS = {
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app over the data folder `config["DATA_DIR"]`."""
-    from archive.store import Archive
-    from index import SearchIndex
+    import workflows
 
     from webapp import api, auth, basket, compare, errors, render, reports, search, towns, upload
     from webapp.csrf import init_csrf
@@ -40,9 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False  # Chinese stays readable in /api/…
     app.json.sort_keys = False
 
-    archive = Archive(app.config["DATA_DIR"])
+    archive = workflows.open_archive(app.config["DATA_DIR"])
     app.extensions["archive"] = archive
-    app.extensions["search_index"] = SearchIndex(archive.index_dir)
+    app.extensions["search_index"] = workflows.open_index(archive)
 
     for module in (search, towns, api, auth, upload, reports, compare, basket):
         app.register_blueprint(module.bp)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Mapping, Optional, Sequence
 
-from archive.model import PARTS, Paragraph
+from archive.folding import fold
+from archive.model import Paragraph
+from archive.rules import PARTS
 from index.analysis import index_tokens
-from index.normalize import fold
 
 SENTENCE_END = "。！？；!?;"
 MIN_SENTENCE = 8        # folded characters; "一是健全工作机制" alone says nothing about copying

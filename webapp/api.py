@@ -6,6 +6,7 @@ import re
 
 from flask import Blueprint, abort, jsonify, request
 
+from archive.rules import read_years
 from webapp.search import SORTS, Params, run_search
 from webapp.services import get_archive, get_index
 from webapp.summaries import hierarchy, rows
@@ -13,7 +14,7 @@ from webapp.summaries import hierarchy, rows
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_LIMIT = 200
-_YEAR_RE = re.compile(r"^(\d{4})?(?:\s*([-–—~])\s*(\d{4})?)?$")
+_OPEN_YEARS = re.compile(r"^(?:(\d{4})\s*[-–—~]|[-–—~]\s*(\d{4}))$")  # 2024- / -2021
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -31,11 +32,7 @@ def _year_args() -> dict:
     value = (request.args.get("year") or "").strip()
     if not value:
         return {}
-    match = _YEAR_RE.match(value)
-    if not match or not (match.group(1) or match.group(3)):
-        abort(400, description="参数 year 应为年份（如 2024）或年份范围（如 2021-2024、2024-、-2021）。")
-    first, dash, last = match.groups()
-    return {"year_from": first or "", "year_to": last or ("" if dash else first)}
+_OPEN_YEARS = re.compile(r"^(?:(\d{4})\s*[-–—~]|[-–—~]\s*(\d{4}))$")  # 2024- / -2021
 
 
 @bp.route("/search")

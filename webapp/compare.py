@@ -16,8 +16,8 @@ from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from archive.errors import ArchiveError
+from archive.folding import fold
 from archive.model import Report
-from index.normalize import fold
 from webapp.alignment import PLANS_TO_WORK, SAME_PARTS, align_reports, shared_sentences
 from webapp.reports import display_text, town_neighbours
 from webapp.services import get_archive, get_index

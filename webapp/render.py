@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 from flask import Flask, request
 from markupsafe import Markup, escape
 
-from archive.model import PART_LABELS
+from archive.rules import PART_LABELS
 
 UNKNOWN_PLACE = "未注明"  # how unknown place levels are shown (see webapp.summaries)
 

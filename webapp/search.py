@@ -13,9 +13,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request
 
 from archive.errors import QueryError
-from archive.model import PART_LABELS, PARTS
+from archive.rules import PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, parse_year, part_code
 from index.highlight import highlight as match_spans
-from index.query import YEAR_MAX, YEAR_MIN, parse, terms
+from index.query import parse, terms
 from webapp import wordexport
 from webapp.citation import citation_for_hit, permalink, script_note, split_permalink
 from webapp.render import UNKNOWN_PLACE
@@ -44,15 +44,11 @@ class Params:
 
     @classmethod
     def from_args(cls, args) -> "Params":
-        def year(name):
-            value = (args.get(name) or "").strip()
-            return int(value) if value.isdigit() and 1900 <= int(value) <= 2100 else None
-
         page = (args.get("page") or "").strip()
         section = (args.get("section") or "").strip()
-        section = {v: k for k, v in PART_LABELS.items()}.get(section, section)
+        section = part_code(section) or section
         sort = (args.get("sort") or "").strip()
-        y1, y2 = year("year_from"), year("year_to")
+        y1, y2 = (parse_year((args.get(n) or "").strip()) for n in ("year_from", "year_to"))
         if y1 and y2 and y1 > y2:
             y1, y2 = y2, y1
         return cls(
@@ -207,12 +203,12 @@ def index():
                "part_labels": PART_LABELS, "result": None, "query_error": None,
                "page_url": lambda n: params.url(page=n)}
     if params.is_empty:
-        context["overview"] = archive_overview(archive, get_index())
+        context["overview"] = archive_overview(archive)
         return render_template("search/index.html", **context)
     try:
         result = run_search(params)
     except QueryError as exc:
-        context.update(query_error=str(exc), overview=archive_overview(archive, get_index()))
+        context.update(query_error=str(exc), overview=archive_overview(archive))
         return render_template("search/index.html", **context), 400
     facets = result["facets"]
     heading_marks(result["hits"], params.q)

@@ -1,7 +1,8 @@
 """Upload reports through the browser (administrator only).
 
 upload files → preview (detected metadata, outline, import flags; nothing stored yet) → correct
-town / county / year → confirm → `Archive.import_bytes` + `SearchIndex.update`: searchable at once.
+town / county / year → confirm → `workflows.import_upload` (archive, then the index follows):
+searchable at once.
 
 The uploaded bytes wait in DATA_DIR/uploads/<batch>/<n>.bin, where <batch> is a random token and
 <n> a counter: no user-supplied name ever becomes part of a path.
@@ -17,7 +18,9 @@ from pathlib import Path, PurePath
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+import workflows
 from archive.errors import ArchiveError
+from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
 from importers import read_report
 from webapp.auth import admin_required, uploads_enabled
 from webapp.services import get_archive, get_index
@@ -28,7 +31,6 @@ MAX_FILES = 50
 BATCH_TTL = 24 * 3600  # unconfirmed uploads older than this are removed
 _BATCH_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 EDITABLE = ("town", "county", "year")
-YEAR_RANGE = (1990, 2100)
 
 
 def _uploads_dir() -> Path:
@@ -143,9 +145,10 @@ def _overrides(item: dict, n: int) -> tuple[dict, str | None]:
         if not value:
             continue  # clearing a detected value is not a correction the importer can use
         if field == "year":
-            if not value.isdigit() or not YEAR_RANGE[0] <= int(value) <= YEAR_RANGE[1]:
-                return {}, f"年份“{value}”无效：请填写四位数年份，如 2024。"
-            out[field] = int(value)
+            year = parse_year(value)
+            if year is None:
+                return {}, f"年份“{value}”无效：请填写 {YEAR_MIN}–{YEAR_MAX} 之间的四位数年份，如 2024。"
+            out[field] = year
         else:
             out[field] = value[:40]
     return out, None
@@ -186,11 +189,12 @@ def confirm(batch: str):
 
 def _import(archive, index, path: Path, filename: str, overrides: dict) -> dict:
     try:
-        result = archive.import_bytes(path.read_bytes(), filename, overrides or None)
-        if result.status in ("imported", "updated") and result.report is not None:
-            index.update(result.report)
-    except ArchiveError as exc:
+        done = workflows.import_upload(archive, index, path.read_bytes(), filename, overrides)
+    except (ArchiveError, OSError) as exc:
         return {"status": "failed", "error": str(exc)}
+    (result,) = done.results
+    if done.index.error:
+        current_app.logger.warning("upload %s: index not updated: %s", filename, done.index.error)
     current_app.logger.info("upload %s → %s %s", filename, result.status, result.report_id)
     row = {"status": result.status, "report_id": result.report_id, "error": result.error}
     if result.report is not None:

@@ -22,6 +22,10 @@ _WIDGET_RE = re.compile(
     r"相关链接|相关阅读|相关文章|相关新闻|相关稿件|网站地图|联系我们|版权所有|主办单位|承办单位|"
     r"ICP备|公网安备|网站标识码|技术支持|您当前的位置|当前位置|您现在的位置|现在位置|"
     r"浏览量|浏览次数|点击数|点击量|阅读数|阅读量|访问量|阅读次数|浏览人次|【\s*[大中小]\s*】", re.I)
+# Betting-site keywords a hacked mirror injects inside a sentence, joined by underscores:
+# "市政府、bei365官网_365bet体育在线平台_beat365最新版政府荣获…".
+_SPAM_TOKEN = r"[0-9A-Za-z][0-9A-Za-z\u4e00-\u9fff]{0,15}?(?:官网|平台|最新版|入口|网址|APP|app)"
+_SPAM_RUN_RE = re.compile(rf"{_SPAM_TOKEN}(?:_{_SPAM_TOKEN})+")
 _PICTURE_RE = re.compile(r"^[\[【（(]?\s*(图片|图像|视频|附图|图)\s*\d*\s*[\]】）)]?[:：]?$")
 _URL_RE = re.compile(r"^(https?://|www\.)\S+$", re.I)
 _BREADCRUMB_RE = re.compile(r"^(首页|网站首页)\s*[>＞›»/]")
@@ -31,7 +35,7 @@ _SHORT = 40
 
 
 def is_junk(text: str, before_title: bool) -> bool:
-    """`text` is the line with short lines already simplified (`_judged_forms`), so
+    """`text` is the line with short lines already simplified (`judged_forms`), so
     掃一掃在手機打開當前頁 is caught like 扫一扫…"""
     if len(text) <= _SHORT and _AD_RE.search(text):
         return True
@@ -44,7 +48,7 @@ def is_junk(text: str, before_title: bool) -> bool:
             and not any(w in text for w in _GOVERNMENT_WORDS))
 
 
-def _judged_forms(lines: list[Line]) -> list[str]:
+def judged_forms(lines: list[Line]) -> list[str]:
     """Each line as junk is judged: short lines simplified, all in one OpenCC call (a call per
     line cost more than the conversion; phrases never span the joining newline)."""
     short = [x.text for x in lines if len(x.text) <= _SHORT]
@@ -58,10 +62,14 @@ def _judged_forms(lines: list[Line]) -> list[str]:
 def drop_junk_lines(lines: list[Line], c: Cleaning) -> list[Line]:
     out = []
     started = False
-    for line, judged in zip(lines, _judged_forms(lines)):
+    for line, judged in zip(lines, judged_forms(lines)):
         if is_junk(judged, not started):
             c.record(RULE, line.text, "")
             continue
+        if "_" in line.text and _SPAM_RUN_RE.search(line.text):  # injected inside a sentence
+            text = _SPAM_RUN_RE.sub("", line.text)
+            c.record(RULE, line.text, text)
+            line = Line(text, line.hint)
         started = started or len(line.text) > 20 or "报告" in line.text or "報告" in line.text
         out.append(line)
     return out

@@ -17,10 +17,14 @@ _P = r"[,.;:!?()]"  # half-width punctuation, made full-width later by the punct
 _INNER_RE = re.compile(rf"(?<={_C}) +(?={_C}|{_P}|\d)|(?<={_P}|\d) +(?={_C})")
 
 
+def strip_invisible(text: str) -> str:
+    return text.translate(_INVISIBLE) if _INVISIBLE_RE.search(text) else text
+
+
 def normalise_whitespace(lines: list[Line], c: Cleaning) -> list[Line]:
     out = []
     for line in lines:
-        text = line.text.translate(_INVISIBLE) if _INVISIBLE_RE.search(line.text) else line.text
+        text = strip_invisible(line.text)
         text = _SPACES_RE.sub(" ", text).strip()
         fixed = _INNER_RE.sub("", text) if " " in text else text
         if fixed != text:

@@ -26,6 +26,8 @@ _BODY_ATTR_RE = re.compile(
 _BLOCK_TAGS = {"p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
                "blockquote", "pre", "table", "ul", "ol", "dl", "dt", "dd", "center", "td", "th"}
 _META_KEYS = set(LABELS)
+_LINK_BLOCKS = ("li", "p", "div", "dd", "dt")
+_LINK_MAX = 80
 _TITLE_WORD_RE = re.compile(r"报告|報告|总结|總結|情况|情況")
 _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.I)
 
@@ -156,14 +158,29 @@ def _text_with_breaks(el) -> str:
     return "".join(parts)
 
 
+def _link_only(el) -> bool:
+    """A block whose words are all a link (a menu item, a related article, 上一篇 …): the page's
+    navigation, which the cleaner drops wherever it stands (`hint` "link")."""
+    if el.tag not in _LINK_BLOCKS or any(isinstance(c.tag, str) and c.tag in _BLOCK_TAGS for c in el):
+        return False
+    text = "".join(el.text_content().split())
+    if not text or len(text) > _LINK_MAX:
+        return False
+    linked = "".join("".join(a.text_content().split()) for a in el.iter("a"))
+    return len(linked) >= 0.9 * len(text)
+
+
 def _lines(el) -> list[Line]:
     out: list[Line] = []
     for tag_el in el.iter("h1", "h2"):
         # Sites put the article title in <h1>/<h2>; mark it so it survives flattening to text.
         tag_el.text = "\ue000" + (tag_el.text or "")
+    for block in el.iter(*_LINK_BLOCKS):
+        if _link_only(block):
+            block.text = "\ue001" + (block.text or "")
     for raw in _text_with_breaks(el).split("\n"):
-        hint = "title" if "\ue000" in raw else None
-        raw = raw.replace("\ue000", "")
+        hint = "title" if "\ue000" in raw else "link" if "\ue001" in raw else None
+        raw = raw.replace("\ue000", "").replace("\ue001", "")
         if raw.strip(" 　\t\xa0"):
             out.append(Line(raw.strip(), hint))
     return out

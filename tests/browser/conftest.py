@@ -1,8 +1,8 @@
 """Browser tests: the real app served over HTTP from a background thread, driven by the system's
 headless Chromium through Playwright (no browser is ever downloaded).
 
-Each site is a temporary data folder filled through the library (importers → archive.store.Archive
-→ index.SearchIndex), exactly as `archive import` would. Screenshots go to tests/screenshots/
+Each site is a temporary data folder filled through the workflows (importers → archive → index),
+exactly as `archive import` would. Screenshots go to tests/screenshots/
 (git-ignored) so a person can look at every page the tests visit.
 """
 from __future__ import annotations
@@ -40,15 +40,13 @@ def zhaoji_previous_year(folder: Path) -> Path:
 
 
 def fill_archive(data_dir: Path, files: list[Path]) -> None:
-    """Import `files` and index the archive through the library."""
-    from archive.store import Archive
-    from index import SearchIndex
+    """Import `files` and index them through the workflows, as `archive import` does."""
+    import workflows
 
-    archive = Archive(data_dir)
-    for path in files:
-        result = archive.import_file(path)
-        assert result.status == "imported", (path, result.error)
-    SearchIndex(archive.index_dir).rebuild(archive.reports())
+    archive = workflows.open_archive(data_dir)
+    done = workflows.import_files(archive, workflows.open_index(archive), files)
+    assert [r.status for r in done.results] == ["imported"] * len(files), done.results
+    assert done.index.error is None
 
 
 @dataclass

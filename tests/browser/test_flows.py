@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from playwright.sync_api import expect
 
-from index.normalize import fold
+from archive.folding import fold
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from index.normalize import fold
+from archive.folding import fold
 
 pytestmark = pytest.mark.browser
 

@@ -48,16 +48,15 @@ def hostile(tmp_path_factory, start_site):
     """A site with the hostile report twice: once with hostile town and county names (as staff
     could type them on the upload form), once as the report of another town (绿水镇), so that
     comparing and "similar paragraphs" put hostile text next to hostile text."""
-    from archive.store import Archive
-    from index import SearchIndex
+    import workflows
 
     data_dir = tmp_path_factory.mktemp("hostile-site") / "data"
-    archive = Archive(data_dir)
+    archive = workflows.open_archive(data_dir)
     placed = archive.import_bytes(HOSTILE_TEXT.encode(), FILENAME,
                                   overrides={"town": TOWN, "county": COUNTY})
     twin = archive.import_bytes(HOSTILE_TEXT.replace("红旗镇", "绿水镇").encode(), FILENAME)
     assert (placed.status, twin.status) == ("imported", "imported"), (placed.error, twin.error)
-    SearchIndex(archive.index_dir).rebuild(archive.reports())
+    workflows.rebuild_index(archive, workflows.open_index(archive))
     return start_site(data_dir), placed.report_id, twin.report_id
 
 

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from archive.cli import main
-from index.normalize import fold
-from test_index_support import SAMPLES, brute_force, sample_reports
+from cli.main import main
+from archive.folding import fold
+from helpers import SAMPLES, brute_force, sample_reports
 
 
 @pytest.fixture(scope="module")

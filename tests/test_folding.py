@@ -1,7 +1,7 @@
 """Folding: the single definition of "same text" behind exact phrases and highlights."""
 from hypothesis import given, strategies as st
 
-from index.normalize import find_all, fold, fold_with_offsets, spans_to_original
+from archive.folding import find_all, fold, fold_with_offsets, spans_to_original
 
 
 def test_fold_drops_punctuation_and_spaces_in_both_widths():

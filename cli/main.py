@@ -1,4 +1,5 @@
-"""The `archive` command (also `python -m archive`): a thin layer over `archive.store`.
+"""The `archive` command (also `python -m archive`): a thin layer over `workflows` and the
+library — parses arguments, calls, prints.
 
 Every failure the user can cause ends as one line on stderr: exit status 0 ok, 1 some files
 failed or an id was not found, 2 a usage error. An unexpected exception prints one line and
@@ -14,94 +15,29 @@ import sys
 import traceback
 import unicodedata
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Optional
 
+import workflows
 from archive.errors import ArchiveError
-from archive.model import META_FIELDS, PART_LABELS
+from archive.model import META_FIELDS
+from archive.rules import PART_LABELS
 from archive.store import Archive, ImportResult
+from cli import search
+from cli.terminal import progress_bar
 
 STATUSES = ("imported", "updated", "unchanged", "failed")
 STATUS_LABELS = {"imported": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败"}
-
-
-def _optional(module: str, attr: str):
-    """`module.attr`, or None while that part of the product is not installed."""
-    try:
-        mod = __import__(module, fromlist=[attr])
-    except ImportError as exc:
-        if exc.name == module:
-            return None
-        raise
-    return getattr(mod, attr, None)
 
 
 def _say(*lines: str, err: bool = False) -> None:
     print("\n".join(lines), file=sys.stderr if err else sys.stdout)
 
 
-# ---- search index upkeep -------------------------------------------------------------------
-
-def _search_index(archive: Archive):
-    search_index = _optional("index", "SearchIndex")
-    return search_index(archive.index_dir) if search_index else None
-
-
-def _index_reports(archive: Archive, reports: list) -> None:
-    """Keep the search index in step with what was just stored, so a running server sees it."""
-    if not reports:
-        return
-    try:
-        index = _search_index(archive)
-        for report in reports if index else []:
-            index.update(report)
-    except ArchiveError as exc:
-        _say(f"检索索引未更新: {exc}; 稍后运行 archive reindex", err=True)
-
-
-def sync_index(archive: Archive, index) -> tuple[list[str], list[str]]:
-    """Bring the index up to date report by report: re-index the reports written (imported or
-    hand-edited) since the index last changed, drop those no longer in the archive.
-    Returns (updated ids, removed ids)."""
-    since = index.last_write_ns()
-    indexed = set(index.report_ids())
-    held = set(archive.ids())
-    changed = set(archive.changed_since(since)) | (held - indexed)
-    for rid in sorted(changed):
-        index.update(archive.get(rid))
-    removed = sorted(indexed - held)
-    for rid in removed:
-        index.delete(rid)
-    return sorted(changed), removed
-
-
 # ---- import --------------------------------------------------------------------------------
 
-def _files(paths: Iterable[str]) -> Iterator[Path]:
-    """The files named, and every non-hidden file under the folders named, in a stable order."""
-    for path in map(Path, paths):
-        if not path.is_dir():
-            yield path
-            continue
-        for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-            yield from (Path(root) / f for f in sorted(files) if not f.startswith("."))
-
-
-def _import(archive: Archive, paths: Iterable[str]) -> list[ImportResult]:
-    files = list(_files(paths))
-    bar = None
-    if sys.stderr.isatty() and len(files) > 1:
-        from tqdm import tqdm
-        bar = tqdm(total=len(files), unit="份", desc="导入", file=sys.stderr)
-    results = []
-    for path in files:
-        results.append(archive.import_file(path))
-        if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
-    _index_reports(archive, [r.report for r in results if r.status in ("imported", "updated")])
-    return results
+def _index_outcome(synced: workflows.Synced) -> None:
+    if synced.error:
+        _say(f"检索索引未更新: {synced.error}; 稍后运行 archive reindex", err=True)
 
 
 def _counts(results: list[ImportResult]) -> dict[str, int]:
@@ -110,7 +46,10 @@ def _counts(results: list[ImportResult]) -> dict[str, int]:
 
 def cmd_import(args) -> int:
     archive = _archive(args)
-    results = _import(archive, args.paths)
+    done = workflows.import_files(archive, workflows.open_index(archive), args.paths,
+                                  progress_bar("导入"))
+    _index_outcome(done.index)
+    results = done.results
     counts = _counts(results)
     if args.json:
         print(json.dumps({"results": [r.to_dict() for r in results], **counts},
@@ -126,25 +65,17 @@ def cmd_import(args) -> int:
 
 def cmd_bootstrap(args) -> int:
     archive = _archive(args)
-    results: list[ImportResult] = []
-    if not archive.ids():
-        if not Path(args.dir).is_dir():
-            raise ArchiveError(f"找不到文件夹 {args.dir}")
-        results = _import(archive, [args.dir])
+    done = workflows.bootstrap(archive, args.dir, progress_bar("导入"))
+    results = done.imported.results if done.imported else []
     for r in results:
         if r.status == "failed":
             _say(f"未能导入 {r.path}: {r.error}", err=True)
-    index_state = "检索功能未安装"
-    had_index = archive.index_dir.is_dir() and any(archive.index_dir.iterdir())
-    index = _search_index(archive)
-    if index is not None:
-        if not had_index:
-            n = index.rebuild(archive.reports())
-            index_state = f"索引已重建 ({n} 个段落)"
-        else:
-            updated, removed = sync_index(archive, index)
-            index_state = (f"索引已更新 {len(updated)} 份、移除 {len(removed)} 份" if updated or removed
-                           else "索引已是最新")
+    if done.rebuilt is not None:
+        index_state = f"索引已重建 ({done.rebuilt} 个段落)"
+    elif done.synced.updated or done.synced.removed:
+        index_state = f"索引已更新 {len(done.synced.updated)} 份、移除 {len(done.synced.removed)} 份"
+    else:
+        index_state = "索引已是最新"
     counts = _counts(results)
     _say(f"档案 {archive.data_dir}: {len(archive.ids())} 份报告 (本次新增 {counts['imported']}"
          f", 失败 {counts['failed']}); {index_state}")
@@ -250,18 +181,14 @@ def _assignment(text: str) -> tuple[str, str]:
 def cmd_set(args) -> int:
     archive = _archive(args)
     fields = dict(args.assignments)
-    report = archive.set_fields(args.id, fields)
-    _index_reports(archive, [report])
+    report, synced = workflows.set_fields(archive, workflows.open_index(archive), args.id, fields)
+    _index_outcome(synced)
     _say(f"已修改 {report.id}: " + ", ".join(f"{k} = {report.meta(k)}" for k in fields))
     return 0
 
 
 def cmd_serve(args) -> int:
-    serve = _optional("webapp", "serve")
-    if serve is None:
-        archive = _archive(args)
-        _say(f"网页程序尚未安装; 档案 {archive.data_dir} 现有 {len(archive.ids())} 份报告")
-        return 0
+    from webapp import serve
     serve(args.data, args.host, args.port)
     return 0
 
@@ -269,7 +196,7 @@ def cmd_serve(args) -> int:
 # ---- plumbing ------------------------------------------------------------------------------
 
 def _archive(args) -> Archive:
-    return Archive(args.data)
+    return workflows.open_archive(args.data)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -317,9 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=5000)
     p.set_defaults(func=cmd_serve)
 
-    add_parsers = _optional("index.commands", "add_parsers")
-    if add_parsers:
-        add_parsers(sub)
+    search.add_parsers(sub)
     return parser
 
 
@@ -358,3 +283,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         if args.debug:
             traceback.print_exc()
         return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,16 +1,44 @@
-"""Helpers shared by the index and search tests: the imported sample reports, a crafted report
-with known phrase variants, and the brute-force scan every exact search is checked against."""
+"""Helpers shared by the tests (no test module imports another):
+
+- a stand-in importer reading a tiny JSON format (`fake_file`, `fake_reader`), so the store can be
+  tested independently of the real importers;
+- the imported sample reports, a crafted report with known phrase variants, and the brute-force
+  scan every exact search is checked against.
+"""
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from archive.model import Paragraph, Place, Report
+from archive.errors import ImportFailed
+from archive.folding import fold, t2s
+from archive.model import LogEntry, Paragraph, Place, Provenance, Report, Source
 from importers import read_path
-from index.normalize import fold, t2s
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+def fake_file(town="赵集镇", year=2024, title="赵集镇2024年法治政府建设工作情况报告",
+              body=("加强组织领导。",), **extra) -> bytes:
+    return json.dumps({"town": town, "year": year, "title": title, "body": list(body), **extra},
+                      ensure_ascii=False).encode("utf-8")
+
+
+def fake_reader(data: bytes, filename: str) -> Report:
+    try:
+        d = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ImportFailed(f"{filename}: 不是报告文件") from None
+    paragraphs = [Paragraph("一", "heading", 1, "work", [], "一、工作情况", "一、工作情况")]
+    paragraphs += [Paragraph(f"一.{i}", "text", 0, "work", ["一、工作情况"], t, t)
+                   for i, t in enumerate(d["body"], 1)]
+    provenance = {"town": Provenance("body", d.get("town_confidence", 0.9)),
+                  "year": Provenance("body", 0.9)}
+    return Report(title=d["title"], place=Place(county="雷州市", town=d["town"]), year=d["year"],
+                  source=Source(filename, "", "txt", "utf-8"), paragraphs=paragraphs,
+                  provenance=provenance, log=[LogEntry("strip_junk", "图片", "")],
+                  flags=[] if d["town"] else ["town_missing"])
 
 
 def sample_reports() -> list[Report]:

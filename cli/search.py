@@ -1,7 +1,7 @@
-"""`archive search` and `archive reindex`: thin CLI layers over `SearchIndex`.
+"""`archive search` and `archive reindex`: thin CLI layers over `SearchIndex` and `workflows`.
 
 `add_parsers(subparsers)` registers both; each sets `func(args) -> exit status`, and `args.data`
-(the data folder) is resolved by `archive.cli` before the call.
+(the data folder) is resolved by `cli.main` before the call.
 """
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import json
 import sys
 import time
 
-from archive.errors import QueryError
-from archive.model import PART_LABELS
-from index.searcher import SORTS, SearchIndex, SearchResult
+import workflows
+from archive.errors import ArchiveError, QueryError
+from archive.rules import PART_HELP, PART_LABELS
+from cli.terminal import progress_bar
+from index.searcher import SORTS, SearchResult
 
 
 def add_parsers(subparsers) -> None:
@@ -20,7 +22,7 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--town", help="只看这个乡镇")
     p.add_argument("--county", help="只看这个县（区）")
     p.add_argument("--year", help="年份 2024 或范围 2021-2024")
-    p.add_argument("--section", help="部分：导语/成效/问题/计划/落款 或 intro/work/problems/plans/closing")
+    p.add_argument("--section", help=f"部分：{PART_HELP} 或 intro/work/problems/plans/closing")
     p.add_argument("--sort", choices=SORTS, default="relevance", help="排序（默认相关度）")
     p.add_argument("--limit", type=int, default=20, help="最多显示多少段（0 = 全部）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
@@ -32,17 +34,12 @@ def add_parsers(subparsers) -> None:
     p.set_defaults(func=run_reindex)
 
 
-def _index(data_dir) -> SearchIndex:
-    from archive.store import Archive
-    return SearchIndex(Archive(data_dir).index_dir)
-
-
 def run_search(args) -> int:
     if args.limit < 0:
         print("--limit 不能是负数（0 表示全部）", file=sys.stderr)
         return 2
     try:
-        result = _index(args.data).search(
+        result = workflows.open_index(workflows.open_archive(args.data)).search(
             args.query, town=args.town, county=args.county, year=args.year,
             section=args.section, sort=args.sort, per_page=args.limit)
     except QueryError as exc:
@@ -89,29 +86,18 @@ def format_result(result: SearchResult) -> str:
 
 
 def run_reindex(args) -> int:
-    from archive.store import Archive
-
-    archive = Archive(args.data)
+    archive = workflows.open_archive(args.data)
+    index = workflows.open_index(archive)
     started = time.monotonic()
     if args.changed:
-        from archive.cli import sync_index
-        updated, removed = sync_index(archive, SearchIndex(archive.index_dir))
-        print(f"已更新索引：{len(updated)} 份报告重新索引，{len(removed)} 份移除"
+        synced = workflows.sync_index(archive, index)
+        if synced.error:
+            raise ArchiveError(synced.error)
+        updated = synced.updated
+        print(f"已更新索引：{len(updated)} 份报告重新索引，{len(synced.removed)} 份移除"
               + (f"（{'、'.join(updated[:10])}{'…' if len(updated) > 10 else ''}）" if updated else ""))
         return 0
-    reports = list(archive.reports())
-    bar = None
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-        bar = tqdm(total=len(reports), unit="份", desc="重建索引")
-
-    def progress(done: int, total: int) -> None:
-        if bar is not None:
-            bar.update(done - bar.n)
-
-    paragraphs = SearchIndex(archive.index_dir).rebuild(reports, progress=progress)
-    if bar is not None:
-        bar.close()
-    print(f"已重建索引：{len(reports)} 份报告，{paragraphs} 个段落，"
+    reports, paragraphs = workflows.rebuild_index(archive, index, progress=progress_bar("重建索引"))
+    print(f"已重建索引：{reports} 份报告，{paragraphs} 个段落，"
           f"用时 {time.monotonic() - started:.1f} 秒")
     return 0

@@ -1,4 +1,5 @@
-"""Folding: the one definition of "the same text" used by the index, the queries and the highlights.
+"""Folding: the one definition of "the same text" — used by the archive (the title key that
+tells a new version of a report from another report), the index, the queries and the highlights.
 
 `fold(text)` = NFKC width folding + lower case, punctuation / whitespace / control characters
 dropped, traditional → simplified (OpenCC t2s). A quoted phrase matches a paragraph exactly when

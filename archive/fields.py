@@ -1,0 +1,104 @@
+"""Staff corrections of a report's metadata (`archive set`, upload overrides): which fields may be
+corrected, how each value is checked and normalised, how a correction is recorded on a report,
+and the <id>.override.yaml file that keeps them across re-imports."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from archive.errors import ArchiveError, InvalidField
+from archive.files import atomic_write
+from archive.mdfile import normalize_text
+from archive.model import META_FIELDS, PLACE_FIELDS, Provenance, Report
+from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
+
+
+_DATE = re.compile(r"(\d{4})(?:\s*[-./年]\s*(\d{1,2})(?:\s*[-./月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?")
+
+
+def _valid_issued(value: str) -> str:
+    m = _DATE.fullmatch(value)
+    try:
+        if not m:
+            raise ValueError
+        y, mo, d = (int(g) if g else None for g in m.groups())
+        dt.date(y, mo or 1, d or 1)
+    except ValueError:
+        raise InvalidField(f"issued 应为日期, 如 2020-04-13、2020-04 或 2020, 而不是 {value!r}") from None
+    return f"{y:04d}" + (f"-{mo:02d}" if mo else "") + (f"-{d:02d}" if d else "")
+
+
+def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalise corrections: known field names, a valid year (archive.rules), issued a date.
+    An empty value clears the field (None). Raises InvalidField with a one-line reason."""
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name not in META_FIELDS:
+            raise InvalidField(f"未知字段 {name!r}; 可修改的字段: {', '.join(META_FIELDS)}")
+        if isinstance(value, str):
+            value = normalize_text(value)
+        if value is None or value == "":
+            out[name] = None
+        elif name == "year":
+            year = parse_year(value)
+            if year is None:
+                raise InvalidField(f"year 应为 {YEAR_MIN}–{YEAR_MAX} 之间的年份, 而不是 {value!r}")
+            out[name] = year
+        elif name == "issued":
+            out[name] = _valid_issued(str(value))
+        else:
+            value = str(value)
+            if len(value) > 200:
+                raise InvalidField(f"{name} 太长 ({len(value)} 字), 最多 200 字")
+            out[name] = value
+    return out
+
+
+def apply_fields(report: Report, fields: dict[str, Any]) -> None:
+    """Set validated corrections on `report`, recording them as staff overrides."""
+    for name, value in fields.items():
+        setattr(report.place if name in PLACE_FIELDS else report, name, value)
+        report.provenance[name] = Provenance(source="override", confidence=1.0)
+        if value is not None:
+            report.flags = [f for f in report.flags if f != f"{name}_missing"]
+            if name == "title":
+                report.title_derived = False
+                report.flags = [f for f in report.flags if f != "title_derived"]
+
+
+def read_overrides(path: Path) -> dict[str, Any]:
+    """The corrections kept in a report's <id>.override.yaml (none when there is no file)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if not isinstance(data, dict):
+            raise ValueError("应为 '字段: 值' 的列表")
+        return validate_fields({str(k): v for k, v in data.items()})
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, yaml.YAMLError, InvalidField) as exc:
+        raise ArchiveError(f"修正文件 {path.name} 有误: {str(exc).splitlines()[0]}") from None
+
+
+def write_overrides(path: Path, overrides: dict[str, Any]) -> None:
+    text = yaml.safe_dump(overrides, allow_unicode=True, sort_keys=True)
+    # The folder is synced by Archive.set_fields, or with the import (see archive.store).
+    atomic_write(path, text.encode("utf-8"), sync_dir=False)
+
+
+def meta_copy(report: Report, **changes: Any) -> Report:
+    """A copy whose metadata can be changed (`apply_fields`, id, history) without touching
+    `report`; paragraphs and log are shared (deep-copying them cost more than an import)."""
+    return replace(report, place=replace(report.place), provenance=dict(report.provenance),
+                   flags=list(report.flags), history=list(report.history), **changes)
+
+
+def with_fields(report: Report, fields: dict[str, Any]) -> Report:
+    """`report`'s metadata with `fields` applied (no paragraphs): what its key or id would be."""
+    probe = meta_copy(report, paragraphs=[], log=[])
+    apply_fields(probe, fields)
+    return probe

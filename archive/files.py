@@ -1,0 +1,89 @@
+"""Atomic, durable file writes: every write goes to a temporary file beside its target, is
+fsync'ed and renamed over the target, so a reader or a crash sees the old file or the new one,
+never a part of one."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Optional
+
+
+class Staged:
+    """Bytes written and fsync'ed to a temporary file by a thread while the caller goes on;
+    `commit(path)` renames the file into place (a folder of `path`) and syncs the folder,
+    `discard()` removes it if it was not committed."""
+
+    def __init__(self, folder: Path, data: bytes):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.tmp = folder / f".staged.{os.getpid()}.{threading.get_ident()}.tmp"
+        self.error: Optional[BaseException] = None
+        self.thread = threading.Thread(target=self._write, args=(data,), daemon=True)
+        self.thread.start()
+
+    def _write(self, data: bytes) -> None:
+        try:
+            with open(self.tmp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException as exc:  # raised in the caller's thread by commit()
+            self.error = exc
+
+    def commit(self, path: Path) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        os.replace(self.tmp, path)
+        fsync_dir(path.parent)
+
+    def discard(self) -> None:
+        self.thread.join()
+        self.tmp.unlink(missing_ok=True)
+
+
+def write_tmp(path: Path, data: bytes, sync: bool) -> Path:
+    """`data` in a temporary file beside `path` (fsync'ed if `sync`), to be renamed over it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def atomic_write(path: Path, data: bytes, sync: bool = True, sync_dir: bool = True) -> None:
+    """Write `data` to `path` so that readers see either the old or the new file, never a part.
+    `sync` makes the contents durable before the rename; `sync_dir` the rename itself."""
+    tmp = write_tmp(path, data, sync)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if sync and sync_dir:
+        fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make the renames into `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def stamp(path: Path) -> Optional[list[int]]:
+    """Identity of a file's version (mtime_ns, size, inode), None when it does not exist; a
+    rename-over (every write here) always changes the inode."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return [st.st_mtime_ns, st.st_size, st.st_ino]

@@ -1,0 +1,60 @@
+"""The domain rules every layer shares, each stated once: which years a report may cover and how
+a year or a range of years is written, and the parts of a report with their Chinese names.
+(What counts as "the same text" is `archive.folding`.)"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Optional
+
+# The years a report may cover (and a date in one may carry): the importers' detection, staff
+# corrections, uploads, the query language and the search form all accept exactly these.
+YEAR_MIN, YEAR_MAX = 1990, 2100
+_YEARS = re.compile(r"(\d{4})\s*年?(?:\s*[-–—~～至到]\s*(\d{4})\s*年?)?")
+
+
+def valid_year(year: Any) -> bool:
+    return isinstance(year, int) and not isinstance(year, bool) and YEAR_MIN <= year <= YEAR_MAX
+
+
+def read_years(text: Any) -> Optional[tuple[int, int]]:
+    """"2024", "2024年", "2021-2024", "2021年至2024年", full-width digits → (first, last) in
+    order, whether or not the years are valid; None when it is not written as years."""
+    m = _YEARS.fullmatch(unicodedata.normalize("NFKC", str(text)).strip())
+    if not m:
+        return None
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    return min(first, last), max(first, last)
+
+
+def parse_year(text: Any) -> Optional[int]:
+    """One valid year written as `read_years` reads it ("2024", "2024年"), else None."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text if valid_year(text) else None
+    years = read_years(text)
+    return years[0] if years and years[0] == years[1] and valid_year(years[0]) else None
+
+
+# The parts of a report, in order, and their Chinese names (also the markers of paragraph ids
+# outside the numbered headings: 导语.1, 落款.1).
+PARTS = ("intro", "work", "problems", "plans", "closing")
+PART_LABELS = {
+    "intro": "导语",
+    "work": "工作成效",
+    "problems": "存在问题",
+    "plans": "下一步计划",
+    "closing": "落款",
+}
+# Every way staff may name a part (query language `部分:问题`, search form, `--section`).
+PART_ALIASES = {
+    **{code: code for code in PARTS}, **{label: code for code, label in PART_LABELS.items()},
+    "开头": "intro", "成效": "work", "工作": "work", "工作情况": "work",
+    "问题": "problems", "不足": "problems",
+    "计划": "plans", "下一步": "plans", "打算": "plans",
+}
+PART_HELP = "导语/成效/问题/计划/落款"
+
+
+def part_code(name: Any) -> Optional[str]:
+    """The part code for any of its names (`PART_ALIASES`), else None."""
+    return PART_ALIASES.get(str(name or "").strip().lower())
