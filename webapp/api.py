@@ -32,7 +32,14 @@ def _year_args() -> dict:
     value = (request.args.get("year") or "").strip()
     if not value:
         return {}
-_OPEN_YEARS = re.compile(r"^(?:(\d{4})\s*[-–—~]|[-–—~]\s*(\d{4}))$")  # 2024- / -2021
+    years = read_years(value)
+    if years:
+        return {"year_from": str(years[0]), "year_to": str(years[1])}
+    open_range = _OPEN_YEARS.match(value)
+    if not open_range:
+        abort(400, description="参数 year 应为年份（如 2024）或年份范围（如 2021-2024、2024-、-2021）。")
+    first, last = open_range.groups()
+    return {"year_from": first or "", "year_to": last or ""}
 
 
 @bp.route("/search")
