@@ -8,8 +8,8 @@ from flask import Blueprint, abort, jsonify, request
 
 from archive.rules import read_years
 from webapp.search import SORTS, Params, run_search
-from webapp.services import get_archive, get_index
-from webapp.summaries import hierarchy, rows
+from webapp.services import get_archive
+from webapp.summaries import archive_overview, hierarchy, rows
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -64,6 +64,7 @@ def report(report_id: str):
 
 @bp.route("/towns")
 def towns():
-    data = rows(get_archive())
-    return jsonify({"reports": len(data), "years": dict(sorted(get_index().years().items())),
+    archive = get_archive()
+    data = rows(archive)
+    return jsonify({"reports": len(data), "years": archive_overview(archive)["years"],
                     "places": hierarchy(data)})
