@@ -26,13 +26,9 @@ from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, 
 
 from archive.errors import ArchiveError
 from archive.model import Paragraph, Report
-<<<<<<< HEAD
+from archive.numbers import parse_int
 from webapp import wordexport
 from webapp.citation import citation, script_note, split_permalink
-=======
-from archive.numbers import parse_int
-from webapp.citation import citation
->>>>>>> main
 from webapp.reports import base_url
 from webapp.services import get_archive
 
