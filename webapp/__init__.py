@@ -27,7 +27,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app over the data folder `config["DATA_DIR"]`."""
     import workflows
 
-    from webapp import api, auth, basket, compare, errors, render, reports, search, towns, upload
+    from webapp import (api, auth, basket, compare, errors, render, reports, search, towns,
+                        tracker, trends, upload)
     from webapp.csrf import init_csrf
 
     app = Flask(__name__)
@@ -43,7 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["archive"] = archive
     app.extensions["search_index"] = workflows.open_index(archive)
 
-    for module in (search, towns, api, auth, upload, reports, compare, basket):
+    for module in (search, towns, api, auth, upload, reports, compare, basket, trends, tracker):
         app.register_blueprint(module.bp)
     errors.init_errors(app)
     init_csrf(app)
