@@ -40,6 +40,7 @@ bp = Blueprint("trends", __name__)
 MAX_PHRASES = 6          # one colour each (render.SERIES_COLOURS)
 TOWNS_PER_PAGE = 30
 CHART_WIDTH, CHART_HEIGHT = 880, 240
+QUOTES = '"“”「」'
 PNG_SCALE = 2            # the PNG is drawn at twice the SVG's size, sharp in a printed report
 
 
@@ -198,12 +199,12 @@ def scope_label(params: Params) -> str:
 
 
 def standalone_svg(trend: Trend, phrases: list[str], params: Params) -> str:
-    """The chart as an .svg file: a heading (phrases, filters) above it and the source below,
+    """The chart as an .svg file: a heading (phrases, filters, source) above it,
     white background, so it reads on its own when pasted into a document."""
     inner = str(chart(trend, phrases, params))
-    top, foot = 46, 24
-    height = CHART_HEIGHT + top + foot
-    heading = "、".join(f"“{p.phrase}”" for p in trend.valid) + " 在各年度报告中的占比"
+    top = 46
+    height = CHART_HEIGHT + top
+    heading = "、".join(f"“{p.phrase.strip(QUOTES)}”" for p in trend.valid) + " 在各年度报告中的占比"
     note = f"范围：{scope_label(params)}。占比 = 含该词语的报告数 ÷ 当年报告总数。来源：法治报告检索"
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{height}" '
             f'viewBox="0 0 {CHART_WIDTH} {height}" font-family="sans-serif">'
