@@ -180,3 +180,15 @@ def test_search_page_links_to_the_comparison(client):
     assert 'data-testid="trend-compare-link"' in html
     assert "/trend?q=%E6%B3%95%E5%BE%8B%E6%98%8E%E7%99%BD%E4%BA%BA&amp;town=%E9%9D%92%E7%9F%B3%E9%95%87" in html
     assert 'data-testid="nav-trend"' in html and 'data-testid="nav-tracker"' in html
+
+
+def test_archive_without_years_still_downloads(tmp_path):
+    path = tmp_path / "files" / "无年份.txt"
+    path.parent.mkdir()
+    path.write_text("关于法治政府建设工作的报告\n\n青石镇深入推进法治政府建设，培育法律明白人。\n", "utf-8")
+    build_archive(tmp_path / "data", [path])
+    client = make_app(tmp_path / "data").test_client()
+    page = client.get(url(phrases=['"法律明白人"', '"法治"']))
+    assert page.status_code == 200 and "无法按年度比较" in page.get_data(as_text=True)
+    svg = client.get(url("/trend.svg", phrases=['"法律明白人"', '"法治"']))
+    assert svg.status_code == 200 and "无法按年度比较" in ET.fromstring(svg.data).findall(f".//{SVG}text")[-1].text

@@ -40,6 +40,7 @@ bp = Blueprint("trends", __name__)
 MAX_PHRASES = 6          # one colour each (render.SERIES_COLOURS)
 TOWNS_PER_PAGE = 30
 CHART_WIDTH, CHART_HEIGHT = 880, 240
+NO_YEARS = "档案中没有注明年份的报告，无法按年度比较。"
 QUOTES = '"“”「」'
 PNG_SCALE = 2            # the PNG is drawn at twice the SVG's size, sharp in a printed report
 
@@ -216,7 +217,10 @@ def standalone_svg(trend: Trend, phrases: list[str], params: Params) -> str:
 
 
 def _inner_svg(svg: str) -> str:
-    """The chart's content without its own <svg> element (placed in the file's frame)."""
+    """The chart's content without its own <svg> element (placed in the file's frame); a
+    line saying why when there is no chart (no report gives its year)."""
+    if not svg:
+        return f'<text x="0" y="40" font-size="13">{NO_YEARS}</text>'
     return svg[svg.index(">") + 1:svg.rindex("</svg>")]
 
 
@@ -359,7 +363,7 @@ def index():
     boxes = phrases + [""] * (MAX_PHRASES - len(phrases))
     context = {"phrases": phrases, "boxes": boxes, "too_many": too_many, "params": params,
                "options": options, "part_labels": PART_LABELS, "trend": trend,
-               "max_phrases": MAX_PHRASES, "years_text": years_text,
+               "max_phrases": MAX_PHRASES, "years_text": years_text, "no_years": NO_YEARS,
                "url": lambda path="/trend", **changes: trend_url(phrases, params, path, **changes)}
     if trend is not None:
         pages = max(1, -(-len(trend.towns) // TOWNS_PER_PAGE))
