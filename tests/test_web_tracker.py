@@ -65,3 +65,13 @@ def test_single_year_town_and_unknown_town(client):
 def test_pages_past_the_end_show_the_last(client):
     assert client.get("/tracker?page=99").status_code == 200
     assert client.get("/tracker?page=abc").status_code == 200
+
+
+def test_report_page_links_to_its_pair(client):
+    html = client.get("/report/青石镇-2023").get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" data-testid="tracker-link"', html)
+    assert link and link.group(1).endswith("#pair-青石镇-2023")
+    assert "town=%E9%9D%92%E7%9F%B3%E9%95%87" in link.group(1)
+    first = client.get("/report/青石镇-2022").get_data(as_text=True)
+    assert "#pair-青石镇-2023" in first                 # the first year points at its follow-up
+    assert 'data-testid="tracker-link"' not in client.get("/report/赵集镇-2024").get_data(as_text=True)
