@@ -131,3 +131,15 @@ def reports(draw):
 @given(reports(), reports())
 def test_random_pairs_match_brute_force(earlier, later):
     check_against_brute_force(earlier, later)
+
+
+def test_index_words_give_the_same_review():
+    """The tracker passes each paragraph's words as the index holds them: the same cut."""
+    from index.analysis import index_tokens
+
+    known = {pid: index_tokens(text) for pid, _, text in EARLIER}
+    known_later = {pid: index_tokens(text) for pid, _, text in LATER}
+    plain, indexed = review_pair(EARLIER, LATER), review_pair(EARLIER, LATER, known, known_later)
+    assert [(f.status, f.shown and f.shown.score) for f in plain.problems] == \
+        [(f.status, f.shown and f.shown.score) for f in indexed.problems]
+    assert [f.work and f.work.score for f in plain.plans] == [f.work and f.work.score for f in indexed.plans]

@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from index.analysis import index_tokens
 from webapp.alignment import cosine, tfidf_vectors
@@ -44,12 +44,13 @@ MIN_ITEM = 6          # characters; shorter pieces (一是。) are not items
 
 @dataclass(frozen=True)
 class Item:
-    """A problem or plan, or a whole paragraph of the next report. `n`: its place within its
-    paragraph (0 when the item is the whole paragraph)."""
+    """A problem, a plan or a paragraph's piece of the next report. `n`: its place within its
+    paragraph (0 when the item is the whole paragraph); `words`: its jieba words."""
     paragraph_id: str
     part: str
     text: str
     n: int = 0
+    words: tuple = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -118,15 +119,22 @@ def split_items(text: str) -> list[str]:
     return pieces if len(pieces) >= 2 else [text]
 
 
-def items(paragraphs: Sequence[tuple[str, str, str]], part: str) -> list[Item]:
-    """The items of one part from (paragraph id, part, text) rows of body paragraphs."""
+def items(paragraphs: Sequence[tuple[str, str, str]], part: str,
+          known: Optional[Mapping[str, Sequence[str]]] = None) -> list[Item]:
+    """The items of one part from (paragraph id, part, text) rows of body paragraphs. A
+    paragraph that stays whole takes its words from `known` (paragraph id → the words the
+    index holds, the same jieba cut) when given, so long 工作成效 is not segmented again."""
     out = []
     for pid, p_part, text in paragraphs:
         if p_part != part or not text.strip():
             continue
         pieces = split_items(text)
-        out.extend(Item(pid, part, piece, n if len(pieces) > 1 else 0)
-                   for n, piece in enumerate(pieces, 1))
+        if len(pieces) == 1:
+            held = known.get(pid) if known is not None else None
+            found = tuple(w for w in held if len(w) > 1) if held is not None else words(text)
+            out.append(Item(pid, part, text, 0, found))
+        else:
+            out.extend(Item(pid, part, piece, n, words(piece)) for n, piece in enumerate(pieces, 1))
     return out
 
 
@@ -136,14 +144,16 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(w for w in index_tokens(text) if len(w) > 1)
 
 
-def review_pair(earlier: Sequence[tuple[str, str, str]],
-                later: Sequence[tuple[str, str, str]]) -> PairReview:
+def review_pair(earlier: Sequence[tuple[str, str, str]], later: Sequence[tuple[str, str, str]],
+                known: Optional[Mapping[str, Sequence[str]]] = None,
+                known_later: Optional[Mapping[str, Sequence[str]]] = None) -> PairReview:
     """Match the earlier report's problems and plans with the later report's items. Rows are
-    (paragraph id, part, text) of body paragraphs."""
-    problems, plans = items(earlier, "problems"), items(earlier, "plans")
-    targets = {part: items(later, part) for part in ("problems", "plans", "work")}
+    (paragraph id, part, text) of body paragraphs; `known` / `known_later`: each report's
+    paragraph words as indexed (optional, see `items`)."""
+    problems, plans = items(earlier, "problems", known), items(earlier, "plans", known)
+    targets = {part: items(later, part, known_later) for part in ("problems", "plans", "work")}
     pool = problems + plans + [t for part in ("problems", "plans", "work") for t in targets[part]]
-    vectors = tfidf_vectors([Counter(words(i.text)) for i in pool])
+    vectors = tfidf_vectors([Counter(i.words) for i in pool])
     index_of = {id(item): k for k, item in enumerate(pool)}
 
     def best(item: Item, candidates: list[Item]) -> Optional[Match]:

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request
 
 from archive.errors import ArchiveError
+from webapp.compare import indexed_words
 from webapp.rectification import PairReview, review_pair
 from webapp.render import UNKNOWN_PLACE
 from webapp.services import get_archive
@@ -63,19 +64,25 @@ def pairs(series: list[dict]) -> list[Pair]:
     return [Pair(a, b) for a, b in zip(series, series[1:])]
 
 
-def _body(report_id: str) -> list[tuple[str, str, str]]:
+def _body(report_id: str) -> tuple[list[tuple[str, str, str]], dict]:
+    """A report's body paragraphs (id, part, text) and their words as the index holds them
+    ({} while the index's copy differs: `rectification` then segments the text itself)."""
     report = get_archive().get(report_id)
-    return [(p.id, p.part, p.text) for p in report.paragraphs if p.kind == "text"]
+    known = {pid: w for (_, pid), w in indexed_words("", report).items()}
+    return [(p.id, p.part, p.text) for p in report.paragraphs if p.kind == "text"], known
 
 
-def review(pair: Pair) -> Optional[PairReview]:
-    """The pair's review, computed once per catalogue generation (None: a report went away)."""
+def review(pair: Pair, held=None) -> Optional[PairReview]:
+    """The pair's review, computed once per catalogue generation (None: a report went away).
+    `held`: the request's `summaries.catalogue` (looked up when not given)."""
     def build():
         try:
-            return review_pair(_body(pair.earlier["id"]), _body(pair.later["id"]))
+            (earlier, known), (later, known_later) = _body(pair.earlier["id"]), _body(pair.later["id"])
         except ArchiveError:
             return None
-    return catalogue(get_archive()).derived(("tracker", pair.earlier["id"], pair.later["id"]), build)
+        return review_pair(earlier, later, known, known_later)
+    held = held or catalogue(get_archive())
+    return held.derived(("tracker", pair.earlier["id"], pair.later["id"]), build)
 
 
 def _page() -> int:
@@ -102,9 +109,10 @@ def _town_page(town: str, county: str, context: dict):
                               "注明年份的报告：请从下拉列表选择乡镇。")
         return render_template("tracker/index.html", **context), 404
     sections = []
+    held = catalogue(get_archive())
     for (c, t), series in sorted(found.items()):
         sections.append({"county": c or UNKNOWN_PLACE, "town": t, "series": series,
-                         "pairs": [(p, review(p)) for p in pairs(series)]})
+                         "pairs": [(p, review(p, held)) for p in pairs(series)]})
     context.update(sections=sections)
     return render_template("tracker/town.html", **context)
 
@@ -118,10 +126,11 @@ def _table_page(county: str, context: dict):
     shown = tracked[(page - 1) * TOWNS_PER_PAGE:page * TOWNS_PER_PAGE]
     table = []
     years: set = set()
+    held = catalogue(get_archive())
     for (c, t), series in shown:
         cells = {}
         for p in pairs(series):
-            r = review(p)
+            r = review(p, held)
             if r is not None:
                 cells[p.later["year"]] = {"pair": p, "review": r}
                 years.add(p.later["year"])

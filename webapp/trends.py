@@ -389,11 +389,18 @@ def download_svg():
     return _download(standalone_svg(trend, phrases, params), "image/svg+xml", "词语趋势", "svg")
 
 
+def _file_key(kind: str, phrases: list[str], params: Params) -> tuple:
+    return (kind, tuple(phrases), params.town, params.county, params.year_from, params.year_to,
+            params.section)
+
+
 @bp.route("/trend.png")
 def download_png():
+    """Rasterising costs ~0.2 s: kept per index snapshot like the counts it draws."""
     phrases, params, trend = _download_trend()
     try:
-        png = svg_to_png(standalone_svg(trend, phrases, params))
+        png = _cached(_file_key("png", phrases, params),
+                      lambda: svg_to_png(standalone_svg(trend, phrases, params)))
     except RuntimeError as exc:
         abort(503, description=str(exc))
     return _download(png, "image/png", "词语趋势", "png")
@@ -402,7 +409,8 @@ def download_png():
 @bp.route("/trend.xlsx")
 def download_xlsx():
     phrases, params, trend = _download_trend()
-    body = xlsx_bytes(trend, params, datetime.now(timezone.utc))
+    body = _cached(_file_key("xlsx", phrases, params),
+                   lambda: xlsx_bytes(trend, params, datetime.now(timezone.utc)))
     return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      "词语趋势", "xlsx")
 
