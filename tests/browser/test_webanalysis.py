@@ -71,3 +71,19 @@ def test_tracker_county_table_to_town_pairs(make_page, tracked_site, shot):
     expect(pair.locator('tr[data-status="repeated"]')).to_contain_text("执法不够规范")
     expect(pair.locator('tr[data-done="true"]')).to_contain_text("已落实")
     shot(page, "64-tracker-town")
+
+
+def test_trend_form_works_without_javascript(make_page, tracked_site, shot):
+    page = make_page(tracked_site.url, java_script_enabled=False)
+    page.goto("/trend")
+    expect(page.get_by_test_id("trend-empty")).to_be_visible()
+    page.get_by_test_id("phrase-1").fill('"法律明白人"')
+    page.get_by_test_id("phrase-2").fill('"法治带头人"')
+    page.get_by_test_id("filter-county").select_option("测试县")
+    page.get_by_test_id("trend-submit").click()
+    page.wait_for_url("**county=*")
+    expect(page.locator("svg.trend-chart g.legend")).to_have_count(2)
+    town_rows = page.get_by_test_id("town-table").locator("tbody tr")
+    expect(town_rows).to_have_count(1)
+    expect(town_rows.first).to_have_attribute("data-town", "青石镇")
+    shot(page, "65-trend-no-js-county")
