@@ -86,11 +86,10 @@ class Catalog:
     # -- connection
 
     def _connection(self) -> sqlite3.Connection:
-        con = getattr(self._local, "con", None)
-        if con is None:
-            con = self._open()
-            self._local.con = con
-        return con
+        """This thread's connection, opened on first use."""
+        if getattr(self._local, "con", None) is None:
+            self._local.con = self._open()
+        return self._local.con
 
     def _open(self) -> sqlite3.Connection:
         """The file, created when missing and rebuilt (empty: the next scan fills it) when damaged
@@ -153,12 +152,6 @@ class Catalog:
         except BaseException:
             con.execute("ROLLBACK")
             raise
-
-    def close(self) -> None:
-        con = getattr(self._local, "con", None)
-        if con is not None:
-            con.close()
-            self._local.con = None
 
     # -- transactions
 

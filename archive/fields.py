@@ -14,7 +14,7 @@ import yaml
 from archive.errors import ArchiveError, InvalidField
 from archive.files import atomic_write
 from archive.mdfile import normalize_text
-from archive.model import META_FIELDS, PLACE_FIELDS, Provenance, Report
+from archive.model import META_FIELDS, PLACE_FIELDS, Provenance, Report, derived_title
 from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
 
 
@@ -69,6 +69,11 @@ def apply_fields(report: Report, fields: dict[str, Any]) -> None:
             if name == "title":
                 report.title_derived = False
                 report.flags = [f for f in report.flags if f != "title_derived"]
+            if name == "county":  # staff picked among the namesakes
+                report.flags = [f for f in report.flags if f != "place_ambiguous"]
+                report.flag_notes.pop("place_ambiguous", None)
+    if report.title_derived and {"year", report.level or "town"} & fields.keys() and "title" not in fields:
+        report.title = derived_title(report.meta(report.level or "town"), report.year)  # not 未知镇…
 
 
 def read_overrides(path: Path) -> dict[str, Any]:
@@ -94,7 +99,8 @@ def meta_copy(report: Report, **changes: Any) -> Report:
     """A copy whose metadata can be changed (`apply_fields`, id, history) without touching
     `report`; paragraphs and log are shared (deep-copying them cost more than an import)."""
     return replace(report, place=replace(report.place), provenance=dict(report.provenance),
-                   flags=list(report.flags), history=list(report.history), **changes)
+                   flags=list(report.flags), flag_notes=dict(report.flag_notes),
+                   history=list(report.history), **changes)
 
 
 def with_fields(report: Report, fields: dict[str, Any]) -> Report:

@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from archive.errors import ArchiveError
-from archive.model import SCRIPTS, Paragraph, Report, heading_paths
+from archive.model import LEVELS, SCRIPTS, Paragraph, Report, heading_paths
 from archive.rules import PARTS
 from archive.script import to_simplified
 
@@ -76,6 +76,9 @@ def _front_matter(report: Report) -> dict[str, Any]:
     d["provenance"] = {k: asdict(v) for k, v in report.provenance.items()}
     d["flags"] = list(report.flags)
     d["history"] = [dict(h) for h in report.history]
+    for name in ("level", "flag_notes", "place_candidates"):  # written only when known
+        if getattr(report, name):
+            d[name] = getattr(report, name)
     return d
 
 
@@ -168,6 +171,13 @@ def _report_from_meta(meta: dict[str, Any]) -> Report:
         raise ArchiveError("报告文件的元数据 flags 和 history 应为列表")
     report.flags = [str(f) for f in report.flags or []]
     report.history = [h for h in report.history or [] if isinstance(h, dict)]
+    if report.level not in (None, *LEVELS):
+        raise ArchiveError(f"报告文件的 level 应为 {' / '.join(LEVELS)} 之一, 而不是 {report.level!r}")
+    if not isinstance(report.flag_notes or {}, dict) or not isinstance(report.place_candidates or [], list):
+        raise ArchiveError("报告文件的元数据 flag_notes 应为 '标记: 说明', place_candidates 应为列表")
+    report.flag_notes = {str(k): str(v) for k, v in (report.flag_notes or {}).items()}
+    report.place_candidates = [{str(k): str(v) for k, v in c.items()}
+                               for c in report.place_candidates or [] if isinstance(c, dict)]
     return report
 
 

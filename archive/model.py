@@ -11,13 +11,17 @@ from typing import Any, Optional
 
 SCRIPTS = ("simplified", "traditional")
 # Where a metadata value came from.
-SOURCES = ("title", "body", "signature", "metadata", "filename", "override", "derived")
+SOURCES = ("title", "body", "signature", "metadata", "filename", "override", "derived", "gazetteer")
 # Metadata fields whose provenance is recorded and that `archive set` may override.
 META_FIELDS = (
     "title", "province", "city", "county", "town", "year", "issued",
     "addressee", "issuer", "doc_number",
 )
 PLACE_FIELDS = ("province", "city", "county", "town")
+# Flags that come with a one-line reason in Report.flag_notes; `archive review` lists them.
+NOTED_FLAGS = ("place_ambiguous", "genre_doubt")
+# The level of the government that files a report (a town's is what the archive is for).
+LEVELS = ("town", "county", "city", "province")
 
 
 @dataclass
@@ -80,6 +84,13 @@ class Report:
     log: list[LogEntry] = field(default_factory=list)
     # Earlier originals of this report (sha256 + format + imported_at), newest last.
     history: list[dict[str, Any]] = field(default_factory=list)
+    level: Optional[str] = None     # one of LEVELS: who reports (None: the text does not say)
+    # A flag's one-line reason for the reviewer ({"genre_doubt": "县级报告…"}); `archive review`
+    # lists every flag that has one.
+    flag_notes: dict[str, str] = field(default_factory=dict)
+    # The gazetteer's namesakes when the place is ambiguous (flag place_ambiguous): each
+    # {province, city, county, town} with the levels it has, for the reviewer to pick from.
+    place_candidates: list[dict[str, str]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -101,6 +112,13 @@ class Report:
     def meta(self, name: str) -> Any:
         """A metadata field by its flat name (place fields included)."""
         return getattr(self.place, name) if name in PLACE_FIELDS else getattr(self, name)
+
+
+def derived_title(place: Optional[str], year: Optional[int]) -> str:
+    """The title given to a report that has none (flag `title_derived`): from the place that
+    reports (its town, or its county… by `Report.level`) and its year, so it is derived again
+    when staff correct either."""
+    return f"{place or ''}{year or ''}{'年' if year else ''}法治政府建设工作情况报告"
 
 
 def heading_paths(paragraphs: list[Paragraph]) -> list[list[str]]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import hashlib
+import heapq
 import logging
 import os
 import re
@@ -47,9 +48,9 @@ from archive.files import Staged, atomic_write, fsync_dir, stamp, write_tmp
 from archive.folding import fold
 from archive.importlog import logs_json, read_log, read_logs
 from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
-from archive.model import ImportResult, Place, Report, Summary
+from archive.model import NOTED_FLAGS, ImportResult, Place, Report, Summary
 
-__all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id",
+__all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id", "id_base",
            "to_markdown", "from_markdown"]
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,16 @@ def valid_id(report_id: Any) -> bool:
     """True for a well-formed report id: the only kind of id ever turned into a path."""
     return (isinstance(report_id, str) and _ID.fullmatch(report_id) is not None
             and ".." not in report_id)
+
+
+def id_base(report: Report) -> str:
+    """The id a report's town and year call for (see docs/ARCHITECTURE.md, Ids), before a
+    `-2`, `-3`… that tells apart reports of the same town and year."""
+    town, year = report.place.town, report.year
+    base = f"{town or '未知镇'}-{year or '未知年'}"
+    if not (town and year):
+        base += f"-{report.source.sha256[:8]}"
+    return _ID_CHAR.sub("_", base.replace("..", "_"))[:72]
 
 
 def _title_key(report: Report) -> Optional[tuple]:
@@ -134,6 +145,15 @@ class Archive:
         if not self.data_dir.is_dir():
             return Changes(Generation("", 0), {}, [], complete=since is None)
         return self.catalog.changes_since(since)
+
+    def latest(self, n: int) -> list[str]:
+        """Ids of the `n` reports written most recently (imported, updated, corrected), newest
+        first: what the home page lists under 最新报告."""
+        self._refresh()
+        if not self.data_dir.is_dir():
+            return []
+        written = ((version[0], rid) for rid, (version, _) in self.catalog.stamps().items())
+        return [rid for _, rid in heapq.nlargest(n, written)]
 
     def markdown(self, report_id: str) -> str:
         """The stored file of a report, as text (what `archive show --md` prints); works on a
@@ -419,6 +439,10 @@ class Archive:
         stored report's own corrections are applied to the new one. The first such id wins."""
         plain = self.catalog.with_key(_title_key(with_fields(report, fields)), corrected=False)
         best = plain[0] if plain else None
+        if report.title_derived:
+            # No title of its own: staff corrections would make any untitled report of that
+            # year look like this one (a town-less upload became a new version of it).
+            return best
         for rid, key in self.catalog.corrected():  # few: staff corrections
             if best is not None and rid > best:
                 break
@@ -427,14 +451,13 @@ class Archive:
                 return rid
         return best
 
-    def _new_id(self, report: Report) -> str:
-        town, year = report.place.town, report.year
-        base = f"{town or '未知镇'}-{year or '未知年'}"
-        if not (town and year):
-            base += f"-{report.source.sha256[:8]}"
-        base = _ID_CHAR.sub("_", base.replace("..", "_"))[:72]
+    def _new_id(self, report: Report, free: frozenset = frozenset()) -> str:
+        """A fresh id for `report`: its `id_base`, then `-2`, `-3`…; ids that once named a renamed
+        report stay taken (they redirect), except those in `free`."""
+        from archive.renames import redirected_ids
+        base, reserved = id_base(report), redirected_ids(self) - free
         rid, n = base, 1
-        while self.catalog.has(rid) or self._md(rid).exists():
+        while self.catalog.has(rid) or self._md(rid).exists() or rid in reserved:
             n += 1
             rid = f"{base}-{n}"
         return rid
@@ -475,10 +498,27 @@ class Archive:
         self._write_report(rid, report, to_markdown(report))
         return copy.deepcopy(report)
 
+    def rename(self, report_id: str, new_id: Optional[str] = None) -> str:
+        """Give a report the id its town and year now call for (or `new_id`), moving its files;
+        the old id redirects to the new one for good (see archive.renames). Returns the id the
+        report has afterwards (unchanged when it already fits)."""
+        from archive import renames
+        try:
+            with self._write_lock():
+                new = renames.move(self, report_id, new_id)
+                if new != report_id:
+                    self._scan()  # the catalogue as the moves left the folder: old gone, new there
+            fsync_dir(self.reports_dir)
+            return new
+        except OSError as exc:
+            raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
+                               f"检查数据目录 {self.data_dir} 的权限") from None
+
     # -- review and integrity
 
     def review(self) -> list[tuple[Report, list[str]]]:
-        """Reports whose town or year is missing or uncertain (confidence < 0.6), with reasons."""
+        """Reports whose town or year is missing or uncertain (confidence < 0.6), or that carry a
+        flag the importer explained (place_ambiguous, genre_doubt), with reasons."""
         self._refresh()
         out = []
         for rid, e in self.catalog.entries() if self.data_dir.is_dir() else ():
@@ -488,15 +528,19 @@ class Archive:
             for name, label, value in (("town", "镇名", e["place"].get("town")),
                                        ("year", "年份", e["year"])):
                 conf = e["confidence"].get(name)
-                if value is None:
-                    reasons.append(f"缺少{label}")
+                if value is None and (name != "town" or "town_missing" in e["flags"]):
+                    reasons.append(f"缺少{label}")  # a county's own report has no town
                 elif conf is not None and conf < LOW_CONFIDENCE:
                     reasons.append(f"{label}「{value}」把握不大 (置信度 {conf:.2f})")
-            if reasons:
+            if reasons or set(e["flags"]) & set(NOTED_FLAGS):
                 try:
-                    out.append((self.get(rid), reasons))
+                    report = self.get(rid)
                 except ArchiveError:
                     continue
+                # A flag the importer explained (Report.flag_notes) is a reason of its own.
+                reasons += [report.flag_notes[f] for f in report.flags if f in report.flag_notes]
+                if reasons:
+                    out.append((report, reasons))
         return out
 
     def check(self) -> list[str]:

@@ -184,6 +184,8 @@ def cmd_set(args) -> int:
     report, synced = workflows.set_fields(archive, workflows.open_index(archive), args.id, fields)
     _index_outcome(synced)
     _say(f"已修改 {report.id}: " + ", ".join(f"{k} = {report.meta(k)}" for k in fields))
+    if report.id != args.id:
+        _say(f"报告编号已改为 {report.id}; 旧编号 {args.id} 的链接会跳转到新编号")
     return 0
 
 
@@ -224,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     how.add_argument("--log", action="store_true", help="导入时的清理记录")
     p.set_defaults(func=cmd_show)
 
-    p = sub.add_parser("review", help="列出乡镇或年份缺失、不确定的报告")
+    p = sub.add_parser("review", help="列出乡镇或年份缺失、不确定, 地名有同名或体裁存疑的报告")
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("set", help="修正字段: " + ", ".join(META_FIELDS))

@@ -39,29 +39,69 @@ def parse_date(text: str) -> Optional[str]:
 
 
 _YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年")
-# Where a report says which year it covers.
+_CN_YEAR_RE = re.compile(r"([〇零○Ｏ一二三四五六七八九]{4})(?=\s*年)")
+# Years that belong to something cited, never to the report: 〔2019〕26号, （2021—2025年）,
+# 2021-2025年, and (outside titles) whole document names 《…》.
+_CITED_RE = re.compile(r"[〔\[［【(（]\s*(?:19|20)\d\d\s*[〕\]］】)）]\s*第?\s*\d*\s*号?"
+                       r"|(?:19|20)\d\d\s*年?\s*[—\-–~～至到]+\s*(?:19|20)\d\d\s*年?")
+_NAMES_RE = re.compile(r"《[^》\n]*》")
+# Where a report says which year it covers, strongest first.
 _COVERED_RES = (
-    re.compile(r"现将.{0,12}?((?:19|20)\d\d)\s*年"),
-    re.compile(r"^((?:19|20)\d\d)\s*年(?:度|以来)?[，,]"),
-    re.compile(r"((?:19|20)\d\d)\s*年(?:度)?(?:[^，。]{0,6})?(?:法治政府建设|依法行政|法治建设)(?:工作)?(?:情况|开展|年度报告)"),
-    re.compile(r"((?:19|20)\d\d)\s*年以来"),
+    (re.compile(r"现将.{0,12}?((?:19|20)\d\d)\s*年"), 0.9),
+    (re.compile(r"^((?:19|20)\d\d)\s*年度?[，,]"), 0.85),
+    (re.compile(r"((?:19|20)\d\d)\s*年(?:度)?(?:[^，。]{0,6})?(?:法治政府建设|依法行政|法治建设)(?:工作)?"
+                r"(?:情况|开展|年度报告)"), 0.85),
 )
-_RANGE_RE = re.compile(r"(?:19|20)\d\d\s*[—\-–~～至到]+\s*(?:19|20)\d\d\s*年|《[^》]*》")
+_SINCE_RE = re.compile(r"((?:19|20)\d\d)\s*年(?:以来|来)")
+_RELATIVE = ((re.compile(r"上一?年度"), -1), (re.compile(r"本年度"), 0))
+
+
+def arabic_years(text: str) -> str:
+    """二〇二〇年 → 2020年, so every year is matched the same way."""
+    return _CN_YEAR_RE.sub(lambda m: "".join(_DIGIT[c] for c in m.group(1)), text)
+
+
+def _own(text: str, names: bool = True) -> str:
+    """`text` without the years of what it cites."""
+    text = _CITED_RE.sub("", arabic_years(text))
+    return _NAMES_RE.sub("", text) if names else text
 
 
 def year_in(text: str) -> Optional[int]:
-    m = _YEAR_RE.search(text)
-    return int(m.group(1)) if m else None
+    """The year a title names: the first one outside cited numbers and ranges
+    ("2024年度…暨2025年工作思路" → 2024); a year inside 《…》 only when there is no other."""
+    for candidate in (_own(text), _own(text, names=False)):
+        m = _YEAR_RE.search(candidate)
+        if m:
+            return int(m.group(1))
+    return None
 
 
-def covered_year(paragraphs: list[str]) -> Optional[tuple[int, float]]:
-    """(year, confidence) from the body: an explicit statement first, else the commonest year."""
-    for conf, pattern in zip((0.9, 0.85, 0.85, 0.8), _COVERED_RES):
-        for text in paragraphs[:6]:
+def covered_year(intro: list[str], body: list[str], issued: Optional[str] = None
+                 ) -> Optional[tuple[int, float]]:
+    """(year, confidence) of the year a report covers, from its first paragraphs; else from
+    its issue date (December covers that year, January to June the year before); else the
+    commonest year of the body. `issued` is an ISO date or None."""
+    issued_year = int(issued[:4]) if issued else None
+    month = int(issued[5:7]) if issued and len(issued) >= 7 else None
+    first = [_own(t) for t in intro[:6]]
+    for pattern, conf in _COVERED_RES:
+        for text in first:
             m = pattern.search(text)
-            if m:
+            if m and (issued_year is None or int(m.group(1)) <= issued_year):
                 return int(m.group(1)), conf
-    counts = Counter(int(y) for t in paragraphs for y in _YEAR_RE.findall(_RANGE_RE.sub("", t)))
+    if issued_year:
+        for pattern, delta in _RELATIVE:
+            if any(pattern.search(t) for t in first):
+                return issued_year + delta, 0.8
+    for text in first:
+        m = _SINCE_RE.search(text)
+        if m and (issued_year is None or issued_year - 1 <= int(m.group(1)) <= issued_year):
+            return int(m.group(1)), 0.8
+    if month == 12 or (month and month <= 6):
+        return (issued_year if month == 12 else issued_year - 1), 0.7
+    counts = Counter(int(y) for y in _YEAR_RE.findall(_own("\n".join(first + body)))
+                     if issued_year is None or int(y) <= issued_year)
     if not counts:
         return None
     year, n = counts.most_common(1)[0]

@@ -51,6 +51,9 @@ _KNOWN_RE = re.compile(
 _ANY_LABEL_RE = re.compile(rf"(?:[{CJK}]\s*){{2,6}}[:：]")
 _KNOWN_SUFFIX_RE = re.compile(rf"(?:{_LABEL_ALT})\s*[:：]$")
 _ROW_START_RE = re.compile(rf"^\s*(?:[-*•·|｜]\s*)*(?:[【\[]\s*)?(?:{_LABEL_ALT})\s*(?:[】\]/]|[:：]|[|｜]|$)")
+# How a row can begin: a bullet, a bracket, a bar, or a label's first character (simplified or,
+# on pages served in traditional script, traditional: 發布日期, 來源, 標題…).
+ROW_FIRST = set("-*•·|｜【[") | {label[0] for label in LABELS} | set("來備廢時標瀏發組編訪責閱體點")
 _VALUE_STRIP = " |｜【】[]•·-*:：\t"
 _EMPTY_NUMBER_RE = re.compile(r"[〔\[［【(（]\s*[〕\]］】)）]")
 
@@ -116,9 +119,13 @@ def parse_labels(text: str) -> dict[str, str]:
 def is_label_line(text: str) -> bool:
     """A short line that starts with a metadata label ("发布时间：2021-03-02 来源：本站",
     "[ 索引号 ] 0001", "索 引 号 | 0001 | …", "文号：")."""
-    text = _as_row(text.strip())
-    if len(text) > 160 or not _ROW_START_RE.match(text):
+    text = text.strip()
+    if len(text) > 160 or text[:1] not in ROW_FIRST:
         return False
+    if not _ROW_START_RE.match(text):
+        text = _as_row(text) if " " in text else text
+        if not _ROW_START_RE.match(text):
+            return False
     spans = _spans(text)
     if not spans or spans[0][2] not in LABELS:
         return False

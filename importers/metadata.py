@@ -6,16 +6,22 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from archive.model import Provenance, Report
+from archive.model import Provenance, Report, derived_title
 from importers.dates import covered_year, parse_date, year_in
 from importers.document import Line
-from importers.places import find_places
+from importers.cleaning.furniture import HEADER_KEY
+from importers.genre import genre_doubt
+from importers.places import Texts, find_places
 from importers.script import to_simplified
 from importers.shapes import (DATE_RE, DOCNUM_RE, head_end, is_addressee, is_date_line, is_doc_number,
                               is_issuer_line, looks_like_title)
 
 _MAX_CLOSING = 4        # signature + date lines
 _SEARCH_FROM_END = 8    # the signature sits within the last lines
+_MAX_ISSUING = 2        # a party committee and a government issue a report together
+# Body text read for place names and years: a town report is 3,000–20,000 characters; a long
+# document's later pages add only mentions of other places (and cost import time).
+_PLACE_SCAN_CHARS = 30_000
 
 
 @dataclass
@@ -25,9 +31,10 @@ class Frame:
     addressee: Optional[int] = None
     doc_number: Optional[int] = None
     closing_start: int = 0   # lines from here on are the signature and date
+    issuing: tuple[int, ...] = ()  # the issuing bodies' lines next to the title (中共某镇委员会 / 某镇人民政府)
 
     def metadata_lines(self) -> set[int]:
-        return {i for i in (self.title, self.addressee, self.doc_number) if i is not None}
+        return {i for i in (self.title, self.addressee, self.doc_number, *self.issuing) if i is not None}
 
 
 def _signature_line(text: str) -> bool:
@@ -48,6 +55,14 @@ def find_frame(lines: list[Line]) -> Frame:
             frame.addressee = i
         elif frame.doc_number is None and i < head and is_doc_number(t):
             frame.doc_number = i
+    if frame.title is not None:
+        k = frame.title
+        while k > 0 and frame.title - k < _MAX_ISSUING and is_issuer_line(texts[k - 1]):
+            k -= 1
+        j = frame.title + 1  # or below it, where a repeated 关于… title above them was dropped
+        while j < head and j - frame.title <= _MAX_ISSUING and is_issuer_line(texts[j]):
+            j += 1
+        frame.issuing = (*range(k, frame.title), *range(frame.title + 1, j))
     frame.closing_start = _closing_start(texts, max(frame.metadata_lines(), default=-1) + 1)
     return frame
 
@@ -104,29 +119,66 @@ def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, s
         report.doc_number = _doc_number(lines[frame.doc_number].simple)
         prov["doc_number"] = Provenance("body", 0.9)
 
-    # A site's 发布机构 may be the county that published the town's report: not a place source.
-    signed_by = report.issuer if "issuer" in prov and prov["issuer"].source == "signature" else None
-    for field, (value, p) in find_places(report.title, signed_by, report.addressee, body).items():
-        setattr(report.place, field, value)
-        prov[field] = p
-
-    year = year_in(report.title) if report.title else None
-    if year:
-        report.year, prov["year"] = year, Provenance("title", 0.95)
+    _fill_place(report, lines, frame, site_meta, intro, body, signed=issuers[-1] if issuers else None)
+    found = year_in(report.title) if report.title else None
+    if found:
+        report.year, prov["year"] = found, Provenance("title", 0.95)
     else:
-        found = covered_year(intro) or covered_year(body)
-        if found:
-            report.year, prov["year"] = found[0], Provenance("body", found[1])
+        covered = covered_year(intro, _first_chars(body, _PLACE_SCAN_CHARS), report.issued)
+        if covered:
+            report.year, prov["year"] = covered[0], Provenance("body", covered[1])
 
     if report.title is None:
-        report.title = f"{report.place.town or ''}{report.year or ''}{'年' if report.year else ''}法治政府建设工作情况报告"
+        report.title = derived_title(getattr(report.place, report.level or "town"), report.year)
         report.title_derived = True
         prov["title"] = Provenance("derived", 0.5)
         report.flags.append("title_derived")
-    if report.place.town is None:
+    doubt = genre_doubt(report.title, report.title_derived, "\n".join(intro)[:300], report.level)
+    if doubt:
+        _flag(report, "genre_doubt", doubt)
+    if report.place.town is None and report.level in (None, "town"):
         report.flags.append("town_missing")
     if report.year is None:
         report.flags.append("year_missing")
+
+
+def _fill_place(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, str],
+                intro: list[str], body: list[str], signed: Optional[str]) -> None:
+    """Place fields and level from the gazetteer names the text states (importers.places)."""
+    head_lines = lines[:head_end([x.simple for x in lines]) + 2]
+    texts = Texts(
+        title=report.title, signature=signed, addressee=report.addressee, doc_number=report.doc_number,
+        head=[x.simple for i, x in enumerate(head_lines) if i != frame.title and is_issuer_line(x.simple)],
+        metadata=[to_simplified(site_meta[k]) for k in ("发布机构", "来源") if site_meta.get(k)],
+        header=to_simplified(site_meta.get(HEADER_KEY, "")).splitlines(),
+        intro=intro[:2], body=_first_chars(intro[2:] + body, _PLACE_SCAN_CHARS))
+    found = find_places(texts)
+    for name, (value, p) in found.fields.items():
+        setattr(report.place, name, value)
+        report.provenance[name] = p
+    report.level = found.level
+    if found.candidates:
+        report.place_candidates = found.candidates
+        listed = "；".join("".join(c.get(k, "") for k in ("province", "city", "county"))
+                          for c in found.candidates[:6])
+        _flag(report, "place_ambiguous", f"{report.place.town or report.place.county} 有 "
+                                         f"{len(found.candidates)} 处同名（{listed}），请指定所属县区")
+
+
+def _first_chars(texts: list[str], limit: int) -> list[str]:
+    """The leading paragraphs of `texts` that fit in `limit` characters."""
+    out, size = [], 0
+    for t in texts:
+        size += len(t)
+        if size > limit:
+            break
+        out.append(t)
+    return out
+
+
+def _flag(report: Report, flag: str, note: str) -> None:
+    report.flags.append(flag)
+    report.flag_notes[flag] = note
 
 
 def _doc_number(text: str) -> str:

@@ -1,35 +1,327 @@
-"""Town, county, city and province — only as the report itself states them (no gazetteer).
+"""Town, county, city and province of a report, and the level it reports at.
 
-Sources in order of trust: the signature (覃斗镇人民政府), the title (黔江区马喇镇人民政府关于…),
-the addressee (雷州市依法行政工作领导小组办公室 → the county-level unit above the town), and
-mentions in the body (衡阳县委, 在湛江市、雷州市委…的领导下). Works on simplified text.
+Every name that can become a place must be one the national gazetteer knows (`importers.
+gazetteer`); a phrase ending in 镇/乡/街道 is used for the town only when no gazetteer town is
+named (a town merged or renamed since keeps the name as written), and a phrase ending in
+县/区/市 never becomes a place. Where a name is written weighs how much it counts: the title,
+the issuing lines and the signature most, then the site's metadata (发布机构, 来源), the first
+sentences, and single mentions in the body least.
+
+The town's county, city and province are what the text states when the gazetteer agrees; else
+the gazetteer's when the town's name is unique nationally, or when exactly one of its namesakes
+lies in a county, city or province the text names (source `gazetteer`). Otherwise the fields stay
+empty and the namesakes are returned as candidates for the reviewer.
 """
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from typing import Optional
 
 from archive.model import Provenance
+from importers import gazetteer
+from importers.placenames import mentions
 
-PROVINCES = (
-    "北京市", "天津市", "上海市", "重庆市", "河北省", "山西省", "辽宁省", "吉林省", "黑龙江省", "江苏省",
-    "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "海南省",
-    "四川省", "贵州省", "云南省", "陕西省", "甘肃省", "青海省", "台湾省", "内蒙古自治区",
-    "广西壮族自治区", "西藏自治区", "宁夏回族自治区", "新疆维吾尔自治区",
-)
+LEVELS = ("town", "county", "city", "province")
+# How much a mention counts, by where it is written.
+WEIGHTS = {"title": 10, "head": 8, "signature": 10, "metadata": 5, "addressee": 4, "intro": 3, "header": 2,
+           "body": 1}
+SOURCE_OF_ZONE = {"title": "title", "head": "body", "signature": "signature", "metadata": "metadata",
+                  "addressee": "body", "intro": "body", "header": "metadata", "body": "body"}
+_STRONG = ("title", "head", "signature", "metadata")   # where an organisation names itself
+_CAPTION = re.compile(r"^(?:图为|图：|图:|（图|\(图)|(?:摄|供图)$")
+_FIRST_WORDS = 60   # the subject of the first sentence: "2022年，管城回族区法治政府建设工作…"
+
+
+@dataclass
+class Texts:
+    """The report's text by where it sits (all simplified)."""
+    title: Optional[str] = None
+    head: list[str] = field(default_factory=list)      # issuing lines around the title
+    signature: Optional[str] = None
+    addressee: Optional[str] = None
+    metadata: list[str] = field(default_factory=list)  # site metadata naming an organisation
+    header: list[str] = field(default_factory=list)    # the site's header lines (site name…)
+    intro: list[str] = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
+    doc_number: Optional[str] = None
+
+    def zones(self):
+        """(zone, its text): the paragraphs of a zone joined by line breaks; photo captions
+        (图为…, …摄) left out of the body."""
+        yield "title", self.title or ""
+        for zone in ("head", "metadata", "intro", "header"):
+            yield zone, "\n".join(getattr(self, zone))
+        yield "body", "\n".join(t for t in self.body if not _CAPTION.search(t))
+        yield "signature", self.signature or ""
+        yield "addressee", self.addressee or ""
+
+
+@dataclass
+class Found:
+    fields: dict[str, tuple[str, Provenance]] = field(default_factory=dict)
+    level: Optional[str] = None
+    candidates: list[dict[str, str]] = field(default_factory=list)  # when the place is ambiguous
+
+    def put(self, name: str, value: Optional[str], source: str, confidence: float) -> None:
+        if value and name not in self.fields:
+            self.fields[name] = (value, Provenance(source, round(confidence, 2)))
+
+
+def find_places(texts: Texts) -> Found:
+    named: dict[str, Counter] = defaultdict(Counter)     # level → name → weight
+    where: dict[str, str] = {}                            # name → strongest zone
+    for zone, text in texts.zones():
+        found_here = mentions(text)
+        if zone in ("intro", "body"):
+            found_here = [m for m in found_here if _names_a_town_here(text, m, texts)]
+        for m in found_here:
+            for level in m.levels - ({"town"} if zone == "header" else set()):  # a menu of towns
+                named[level][m.name] += WEIGHTS[zone]
+            if m.name not in where or WEIGHTS[zone] > WEIGHTS[where[m.name]]:
+                where[m.name] = zone
+        if zone in _STRONG:
+            for county in _unlisted_counties(text, found_here):
+                named["county"][county] += WEIGHTS[zone]
+                where.setdefault(county, zone)
+    found = Found(level=_level(texts, named))
+    town = _town(named["town"], where, found.level, texts)
+    phrase = _written_town(texts) if found.level in (None, "town") else None
+    if town and phrase and _longer_name(phrase[0], town):
+        town = None   # 青石桥镇 is not 石桥镇: the text's own name, which the list lacks
+    if town:
+        found.level = "town"
+        found.put("town", town, SOURCE_OF_ZONE[where[town]], _town_confidence(named["town"][town]))
+        _above_town(found, town, named, where, texts)
+    else:
+        phrase = phrase or (_body_town(texts) if found.level in (None, "town") else None)
+        if phrase:
+            found.level = "town"
+            found.put("town", *phrase)
+        _above(found, named, where)
+    if found.level == "province" and "province" not in found.fields:
+        short = _province_by_short_name("\n".join(t for _, t in texts.zones()))
+        found.put("province", short, "body", 0.7)
+    return found
+
+
+_UNLISTED_COUNTY = re.compile(r"(?:中共|关于)?([\u4e00-\u9fff]{2,4}?(?:自治县|县|区|市|旗))$")
+_ZONE_NOT_COUNTY = re.compile(r"(?:开发|高新|新|示范|园|经济|工业|保税|综合|管理|社)区$")  # 高新区 is no county
+
+
+_WORD_BEFORE = re.compile(r"[\u4e00-\u9fff]")
+_BOUNDARY_BEFORE = set("在于对和与及、的由经向将把为是据至到以从同跟共省市州县区旗盟镇乡街道")
+
+
+# Names that end in a common word (古城镇, 于城镇: 城镇; 新城乡: 城乡) and where a town acts.
+_COMMON_ENDING = re.compile(r"(?:城镇|城乡|村镇|集镇|乡镇)$")
+_TOWN_ACTS = re.compile(r"党委|党工委|人民政府|政府|人大|司法所|坚持|始终|深入|认真|全面|围绕|紧紧|严格|积极|"
+                        r"高度|扎实|持续|法治政府建设")
+
+
+def _names_a_town_here(text: str, m, texts: Texts) -> bool:
+    """Whether a name in running text names a town: not where it ends in a common word
+    (提高城镇化, 对于城镇) unless a town acts right after it; and, starting inside a word
+    (强化伊金霍洛镇, 历史文化街道), only in a text that speaks as a town (我镇…)."""
+    if "town" not in m.levels:
+        return True
+    before = text[m.start - 1:m.start]
+    inside = bool(_WORD_BEFORE.match(before)) and before not in _BOUNDARY_BEFORE
+    phrase_like = inside or (len(m.name) == 3 and m.name[0] in _BOUNDARY_BEFORE)  # 于|城镇
+    if _COMMON_ENDING.search(m.name) and phrase_like and not _TOWN_ACTS.match(text, m.end):
+        return False
+    return not inside or _speaks_as_town(m.name, texts)
+
+
+def _unlisted_counties(text: str, found: list) -> list[str]:
+    """County names the list lacks (renamed or merged since) that an organisation's name states
+    right before its town: 重庆市渝北区大盛镇人民政府 → 渝北区."""
+    out = []
+    for before, m in zip([None] + found, found):
+        if "town" not in m.levels:
+            continue
+        gap = text[before.end if before else text.rfind("\n", 0, m.start) + 1:m.start]
+        unit = _UNLISTED_COUNTY.fullmatch(gap.strip())
+        if (unit and not gazetteer.is_name(unit.group(1)) and _stem_ok(unit.group(1)[:-1])
+                and not _ZONE_NOT_COUNTY.search(unit.group(1))):
+            out.append(unit.group(1))
+    return out
+
+
+# The one-character abbreviations, as in 来陕考察, 在湘工作 (the short names are the gazetteer's).
+_ABBREVIATIONS = dict(zip("京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤桂琼渝川蜀黔滇藏陕秦甘陇青宁新",
+                          ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏",
+                           "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西",
+                           "海南", "重庆", "四川", "四川", "贵州", "云南", "西藏", "陕西", "陕西", "甘肃",
+                           "甘肃", "青海", "宁夏", "新疆")))
+_ABBREVIATED = re.compile(f"(?:来|在|对|赴|到|入|视察)([{''.join(_ABBREVIATIONS)}])(?:考察|工作|调研|视察|重要讲话)")
+
+
+def _province_by_short_name(text: str) -> Optional[str]:
+    """A province's report may name it only by its short name (考察上海, 对内蒙古的指示) or its
+    abbreviation (来陕考察)."""
+    shorts = gazetteer.province_short_names()
+    counts = Counter({short: text.count(short) for short in shorts})
+    counts.update(_ABBREVIATIONS[a] for a in _ABBREVIATED.findall(text))
+    short, n = counts.most_common(1)[0]
+    return shorts[short] if n else None
+
+
+_SELF_TOWN = re.compile(r"[我本全](?:镇|乡|街道)(?![长村])|我街")
+_SELF_COUNTY = re.compile(r"[我本全]县|[我本]区|[，,]\s*[县区旗](?:人民)?政府(?!办|工作)")
+# How a province's or a municipality's own report speaks of itself without its name.
+_SELF_PROVINCE = re.compile(r"全省|省政府|自治区人民政府|全区各级人民政府|全市各区")
+
+
+def _level(texts: Texts, named: dict[str, Counter]) -> Optional[str]:
+    """The level of the unit that reports: the lowest division named in the title, else in the
+    issuing lines or the signature, else how the first sentence speaks (我镇; 全省) or whom it
+    names."""
+    first = next((t for t in texts.intro if len(t) > 40 or "，" in t), "")[:_FIRST_WORDS]
+    for text in (texts.title, " ".join(texts.head), texts.signature, first):
+        if text is first and _SELF_TOWN.search(first):
+            return "town"
+        if text is first and _SELF_COUNTY.search(first):
+            return "county"
+        levels = {lv for m in mentions(text or "") for lv in m.levels}
+        for level in LEVELS:
+            if level in levels:
+                return level
+    return "province" if _SELF_PROVINCE.search(first) else None
+
+
+def _longer_name(written: str, listed: str) -> bool:
+    """`written` is a town name one or two characters longer than the gazetteer's `listed`
+    (青石桥镇 / 石桥镇), which the text only seemed to name."""
+    extra = written[:-len(listed)] if written.endswith(listed) else ""
+    return 1 <= len(extra) <= 2 and _stem_ok(extra) and not gazetteer.is_name(written)
+
+
+def _town(weights: Counter, where: dict[str, str], level: Optional[str], texts: Texts) -> Optional[str]:
+    if not weights:
+        return None
+    name, weight = max(weights.items(), key=lambda kv: (kv[1], -_order(where[kv[0]])))
+    if level not in (None, "town") and where[name] not in ("title", "head", "signature"):
+        return None   # a county's report names its towns; it is not theirs
+    if where[name] in ("body", "addressee") and not _speaks_as_town(name, texts):
+        return None   # 文明村镇, 对于城镇: a name in running text of a file that is no town's
+    return name
+
+
+def _speaks_as_town(name: str, texts: Texts) -> bool:
+    """The text speaks as a town of `name`'s kind: 我镇/本乡/全街道, 镇党委, 街道党工委."""
+    unit = "街" if name.endswith("街道") else name[-1]
+    pattern = f"[我本全]{unit}|(?<![乡、]){unit}(?:道)?(?:党委|党工委|政府)"
+    return any(re.search(pattern, t) for t in (*texts.intro, *texts.body))
+
+
+def _order(zone: str) -> int:
+    return list(WEIGHTS).index(zone)
+
+
+def _town_confidence(weight: int) -> float:
+    return 0.95 if weight >= 10 else 0.85 if weight >= 5 else 0.7 if weight >= 2 else 0.5
+
+
+def _agreement(chain: dict[str, str], named: dict[str, Counter], doc_prefix: str = "",
+               text: str = "") -> int:
+    """How strongly the text names the divisions above a candidate: county 3, city 2, province 1
+    (a short name such as 法治东莞 in `text` counts half)."""
+    score = 0
+    for level, factor in (("county", 3), ("city", 2), ("province", 1)):
+        if chain.get(level) and named[level][chain[level]]:
+            score += factor * 10 + min(named[level][chain[level]], 9)
+        elif level != "province" and len(_short(chain.get(level, ""))) >= 2 and _short(chain[level]) in text:
+            score += factor * 5
+    county = chain.get("county", "")
+    if doc_prefix and county and county.startswith(doc_prefix):
+        score += 5
+    return score
+
+
+def _short(name: str) -> str:
+    """东莞市 → 东莞, 英德市 → 英德; names of one character plus unit stay whole."""
+    short = re.sub(r"(?:自治州|自治县|地区|市|县|区|旗|盟)$", "", name)
+    return short if len(short) >= 2 else name
+
+
+def _doc_prefix(doc_number: Optional[str]) -> str:
+    """The place part of a 文号: 沙府〔2024〕3号 → 沙, 丰都府办〔2025〕37号 → 丰都."""
+    m = re.match(r"([\u4e00-\u9fff]{1,4}?)(?:府|政|委|办|发)", doc_number or "")
+    return m.group(1) if m else ""
+
+
+def _above_town(found: Found, town: str, named: dict[str, Counter], where: dict[str, str],
+                texts: Texts) -> None:
+    units = gazetteer.towns_named(town)
+    chains = [gazetteer.place_of(u.code) for u in units]
+    prefix = _doc_prefix(texts.doc_number)
+    whole = "\n".join(t for _, t in texts.zones()).replace(town, "")  # 宁安镇 does not say 宁安市
+    scores = [_agreement(c, named, prefix, whole) for c in chains]
+    best = max(scores)
+    stated = {n for n in named["county"] if where[n] in _STRONG}
+    if stated and not any(c.get("county") in stated for c in chains):  # the text knows better
+        found.candidates = [dict(c) for c in chains] if len(chains) > 1 and not best else []
+        _above(found, named, where)
+        return
+    left = [c for c, s in zip(chains, scores) if s == best]
+    kind = _county_kind(whole)
+    if len(left) > 1 and kind and any(c.get("county", "").endswith(kind) for c in left):
+        left = [c for c in left if c.get("county", "").endswith(kind)]  # 在区委、区政府的领导下
+    if len(left) > 1:
+        found.candidates = [dict(c) for c in left]
+    # Fields every remaining candidate shares are known; stated ones keep their source.
+    for level in ("county", "city", "province"):
+        values = {c.get(level) for c in left}
+        if len(values) != 1 or None in values:
+            continue
+        value = values.pop()
+        if value in where and named[level][value]:
+            found.put(level, value, SOURCE_OF_ZONE[where[value]], 0.9)
+        else:
+            found.put(level, value, "gazetteer", 0.9 if best else 0.8)
+
+
+def _county_kind(text: str) -> str:
+    """县, 区, 旗 or 市 when the text speaks of the town's superiors by one kind only (县委、县政府;
+    区委; only 市委: a county-level city), else ""."""
+    kinds = {k for k in "县区旗市" if re.search(f"(?:^|[^\u4e00-\u9fff]|[在和及与由对向经]){k}(?:委|人民政府|政府)", text,
+                                             re.M)}
+    return kinds.pop() if len(kinds) == 1 else ""
+
+
+def _above(found: Found, named: dict[str, Counter], where: dict[str, str]) -> None:
+    """County, city and province without a gazetteer town: the divisions the text names, made
+    whole by the gazetteer where the name leaves no doubt."""
+    for level in ("county", "city", "province"):
+        if level in found.fields or not named[level]:
+            continue
+        if found.level == "province" and level != "province":
+            continue
+        if found.level == "city" and level == "county":
+            continue
+        weight, name = max((w, n) for n, w in named[level].items())
+        chains = [gazetteer.place_of(u.code) for u in gazetteer.named(name, level)]
+        agreeing = [c for c in chains if _agreement(c, named) > 30 * (level == "county")]
+        if where[name] in ("body", "intro") and weight < 2 and found.level != level and not agreeing:
+            continue  # named once in passing, and nothing else in the text places it
+        found.put(level, name, SOURCE_OF_ZONE[where[name]], 0.8 if weight >= 5 else 0.65)
+        agreeing = agreeing or chains
+        if len(agreeing) == 1:
+            for upper in LEVELS[LEVELS.index(level) + 1:]:
+                found.put(upper, agreeing[0].get(upper), "gazetteer", 0.85)
+        elif len(agreeing) > 1 and found.level == level:
+            found.candidates = agreeing
+
+
+# ---- towns the gazetteer does not know (merged or renamed since): phrases, as written --------
+
 _TOWN_UNIT = r"(?:民族乡|街道办事处|街道|镇|乡)"
 _TOWN_RE = re.compile(rf"([\u4e00-\u9fff]{{1,8}}?){_TOWN_UNIT}(?![村土亲愁贤里下镇])")
 _UNIT_RE = re.compile(r"[\u4e00-\u9fff]+?(?:自治州|地区|盟|自治县|县|区|旗|市)")
 _ADMIN_CHARS = set("省市县区镇乡村委")
 _STOP_STEMS = {"乡", "城", "集", "小", "全", "本", "我", "该", "各", "每", "城关"}
-_BOUNDARY = r"(?:^|(?<=[^\u4e00-\u9fff])|(?<=[在于对由经据向及和与为是的将把]))"
-_BODY_TOWN_RE = re.compile(rf"{_BOUNDARY}([\u4e00-\u9fff]{{2,4}}?{_TOWN_UNIT})(?![村土亲愁贤里下镇])")
-_COUNTY_CONTEXT = r"(?=委|人民政府|政府|全面依法|依法治|人大|政协|司法局|普法|政务|法院|检察院|、|和|及|[，,]|\d{4}年)"
-_BODY_COUNTY_RE = re.compile(rf"{_BOUNDARY}([\u4e00-\u9fff]{{2,4}}?(?:自治县|县|区|旗|市)){_COUNTY_CONTEXT}")
-_CITY_PAIR_RE = re.compile(r"([\u4e00-\u9fff]{2,4}?市)[、和及]?([\u4e00-\u9fff]{2,4}?市)(?=委|人民政府|政府)")
-
-Found = dict[str, tuple[str, Provenance]]
 
 
 def _stem_ok(stem: str) -> bool:
@@ -38,49 +330,13 @@ def _stem_ok(stem: str) -> bool:
             and stem[-1] not in "全本我该各每" and not (set(stem) & set("了的是被把")))
 
 
-# 城乡 (urban and rural) and 城镇 (towns in general) end like a town: 统筹城乡, 住房城乡建设,
-# 负责城镇规划. In the body, two or more characters before them make a phrase, not a name;
-# one-character names such as 古城镇 and 新城乡 stay, and titles and signatures are not affected.
-_BODY_TOWN_PHRASE = re.compile(r"[\u4e00-\u9fff]{2,}城[乡镇]$")
-# A body mention names the reporting town only where a town acts or is organised: 赵集镇政府,
-# 和平镇党委, "2024年，赵集镇坚持…". Laws and plans say 报乡、镇人民政府 or 全国城乡 without it.
-_TOWN_ACTS = re.compile(r"(?:党委|人民政府|政府|人大|司法所|纪委|党政|坚持|始终|深入|认真|全面|围绕|紧紧|严格|"
-                        r"积极|高度|扎实|持续|法治政府建设)")
-
-
-# Words of a sentence, not of a name: "应当向镇人民政府报告" must not give the town 应当向镇.
-_PHRASE_WORDS = re.compile("应当|可以|必须|负责|报告|有关|所在|以上|以下|按照|依照")
-
-
-def _body_town_ok(name: str) -> bool:
-    return (not _BODY_TOWN_PHRASE.search(name) and not _PHRASE_WORDS.search(name)
-            and _stem_ok(re.sub(_TOWN_UNIT + "$", "", name)))
-
-
-def _body_towns(lines: str) -> list[str]:
-    """Town names mentioned in the body; only names seen at least once in an acting context count."""
-    names, acting = [], set()
-    for m in _BODY_TOWN_RE.finditer(lines):
-        name = m.group(1)
-        if _body_town_ok(name):
-            names.append(name)
-            if _TOWN_ACTS.match(lines, m.end()):
-                acting.add(_trim(name))
-    return [n for n in names if any(_trim(n).endswith(a) or a.endswith(_trim(n)) for a in acting)]
-
-
 def parse_chain(text: str) -> dict[str, str]:
-    """Places named at the start of an organisation name or title: 黔江区马喇镇人民政府 →
-    {county: 黔江区, town: 马喇镇}; 湖南省衡阳县三湖镇… → province, county, town."""
+    """The town named at the start of an organisation name or title, as written:
+    黔江区马喇镇人民政府 → {town: 马喇镇}; the units before it are left to the gazetteer."""
     text = re.sub(r"^(中共|关于|中国共产党)", "", text)
-    out: dict[str, str] = {}
-    for p in PROVINCES:
-        if text.startswith(p):
-            out["province"], text = p, text[len(p):]
-            break
     m = _TOWN_RE.match(text)
     if not m:
-        return out if out else {}
+        return {}
     prefix, town = m.group(1), m.group(0)[len(m.group(1)):]
     units = _UNIT_RE.findall(prefix)
     stem = prefix[sum(map(len, units)):]
@@ -88,79 +344,37 @@ def parse_chain(text: str) -> dict[str, str]:
     if popped:  # 新市镇: the "unit" was part of the town's own name
         stem = units.pop()
     if not (_stem_ok(stem) or popped) or len(stem) > 6:
-        return out
-    out["town"] = stem + town
-    for u in units:
-        if u.endswith(("自治州", "地区", "盟")) or (u.endswith("市") and len(units) > 1 and u == units[0]):
-            out["city"] = u
-        else:
-            out["county"] = u
-    return out
+        return {}
+    return {"town": stem + town.replace("街道办事处", "街道")}
 
 
-# A match may start one word early ("在湛江市", "依托衡阳县"): these words never begin a
-# place name often enough to keep, and the name left after them must still be 2+ characters.
-_LEADING_WORDS = re.compile(r"^(?:依托|按照|根据|通过|在|对|经|据|将|把|的|是|及|与|由)")
+_BODY_TOWN_RE = re.compile(rf"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{{2,3}}{_TOWN_UNIT})(?![长村镇]|社区)"
+                           rf"|(?<=[在于对由经据向及和与为是的将把入])([\u4e00-\u9fff]{{2,3}}{_TOWN_UNIT})(?![长村镇]|社区)")
 
 
-def _trim(name: str) -> str:
-    m = _LEADING_WORDS.match(name)
-    return name[m.end():] if m and len(name) - m.end() >= 3 else name
+def _written_town(texts: Texts) -> Optional[tuple[str, str, float]]:
+    """A town as an organisation's name writes it (signature, title, issuing lines), listed or
+    not: (name, source, confidence)."""
+    for text, source in ((texts.signature, "signature"), (texts.title, "title"),
+                         *((h, "body") for h in texts.head)):
+        town = parse_chain(text or "").get("town")
+        if town:
+            return town, source, 0.6
+    return None
 
 
-def _most_common(names: list[str]) -> Optional[tuple[str, int]]:
-    """The most frequent name; a name also counts where a longer candidate ends with it."""
-    if not names:
+def _body_town(texts: Texts) -> Optional[tuple[str, str, float]]:
+    """A town the gazetteer does not list, named twice in the body of a report that calls
+    itself 我镇/我乡/我街道: (name, source, confidence)."""
+    body = "\n".join(texts.intro + texts.body)
+    if not re.search("[我本全][镇乡街]", body):
         return None
-    counts = Counter(_trim(n) for n in names)
-    merged = {n: sum(c for m, c in counts.items() if m.endswith(n)) for n in counts}
-    return max(merged.items(), key=lambda kv: (kv[1], len(kv[0])))
-
-
-def find_places(title: Optional[str], issuer: Optional[str], addressee: Optional[str],
-                body: list[str]) -> Found:
-    found: Found = {}
-
-    def put(field: str, value: Optional[str], source: str, conf: float) -> None:
-        if value and field not in found:
-            found[field] = (value, Provenance(source, conf))
-
-    for text, source in ((issuer, "signature"), (title, "title")):
-        for field, value in parse_chain(text or "").items():
-            put(field, value, source, 0.9)
-    # No match crosses a line, so each pattern only scans the lines holding its unit words.
-    text = "\n".join(body)
-    town_lines = "\n".join(t for t in body if "镇" in t or "乡" in t or "街道" in t)
-    unit_lines = "\n".join(t for t in body if "县" in t or "区" in t or "旗" in t or "市" in t)
-    towns = _body_towns(town_lines)
-    best = _most_common(towns)
-    if best and best[1] >= 2:  # a single mention may be a phrase ("自觉接受镇人大监督")
-        put("town", best[0], "body", 0.8 if best[1] >= 3 else 0.6)
-
-    county_level: list[str] = []
-    if addressee:
-        m = re.match(r"[\u4e00-\u9fff]{2,4}?(?:自治县|县|区|旗|市)", addressee)
-        if m and _stem_ok(m.group(0)[:-1]) and not addressee.startswith(m.group(0) + "委、"):
-            county_level.append(m.group(0))
-            put("county", m.group(0), "body", 0.75)
-    mentions = [m.group(1) for m in _BODY_COUNTY_RE.finditer(unit_lines)
-                if _stem_ok(m.group(1)[:-1].removesuffix("自治"))]
-    counties = [n for n in mentions if not n.endswith("市")]
-    cities = [n for n in mentions if n.endswith("市") and n not in PROVINCES]
-    best = _most_common(counties)
-    if best:
-        put("county", best[0], "body", 0.8 if best[1] >= 2 else 0.65)
-    for pair in _CITY_PAIR_RE.finditer(unit_lines):  # 湛江市、雷州市委: the second is county-level
-        city, county = _trim(pair.group(1)), _trim(pair.group(2))
-        if _stem_ok(city[:-1]) and _stem_ok(county[:-1]) and city != county:
-            put("county", county, "body", 0.7)
-            put("city", city, "body", 0.7)
-    county = found.get("county", ("",))[0]
-    best = _most_common([c for c in map(_trim, cities) if c != county and c not in county_level])
-    if best:
-        put("city", best[0], "body", 0.7 if best[1] >= 2 else 0.55)
-    for p in PROVINCES:
-        if p in text or p in (title or ""):
-            put("province", p, "body", 0.8)
-            break
-    return found
+    found = [(m.group(1) or m.group(2), m.end()) for m in _BODY_TOWN_RE.finditer(body)]
+    names = Counter(name for name, _ in found)
+    acting = {name for name, end in found if _TOWN_ACTS.match(body, end) or body.startswith("委", end)}
+    for name, n in names.most_common():
+        unit = re.search(_TOWN_UNIT + "$", name).group(0)
+        if (n >= 2 and name in acting and _stem_ok(name[:-len(unit)]) and not _COMMON_ENDING.search(name)
+                and re.search(f"[我本全]{unit[0]}", body)):
+            return name, "body", 0.5
+    return None

@@ -18,6 +18,7 @@ TERMS_FILE = Path(__file__).with_name("data") / "terms.txt"
 
 _jieba: jieba.Tokenizer | None = None
 _jieba_lock = threading.RLock()
+_pending: set[str] = set()  # words to add to jieba's dictionary before it next cuts
 _BREAKS = BreakTable()
 
 
@@ -27,7 +28,8 @@ def domain_terms() -> list[str]:
 
 
 def segmenter() -> jieba.Tokenizer:
-    """The process-wide jieba tokenizer, initialised quietly on first use."""
+    """The process-wide jieba tokenizer, initialised quietly on first use, with the words
+    `learn_words` was given since."""
     global _jieba
     if _jieba is None:
         with _jieba_lock:
@@ -37,6 +39,11 @@ def segmenter() -> jieba.Tokenizer:
                 tk.initialize()
                 _add_words(tk, domain_terms())
                 _jieba = tk
+    if _pending:
+        with _jieba_lock:
+            words = sorted(_pending)
+            _pending.clear()
+            _add_words(_jieba, words)
     return _jieba
 
 
@@ -48,10 +55,10 @@ def _add_words(tk: jieba.Tokenizer, words: Iterable[str]) -> None:
 
 
 def learn_words(words: Iterable[str]) -> None:
-    """Teach jieba words of the archive (town, county, city names) so they are not split."""
-    tk = segmenter()
+    """Teach jieba words of the archive (town, county, city names) so they are not split:
+    on its next use (a searcher that answers only phrases never loads jieba)."""
     with _jieba_lock:
-        _add_words(tk, words)
+        _pending.update(w for w in words if w)
 
 
 def word_spans(text: str, subwords: bool = True) -> Iterator[tuple[str, int, int, bool]]:

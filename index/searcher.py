@@ -2,39 +2,41 @@
 
 Three layers: SQLite (`index.store`) = paragraph store + change log, the source of truth;
 Whoosh (`index.wordindex`) = the jieba word index, following SQLite's change log; the exact
-layer (`index.snapshot`) = every paragraph's folded text in memory, for phrases.
+layer = a memory-mapped suffix array over the folded text (`index.exact`), built from SQLite,
+plus the paragraphs written since, scanned in memory until the next build (`index.snapshot`).
 
-Ranking: paragraphs matching the query exactly come first (phrases scored BM25-style from their
-occurrence counts in the folded text held in memory); word-only matches follow, ranked by
-Whoosh's BM25F on the jieba words. Facets and the trend are counted from the matching doc set,
-cached per index generation.
+This module holds the writes and the query pipeline's order; each stage is its own module:
+`index.query` (parse), `index.snapshot` (match), `index.facets` (count), `index.rank` (rank
+the page), `index.highlight`. A second backend would replace `Snapshot` and keep the rest.
 """
 from __future__ import annotations
 
-import heapq
 import json
-import math
-import operator
+import logging
 import sqlite3
 import threading
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+import numpy as np
+
 from archive.errors import ArchiveError, IndexBusy, QueryError, ReportNotFound
 from archive.model import Report
+from index import exact, rank
 from index.analysis import bigrams, learn_words, query_words
+from index.facets import count as count_facets
 from index.highlight import highlight
-from index.indexing import analyse, analyse_all, default_procs
+from index.indexing import analyse_all, default_procs
 from index.query import And, Scope, make_scope, parse, terms
-from index.snapshot import Snapshot
+from index.snapshot import EMPTY, Snapshot
 from index.store import TABLES, Store
 from index.wordindex import WordIndex
 
 SORTS = ("relevance", "year", "town")
 MODE_LABELS = {"exact": "精确匹配", "words": "分词匹配", "mixed": "精确匹配 + 分词匹配"}
-K1, B = 1.2, 0.75
+MERGE_MIN = 2_000_000  # delta characters scanned in memory before the exact base is rebuilt…
+MERGE_SHARE = 0.1      # …and the share of the base they must also exceed
 SIMILAR_WORDS = 12  # the rarest words of a paragraph find its look-alikes (measured at 52k paragraphs: median 360 → 40 ms)
 
 
@@ -95,15 +97,15 @@ class SearchResult:
 @dataclass
 class _Matches:
     """Everything about a query that does not depend on the page: cached per generation."""
-    docs: frozenset
-    exact: frozenset
+    docs: np.ndarray                # matching paragraph ids, ascending
+    exact: np.ndarray               # those matching exactly
     mode: str
     terms: tuple
     facets: dict
     trend: dict
     total_reports: int
-    # sort → ordered (doc, score), filled lazily; also "scores" (exact hits) and "words"
-    # (word-only hits ranked so far, complete?)
+    # sort → ordered doc ids, filled lazily; "scores": the exact hits' scores;
+    # "words": (word-only hits ranked so far, complete?)
     orders: dict = field(default_factory=dict)
 
 
@@ -116,6 +118,8 @@ class SearchIndex:
         self.lock_timeout = lock_timeout
         self._lock = threading.RLock()
         self._snapshot: Optional[Snapshot] = None
+        self._base: Optional[exact.ExactBase] = None
+        self._merging: Optional[threading.Thread] = None
         self.store = Store(self.dir, lock_timeout)
         self.words = WordIndex(self.dir, lock_timeout)
         try:
@@ -170,21 +174,35 @@ class SearchIndex:
             name = self.words.build(rows(), procs)
             self.store.bump(con, new_epoch=True)
         self.words.publish(name, self.store.state())
+        exact.build(self.dir, self.store.connection())
         self.store.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")  # don't keep a 2nd copy
         return sum(len(r.paragraphs) for r in reports)
 
     def update(self, report: Report) -> None:
         """Replace the documents of this one report (adds it when new)."""
-        if not report.id:
+        self.update_many([report])
+
+    def update_many(self, reports: Iterable[Report], procs: Optional[int] = None) -> int:
+        """Replace (or add) these reports in one pass: one SQLite transaction and one Whoosh
+        commit for the whole batch (jieba in `procs` processes, default one per core on large
+        batches); returns the number of paragraphs written. New text is findable at once (the
+        exact layer's delta); the exact base is rebuilt when the delta has grown large."""
+        reports = list(reports)
+        if any(not r.id for r in reports):
             raise ValueError("a report must be stored (have an id) before it is indexed")
         self._require_current()
-        learn_words([report.place.town, report.place.county, report.place.city])
-        analysed = analyse(report)
+        if not reports:
+            return 0
+        learn_words(n for r in reports for n in (r.place.town, r.place.county, r.place.city))
+        analysed = list(analyse_all(reports, procs))
         with self.store.writing() as con:
-            self.store.remove_report(con, report.id)
-            self.store.add_report(con, report, analysed)
-            self.store.bump(con, [report.id])
+            for report, paragraphs in analysed:
+                self.store.remove_report(con, report.id)
+                self.store.add_report(con, report, paragraphs)
+            self.store.bump(con, [r.id for r in reports])
         self._words_catch_up()
+        self._merge_exact()
+        return sum(len(r.paragraphs) for r in reports)
 
     def delete(self, report_id: str) -> None:
         self._require_current()
@@ -198,27 +216,72 @@ class SearchIndex:
         write, and any a crash or a busy lock left behind)."""
         self.words.catch_up(self.store.state(), self.store.changed_since, self.store.word_rows)
 
+    def _merge_exact(self, wait: bool = True) -> bool:
+        """Rebuild the exact base when none of this epoch exists or the delta after it has
+        grown past MERGE_MIN characters and MERGE_SHARE of the base; returns whether it did."""
+        epoch = self.store.state()[0]
+        base = exact.open_base(self.dir, epoch)
+        after = base.last_pid if base is not None else 0
+        delta = self.store.connection().execute(
+            "SELECT coalesce(sum(length(folded)), 0) FROM paragraphs WHERE id > ?", (after,)).fetchone()[0]
+        if base is not None:
+            if delta <= max(MERGE_MIN, MERGE_SHARE * base.chars):
+                base.close()
+                return False
+            base.close()
+        elif not delta:
+            return False
+        return exact.build(self.dir, self.store.connection(), wait=wait) is not None
+
+    def _merge_in_background(self) -> None:
+        """Build the exact base in a thread (a server whose index has none, or whose delta
+        grew through writes of other processes that did not merge); searches go on meanwhile."""
+        with self._lock:
+            if self._merging is not None and self._merging.is_alive():
+                return
+
+            def run():
+                try:
+                    self._merge_exact(wait=False)
+                except Exception:  # noqa: BLE001 — a failed merge only leaves the delta scanned
+                    logging.getLogger(__name__).exception("exact base build failed")
+                finally:
+                    self.store.close()  # this thread's connection
+            self._merging = threading.Thread(target=run, name="exact-merge", daemon=True)
+            self._merging.start()
+
     # --- reading -----------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
-        """The in-memory view of the latest commit (refreshed with what changed since)."""
+        """The view of the latest commit (refreshed with what changed since)."""
         self._require_current()
         try:
             state = self.store.state()
         except sqlite3.DatabaseError:
             raise ArchiveError("检索索引已损坏：请运行 archive reindex 重建索引") from None
+        name = exact.current(self.dir)
         snap = self._snapshot
-        if snap is not None and (snap.epoch, snap.generation) == state:
+        if (snap is not None and (snap.epoch, snap.generation) == state
+                and (snap.base is None or snap.base.name == name)
+                and (name is None or snap.base is not None or not name.startswith(f"{state[0]}-"))):
             return snap
-        with self._lock, self.store.reading():  # what is read matches the state it is labelled
-            snap = self._snapshot
-            state = self.store.state()
-            if snap is None:
-                snap = Snapshot.load(self.store, self.words, state)
-            elif (snap.epoch, snap.generation) != state:
-                snap = snap.refreshed(state)
+        with self._lock:
+            if self._base is None or self._base.name != name:
+                self._base = exact.open_base(self.dir, state[0])
+            base = self._base
+            with self.store.reading():  # what is read matches the state it is labelled
+                state = self.store.state()
+                if base is not None and (base.epoch != state[0] or base.generation > state[1]):
+                    base = None
+                snap = self._snapshot
+                if snap is None:
+                    snap = Snapshot.load(self.store, self.words, state, base)
+                elif (snap.epoch, snap.generation) != state or snap.base is not base:
+                    snap = snap.refreshed(state, base)
             self._snapshot = snap
-            return snap
+        if snap.delta_chars > max(MERGE_MIN, MERGE_SHARE * (base.chars if base is not None else 0)):
+            self._merge_in_background()
+        return snap
 
     def years(self) -> dict[int, int]:
         """{year: number of reports} over the whole index."""
@@ -253,7 +316,12 @@ class SearchIndex:
         """Search; keyword filters combine (AND) with scopes written in the query, and a blank
         query with filters lists what the filters allow. `year` is an int, a (first, last)
         tuple or "2021-2024"; `report_id` keeps one report's paragraphs; `kind="text"` leaves
-        headings out (the web app counts only body paragraphs); per_page=0 returns every hit."""
+        headings out (the web app counts only body paragraphs); per_page=0 returns every hit.
+
+        One direction: parse (`index.query`) → plan (filters joined, scopes first) → match
+        (`Snapshot.evaluate`: exact layer, word layer) → count (`index.facets`) → rank the
+        page (`index.rank`) → highlight (`index.highlight`). What does not depend on the page
+        is cached in the snapshot (per index generation)."""
         if sort not in SORTS:
             raise QueryError(f"不支持的排序“{sort}”：请用 relevance（相关度）、year（年份）或 town（乡镇）")
         if not isinstance(page, int) or page < 1 or not isinstance(per_page, int) or per_page < 0:
@@ -271,11 +339,14 @@ class SearchIndex:
             node = parse(query)
             node = And((node, *filters)) if filters else node
         snap = self.snapshot()
-        matches = snap.results.get(node) or snap.results.put(node, self._match(snap, node))
+        matches = snap.cache.get(("query", node))
+        if matches is None:
+            matches = self._match(snap, node)
+            snap.cache.put(("query", node), matches, 2 * len(matches.docs) + 1)
         start = (page - 1) * per_page
         end = start + per_page if per_page else None
         ordered = self._order(snap, matches, sort, end)[start:end]
-        hits = self._hits(ordered, matches.exact, matches.terms)
+        hits = self._hits(ordered, snap.mask(matches.exact), matches.terms)
         return SearchResult(query=query, mode=matches.mode, total_paragraphs=len(matches.docs),
                             total_reports=matches.total_reports, hits=hits,
                             facets=matches.facets, trend=matches.trend,
@@ -285,101 +356,37 @@ class SearchIndex:
         docs = snap.evaluate(node, strict=False)
         found_terms = tuple(dict.fromkeys(terms(node)))
         if not found_terms:          # only scopes: every hit satisfies the query exactly
-            exact, mode = docs, "exact"
+            exact_docs, mode = docs, "exact"
         elif all(t.kind == "words" for t in found_terms):
-            exact, mode = frozenset(), "words"
+            exact_docs, mode = EMPTY, "words"
         else:
-            exact = snap.evaluate(node, strict=True) & docs
-            mode = "exact" if exact == docs else ("words" if not exact else "mixed")
-        per_report = Counter(map(snap.report_id.__getitem__, docs))  # facets from these
-        facets = {name: _counts(_sum_by(per_report, snap.meta, i))
-                  for i, name in enumerate(("year", "town", "county"))}
-        facets["section"] = _counts(Counter(map(snap.part.__getitem__, docs)))
-        matching_reports = Counter(snap.report_year[r] for r in per_report)
-        trend = {}
-        for y, total in sorted(snap.reports_per_year.items()):
-            m = matching_reports.get(y, 0)
-            trend[y] = {"reports": total, "matching": m, "share": round(m / total, 4)}
-        total_reports = len(per_report)
-        return _Matches(docs, exact, mode, found_terms, facets, trend, total_reports)
+            exact_docs = snap.intersect(snap.evaluate(node, strict=True), docs)
+            mode = "exact" if len(exact_docs) == len(docs) else ("words" if not len(exact_docs) else "mixed")
+        facets, trend, total_reports = count_facets(snap, docs)
+        return _Matches(docs, exact_docs, mode, found_terms, facets, trend, total_reports)
 
     def _order(self, snap: Snapshot, m: _Matches, sort: str,
                end: Optional[int]) -> list[tuple[int, float]]:
         """(doc number, score) in result order, complete at least up to `end` (None: all)."""
-        if sort == "relevance":
-            # the exact hits, as far as the page needs them; word-only hits follow below
-            scores = m.orders.get("scores")
-            if scores is None:
-                scores = m.orders["scores"] = self._exact_scores(snap, m)
-            want = len(scores) if end is None else min(end, len(scores))
-            if sort not in m.orders or len(m.orders[sort]) < want:
-                best = zip(map(operator.neg, scores.values()), scores)
-                top = heapq.nsmallest(want, best) if want * 8 < len(scores) else sorted(best)
-                m.orders[sort] = [(d, -neg) for neg, d in top]
-        elif sort not in m.orders:
-            def key(d):  # doc numbers follow paragraph order within a report
-                rid = snap.report_id[d]
-                year, town = snap.meta[rid][:2]
-                if sort == "year":
-                    return (-(year or 0), rid, d)
-                return (town or "\uffff", -(year or 0), rid, d)
-            m.orders[sort] = [(d, 0.0) for d in sorted(m.docs, key=key)]
-        ordered = m.orders[sort]
-        rest = m.docs - m.exact if sort == "relevance" else ()
-        if rest and (end is None or end > len(ordered)):
-            ordered = ordered + self._word_ranked(snap, m, rest, end and end - len(ordered))
+        if sort != "relevance":
+            ordered = m.orders.get(sort)
+            if ordered is None:
+                ordered = m.orders[sort] = rank.by_field(snap, m.docs, sort)
+            return [(int(d), 0.0) for d in ordered[:end]]
+        scores = m.orders.get("scores")
+        if scores is None:
+            scores = m.orders["scores"] = rank.exact_scores(snap, m.exact, m.terms)
+        best = rank.top(m.exact, scores, end)
+        ordered = [(int(d), float(s)) for d, s in zip(m.exact[best], scores[best])]
+        if len(m.exact) < len(m.docs) and (end is None or end > len(ordered)):
+            done = m.orders.get("words", ([], False))
+            done = m.orders["words"] = rank.word_ranked(
+                snap, m.terms, snap.minus(m.docs, m.exact), len(m.exact),
+                end and end - len(ordered), done)
+            ordered += done[0][:None if end is None else end - len(ordered)]
         return ordered
 
-    def _exact_scores(self, snap: Snapshot, m: _Matches) -> dict[int, float]:
-        """BM25 over the occurrences of each phrase in the folded text of the exact hits.
-        A hit's score for one phrase depends only on (occurrences, length): each distinct
-        pair is computed once, and the per-hit work stays in C (`map` over dict lookups)."""
-        n = max(len(snap.alive), 1)
-        exact = list(m.exact)
-        slot, lengths = snap.haystack.slot, snap.haystack.lengths
-        length = dict(zip(exact, map(lengths.__getitem__, map(slot.__getitem__, exact))))
-        scores: dict[int, float] = {}
-        for term in m.terms:
-            docs, counts = snap.phrase_hits_within(term.folded, m.exact)
-            df = snap.phrase_df(term.folded, m.exact, len(docs))
-            idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-            part = _TermScore(idf, snap.avg_len)
-            docs = list(docs)
-            term_scores = map(part.__getitem__, zip(map(counts.__getitem__, docs),
-                                                    map(length.__getitem__, docs)))
-            if not scores:
-                scores = dict(zip(docs, term_scores))
-            else:
-                for d, score in zip(docs, term_scores):
-                    scores[d] = scores.get(d, 0.0) + score
-        return {**dict.fromkeys(exact, 0.0), **scores} if len(scores) < len(exact) else scores
-
-    def _word_ranked(self, snap: Snapshot, m: _Matches, docs: frozenset,
-                     limit: Optional[int]) -> list[tuple[int, float]]:
-        """BM25F on the word index for the hits that did not match exactly, scored only as
-        far as `limit` needs when the best-scored paragraphs are hits (None: all; then the hits
-        without any of the words follow)."""
-        ranked, complete = m.orders.get("words", ([], False))
-        if complete or (limit is not None and len(ranked) >= limit):
-            return ranked[:limit]
-        words = sorted({w for t in m.terms for w in query_words(t.folded)})
-        # Whoosh scores in Python: ask for the top few first (the exact hits may be among
-        # them); all of them only if too few of those are in `docs`.
-        want = None if limit is None else 2 * limit + len(m.exact)
-        while True:
-            scored = snap.word_scores(words, want) if words else []
-            ranked = [(d, score) for d, score in scored if d in docs]
-            if want is None or len(scored) < want or len(ranked) >= limit:
-                break
-            want = None
-        complete = want is None or len(scored) < want
-        if complete:
-            seen = {d for d, _ in ranked}
-            ranked += [(d, 0.0) for d in sorted(docs) if d not in seen]
-        m.orders["words"] = (ranked, complete)
-        return ranked[:limit]
-
-    def _hits(self, ordered: list[tuple[int, float]], exact: frozenset, found_terms) -> list[Hit]:
+    def _hits(self, ordered: list[tuple[int, float]], exact_mask: np.ndarray, found_terms) -> list[Hit]:
         rows = self.store.hit_rows([d for d, _ in ordered])
         hits = []
         for d, score in ordered:
@@ -392,8 +399,8 @@ class SearchIndex:
             hits.append(Hit(
                 report_id=rid, paragraph_id=pid, title=title, town=town, county=county,
                 year=year, section=part, heading_path=json.loads(heading_path), text=text,
-                highlights=hl, exact=d in exact, score=round(score, 4), kind=kind,
-                text_original=original,
+                highlights=hl, exact=bool(d < len(exact_mask) and exact_mask[d]),
+                score=round(score, 4), kind=kind, text_original=original,
                 highlights_original=hl if original == text else highlight(original, found_terms),
                 issuer=issuer, issued=issued, title_derived=bool(title_derived)))
         return hits
@@ -405,52 +412,27 @@ class SearchIndex:
         d = snap.key(report_id, paragraph_id)
         if d is None:
             raise ReportNotFound(f"索引里没有段落 {report_id} {paragraph_id}：请确认编号，或运行 archive reindex")
-        source = set(bigrams(snap.folded(d)))
-        words = sorted({w for w in query_words(snap.folded(d)) if len(w) > 1})
+        folded = snap.folded(d)
+        source = set(bigrams(folded))
+        words = sorted({w for w in query_words(folded) if len(w) > 1})
         if not source or not words:
             return []
         df = self.words.doc_frequencies(words)
         words = sorted(words, key=lambda w: (df.get(w, 0), w))[:SIMILAR_WORDS]
-        same_report = snap.report_docs.get(report_id, ())
-        candidates = snap.word_scores(words, limit=max(50, limit * 10) + len(same_report))
+        same_report = len(snap.report_docs(report_id))
+        candidates = snap.word_scores(words, limit=max(50, limit * 10) + same_report)
         scored = []
         for e, _ in candidates:
-            if e in snap.alive and snap.report_id[e] != report_id:
+            other_report = snap.report_of(e)
+            if other_report is not None and other_report != report_id:
                 other = set(bigrams(snap.folded(e)))
                 sim = len(source & other) / len(source | other) if other else 0.0
                 if sim > 0:
                     scored.append((sim, e))
         scored.sort(key=lambda x: (-x[0], x[1]))
-        return self._hits([(e, sim) for sim, e in scored[:limit]], frozenset(), ())
-
-
-class _TermScore(dict):
-    """(occurrences, length) → one phrase's BM25 term score, computed on first use."""
-
-    def __init__(self, idf: float, avg_len: float):
-        super().__init__()
-        self.idf, self.avg_len = idf, avg_len
-
-    def __missing__(self, key: tuple[int, int]) -> float:
-        tf, size = key
-        score = self[key] = self.idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * size / self.avg_len))
-        return score
+        return self._hits([(e, sim) for sim, e in scored[:limit]], EMPTY, ())
 
 
 def _old_index_files(index_dir: Path) -> list[Path]:
     """Files of the Whoosh index earlier versions wrote here (a reindex replaces them)."""
     return sorted(p for p in index_dir.glob("*MAIN*") if p.is_file())
-
-
-def _sum_by(per_report: Counter, meta: dict, i: int) -> Counter:
-    """Paragraph counts per value of the report field `meta[...][i]`."""
-    out: Counter = Counter()
-    for rid, n in per_report.items():
-        out[meta[rid][i]] += n
-    return out
-
-
-def _counts(counts: Counter) -> dict:
-    """Counts, most frequent first; empty values (unknown town, no year) are left out."""
-    return dict(sorted(((k, v) for k, v in counts.items() if k not in (None, "")),
-                       key=lambda kv: (-kv[1], str(kv[0]))))

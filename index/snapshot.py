@@ -1,288 +1,491 @@
-"""What one index generation holds in memory: per-paragraph report, part and folded heading,
-per-report metadata, and every live paragraph's folded text in one string; the doc sets
-computed from them. Every cache here dies with its snapshot.
+"""What one index generation is, for the searchers: the memory-mapped exact base
+(`index.exact`), the paragraphs written after it (the delta, folded text in memory, scanned),
+per-paragraph arrays (report, part, length) and per-report arrays (year, place codes), all
+numpy. A snapshot never changes after it is built, so threads share it freely; everything a
+query computes from it is cached in `Snapshot.cache` (thread-safe, bounded), which dies with it.
 
-Doc numbers are the paragraph ids of the SQLite store (never reused), so a snapshot can be
-refreshed after a commit by loading only the reports that changed: the per-paragraph lists are
-shared and only ever appended to (a newer snapshot never alters what an older one still reads);
-the set of live paragraphs and the per-report maps are rebuilt. When too much of the lists is
-dead (replaced paragraphs), the next refresh loads everything afresh.
+Doc sets are sorted `numpy` arrays of paragraph ids (the SQLite row ids, never reused within an
+epoch; the Whoosh word index numbers paragraphs the same way). Set operations go through a
+boolean mask over the id space: O(ids) in C, no Python per doc.
 
-Phrases are answered exactly by `str.find` over one string of all folded paragraphs (C-speed),
-jumping to the next paragraph after each hit; bare words by the Whoosh word index
-(`index.wordindex`), whose doc numbers are the same paragraph ids. Display text stays on disk:
-a page of hits reads its rows from SQLite.
+Loading reads the reports table, the ids of reports changed since the base, and the delta rows;
+not the base's text. A later generation of the same base is refreshed from the previous one by
+reading only what changed. When no base of this epoch exists yet (a new or upgraded index, or a
+crash before it was built) the delta is the whole archive, and a background thread builds one.
 """
 from __future__ import annotations
 
 import operator
+import threading
+import weakref
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, repeat
 from typing import Iterable, Optional
 
-from index.analysis import learn_words, query_words
+import numpy as np
+
 from archive.folding import fold
+from archive.rules import PARTS
+from index import exact
+from index.analysis import learn_words, query_words
 from index.query import And, Not, Or, Scope, Term
 from index.store import Store
 from index.wordindex import WordIndex
 
 CACHE_SIZE = 512
-CACHE_DOCS = 2_000_000  # doc numbers held by one cache (~70 MB of sets) before it starts afresh
-MAX_DEAD_SHARE = 0.3  # above this share of replaced paragraphs, reload instead of refreshing
-COLUMNS = ("report_id", "part", "heading", "kind")  # per paragraph; the rest is per report (`meta`)
+CACHE_DOCS = 4_000_000  # doc ids held by one cache (~32 MB of arrays) before it starts afresh
 PLACES = ("town", "county", "city", "province")
+REPORT_FIELDS = ("year",) + PLACES
 SPLIT_ABOVE = 2000  # occurrences (estimated) above which `Haystack.counts` splits, not finds
 SPLIT_CHUNK = 4_000_000  # characters split at a time (the pieces are a copy of them)
 SAMPLE = 1_000_000  # characters the estimate is counted on
-WITHIN_SHARE = 8  # a filter leaving under 1/8 of the archive is checked doc by doc
 JOIN_BATCH = 4096  # paragraphs joined at a time while loading
-SEPARATOR = "\n"  # never in folded text (whitespace is folded away), so no phrase spans two
+SEPARATOR = exact.SEPARATOR
+NO_PART = len(PARTS)
+EMPTY = np.empty(0, dtype=np.int64)
+# The heading paragraphs of each exact base (`Snapshot.heading_docs`), while the base is in use.
+_BASE_HEADINGS: "weakref.WeakKeyDictionary[exact.ExactBase, np.ndarray]" = weakref.WeakKeyDictionary()
+_BASE_HEADINGS_LOCK = threading.Lock()
 
 
-class _Cache(dict):
-    """At most CACHE_SIZE entries and CACHE_DOCS doc numbers (a frequent phrase's set holds
-    a third of the archive): memory stays bounded however many different queries come."""
+class Cache(dict):
+    """At most CACHE_SIZE entries and CACHE_DOCS doc ids: memory stays bounded however many
+    different queries come. Threads share it: read with `get` only (a `put` may clear it)."""
 
-    def __init__(self, items=()):
-        super().__init__(items)
-        self.docs = sum(_weight(v) for v in self.values())
+    def __init__(self):
+        super().__init__()
+        self.lock = threading.Lock()
+        self.docs = 0
 
-    def put(self, key, value):
-        weight = _weight(value)
-        if len(self) >= CACHE_SIZE or self.docs + weight > CACHE_DOCS:
-            self.clear()
-        self[key] = value
-        self.docs += weight
+    def put(self, key, value, weight: int = 1):
+        with self.lock:
+            if len(self) >= CACHE_SIZE or self.docs + weight > CACHE_DOCS:
+                super().clear()
+                self.docs = 0
+            self[key] = value
+            self.docs += weight
         return value
 
     def clear(self):
-        super().clear()
-        self.docs = 0
+        with self.lock:
+            super().clear()
+            self.docs = 0
 
 
-def _weight(value) -> int:
-    """Doc numbers held: a set, a (set, counts) pair or query matches (`.docs`)."""
-    if isinstance(value, tuple):
-        return 2 * len(value[0])
-    return len(getattr(value, "docs", value))
+class Reports:
+    """Per-report arrays, indexed by report ordinal; the last slot (ordinal -1) is the
+    "no report" of a dead paragraph, so `array[pid_report]` needs no masking."""
+
+    def __init__(self, ids: list[str], rows: dict[str, tuple]):
+        self.ids = ids                                   # ordinal → report id
+        self.ordinal = {rid: i for i, rid in enumerate(ids)}
+        self.rows = rows                                 # report id → (year, town, county, city, province)
+        self.live = np.zeros(len(ids) + 1, dtype=bool)
+        for rid in rows:
+            self.live[self.ordinal[rid]] = True
+        self._codes: dict[str, tuple[np.ndarray, list]] = {}
+        self._lock = threading.Lock()
+
+    def with_changes(self, changed: dict[str, Optional[tuple]]) -> "Reports":
+        """A copy where these reports have new rows (None: deleted); new ids are appended."""
+        ids = self.ids + [rid for rid in changed if rid not in self.ordinal]
+        rows = dict(self.rows)
+        for rid, row in changed.items():
+            if row is None:
+                rows.pop(rid, None)
+            else:
+                rows[rid] = row
+        return Reports(ids, rows)
+
+    def codes(self, field: str) -> tuple[np.ndarray, list]:
+        """(code per ordinal, values): a report field as small integers for `bincount`."""
+        found = self._codes.get(field)
+        if found is None:
+            i = REPORT_FIELDS.index(field)
+            values: dict = {None: 0}
+            codes = np.zeros(len(self.ids) + 1, dtype=np.int32)
+            for rid, row in self.rows.items():
+                codes[self.ordinal[rid]] = values.setdefault(row[i] if row[i] != "" else None, len(values))
+            found = (codes, list(values))
+            with self._lock:
+                self._codes[field] = found
+        return found
+
+    def rank(self, field: str) -> np.ndarray:
+        """Sort rank per ordinal: by report id, or by town (no town last)."""
+        key = ("rank", field)
+        found = self._codes.get(key)
+        if found is None:
+            if field == "report_id":
+                order = sorted(range(len(self.ids)), key=self.ids.__getitem__)
+            else:
+                i = REPORT_FIELDS.index(field)
+                order = sorted(range(len(self.ids)), key=lambda o: (
+                    (self.rows.get(self.ids[o]) or (None,) * 5)[i] or "\uffff"))
+            found = np.zeros(len(self.ids) + 1, dtype=np.int64)
+            found[order] = np.arange(len(order))
+            with self._lock:
+                self._codes[key] = found
+        return found
 
 
 class Snapshot:
-    """The view of one (epoch, generation) of `store`; build with `load` or `refreshed`."""
+    """The view of one (epoch, generation); build with `load` or `refreshed`."""
 
     def __init__(self, store: Store, words: WordIndex, state: tuple[int, int],
-                 columns: dict[str, list], report_docs: dict[str, tuple], meta: dict[str, tuple],
-                 haystack: "Haystack", live_length: int):
+                 base: Optional[exact.ExactBase], reports: Reports, pid_report: np.ndarray,
+                 pid_part: np.ndarray, pid_len: np.ndarray, delta: "Delta", last_pid: int):
         self.store = store
         self.words = words
         self.epoch, self.generation = state
-        self.columns = columns
-        self.report_id, self.part, self.heading, self.kind = (columns[name] for name in COLUMNS)
-        self.report_docs = report_docs  # report id → its docs in paragraph order
-        self.meta = meta                # report id → (year, town, county, city, province)
-        self.report_year = {r: m[0] for r, m in meta.items()}
-        self.alive = frozenset(d for docs in report_docs.values() for d in docs)
+        self.base = base
+        self.reports = reports
+        self.pid_report = pid_report  # report ordinal per paragraph id; -1: none / replaced
+        self.pid_part = pid_part
+        self.pid_len = pid_len
+        self.delta = delta            # paragraphs after the base (may hold replaced ones)
+        self.last_pid = last_pid
+        self.alive = np.flatnonzero(pid_report >= 0)
+        self.report_year = {rid: row[0] for rid, row in reports.rows.items()}
         self.reports_per_year = Counter(y for y in self.report_year.values() if y is not None)
-        self.haystack = haystack
-        self.live_length = live_length  # characters of folded text in live paragraphs
-        self.avg_len = live_length / len(self.alive) if self.alive else 1.0
-        self._phrases = _Cache()
-        self._words = _Cache()
-        self._scopes = _Cache()
-        self.results = _Cache()  # used by SearchIndex for whole query results
+        self.avg_len = float(pid_len[self.alive].mean()) if len(self.alive) else 1.0
+        self.cache = Cache()  # every per-query result of this generation (index.searcher's too)
 
     # --- loading -------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, store: Store, words: WordIndex, state: tuple[int, int]) -> "Snapshot":
-        columns: dict[str, list] = {name: [] for name in COLUMNS}
-        report_docs, meta, haystack = _read(store, None, columns, Haystack())
-        learn_words(name for m in meta.values() for name in m[1:4])
-        return cls(store, words, state, columns, report_docs, meta, haystack,
-                   len(haystack.text) - len(haystack.docs))
+    def load(cls, store: Store, words: WordIndex, state: tuple[int, int],
+             base: Optional[exact.ExactBase]) -> "Snapshot":
+        """Everything of `state` (read inside one SQLite read transaction); `base` must be of
+        an earlier or the same generation (open it before the transaction begins)."""
+        rows = _report_rows(store, None)
+        ids = list(base.report_ids) if base is not None else []
+        known = set(ids)
+        ids += sorted(r for r in rows if r not in known)
+        reports = Reports(ids, rows)
+        size = store.last_paragraph_number() + 1
+        pid_report = np.full(size, -1, dtype=np.int32)
+        pid_part = np.full(size, NO_PART, dtype=np.int8)
+        pid_len = np.zeros(size, dtype=np.int32)
+        after = 0
+        if base is not None:
+            docs = base.docs
+            changed = store.changed_since(base.generation)
+            stale = np.array([i for i, r in enumerate(base.report_ids) if r in changed or r not in rows]
+                             + [-1], dtype=np.int64)
+            keep = ~np.isin(docs["report"], stale)
+            pids = np.asarray(docs["pid"][keep])
+            pid_report[pids] = docs["report"][keep]
+            pid_part[pids] = docs["part"][keep]
+            pid_len[pids] = docs["length"][keep]
+            after = base.last_pid
+        delta = _read_delta(store, after, reports, pid_report, pid_part, pid_len, Delta())
+        learn_words(name for row in rows.values() for name in row[1:4])
+        return cls(store, words, state, base, reports, pid_report, pid_part, pid_len, delta,
+                   size - 1)
 
-    def refreshed(self, state: tuple[int, int]) -> "Snapshot":
-        """The snapshot of `state`: only reports changed since this one are read."""
-        if state[0] != self.epoch or state[1] < self.generation:
-            return Snapshot.load(self.store, self.words, state)
+    def refreshed(self, state: tuple[int, int], base: Optional[exact.ExactBase]) -> "Snapshot":
+        """The snapshot of `state`: only what changed since this one is read (a new base or
+        a new epoch: everything)."""
+        if (state[0] != self.epoch or state[1] < self.generation
+                or (base is not None and (self.base is None or base.name != self.base.name))):
+            return Snapshot.load(self.store, self.words, state, base)
         changed = sorted(self.store.changed_since(self.generation))
-        if not changed:
-            return Snapshot(self.store, self.words, state, self.columns, self.report_docs, self.meta,
-                            self.haystack, self.live_length)
-        dead = len(self.report_id) - len(self.alive)
-        if dead > MAX_DEAD_SHARE * max(len(self.report_id), 1):
-            return Snapshot.load(self.store, self.words, state)
-        report_docs = {r: docs for r, docs in self.report_docs.items() if r not in changed}
-        meta = {r: m for r, m in self.meta.items() if r not in changed}
-        known = len(self.haystack.docs)  # the arrays are shared: what follows is new
-        docs, new_meta, haystack = _read(self.store, changed, self.columns, self.haystack)
-        texts = [(d, haystack.text[slice(*haystack.span(d))]) for d in haystack.docs[known:]]
-        report_docs.update(docs)
-        meta.update(new_meta)
-        learn_words(name for m in new_meta.values() for name in m[1:4])
-        removed = sum(e - s for r in changed for s, e in map(self.haystack.span, self.report_docs.get(r, ())))
-        snap = Snapshot(self.store, self.words, state, self.columns, report_docs, meta,
-                        haystack,
-                        self.live_length - removed + sum(len(f) for _, f in texts))
-        snap._carry_phrases(self._phrases, Haystack().extended(texts))
-        return snap
+        rows = _report_rows(self.store, changed)
+        reports = self.reports.with_changes({rid: rows.get(rid) for rid in changed})
+        size = self.store.last_paragraph_number() + 1
+        pid_report, pid_part, pid_len = (_grown(a, size, fill) for a, fill in
+                                         ((self.pid_report, -1), (self.pid_part, NO_PART),
+                                          (self.pid_len, 0)))
+        stale = [self.reports.ordinal[r] for r in changed if r in self.reports.ordinal]
+        if stale:
+            pid_report[np.isin(pid_report, stale)] = -1
+        delta = _read_delta(self.store, self.last_pid, reports, pid_report, pid_part, pid_len,
+                            self.delta)
+        learn_words(name for row in rows.values() for name in row[1:4])
+        return Snapshot(self.store, self.words, state, self.base, reports, pid_report, pid_part,
+                        pid_len, delta, size - 1)
 
-    def _carry_phrases(self, phrases: "_Cache", added: "Haystack") -> None:
-        """Phrase hits of the previous snapshot, updated by scanning only the added text:
-        the first query after a commit does not rescan the archive."""
-        carried = _Cache()
-        for phrase, (docs, tf) in phrases.items():
-            new = added.counts(phrase)
-            if new:
-                tf = {**tf, **new}
-            carried.put(phrase, ((docs & self.alive) | frozenset(new), tf))
-        self._phrases = carried
+    @property
+    def delta_chars(self) -> int:
+        return len(self.delta.text.text)
+
+    # --- doc sets ------------------------------------------------------------------------
+
+    def mask(self, docs: np.ndarray) -> np.ndarray:
+        m = np.zeros(len(self.pid_report), dtype=bool)
+        m[docs] = True
+        return m
+
+    def intersect(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if a is b:
+            return a
+        if len(a) > len(b):
+            a, b = b, a
+        return a[self.mask(b)[a]] if len(a) else a
+
+    def minus(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return a[~self.mask(b)[a]] if len(a) and len(b) else a
+
+    def union(self, sets: list[np.ndarray]) -> np.ndarray:
+        sets = [s for s in sets if len(s)]
+        if len(sets) <= 1:
+            return sets[0] if sets else EMPTY
+        m = np.zeros(len(self.pid_report), dtype=bool)
+        for s in sets:
+            m[s] = True
+        return np.flatnonzero(m)
+
+    def _cached(self, key, compute):
+        found = self.cache.get(key)
+        if found is None:
+            found = compute()
+            self.cache.put(key, found, _weight(found))
+        return found
 
     # --- leaves ------------------------------------------------------------------------
 
     def folded(self, d: int) -> str:
-        start, end = self.haystack.span(d)
-        return self.haystack.text[start:end]
+        row = self.store.connection().execute("SELECT folded FROM paragraphs WHERE id = ?",
+                                              (int(d),)).fetchone()
+        return row[0] if row else ""
 
     def key(self, report_id: str, paragraph_id: str) -> Optional[int]:
         d = self.store.paragraph_number(report_id, paragraph_id)
-        return d if d in self.alive else None
+        return d if d is not None and d < len(self.pid_report) and self.pid_report[d] >= 0 else None
 
-    def phrase_docs(self, phrase: str) -> frozenset:
-        """Paragraphs whose folded text contains the folded `phrase` (exact)."""
+    def report_of(self, d: int) -> Optional[str]:
+        o = int(self.pid_report[d]) if d < len(self.pid_report) else -1
+        return self.reports.ids[o] if o >= 0 else None
+
+    def report_docs(self, report_id: str) -> np.ndarray:
+        o = self.reports.ordinal.get(report_id)
+        return EMPTY if o is None else np.flatnonzero(self.pid_report == o)
+
+    def phrase_hits(self, phrase: str) -> tuple[np.ndarray, np.ndarray]:
+        """(live paragraphs whose folded text contains the folded `phrase`, ascending;
+        occurrences in each): a lookup in the base, a scan of the delta."""
+        return self._cached(("phrase", phrase), lambda: self._phrase_hits(phrase))
+
+    def _phrase_hits(self, phrase: str) -> tuple[np.ndarray, np.ndarray]:
+        parts_d, parts_n = [], []
+        if self.base is not None:
+            slots, counts = self.base.occurrences(phrase)
+            pids = self.base.pids[slots]
+            live = self.pid_report[pids] >= 0
+            parts_d.append(pids[live])
+            parts_n.append(counts[live])
+        found = self.delta.text.counts(phrase)
+        if found:
+            pids = np.fromiter(found, dtype=np.int64, count=len(found))
+            counts = np.fromiter(found.values(), dtype=np.int64, count=len(found))
+            order = np.argsort(pids)
+            pids, counts = pids[order], counts[order]
+            live = self.pid_report[pids] >= 0
+            parts_d.append(pids[live])
+            parts_n.append(counts[live])
+        if not parts_d:
+            return EMPTY, EMPTY
+        return np.concatenate(parts_d), np.concatenate(parts_n)  # delta pids follow the base's
+
+    def phrase_docs(self, phrase: str) -> np.ndarray:
         return self.phrase_hits(phrase)[0]
 
-    def phrase_hits(self, phrase: str) -> tuple[frozenset, dict]:
-        """(`phrase_docs`, {doc: occurrences}); the counts may include replaced docs."""
-        if phrase not in self._phrases:
-            tf = self.haystack.counts(phrase)
-            self._phrases.put(phrase, (frozenset(tf) & self.alive, tf))
-        return self._phrases[phrase]
-
-    def words_docs(self, text: str) -> frozenset:
+    def words_docs(self, text: str) -> np.ndarray:
         """Paragraphs holding every jieba word of `text` (in any order, anywhere)."""
-        if text in self._words:
-            return self._words[text]
-        words = sorted(set(query_words(text)))
-        if not words or not self._words_agree():
-            return frozenset()
-        docs = frozenset(self.words.word_docs(words, "AND")) & self.alive
-        if self.words.state() == (self.epoch, self.generation):  # else: catching up, ask again
-            self._words.put(text, docs)
+        words = sorted(set(query_words(text)), key=len, reverse=True)  # rarer first, usually
+        if not words:
+            return EMPTY
+        docs = self.word_docs(words[0])
+        for word in words[1:]:
+            if not len(docs):
+                break
+            docs = self.intersect(docs, self.word_docs(word))
         return docs
 
+    def word_docs(self, word: str) -> np.ndarray:
+        """Live paragraphs indexed under the jieba word `word`: a slice of the base's word
+        postings, and a scan of the delta's words."""
+        return self._cached(("word", word), lambda: self._word_docs(word))
+
+    def _word_docs(self, word: str) -> np.ndarray:
+        parts = []
+        if self.base is not None:
+            pids = self.base.word_docs(word).astype(np.int64)
+            parts.append(pids[self.pid_report[pids] >= 0])
+        found = self.delta.words.counts(f" {word} ")
+        if found:
+            pids = np.array(sorted(found), dtype=np.int64)
+            parts.append(pids[self.pid_report[pids] >= 0])
+        return np.concatenate(parts) if parts else EMPTY
+
     def word_scores(self, words: list[str], limit: Optional[int] = None) -> list[tuple[int, float]]:
-        """(doc, BM25F) of the paragraphs holding any of `words`, best first (top `limit`)."""
-        return self.words.word_scores(words, "OR", limit) if self._words_agree() else []
+        """(doc, BM25F) from the Whoosh word index of the paragraphs holding any of `words`,
+        best first (top `limit`); none while it numbers paragraphs differently (a rebuild
+        renumbers them, and the word index follows a moment later; after a crash, on the
+        next write)."""
+        return self.words.word_scores(words, "OR", limit) if self.words.state()[0] == self.epoch else []
 
-    def _words_agree(self) -> bool:
-        """Whether the word index numbers paragraphs as this snapshot does: a rebuild
-        renumbers them, and until the word index has followed (a moment; after a crash, the
-        next write) its answers would name the wrong paragraphs."""
-        return self.words.state()[0] == self.epoch
+    def heading_docs(self) -> np.ndarray:
+        """The ids of heading paragraphs (live or replaced): the delta's, read with its text,
+        and the base's, read from SQLite once per base and kept with it (a paragraph row never
+        changes; the read scans the table: ~0.5 s on the laws, once per process and base)."""
+        if self.base is None:
+            return self.delta.headings
+        with _BASE_HEADINGS_LOCK:
+            found = _BASE_HEADINGS.get(self.base)
+        if found is None:
+            rows = self.store.connection().execute(
+                "SELECT id FROM paragraphs WHERE kind = 'heading' AND id <= ?", (self.base.last_pid,))
+            found = np.array(sorted(d for (d,) in rows), dtype=np.int64)
+            with _BASE_HEADINGS_LOCK:
+                _BASE_HEADINGS[self.base] = found
+        return np.concatenate((found, self.delta.headings))
 
-    def scope_docs(self, scope: Scope) -> frozenset:
-        key = (scope.field, scope.value)
-        if key in self._scopes:
-            return self._scopes[key]
+    def scope_docs(self, scope: Scope) -> np.ndarray:
+        return self._cached(("scope", scope.field, scope.value), lambda: self._scope_docs(scope))
+
+    def _scope_docs(self, scope: Scope) -> np.ndarray:
         field, value = scope.field, scope.value
         if field == "report_id":
-            docs = frozenset(self.report_docs.get(value, ()))
-        elif field == "year":
+            return self.report_docs(value)
+        if field == "section":
+            code = PARTS.index(value) if value in PARTS else -1
+            return self.alive[self.pid_part[self.alive] == code]
+        if field == "kind":  # headings or body text ("text")
+            headings = self.heading_docs()
+            return (self.intersect(headings, self.alive) if value == "heading"
+                    else self.minus(self.alive, headings))
+        if field == "heading":
+            rows = self.store.connection().execute(
+                "SELECT id FROM paragraphs WHERE instr(heading_folded, ?) > 0", (value,))
+            return self.intersect(np.array(sorted(d for (d,) in rows), dtype=np.int64), self.alive)
+        ok = np.zeros(len(self.reports.ids) + 1, dtype=bool)
+        if field == "year":
             first, last = value
-            docs = frozenset(d for r, y in self.report_year.items()
-                             if y is not None and first <= y <= last for d in self.report_docs[r])
-        elif field == "section":
-            docs = frozenset(d for d in self.alive if self.part[d] == value)
-        elif field == "kind":
-            docs = frozenset(d for d in self.alive if self.kind[d] == value)
-        elif field == "heading":
-            docs = frozenset(d for d in self.alive if value in self.heading[d])
+            for rid, row in self.reports.rows.items():
+                ok[self.reports.ordinal[rid]] = row[0] is not None and first <= row[0] <= last
         else:  # a place: the exact name, or a name starting with it (town:赵集 → 赵集镇)
-            i = 1 + PLACES.index(field)
-            docs = frozenset(d for r, m in self.meta.items()
-                             if m[i] and fold(m[i]).startswith(value) for d in self.report_docs[r])
-        return self._scopes.put(key, docs)
-
-    def phrase_hits_within(self, phrase: str, within: frozenset) -> tuple[frozenset, dict]:
-        """`phrase_hits` restricted to `within`; a small `within` (a filter: one town, a
-        year, one report) is checked doc by doc instead of scanning the whole text."""
-        if phrase in self._phrases or len(within) * WITHIN_SHARE >= len(self.alive):
-            docs, counts = self.phrase_hits(phrase)
-            return (docs if within is self.alive else docs & within), counts
-        counts = self.haystack.counts_in(phrase, within)
-        return frozenset(counts), counts
-
-    def phrase_df(self, phrase: str, within: frozenset, found: int) -> float:
-        """Paragraphs holding `phrase` in the archive: exact when it was scanned whole, else
-        estimated from the `found` of `within` (ranking needs no more)."""
-        if phrase in self._phrases:
-            return len(self._phrases[phrase][0])
-        return found * len(self.alive) / max(len(within), 1)
+            i = REPORT_FIELDS.index(field)
+            for rid, row in self.reports.rows.items():
+                ok[self.reports.ordinal[rid]] = bool(row[i]) and fold(row[i]).startswith(value)
+        return self.alive[ok[self.pid_report[self.alive]]]
 
     # --- trees -------------------------------------------------------------------------
 
-    def evaluate(self, node, strict: bool, within: Optional[frozenset] = None) -> frozenset:
+    def evaluate(self, node, strict: bool, within: Optional[np.ndarray] = None) -> np.ndarray:
         """The paragraphs matching `node` (only those in `within`, when given). Strict:
         unquoted Chinese runs match only exactly; loose: also by their words. What a NOT
         excludes is always the loose set."""
         within = self.alive if within is None else within
         if isinstance(node, Term):
             if node.kind == "words":
-                return self.words_docs(node.folded) & within
-            exact = self.phrase_hits_within(node.folded, within)[0]
+                return self.intersect(self.words_docs(node.folded), within)
+            found = self.intersect(self.phrase_docs(node.folded), within)
             if node.kind == "phrase" or strict:
-                return exact
-            return exact | (self.words_docs(node.folded) & within)
+                return found
+            return self.union([found, self.intersect(self.words_docs(node.folded), within)])
         if isinstance(node, Scope):
-            return self.scope_docs(node) & within
+            return self.intersect(self.scope_docs(node), within)
         if isinstance(node, Or):
-            return frozenset().union(*(self.evaluate(c, strict, within) for c in node.children))
+            return self.union([self.evaluate(c, strict, within) for c in node.children])
         if isinstance(node, Not):
-            return within - self.evaluate(node.child, False, within)
+            return self.minus(within, self.evaluate(node.child, False, within))
         if isinstance(node, And):
             positives = [c for c in node.children if not isinstance(c, Not)]
             negatives = [c.child for c in node.children if isinstance(c, Not)]
             docs = within
             for child in sorted(positives, key=lambda c: not isinstance(c, Scope)):
                 docs = self.evaluate(child, strict, docs)
-                if not docs:
-                    return frozenset()
+                if not len(docs):
+                    return EMPTY
             for child in negatives:
-                docs = docs - self.evaluate(child, False, docs)
+                docs = self.minus(docs, self.evaluate(child, False, docs))
             return docs
         raise TypeError(f"unknown query node {node!r}")
 
 
+def _weight(value) -> int:
+    """Doc ids a cached value holds (arrays, tuples of arrays, or objects with `.docs`)."""
+    if isinstance(value, np.ndarray):
+        return len(value)
+    if isinstance(value, tuple):
+        return sum(_weight(v) for v in value)
+    return len(getattr(value, "docs", ())) or 1
+
+
+def _grown(values: np.ndarray, size: int, fill) -> np.ndarray:
+    out = np.full(max(size, len(values)), fill, dtype=values.dtype)
+    out[:len(values)] = values
+    return out
+
+
+def _report_rows(store: Store, report_ids: Optional[list[str]]) -> dict[str, tuple]:
+    """{report id: (year, town, county, city, province)}."""
+    if report_ids == []:
+        return {}
+    return {rid: tuple(rest) for rid, *rest in store.reports(report_ids)}
+
+
+def _read_delta(store: Store, after: int, reports: Reports, pid_report, pid_part, pid_len,
+                delta: "Delta") -> "Delta":
+    """Fill the arrays for the paragraphs with ids above `after` and add their folded text
+    and words to `delta` (streamed from SQLite)."""
+    part_codes = exact.PART_CODES
+    ordinal = reports.ordinal
+    words: list[tuple[int, str]] = []
+
+    headings: list[int] = []
+
+    def texts():
+        for d, rid, part, kind, folded, tokens in store.connection().execute(
+                "SELECT id, report_id, part, kind, folded, tokens FROM paragraphs WHERE id > ? "
+                "ORDER BY id", (after,)):
+            pid_report[d] = ordinal[rid]
+            pid_part[d] = part_codes.get(part, NO_PART)
+            pid_len[d] = len(folded)
+            words.append((d, f" {tokens} "))
+            if kind == "heading":
+                headings.append(d)
+            yield d, folded
+    text = delta.text.extended(texts())
+    return Delta(text, delta.words.extended(words),
+                 np.concatenate((delta.headings, np.array(headings, dtype=np.int64))))
+
+
+class Delta:
+    """The paragraphs written after the exact base: folded text, and the jieba words as
+    " w1 w2 … " (a word is found as " w ")."""
+
+    def __init__(self, text: "Haystack" = None, words: "Haystack" = None,
+                 headings: np.ndarray = EMPTY):
+        self.text = text or Haystack()
+        self.words = words or Haystack()
+        self.headings = headings  # the ids of the heading paragraphs among them
+
+
 class Haystack:
     """Folded paragraphs joined into one string, each preceded by SEPARATOR, so `str.find`
-    scans them all at C speed; doc `docs[k]` starts after `starts[k]`, and `slot[doc]` is its k.
-    Extending makes a new string and appends to the shared arrays (an older snapshot keeps its
-    shorter string and never looks past its end). Replaced paragraphs stay in until the next
-    full load, so what `find` returns must be intersected with the live set."""
+    scans them all at C speed (the delta: what was written after the exact base). Extending
+    makes a new string and appends to the shared arrays (an older snapshot keeps its shorter
+    string and never looks past its end). Replaced paragraphs stay in, so what `counts`
+    returns must be checked against the live paragraphs."""
 
-    def __init__(self, text: str = "", starts=None, lengths=None, docs=None, slot=None):
+    def __init__(self, text: str = "", starts=None, docs=None):
         self.text = text
         self.starts = starts if starts is not None else array("q")
-        self.lengths = lengths if lengths is not None else array("q")  # of each doc's text
         self.docs = docs if docs is not None else array("q")
-        self.slot = slot if slot is not None else array("q")
 
     def extended(self, texts: Iterable[tuple[int, str]]) -> "Haystack":
-        """A haystack with these (doc, folded text) added, in doc order. They are joined
-        JOIN_BATCH at a time as they come, so a stream of them (a whole archive loading) is
-        never all held as separate strings besides the joined text."""
+        """A haystack with these (doc, folded text) added, in doc order, joined JOIN_BATCH at
+        a time as they come (a stream is never all held as separate strings)."""
         at = len(self.text)
-        slot, starts, lengths, docs = self.slot, self.starts, self.lengths, self.docs
+        starts, docs = self.starts, self.docs
         joined, batch = [], []
         for d, folded in texts:
-            if d >= len(slot):
-                slot.extend(repeat(-1, max(d + 1 - len(slot), JOIN_BATCH)))
-            slot[d] = len(docs)
             starts.append(at)
-            lengths.append(len(folded))
             docs.append(d)
             at += len(folded) + 1
             batch.append(folded)
@@ -291,44 +494,31 @@ class Haystack:
                 batch = []
         if batch:
             joined.append(SEPARATOR.join(batch))
-        added = SEPARATOR + SEPARATOR.join(joined) if joined else ""
-        return Haystack(self.text + added, starts, lengths, docs, slot)
-
-    def span(self, d: int) -> tuple[int, int]:
-        """[start, end) of doc `d`'s folded text in `text`."""
-        k = self.slot[d]
-        start = self.starts[k] + 1
-        return start, start + self.lengths[k]
-
-    def counts_in(self, phrase: str, docs) -> dict[int, int]:
-        """`counts` restricted to `docs`, counted doc by doc (`str.count` mapped over the
-        docs' spans: no Python bytecode per doc)."""
-        docs = list(docs)
-        slots = list(map(self.slot.__getitem__, docs))
-        starts = list(map(operator.add, map(self.starts.__getitem__, slots), repeat(1)))
-        ends = map(operator.add, starts, map(self.lengths.__getitem__, slots))
-        found = list(map(self.text.count, repeat(phrase), starts, ends))
-        return dict(compress(zip(docs, found), found))
+        if not joined:
+            return Haystack(self.text, starts, docs)
+        return Haystack(self.text + SEPARATOR + SEPARATOR.join(joined), starts, docs)
 
     def counts(self, phrase: str) -> dict[int, int]:
         """{doc: occurrences of `phrase`} for every doc containing it.
 
-        A rare phrase: `find` from hit to hit, skipping to the next doc. A frequent one (a
-        third of all paragraphs): `split` at C speed, and each occurrence's doc is the number
-        of separators before it — no Python work per character, little per hit; split slice
-        by slice, or the pieces would hold a second copy of the whole text."""
+        A rare phrase: `find` from hit to hit, skipping to the next doc. A frequent one:
+        `split` at C speed, and each occurrence's doc is the number of separators before it;
+        split slice by slice, or the pieces would hold a second copy of the whole text."""
         text, starts, docs = self.text, self.starts, self.docs
-        sample = min(len(text), SAMPLE)  # estimate the frequency from the start of the text
+        n = len(docs)
+        if not text:
+            return {}
+        sample = min(len(text), SAMPLE)
         if text.count(phrase, 0, sample) * len(text) > SPLIT_ABOVE * sample:
             found = {}
-            a = 0  # split a slice of whole docs at a time: the pieces copy only that slice
+            a = 0
             while a < len(text):
                 b = text.find(SEPARATOR, a + SPLIT_CHUNK)
                 b = len(text) if b < 0 else b
                 pieces = text[a:b].split(phrase)
                 pieces.pop()
                 seen = Counter(accumulate(map(str.count, pieces, repeat(SEPARATOR))))
-                first = bisect_left(starts, a) - 1  # separator n of the slice starts doc first + n
+                first = bisect_left(starts, a, 0, n) - 1  # separator k of the slice starts doc first + k
                 found.update(zip(map(docs.__getitem__, map(operator.add, seen, repeat(first))),
                                  seen.values()))
                 a = b
@@ -336,35 +526,8 @@ class Haystack:
         found = {}
         i = text.find(phrase)
         while i >= 0:
-            k = bisect_right(starts, i) - 1
-            end = starts[k + 1] if k + 1 < len(starts) else len(text)
+            k = bisect_right(starts, i, 0, n) - 1
+            end = starts[k + 1] if k + 1 < n else len(text)
             found[docs[k]] = text.count(phrase, i, end)
             i = text.find(phrase, end)
         return found
-
-
-def _read(store: Store, report_ids: Optional[list[str]], columns: dict[str, list],
-          haystack: "Haystack"):
-    """Write the paragraphs of these reports (None: all) into `columns` at their doc numbers
-    and their folded text onto `haystack`, streamed from SQLite; return ({report id: docs in
-    paragraph order}, {report id: meta}, the extended haystack). Values repeated across
-    paragraphs (report ids, parts, headings) are stored once."""
-    meta = {rid: tuple(m) for rid, *m in store.reports(report_ids)}
-    report_docs: dict[str, list] = {rid: [] for rid in meta}
-    size = store.last_paragraph_number() + 1
-    report_id, part, heading, kind = (columns[name] for name in COLUMNS)
-    if size > len(report_id):
-        for values in (report_id, part, heading, kind):
-            values.extend([None] * (size - len(values)))
-    shared: dict[str, str] = {rid: rid for rid in meta}
-
-    def texts():
-        for d, rid, p, h, k, f in store.paragraphs(report_ids):
-            report_id[d] = rid = shared[rid]
-            kind[d] = shared.setdefault(k, k)
-            part[d] = shared.setdefault(p, p)
-            heading[d] = shared.setdefault(h, h)
-            report_docs[rid].append(d)  # rows come in id order = paragraph order
-            yield d, f
-    haystack = haystack.extended(texts())
-    return {r: tuple(ds) for r, ds in report_docs.items()}, meta, haystack

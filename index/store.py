@@ -42,7 +42,7 @@ TABLES = [
 REPORT_COLUMNS = ("report_id", "title", "title_derived", "town", "county", "city", "province",
                   "year", "issued", "issuer")
 # What the snapshot holds in memory per paragraph (display text stays on disk).
-SNAPSHOT_QUERY = "SELECT id, report_id, part, heading_folded, kind, folded FROM paragraphs"
+SNAPSHOT_QUERY = "SELECT id, report_id, part, heading_folded, folded FROM paragraphs"
 HIT_QUERY = """SELECT p.id, p.report_id, p.paragraph_id, p.kind, p.part, p.heading_path, p.text,
     p.text_original, r.title, r.title_derived, r.town, r.county, r.year, r.issued, r.issuer
     FROM paragraphs p JOIN reports r USING (report_id) WHERE p.id IN ({})"""

@@ -114,7 +114,8 @@ class WordIndex:
         self.dir = Path(index_dir) / FOLDER
         self.lock_timeout = lock_timeout
         self._local = threading.local()  # name, ix, searcher of this thread
-        self._pids: dict[str, list[int]] = {}  # per segment id: docnum → pid
+        self._pids: dict[str, list[int]] = {}  # per segment id: docnum → pid (copied on write)
+        self._pids_lock = threading.Lock()
 
     # --- state ---------------------------------------------------------------------------
 
@@ -261,26 +262,36 @@ class WordIndex:
             searcher = local.searcher = ix.searcher(weighting=BM25F())
         return searcher
 
-    def _pid_lookup(self, searcher) -> Callable[[int], int]:
-        """docnum → pid for this searcher, reading each segment's pid column once."""
-        leaves = searcher.leaf_searchers()
-        arrays, offsets = [], []
-        live = set()
-        for leaf, offset in leaves:
+    def _pid_arrays(self, searcher) -> list[tuple[int, list[int]]]:
+        """(offset, docnum → pid) of each segment of this searcher. Each segment's pid column
+        is read once; the cache is replaced, never changed in place, so a thread holding a
+        searcher of an older commit keeps the arrays it asked for (threads share the cache)."""
+        cache = self._pids
+        arrays = []
+        for leaf, offset in searcher.leaf_searchers():
             segid = leaf.reader().segment().segment_id()
-            live.add(segid)
-            if segid not in self._pids:
-                self._pids[segid] = list(leaf.reader().column_reader("pid"))
-            arrays.append(self._pids[segid])
-            offsets.append(offset)
-        for segid in set(self._pids) - live:
-            self._pids.pop(segid, None)
+            pids = cache.get(segid)
+            if pids is None:
+                pids = list(leaf.reader().column_reader("pid"))
+                with self._pids_lock:
+                    self._pids = {**self._pids, segid: pids}
+            arrays.append((offset, pids))
+        if len(self._pids) > 4 * len(arrays) + 8:  # segments merged away: forget them
+            live = {leaf.reader().segment().segment_id() for leaf, _ in searcher.leaf_searchers()}
+            with self._pids_lock:
+                self._pids = {k: v for k, v in self._pids.items() if k in live}
+        return arrays
+
+    def _pid_lookup(self, searcher) -> Callable[[int], int]:
+        """docnum → pid for this searcher."""
+        arrays = self._pid_arrays(searcher)
         if len(arrays) == 1:
-            return arrays[0].__getitem__
+            return arrays[0][1].__getitem__
+        offsets = [offset for offset, _ in arrays]
 
         def lookup(docnum: int) -> int:
             k = bisect.bisect_right(offsets, docnum) - 1
-            return arrays[k][docnum - offsets[k]]
+            return arrays[k][1][docnum - offsets[k]]
         return lookup
 
     @staticmethod
@@ -296,15 +307,14 @@ class WordIndex:
         if not words:
             return set()
         s = self.searcher()
-        self._pid_lookup(s)  # reads the pid columns of new segments
         combine = set.intersection if operator == "AND" else set.union
         found: set[int] = set()
-        for leaf, _ in s.leaf_searchers():
+        for (leaf, _), (_, pids) in zip(s.leaf_searchers(), self._pid_arrays(s)):
             reader = leaf.reader()
             docs = combine(*(set(_posting_ids(reader, w)) for w in dict.fromkeys(words)))
             if docs and reader.has_deletions():
                 docs = {d for d in docs if not reader.is_deleted(d)}
-            found.update(map(self._pids[reader.segment().segment_id()].__getitem__, docs))
+            found.update(map(pids.__getitem__, docs))
         return found
 
     def word_scores(self, words: list[str], operator: str = "OR",

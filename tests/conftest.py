@@ -1,36 +1,20 @@
-"""Shared fixtures for the web tests: one app over a temporary archive holding the five samples,
-imported and indexed through the real importer, store and index (built once per session)."""
+"""Shared fixtures, each built once per session and used read-only (a test that writes copies
+one first, e.g. with `copy_of`):
+
+- `sample_data_dir` / `sample_app` / `client`: the five samples imported and indexed through
+  the workflows, exactly as `archive import samples` does;
+- `sample_index_dir` / `sample_index`: a search index over the samples plus the crafted report
+  of known phrase variants (tests/helpers.py), for the search and index tests;
+- `handmade_app`: the hand-made reports of tests/helpers.py (script toggle, hostile text,
+  earlier versions, neighbouring years) for the reading, compare and basket pages."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
-from werkzeug.security import generate_password_hash
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
-ADMIN_PASSWORD = "测试-admin-pass"
-
-
-def build_archive(data_dir: Path, files=None) -> None:
-    """Import `files` (default: the samples) into `data_dir` and index them, as `archive import`
-    does."""
-    import workflows
-
-    archive = workflows.open_archive(data_dir)
-    done = workflows.import_files(archive, workflows.open_index(archive),
-                                  files if files is not None else [SAMPLES])
-    assert all(r.status in ("imported", "unchanged") for r in done.results), done.results
-    assert done.index.error is None
-
-
-def make_app(data_dir: Path, password: str | None = ADMIN_PASSWORD):
-    from webapp import create_app
-
-    return create_app({
-        "DATA_DIR": str(data_dir), "TESTING": True, "SECRET_KEY": "test-secret",
-        "ADMIN_PASSWORD_HASH": generate_password_hash(password) if password else None,
-    })
-
+from helpers import build_archive, build_handmade_archive, crafted_report, make_app, sample_reports
 
 @pytest.fixture(scope="session")
 def sample_data_dir(tmp_path_factory) -> Path:
@@ -48,3 +32,40 @@ def sample_app(sample_data_dir):
 @pytest.fixture
 def client(sample_app):
     return sample_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def sample_index_dir(tmp_path_factory) -> Path:
+    from index import SearchIndex
+
+    index_dir = tmp_path_factory.mktemp("sample-index")
+    SearchIndex(index_dir).rebuild(sample_reports() + [crafted_report()])
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def sample_index(sample_index_dir):
+    """Read-only use: tests that update or delete use `fresh_index`."""
+    from index import SearchIndex
+
+    return SearchIndex(sample_index_dir)
+
+
+@pytest.fixture
+def fresh_index(sample_index_dir, tmp_path):
+    """A test's own copy of the sample index, to change freely."""
+    from index import SearchIndex
+
+    return SearchIndex(copy_of(sample_index_dir, tmp_path / "index"))
+
+
+def copy_of(folder: Path, target: Path) -> Path:
+    shutil.copytree(folder, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def handmade_app(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("handmade-data")
+    build_handmade_archive(data_dir)
+    return make_app(data_dir)

@@ -2,15 +2,20 @@
 
 - a stand-in importer reading a tiny JSON format (`fake_file`, `fake_reader`), so the store can be
   tested independently of the real importers;
+- building a data folder through the workflows and an app over it (`build_archive`, `make_app`);
 - the imported sample reports, a crafted report with known phrase variants, and the brute-force
-  scan every exact search is checked against.
+  scan every exact search is checked against;
+- the citation basket driven through its forms (`basket_add`, `basket_contents`).
 """
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
+
+from werkzeug.security import generate_password_hash
 
 from archive.errors import ImportFailed
 from archive.folding import fold, t2s
@@ -18,6 +23,30 @@ from archive.model import LogEntry, Paragraph, Place, Provenance, Report, Source
 from importers import read_path
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+
+ADMIN_PASSWORD = "测试-admin-pass"
+
+
+def build_archive(data_dir: Path, files=None) -> None:
+    """Import `files` (default: the samples) into `data_dir` and index them, as `archive import`
+    does."""
+    import workflows
+
+    archive = workflows.open_archive(data_dir)
+    done = workflows.import_files(archive, workflows.open_index(archive),
+                                  files if files is not None else [SAMPLES])
+    assert all(r.status in ("imported", "unchanged") for r in done.results), done.results
+    assert done.index.error is None
+
+
+def make_app(data_dir: Path, password: str | None = ADMIN_PASSWORD):
+    from webapp import create_app
+
+    return create_app({
+        "DATA_DIR": str(data_dir), "TESTING": True, "SECRET_KEY": "test-secret",
+        "ADMIN_PASSWORD_HASH": generate_password_hash(password) if password else None,
+    })
+
 
 def fake_file(town="赵集镇", year=2024, title="赵集镇2024年法治政府建设工作情况报告",
               body=("加强组织领导。",), **extra) -> bytes:
@@ -76,14 +105,6 @@ def with_text(report: Report, paragraph_id: str, text: str) -> Report:
     return replace(report, paragraphs=paragraphs)
 
 
-def built_index(index_dir: Path):
-    """A SearchIndex over the five samples and the crafted report."""
-    from index import SearchIndex
-    ix = SearchIndex(index_dir)
-    ix.rebuild(sample_reports() + [crafted_report()])
-    return ix
-
-
 def brute_force(reports: list[Report], phrase: str) -> set[tuple[str, str]]:
     """(report id, paragraph id) of every paragraph whose folded text contains the phrase."""
     needle = fold(phrase)
@@ -95,3 +116,88 @@ _folded = lru_cache(maxsize=None)(fold)
 
 def keys(result) -> set[tuple[str, str]]:
     return {(h.report_id, h.paragraph_id) for h in result.hits}
+
+
+# ---- the hand-made web archive: script toggle, hostile text, versions, neighbouring years
+
+SHARED = "镇政府把依法行政工作与经济工作同安排、共部署，并由主要领导率先垂范。"
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>[点我](javascript:alert(1))'
+
+
+def para(pid, kind, part, text, level=0, original=None):
+    return Paragraph(id=pid, kind=kind, level=level, part=part, text=text,
+                     text_original=original or text)
+
+
+def zhaoji(year: int, extra: str) -> Report:
+    """A simplified report of 赵集镇; consecutive years share one sentence and one heading."""
+    return Report(
+        title=f"赵集镇{year}年法治政府建设工作情况报告", place=Place("安徽省", "宿州市", "泗县", "赵集镇"),
+        year=year, issued=f"{year + 1}-01-15", issuer="赵集镇人民政府", addressee="泗县人民政府",
+        doc_number=f"赵政〔{year + 1}〕3号", source=Source(format="txt", encoding="utf-8"),
+        provenance={"town": Provenance("title", 0.95), "year": Provenance("title", 0.9)},
+        paragraphs=[
+            para("导语.1", "text", "intro", f"{year}年，赵集镇坚持依法行政。{extra}"),
+            para("一", "heading", "work", f"一、{year}年工作情况", 1),
+            para("一.（一）", "heading", "work", "（一）加强组织领导，抓好制度建设", 2),
+            para("一.（一）.1", "text", "work", SHARED + f"全年召开专题会议{year - 2019}次，研究法治建设。"),
+            para("一.（二）", "heading", "work",
+                 "（二）深化法治宣传教育" if year == 2024 else "（二）规范行政执法行为", 2),
+            para("一.（二）.1", "text", "work", f"开展“八五”普法宣传活动{year - 2010}场，发放资料。"),
+            para("二", "heading", "problems", "二、存在的问题", 1),
+            para("二.1", "text", "problems", "执法人员法律素养有待提高，普法形式较为单一。"),
+            para("三", "heading", "plans", "三、下一步工作计划", 1),
+            para("三.（一）", "heading", "plans", "（一）深化法治宣传教育", 2),
+            para("三.（一）.1", "text", "plans", f"{year + 1}年将继续开展法律明白人培训工作。"),
+            para("落款.1", "text", "closing", "赵集镇人民政府"),
+        ])
+
+
+def mala() -> Report:
+    """Traditional script, derived title, import flags and hostile text."""
+    return Report(
+        title="马喇镇2023年法治政府建设情况报告", title_derived=True,
+        place=Place(None, None, "泗县", "马喇镇"), year=2023, script="traditional",
+        source=Source(format="txt", encoding="big5"), flags=["title_derived", "encoding_debris"],
+        paragraphs=[
+            para("导语.1", "text", "intro", "2023年，马喇镇坚持以习近平法治思想为指导。",
+                 original="2023年，馬喇鎮堅持以習近平法治思想為指導。"),
+            para("一", "heading", "work", "一、法治政府建设工作推进落实情况", 1,
+                 original="一、法治政府建設工作推進落實情況"),
+            para("一.1", "text", "work", "认真落实党政同责、一岗双责要求，开展普法宣传。" + HOSTILE,
+                 original="認真落實黨政同責、一崗雙責要求，開展普法宣傳。" + HOSTILE),
+        ])
+
+
+def build_handmade_archive(data_dir: Path) -> None:
+    """Hand-made reports imported through the real store (a stand-in reader maps file names to
+    the reports above) and indexed by the real index. 赵集镇-2023 is imported twice with
+    different bytes, so it has an earlier version in `history`."""
+    import workflows
+    from archive.store import Archive
+
+    made = {"zhaoji-2023-v1.txt": zhaoji(2023, "第一稿。"), "zhaoji-2023.txt": zhaoji(2023, "定稿。"),
+            "zhaoji-2024.txt": zhaoji(2024, ""), "mala-2023.txt": mala()}
+    archive = Archive(data_dir, read_report=lambda data, name: made[name])
+    for name in made:
+        result = archive.import_bytes(f"原件 {name}".encode("utf-8"), name)
+        assert result.status in ("imported", "updated"), result.error
+    workflows.rebuild_index(archive, workflows.open_index(archive))
+
+
+def basket_token(client) -> str:
+    html = client.get("/basket").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def basket_post(client, path, **form):
+    form.setdefault("csrf_token", basket_token(client))
+    return client.post(path, data=form)
+
+
+def basket_add(client, rid, pid, **extra):
+    return basket_post(client, "/basket/add", report_id=rid, paragraph_id=pid, **extra)
+
+
+def basket_contents(client):
+    return client.get("/basket.json").get_json()["items"]

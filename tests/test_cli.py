@@ -23,17 +23,10 @@ def run(capsys, *argv):
     return code, out, err
 
 
-@pytest.fixture(scope="module")
-def imported(tmp_path_factory):
-    """The five samples imported (and indexed) once; each test gets its own copy."""
-    data = tmp_path_factory.mktemp("template") / "data"
-    assert cli.main(["--data", str(data), "import", str(SAMPLES)]) == 0
-    return data
-
-
 @pytest.fixture
-def data(imported, tmp_path):
-    shutil.copytree(imported, tmp_path / "data")
+def data(sample_data_dir, tmp_path):
+    """The session's imported and indexed samples; each test gets its own copy."""
+    shutil.copytree(sample_data_dir, tmp_path / "data")
     return tmp_path / "data"
 
 

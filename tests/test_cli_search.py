@@ -1,18 +1,20 @@
 """`archive search` / `archive reindex` through the real CLI on the imported samples."""
 import json
 import re
+import shutil
 
 import pytest
 
 from cli.main import main
 from archive.folding import fold
-from helpers import SAMPLES, brute_force, sample_reports
+from helpers import brute_force, sample_reports
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    data = tmp_path_factory.mktemp("data")
-    assert main(["--data", str(data), "import", str(SAMPLES)]) == 0
+def data(sample_data_dir, tmp_path_factory):
+    """A copy of the session's imported samples (`reindex` rewrites its index)."""
+    data = tmp_path_factory.mktemp("cli-search") / "data"
+    shutil.copytree(sample_data_dir, data)
     return data
 
 

@@ -147,6 +147,7 @@ def test_unnumbered_heading_and_short_lines_inside_the_report_kept():
     lines.insert(lines.index(BODY[3]), "某村调解员张某化解土地纠纷，当事双方握手言和，达成调解协议。")
     r = txt(lines)
     assert "典型案例" in texts(r)
+    assert "某村调解员张某化解土地纠纷，当事双方握手言和，达成调解协议。" in texts(r)
 
 
 # Word and PDF reports are not damaged ---------------------------------------------------------
@@ -158,6 +159,19 @@ def test_word_report_head_and_attachment_kept():
     kept = texts(r)
     assert r.doc_number == "某政发〔2024〕3号" and r.addressee == "县委、县政府"
     assert {"某某镇人民政府文件", "序号 | 活动 | 次数", "1 | 法治讲座 | 4", "抄送：县司法局。"} <= set(kept)
+    assert not dropped(r)
+
+
+def test_letterhead_is_no_title():
+    r = txt(["某某镇人民政府文件", "某政发〔2024〕3号", "县委、县政府：", INTRO, *BODY])
+    assert r.title_derived and "某某镇人民政府文件" in texts(r)
+
+
+def test_pdf_report_wrapped_at_a_narrow_width_loses_nothing():
+    from fixtures.report_files import make_pdf
+    lines = [INTRO, *BODY]
+    r = read_report(make_pdf(lines), "r.pdf")
+    assert "".join(texts(r)).startswith(INTRO[:20])
     assert not dropped(r)
 
 
@@ -313,3 +327,33 @@ def test_html_link_lists_are_navigation_links_in_text_are_not():
     assert r.title == TITLE
     assert not any(w in t for t in texts(r) for w in ("魅力某某", "办事服务", "安全生产工作会议"))
     assert any("人民调解法" in t for t in texts(r))
+
+
+def test_issuing_bodies_below_a_page_heading_are_not_paragraphs():
+    r = txt([TITLE, "中共某某镇委员会", "某某镇人民政府", "关于某某镇2023年度法治政府建设工作情况的报告", "县委、县政府：",
+             INTRO, *BODY])
+    assert r.title == TITLE and texts(r)[0] == INTRO
+
+
+def test_issuing_bodies_above_the_title_are_not_paragraphs():
+    r = txt(["中共某某县某某镇委员会", "某某县某某镇人民政府", "关于2023年法治政府建设情况的报告", "县委、县政府：", INTRO, *BODY])
+    assert r.title == "关于2023年法治政府建设情况的报告"
+    assert texts(r)[0] == INTRO
+
+
+def test_heading_above_the_first_sentence_names_the_document():
+    title = "某某区2015年推进依法行政工作情况及2016年工作打算"
+    r = txt(["网站首页", title, "25.02.2016  10:00", INTRO, *BODY])
+    assert r.title == title and not r.title_derived
+    assert "25.02.2016" not in " ".join(texts(r))
+
+
+def test_byline_above_the_first_sentence_is_no_title():
+    r = txt(["某某客户端记者 张三 通讯员 李四", INTRO, *BODY])
+    assert r.title_derived
+
+
+def test_last_paragraph_cut_mid_sentence_is_kept():
+    cut = "一是设立公开栏，公示单位工作人员姓名、职务、"
+    r = txt([TITLE, INTRO, *BODY, cut, "扫一扫在手机打开当前页", "网站地图"])
+    assert texts(r)[-1] == cut

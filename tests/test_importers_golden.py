@@ -45,9 +45,9 @@ def test_sample_matches_golden(name):
 EXPECTED = {
     "000": dict(town="赵集镇", county=None, city=None, year=2024, title_derived=True,
                 title="赵集镇2024年法治政府建设工作情况报告"),
-    "001": dict(town="三湖镇", county="衡阳县", city=None, year=2024, title_derived=False,
+    "001": dict(town="三湖镇", county="衡阳县", city="衡阳市", year=2024, title_derived=False,
                 title="三湖镇2024年度法治政府建设年度报告"),
-    "002": dict(town="圣灯山镇", county=None, city=None, year=2021, title_derived=False,
+    "002": dict(town="圣灯山镇", county="巴南区", city=None, year=2021, title_derived=False,
                 title="圣灯山镇2021年法治政府建设工作情况报告", addressee="区委、区政府"),
     "003": dict(town="覃斗镇", county="雷州市", city="湛江市", year=2019, issued="2020-04-13",
                 title_derived=True, addressee="雷州市依法行政工作领导小组办公室", issuer="覃斗镇人民政府"),

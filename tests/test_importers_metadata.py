@@ -31,7 +31,7 @@ def test_nothing_guessed_when_text_is_silent():
 def test_street_office_and_doc_number():
     r = report("某某街道办事处2022年法治政府建设工作情况报告\n金府办〔2023〕3号\n区委、区政府：\n"
                "2022年，某某街道坚持依法行政。\n" + BODY)
-    assert r.place.town == "某某街道办事处" and r.doc_number == "金府办〔2023〕3号"
+    assert r.place.town == "某某街道" and r.doc_number == "金府办〔2023〕3号"
     assert r.addressee == "区委、区政府" and r.place.county is None
     assert not any("金府办" in p.text for p in r.paragraphs)
 

@@ -11,12 +11,12 @@ from whoosh import fields, index as windex
 
 from archive.errors import ArchiveError, IndexBusy
 from index import SearchIndex
-from helpers import built_index, crafted_report, keys, sample_reports, with_text
+from helpers import crafted_report, keys, sample_reports, with_text
 
 
 @pytest.fixture
-def index(tmp_path):
-    return built_index(tmp_path / "index")
+def index(fresh_index):
+    return fresh_index
 
 
 def test_update_replaces_only_that_report(index):

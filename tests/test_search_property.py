@@ -43,13 +43,6 @@ def samples():
     return reports, [t for r in reports for p in r.paragraphs for t in (p.text, p.text_original)]
 
 
-@pytest.fixture(scope="module")
-def sample_index(tmp_path_factory, samples):
-    index = SearchIndex(tmp_path_factory.mktemp("samples"))
-    index.rebuild(samples[0])
-    return index
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_random_sample_substrings_match_brute_force(sample_index, samples, data):

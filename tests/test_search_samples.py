@@ -4,7 +4,6 @@ import json
 import pytest
 
 from archive.errors import QueryError, ReportNotFound
-from index import SearchIndex
 from index.analysis import query_words
 from archive.folding import fold
 from helpers import brute_force, crafted_report, keys, sample_reports
@@ -15,11 +14,9 @@ def reports():
     return sample_reports() + [crafted_report()]
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory, reports):
-    ix = SearchIndex(tmp_path_factory.mktemp("index"))
-    ix.rebuild(reports)
-    return ix
+@pytest.fixture
+def index(sample_index):
+    return sample_index
 
 
 def assert_exact_highlights(hit, phrase):

@@ -178,3 +178,18 @@ def test_a_writer_killed_at_any_moment_leaves_the_archive_consistent(tmp_path):
         assert all("没有对应的报告文件" in p or "残留的临时文件" in p for p in arc.check())
         result = arc.import_bytes(fake_file(title=f"检查{round_}"), f"check{round_}.txt")
         assert result.status == "imported", result.error
+
+
+def test_a_catalogue_that_cannot_be_written_is_kept_in_memory(tmp_path):
+    """A data folder copied read-only (here: the catalogue's path is taken by a folder, which
+    root cannot write through either): listings and imports still work from the files."""
+    arc = Archive(tmp_path, read_report=fake_reader)
+    arc.import_bytes(fake_file(title="甲报告"), "a.txt")
+    for f in tmp_path.glob("catalog.sqlite*"):
+        f.unlink()
+    (tmp_path / "catalog.sqlite").mkdir()
+    other = Archive(tmp_path, read_report=fake_reader)
+    assert [s.title for s in other.summaries()] == ["甲报告"]
+    assert other.import_bytes(fake_file(title="甲报告"), "a.txt").status == "unchanged"
+    assert other.import_bytes(fake_file(title="乙报告"), "b.txt").report_id == "赵集镇-2024-2"
+    assert [s.id for s in other.summaries()] == other.ids()

@@ -7,36 +7,15 @@ from urllib.parse import quote
 
 import pytest
 
-from test_web_report import HOSTILE, SHARED, build_web2_app
-
-
-@pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    return build_web2_app(tmp_path_factory.mktemp("web2-basket"))
+from helpers import HOSTILE, SHARED
+from helpers import basket_add as add, basket_contents as contents
+from helpers import basket_post as post, basket_token as token
 
 
 @pytest.fixture
-def client(app):
+def client(handmade_app):
     """A fresh browser: its own cookie jar, hence its own empty basket."""
-    return app.test_client()
-
-
-def token(client) -> str:
-    html = client.get("/basket").get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-
-
-def post(client, path, **form):
-    form.setdefault("csrf_token", token(client))
-    return client.post(path, data=form)
-
-
-def add(client, rid, pid, **extra):
-    return post(client, "/basket/add", report_id=rid, paragraph_id=pid, **extra)
-
-
-def contents(client):
-    return client.get("/basket.json").get_json()["items"]
+    return handmade_app.test_client()
 
 
 def test_empty_basket_page(client):

@@ -6,12 +6,12 @@ from urllib.parse import quote
 
 import pytest
 
-from test_web_report import SHARED, build_web2_app
+from helpers import SHARED
 
 
-@pytest.fixture(scope="module")
-def web2(tmp_path_factory):
-    return build_web2_app(tmp_path_factory.mktemp("web2-compare")).test_client()
+@pytest.fixture
+def handmade(handmade_app):
+    return handmade_app.test_client()
 
 
 def compare(client, query):
@@ -26,8 +26,8 @@ def cells(html, side):
     return re.findall(rf'<div class="cmp-cell cmp-{side}( is-empty)?" data-testid="cell-{side}"', html)
 
 
-def test_two_columns_aligned_part_by_part_and_heading_by_heading(web2):
-    response, html = compare(web2, f"a={A}&b={B}")
+def test_two_columns_aligned_part_by_part_and_heading_by_heading(handmade):
+    response, html = compare(handmade, f"a={A}&b={B}")
     assert response.status_code == 200
     parts = re.findall(r'data-part-a="(\w+)" data-part-b="(\w+)"', html)
     assert parts == [(p, p) for p in ("intro", "work", "problems", "plans", "closing")]
@@ -43,8 +43,8 @@ def test_two_columns_aligned_part_by_part_and_heading_by_heading(web2):
     assert 'data-basis="content"' in pair and "深化法治宣传教育" in pair
 
 
-def test_shared_sentences_highlighted_in_both_columns_with_shares(web2):
-    _, html = compare(web2, f"a={A}&b={B}")
+def test_shared_sentences_highlighted_in_both_columns_with_shares(handmade):
+    _, html = compare(handmade, f"a={A}&b={B}")
     assert html.count(f"<mark>{SHARED}</mark>") == 2
     assert "<mark>全年召开专题会议" not in html         # differs by a number: not the same sentence
     assert "<mark>（一）加强组织领导" not in html       # headings are aligned, not counted
@@ -54,8 +54,8 @@ def test_shared_sentences_highlighted_in_both_columns_with_shares(web2):
     assert re.search(r"A 的 <strong>\d+%</strong> 与 B 相同", html)
 
 
-def test_plans_of_one_year_beside_work_of_the_next(web2):
-    _, html = compare(web2, f"a={A}&b={B}&mode=plans2work")
+def test_plans_of_one_year_beside_work_of_the_next(handmade):
+    _, html = compare(handmade, f"a={A}&b={B}&mode=plans2work")
     assert re.findall(r'data-part-a="(\w+)" data-part-b="(\w+)"', html) == [("plans", "work")]
     # "（一）深化法治宣传教育" planned in 2023 is a work heading in 2024: same row
     rows = html.split('data-testid="cell-a"')[1:]
@@ -63,31 +63,31 @@ def test_plans_of_one_year_beside_work_of_the_next(web2):
     assert len(paired) == 1
 
 
-def test_quick_picks_same_town_same_county_and_plans(web2):
-    _, html = compare(web2, f"a={A}&b={M}")
+def test_quick_picks_same_town_same_county_and_plans(handmade):
+    _, html = compare(handmade, f"a={A}&b={M}")
     picks = html.split('data-testid="quick-picks"')[1].split("</details>")[0]
     assert 'data-kind="town"' in picks and 'data-kind="county"' in picks
     assert f"a={A}&amp;b={B}&amp;mode=plans2work" in picks
     assert f"a={A}&amp;b={M}" in picks                     # same year, same county, other town
 
 
-def test_traditional_report_compared_in_either_script(web2):
-    _, html = compare(web2, f"a={M}&b={A}")
+def test_traditional_report_compared_in_either_script(handmade):
+    _, html = compare(handmade, f"a={M}&b={A}")
     assert "馬喇鎮堅持" in html
-    _, html = compare(web2, f"a={M}&b={A}&script=simplified")
+    _, html = compare(handmade, f"a={M}&b={A}&script=simplified")
     assert "马喇镇坚持" in html and "馬喇鎮堅持" not in html
 
 
-def test_hostile_text_is_escaped(web2):
-    _, html = compare(web2, f"a={M}&b={A}")
+def test_hostile_text_is_escaped(handmade):
+    _, html = compare(handmade, f"a={M}&b={A}")
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;" in html
 
 
 @pytest.mark.parametrize("query", ["", f"a={A}", f"a={A}&b=不存在-1999", "a=../../etc/passwd&b=x",
                                    f"a={A}&mode=plans2work"])
-def test_missing_or_unknown_ids_show_the_chooser(web2, query):
-    response, html = compare(web2, query)
+def test_missing_or_unknown_ids_show_the_chooser(handmade, query):
+    response, html = compare(handmade, query)
     assert response.status_code == 200
     assert 'data-testid="compare-choose"' in html
     assert html.count("<option value=\"赵集镇-2024\"") == 2     # in both select lists
@@ -98,8 +98,8 @@ def test_missing_or_unknown_ids_show_the_chooser(web2, query):
         assert 'data-testid="quick-picks"' in html
 
 
-def test_unknown_mode_falls_back_to_parts(web2):
-    response, html = compare(web2, f"a={A}&b={B}&mode=bogus")
+def test_unknown_mode_falls_back_to_parts(handmade):
+    response, html = compare(handmade, f"a={A}&b={B}&mode=bogus")
     assert response.status_code == 200
     assert len(re.findall(r'data-testid="compare-part"', html)) == 5
 
@@ -124,15 +124,15 @@ def test_chooser_groups_reports_without_a_county(client):
 # -- within reach: menu, links, picker ---------------------------------------------------------
 
 @pytest.mark.parametrize("path", ["/", f"/report/{B}", "/towns", "/basket"])
-def test_compare_is_in_the_menu_of_every_page(web2, path):
-    html = web2.get(path).get_data(as_text=True)
+def test_compare_is_in_the_menu_of_every_page(handmade, path):
+    html = handmade.get(path).get_data(as_text=True)
     assert re.search(r'<a href="/compare" data-testid="nav-compare"[^>]*>对照阅读</a>', html)
 
 
-def test_report_page_and_result_groups_link_to_compare_with_the_report_chosen(web2):
-    html = web2.get(f"/report/{B}").get_data(as_text=True)
+def test_report_page_and_result_groups_link_to_compare_with_the_report_chosen(handmade):
+    html = handmade.get(f"/report/{B}").get_data(as_text=True)
     assert f'href="/compare?a={B}" data-testid="compare-any"' in html
-    html = web2.get("/?q=普法").get_data(as_text=True)
+    html = handmade.get("/?q=普法").get_data(as_text=True)
     groups = re.findall(r'data-report-id="([^"]+)"', html)
     links = re.findall(r'href="/compare\?a=([^"]+)" data-testid="compare-link"', html)
     assert groups and [quote(g) for g in groups] == links
@@ -144,8 +144,8 @@ def visible_options(html, side):
             re.findall(r'<option value="([^"]+)" data-search="[^"]*"(?: selected)?( hidden)?>', select)]
 
 
-def test_picker_filters_by_town_county_and_year_without_js(web2):
-    html = web2.get("/compare?" + "fa=" + quote("赵集 2024") + "&fb=" + quote("泗县 2023")).get_data(as_text=True)
+def test_picker_filters_by_town_county_and_year_without_js(handmade):
+    html = handmade.get("/compare?" + "fa=" + quote("赵集 2024") + "&fb=" + quote("泗县 2023")).get_data(as_text=True)
     assert [v for v, hidden in visible_options(html, "a") if not hidden] == ["赵集镇-2024"]
     assert sorted(v for v, hidden in visible_options(html, "b") if not hidden) == ["赵集镇-2023", "马喇镇-2023"]
     assert len(visible_options(html, "a")) == 3                  # the rest stay, hidden, for JS
@@ -153,16 +153,16 @@ def test_picker_filters_by_town_county_and_year_without_js(web2):
     assert "年份不详年" not in html
 
 
-def test_picker_matches_traditional_input_and_keeps_the_chosen_report(web2):
-    html = web2.get(f"/compare?a={M}&fa=" + quote("趙集") + "&fb=" + quote("趙集")).get_data(as_text=True)
+def test_picker_matches_traditional_input_and_keeps_the_chosen_report(handmade):
+    html = handmade.get(f"/compare?a={M}&fa=" + quote("趙集") + "&fb=" + quote("趙集")).get_data(as_text=True)
     assert {v for v, hidden in visible_options(html, "b") if not hidden} == {"赵集镇-2023", "赵集镇-2024"}
     assert {v for v, hidden in visible_options(html, "a") if not hidden} == {
         "赵集镇-2023", "赵集镇-2024", "马喇镇-2023"}              # the chosen report stays
     assert re.search(r'<option value="马喇镇-2023" data-search="[^"]*" selected>', html)
 
 
-def test_filter_button_keeps_the_chooser_even_with_two_reports(web2):
-    html = web2.get(f"/compare?a={A}&b={B}&filter=1&fb=" + quote("马喇")).get_data(as_text=True)
+def test_filter_button_keeps_the_chooser_even_with_two_reports(handmade):
+    html = handmade.get(f"/compare?a={A}&b={B}&filter=1&fb=" + quote("马喇")).get_data(as_text=True)
     assert 'data-testid="compare-choose"' in html and 'data-testid="compare-grid"' not in html
 
 

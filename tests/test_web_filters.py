@@ -125,7 +125,7 @@ def test_filter_fields_are_never_autofilled(client):
 @pytest.fixture(scope="module")
 def townless(tmp_path_factory):
     """The samples plus a report that names no town anywhere."""
-    from conftest import SAMPLES, build_archive, make_app
+    from helpers import SAMPLES, build_archive, make_app
     folder = tmp_path_factory.mktemp("townless")
     extra = folder / "report.txt"
     extra.write_text("2024年法治政府建设工作情况报告\n\n一、主要工作\n\n今年深入开展普法宣传活动，"

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import ADMIN_PASSWORD
+from helpers import ADMIN_PASSWORD
 
 # Start tags that implicitly close an open <p> (HTML Living Standard, "in body" insertion mode).
 CLOSES_P = {"address", "article", "aside", "blockquote", "details", "dialog", "div", "dl", "fieldset",

@@ -1,9 +1,8 @@
 """The reading page, original downloads, plain-text citations and similar paragraphs.
 
-Besides the shared `client` over the five samples, these tests use a small archive of hand-made
-reports (`web2_app`) stored through the real store and index, so that the cases that matter —
-script toggle, hostile text, earlier versions, neighbouring years — are certain to be present.
-`build_web2_app` is imported by the compare and basket tests too.
+Besides the shared `client` over the five samples, these tests use the small archive of hand-made
+reports (`handmade_app`, see tests/helpers.py), so that the cases that matter — script toggle,
+hostile text, earlier versions, neighbouring years — are certain to be present.
 """
 from __future__ import annotations
 
@@ -12,78 +11,11 @@ from urllib.parse import quote
 
 import pytest
 
-from archive.model import Paragraph, Place, Provenance, Report, Source
+from helpers import SHARED
 
-SHARED = "镇政府把依法行政工作与经济工作同安排、共部署，并由主要领导率先垂范。"
-HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>[点我](javascript:alert(1))'
-
-
-def para(pid, kind, part, text, level=0, original=None):
-    return Paragraph(id=pid, kind=kind, level=level, part=part, text=text,
-                     text_original=original or text)
-
-
-def zhaoji(year: int, extra: str) -> Report:
-    """A simplified report of 赵集镇; consecutive years share one sentence and one heading."""
-    return Report(
-        title=f"赵集镇{year}年法治政府建设工作情况报告", place=Place("安徽省", "宿州市", "泗县", "赵集镇"),
-        year=year, issued=f"{year + 1}-01-15", issuer="赵集镇人民政府", addressee="泗县人民政府",
-        doc_number=f"赵政〔{year + 1}〕3号", source=Source(format="txt", encoding="utf-8"),
-        provenance={"town": Provenance("title", 0.95), "year": Provenance("title", 0.9)},
-        paragraphs=[
-            para("导语.1", "text", "intro", f"{year}年，赵集镇坚持依法行政。{extra}"),
-            para("一", "heading", "work", f"一、{year}年工作情况", 1),
-            para("一.（一）", "heading", "work", "（一）加强组织领导，抓好制度建设", 2),
-            para("一.（一）.1", "text", "work", SHARED + f"全年召开专题会议{year - 2019}次，研究法治建设。"),
-            para("一.（二）", "heading", "work",
-                 "（二）深化法治宣传教育" if year == 2024 else "（二）规范行政执法行为", 2),
-            para("一.（二）.1", "text", "work", f"开展“八五”普法宣传活动{year - 2010}场，发放资料。"),
-            para("二", "heading", "problems", "二、存在的问题", 1),
-            para("二.1", "text", "problems", "执法人员法律素养有待提高，普法形式较为单一。"),
-            para("三", "heading", "plans", "三、下一步工作计划", 1),
-            para("三.（一）", "heading", "plans", "（一）深化法治宣传教育", 2),
-            para("三.（一）.1", "text", "plans", f"{year + 1}年将继续开展法律明白人培训工作。"),
-            para("落款.1", "text", "closing", "赵集镇人民政府"),
-        ])
-
-
-def mala() -> Report:
-    """Traditional script, derived title, import flags and hostile text."""
-    return Report(
-        title="马喇镇2023年法治政府建设情况报告", title_derived=True,
-        place=Place(None, None, "泗县", "马喇镇"), year=2023, script="traditional",
-        source=Source(format="txt", encoding="big5"), flags=["title_derived", "encoding_debris"],
-        paragraphs=[
-            para("导语.1", "text", "intro", "2023年，马喇镇坚持以习近平法治思想为指导。",
-                 original="2023年，馬喇鎮堅持以習近平法治思想為指導。"),
-            para("一", "heading", "work", "一、法治政府建设工作推进落实情况", 1,
-                 original="一、法治政府建設工作推進落實情況"),
-            para("一.1", "text", "work", "认真落实党政同责、一岗双责要求，开展普法宣传。" + HOSTILE,
-                 original="認真落實黨政同責、一崗雙責要求，開展普法宣傳。" + HOSTILE),
-        ])
-
-
-def build_web2_app(tmp_path):
-    """An app over hand-made reports imported through the real store (a stand-in reader maps
-    file names to the reports above) and indexed by the real index. 赵集镇-2023 is imported
-    twice with different bytes, so it has an earlier version in `history`."""
-    from archive.store import Archive
-    from index import SearchIndex
-    from conftest import make_app
-
-    made = {"zhaoji-2023-v1.txt": zhaoji(2023, "第一稿。"), "zhaoji-2023.txt": zhaoji(2023, "定稿。"),
-            "zhaoji-2024.txt": zhaoji(2024, ""), "mala-2023.txt": mala()}
-    archive = Archive(tmp_path, read_report=lambda data, name: made[name])
-    for name in made:
-        result = archive.import_bytes(f"原件 {name}".encode("utf-8"), name)
-        assert result.status in ("imported", "updated"), result.error
-    SearchIndex(archive.index_dir).rebuild(archive.reports())
-    return make_app(tmp_path)
-
-
-@pytest.fixture(scope="module")
-def web2(tmp_path_factory):
-    return build_web2_app(tmp_path_factory.mktemp("web2")).test_client()
+@pytest.fixture
+def handmade(handmade_app):
+    return handmade_app.test_client()
 
 
 def url(rid, tail=""):
@@ -97,8 +29,8 @@ def page(client, path):
 
 # -- the reading page ------------------------------------------------------------------------
 
-def test_metadata_panel_outline_and_anchors(web2):
-    response, html = page(web2, url("赵集镇-2024"))
+def test_metadata_panel_outline_and_anchors(handmade):
+    response, html = page(handmade, url("赵集镇-2024"))
     assert response.status_code == 200
     for value in ("赵集镇2024年法治政府建设工作情况报告", "泗县", "宿州市", "2025-01-15",
                   "赵政〔2025〕3号", "泗县人民政府", "赵集镇人民政府"):
@@ -111,59 +43,59 @@ def test_metadata_panel_outline_and_anchors(web2):
     assert "系统生成标题" not in html
 
 
-def test_derived_title_flags_and_traditional_default(web2):
-    _, html = page(web2, url("马喇镇-2023"))
+def test_derived_title_flags_and_traditional_default(handmade):
+    _, html = page(handmade, url("马喇镇-2023"))
     assert 'data-testid="title-derived"' in html
     assert "原文含有乱码字符" in html and 'data-flag="encoding_debris"' in html
     assert "馬喇鎮堅持" in html and "马喇镇坚持" not in html      # original script by default
-    _, html = page(web2, url("马喇镇-2023", "?script=simplified"))
+    _, html = page(handmade, url("马喇镇-2023", "?script=simplified"))
     assert "马喇镇坚持" in html and "馬喇鎮堅持" not in html
-    assert "script=simplified" in page(web2, url("马喇镇-2023"))[1]  # the toggle link
-    assert 'data-testid="script-toggle"' not in page(web2, url("赵集镇-2024"))[1]
+    assert "script=simplified" in page(handmade, url("马喇镇-2023"))[1]  # the toggle link
+    assert 'data-testid="script-toggle"' not in page(handmade, url("赵集镇-2024"))[1]
 
 
-def test_hostile_report_text_renders_as_text(web2):
+def test_hostile_report_text_renders_as_text(handmade):
     for path in (url("马喇镇-2023"), url("马喇镇-2023", "?q=普法"), url("马喇镇-2023", "/similar/一.1"),
                  url("马喇镇-2023", "/similar/一.1?fragment=1")):
-        html = page(web2, path)[1]
+        html = page(handmade, path)[1]
         assert "<script>alert" not in html and "<img src=x" not in html
         assert 'href="javascript:' not in html
-    html = page(web2, url("马喇镇-2023"))[1]
+    html = page(handmade, url("马喇镇-2023"))[1]
     assert "&lt;script&gt;alert(" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    cite = web2.get(url("马喇镇-2023", "/cite/一.1"))     # plain text, never sniffed as HTML
+    cite = handmade.get(url("马喇镇-2023", "/cite/一.1"))     # plain text, never sniffed as HTML
     assert cite.mimetype == "text/plain" and cite.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_query_highlights_exact_characters_in_this_report(web2):
-    _, html = page(web2, url("赵集镇-2024", "?q=普法"))
+def test_query_highlights_exact_characters_in_this_report(handmade):
+    _, html = page(handmade, url("赵集镇-2024", "?q=普法"))
     assert "<mark>普法</mark>" in html
     marked = re.findall(r'<div class="para hit" id="p-([^"]+)"', html)
     assert marked == ["一.（二）.1", "二.1"]
-    _, html = page(web2, url("马喇镇-2023", "?q=普法"))
+    _, html = page(handmade, url("马喇镇-2023", "?q=普法"))
     assert "<mark>普法</mark>" in html                            # found in the traditional original
-    _, html = page(web2, url("马喇镇-2023", "?q=普法&script=simplified"))
+    _, html = page(handmade, url("马喇镇-2023", "?q=普法&script=simplified"))
     assert "开展<mark>普法</mark>宣传" in html
 
 
-def test_query_with_a_syntax_error_still_shows_the_report(web2):
-    response, html = page(web2, url("赵集镇-2024", '?q="普法'))
+def test_query_with_a_syntax_error_still_shows_the_report(handmade):
+    response, html = page(handmade, url("赵集镇-2024", '?q="普法'))
     assert response.status_code == 200
     assert "检索式有误" in html and "<mark>" not in html
-    main = page(web2, url("赵集镇-2024", "?q=%3Cscript%3E"))[1].split("<main")[1].split("</main>")[0]
+    main = page(handmade, url("赵集镇-2024", "?q=%3Cscript%3E"))[1].split("<main")[1].split("</main>")[0]
     assert "<script" not in main and "&lt;script&gt;" in main
 
 
-def test_previous_next_year_and_compare_links(web2):
-    _, html = page(web2, url("赵集镇-2024"))
+def test_previous_next_year_and_compare_links(handmade):
+    _, html = page(handmade, url("赵集镇-2024"))
     assert 'data-testid="prev-year"' in html and 'data-testid="next-year"' not in html
     assert "/compare?a=" + quote("赵集镇-2023") + "&amp;b=" + quote("赵集镇-2024") in html
-    _, html = page(web2, url("赵集镇-2023"))
+    _, html = page(handmade, url("赵集镇-2023"))
     assert 'data-testid="next-year"' in html and 'data-testid="prev-year"' not in html
-    assert "其他年份的报告" in page(web2, url("马喇镇-2023"))[1]
+    assert "其他年份的报告" in page(handmade, url("马喇镇-2023"))[1]
 
 
-def test_paragraph_tools_work_without_js(web2):
-    _, html = page(web2, url("赵集镇-2024"))
+def test_paragraph_tools_work_without_js(handmade):
+    _, html = page(handmade, url("赵集镇-2024"))
     pid = "一.（一）.1"
     assert f'href="/report/{quote("赵集镇-2024")}/cite/{quote(pid)}"' in html
     assert 'action="/basket/add"' in html and f'name="paragraph_id" value="{pid}"' in html
@@ -178,8 +110,8 @@ def test_paragraph_tools_work_without_js(web2):
     "/report/%2E%2E", "/report/赵集镇-2024/cite/九.9", "/report/不存在-2020/original",
     "/report/赵集镇-2024/similar/九.9",
 ])
-def test_unknown_or_malicious_ids_get_a_friendly_404(web2, path):
-    response, html = page(web2, path)
+def test_unknown_or_malicious_ids_get_a_friendly_404(handmade, path):
+    response, html = page(handmade, path)
     assert response.status_code == 404
     assert "Traceback" not in html and "root:" not in html
     assert 'data-testid="error-page"' in html
@@ -187,8 +119,8 @@ def test_unknown_or_malicious_ids_get_a_friendly_404(web2, path):
 
 # -- originals --------------------------------------------------------------------------------
 
-def test_original_download_is_the_untouched_bytes(web2):
-    response = web2.get(url("赵集镇-2024", "/original"))
+def test_original_download_is_the_untouched_bytes(handmade):
+    response = handmade.get(url("赵集镇-2024", "/original"))
     assert response.status_code == 200
     assert response.data == "原件 zhaoji-2024.txt".encode("utf-8")
     assert response.mimetype == "text/plain"
@@ -196,36 +128,36 @@ def test_original_download_is_the_untouched_bytes(web2):
     assert disposition.startswith("attachment") and "zhaoji-2024.txt" in disposition
 
 
-def test_earlier_versions_are_listed_and_downloadable(web2):
-    _, html = page(web2, url("赵集镇-2023"))
+def test_earlier_versions_are_listed_and_downloadable(handmade):
+    _, html = page(handmade, url("赵集镇-2023"))
     assert 'data-testid="history"' in html
     sha = re.search(r'original\?sha=([0-9a-f]{64})', html).group(1)
-    old = web2.get(url("赵集镇-2023", f"/original?sha={sha}"))
+    old = handmade.get(url("赵集镇-2023", f"/original?sha={sha}"))
     assert old.status_code == 200 and old.data == "原件 zhaoji-2023-v1.txt".encode("utf-8")
     assert "zhaoji-2023-v1.txt" in old.headers["Content-Disposition"]
-    assert web2.get(url("赵集镇-2023", "/original")).data == "原件 zhaoji-2023.txt".encode()
+    assert handmade.get(url("赵集镇-2023", "/original")).data == "原件 zhaoji-2023.txt".encode()
     for bad in ("0" * 64, "../../etc/passwd", sha[:10]):
-        assert web2.get(url("赵集镇-2023", f"/original?sha={quote(bad)}")).status_code == 404
+        assert handmade.get(url("赵集镇-2023", f"/original?sha={quote(bad)}")).status_code == 404
     # another report's original is not reachable through this id
-    other = re.search(r'original\?sha=([0-9a-f]{64})', page(web2, url("马喇镇-2023"))[1])
+    other = re.search(r'original\?sha=([0-9a-f]{64})', page(handmade, url("马喇镇-2023"))[1])
     assert other is None
 
 
 # -- citations and similar paragraphs -----------------------------------------------------------
 
-def test_cite_returns_plain_text_with_citation_and_permalink(web2):
-    response = web2.get(url("赵集镇-2024", "/cite/" + quote("一.（一）.1")))
+def test_cite_returns_plain_text_with_citation_and_permalink(handmade):
+    response = handmade.get(url("赵集镇-2024", "/cite/" + quote("一.（一）.1")))
     assert response.status_code == 200 and response.mimetype == "text/plain"
     text = response.get_data(as_text=True)
     assert text.startswith(SHARED)
     assert ("——赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R]. 2025. 一、（一）第1段. "
             "http://localhost/report/赵集镇-2024#p-一.（一）.1") in text
-    traditional = web2.get(url("马喇镇-2023", "/cite/导语.1")).get_data(as_text=True)
+    traditional = handmade.get(url("马喇镇-2023", "/cite/导语.1")).get_data(as_text=True)
     assert traditional.startswith("2023年，馬喇鎮") and "[标题为系统生成][R]. 2023." in traditional
 
 
-def test_similar_paragraphs_fragment_and_page(web2):
-    response, html = page(web2, url("赵集镇-2024", "/similar/" + quote("一.（一）.1") + "?fragment=1"))
+def test_similar_paragraphs_fragment_and_page(handmade):
+    response, html = page(handmade, url("赵集镇-2024", "/similar/" + quote("一.（一）.1") + "?fragment=1"))
     assert response.status_code == 200
     assert "<html" not in html                                      # a fragment for the <details>
     hits = re.findall(r'data-testid="similar-hit"', html)
@@ -234,7 +166,7 @@ def test_similar_paragraphs_fragment_and_page(web2):
     assert len(scores) == len(hits) and scores[0] > 80 and min(scores) >= 15  # no stock-phrase noise
     assert "一、2024年工作情况" not in html                          # text paragraphs, not headings
     assert quote("赵集镇-2023") in html and quote("赵集镇-2024") not in html  # other reports only
-    _, full = page(web2, url("赵集镇-2024", "/similar/" + quote("一.（一）.1")))
+    _, full = page(handmade, url("赵集镇-2024", "/similar/" + quote("一.（一）.1")))
     assert "<html" in full and "相似段落" in full
 
 
@@ -252,14 +184,14 @@ def test_every_sample_report_renders_with_anchors(client, sample_app):
         assert "<mark>法治</mark>" in html or "<mark>法治" in html
 
 
-def test_metadata_panel_lists_unknown_fields_on_one_line(web2):
-    html = page(web2, url("马喇镇-2023"))[1]
+def test_metadata_panel_lists_unknown_fields_on_one_line(handmade):
+    html = page(handmade, url("马喇镇-2023"))[1]
     panel = html[html.index('data-testid="meta-panel"'):html.index('data-testid="year-nav"')]
     assert re.findall(r'data-field="(\w+)"', panel) == ["town", "county", "year"]
     unknown = re.search(r'data-testid="meta-unknown"[^>]*>([^<]*)<', panel).group(1)
     assert unknown == "市、省、成文日期、主送机关、发文机关、文号"
     assert panel.count("未注明") == 1
-    complete = page(web2, url("赵集镇-2024"))[1]
+    complete = page(handmade, url("赵集镇-2024"))[1]
     assert 'data-testid="meta-unknown"' not in complete     # every field stated: no such line
 
 

@@ -71,7 +71,7 @@ EVIL = """恶意镇2022年法治政府建设工作情况报告
 
 @pytest.fixture(scope="module")
 def evil_client(tmp_path_factory):
-    from conftest import build_archive, make_app
+    from helpers import build_archive, make_app
 
     data_dir = tmp_path_factory.mktemp("evil")
     source = data_dir.parent / "evil.txt"
@@ -144,7 +144,7 @@ def test_unknown_page_is_a_chinese_404(client):
 
 
 def test_unexpected_errors_are_logged_and_shown_as_a_friendly_500(tmp_path, caplog):
-    from conftest import make_app
+    from helpers import make_app
     app = make_app(tmp_path)
 
     @app.route("/boom")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ADMIN_PASSWORD, SAMPLES, make_app
+from helpers import ADMIN_PASSWORD, SAMPLES, make_app
 
 SAMPLE = sorted(SAMPLES.iterdir())[0]        # 赵集镇 2024
 
@@ -113,9 +113,11 @@ def test_preview_correct_confirm_then_searchable(client, app, tmp_path):
     assert "evil.exe" in review and "../" not in review
     assert not (tmp_path / "reports").exists() or not any((tmp_path / "reports").iterdir())
 
-    r = client.post(f"/upload/{batch}", data={
-        "csrf_token": token(client), "import-0": "1", "town-0": "赵集镇", "county-0": "测试县",
-        "year-0": "2024"})
+    form = {"csrf_token": token(client), "import-0": "1", "town-0": "赵集镇", "county-0": "测试县",
+            "year-0": "2024"}
+    r = client.post(f"/upload/{batch}", data=form)       # a county the archive does not know yet
+    assert r.status_code == 400 and 'data-testid="problem-county"' in r.get_data(as_text=True)
+    r = client.post(f"/upload/{batch}", data={**form, "confirm-county-0": "测试县"})
     done = r.get_data(as_text=True)
     assert r.status_code == 200
     assert re.search(r'data-status="imported"', done) and 'data-status="failed"' in done

@@ -12,11 +12,16 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from test_web_basket import add, app, client, contents  # noqa: F401 (fixtures: a fresh basket per test)
-from test_web_report import SHARED
+from helpers import SHARED, basket_add as add, basket_contents as contents
 
 MALA_SIMPLIFIED = "认真落实党政同责"
 MALA_TRADITIONAL = "認真落實黨政同責"
+
+
+@pytest.fixture
+def client(handmade_app):
+    """A fresh browser: its own cookie jar, hence its own empty basket."""
+    return handmade_app.test_client()
 
 
 def exported(client, url="/basket/export.docx"):

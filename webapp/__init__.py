@@ -27,7 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app over the data folder `config["DATA_DIR"]`."""
     import workflows
 
-    from webapp import (api, auth, basket, compare, errors, render, reports, search, towns,
+    from webapp import (admin, api, auth, basket, compare, errors, render, reports, search, towns,
                         tracker, trends, upload)
     from webapp.csrf import init_csrf
 
@@ -44,7 +44,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["archive"] = archive
     app.extensions["search_index"] = workflows.open_index(archive)
 
-    for module in (search, towns, api, auth, upload, reports, compare, basket, trends, tracker):
+    for module in (search, towns, api, auth, upload, reports, compare, basket, admin, trends,
+                   tracker):
         app.register_blueprint(module.bp)
     errors.init_errors(app)
     init_csrf(app)

@@ -8,8 +8,8 @@ from flask import Blueprint, abort, jsonify, request
 
 from archive.rules import read_years
 from webapp.search import SORTS, Params, run_search
-from webapp.services import get_archive, get_index
-from webapp.summaries import hierarchy, rows
+from webapp.services import get_archive
+from webapp.summaries import archive_overview, hierarchy, rows
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -32,7 +32,14 @@ def _year_args() -> dict:
     value = (request.args.get("year") or "").strip()
     if not value:
         return {}
-_OPEN_YEARS = re.compile(r"^(?:(\d{4})\s*[-–—~]|[-–—~]\s*(\d{4}))$")  # 2024- / -2021
+    years = read_years(value)
+    if years:
+        return {"year_from": str(years[0]), "year_to": str(years[1])}
+    open_range = _OPEN_YEARS.match(value)
+    if not open_range:
+        abort(400, description="参数 year 应为年份（如 2024）或年份范围（如 2021-2024、2024-、-2021）。")
+    first, last = open_range.groups()
+    return {"year_from": first or "", "year_to": last or ""}
 
 
 @bp.route("/search")
@@ -57,6 +64,7 @@ def report(report_id: str):
 
 @bp.route("/towns")
 def towns():
-    data = rows(get_archive())
-    return jsonify({"reports": len(data), "years": dict(sorted(get_index().years().items())),
+    archive = get_archive()
+    data = rows(archive)
+    return jsonify({"reports": len(data), "years": archive_overview(archive)["years"],
                     "places": hierarchy(data)})

@@ -23,6 +23,8 @@ FLAG_LABELS = {
     "title_derived": "标题为推断",
     "town_missing": "未识别乡镇",
     "year_missing": "未识别年份",
+    "place_ambiguous": "乡镇有同名",
+    "genre_doubt": "体裁存疑",
 }
 
 

@@ -29,6 +29,7 @@ _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
 SOURCE_LABELS = {
     "title": "取自标题", "body": "取自正文", "signature": "取自落款", "metadata": "取自网页信息栏",
     "filename": "取自文件名", "override": "人工更正", "derived": "系统推断",
+    "gazetteer": "据全国行政区划推断",
 }
 # Import warnings explained in full on the reading page.
 FLAG_EXPLANATIONS = {
@@ -36,6 +37,8 @@ FLAG_EXPLANATIONS = {
     "title_derived": "原文没有标题，页面显示的标题由系统根据乡镇和年份生成。",
     "town_missing": "未能从原文识别出乡镇名称，可由管理员更正。",
     "year_missing": "未能从原文识别出报告年份，可由管理员更正。",
+    "place_ambiguous": "全国有多个同名乡镇，原文未写明所属县区，县区留空待管理员指定。",
+    "genre_doubt": "这份文件可能不是乡镇的法治政府建设年度报告（见导入说明），已照常收录。",
 }
 # The report-info panel, in reading order; fields the report does not state are listed on one line.
 META_FIELDS = (("town", "乡镇"), ("county", "县（区）"), ("city", "市"), ("province", "省"),

@@ -12,7 +12,9 @@ from functools import cached_property
 from typing import Callable, Iterable
 from urllib.parse import urlencode
 
+from webapp.pinyin import pinyin_key, pinyin_sorted
 from webapp.render import UNKNOWN_PLACE as UNKNOWN
+
 LEVELS = ("province", "city", "county", "town")
 AREA_LEVELS = LEVELS[:-1]   # what /towns?province=…&city=…&county=… selects a coverage grid by
 LATEST = 12
@@ -51,7 +53,7 @@ class Catalogue:
         for r in self.rows:
             if r["county"]:
                 counts[r["county"]] += 1
-        return sorted(counts.items())
+        return pinyin_sorted(counts.items(), key=lambda kv: kv[0])
 
     def area(self, where: dict[str, str]) -> dict | None:
         """The coverage grid of the reports whose place matches `where` ({level: name}, a level
@@ -96,21 +98,26 @@ def _places_above(chosen: list[dict]) -> list[str]:
 
 
 def place_options(archive) -> dict:
-    """The town and county choices of the search filters (only places the archive holds)."""
+    """The town and county choices of the search filters (only places the archive holds), in
+    pinyin order."""
     data = rows(archive)
     return catalogue(archive).derived("options", lambda: {
-        "towns": sorted({r["town"] for r in data if r["town"]}),
-        "counties": sorted({r["county"] for r in data if r["county"]}),
+        "towns": pinyin_sorted({r["town"] for r in data if r["town"]}),
+        "counties": pinyin_sorted({r["county"] for r in data if r["county"]}),
     })
 
 
 def archive_overview(archive) -> dict:
     """The empty search page's numbers, all counted from the one catalogue (so they agree with
     each other while the index catches up)."""
-    return catalogue(archive).derived("overview", lambda: _overview(rows(archive)))
+    cat = catalogue(archive)
+    return cat.derived("overview", lambda: _overview(rows(archive), archive.latest(LATEST)))
 
 
-def _overview(data: list[dict]) -> dict:
+def _overview(data: list[dict], latest: list[str]) -> dict:
+    """`latest`: the ids of the reports stored or corrected most recently (an upload shows under
+    最新报告 at once, whatever year it covers)."""
+    by_id = {r["id"]: r for r in data}
     years: dict[int, int] = defaultdict(int)
     for r in data:
         if r["year"]:
@@ -120,7 +127,7 @@ def _overview(data: list[dict]) -> dict:
         "towns": len({(r["county"], r["town"]) for r in data if r["town"]}),
         "counties": len({r["county"] for r in data if r["county"]}),
         "years": dict(sorted(years.items())),
-        "latest": sorted(data, key=lambda r: (-(r["year"] or 0), r["town"] or "", r["id"]))[:LATEST],
+        "latest": [by_id[rid] for rid in latest if rid in by_id],
     }
 
 
@@ -179,7 +186,7 @@ def _freeze(children: dict) -> list[dict]:
     shortest run of missing levels first): JSON-ready and stable."""
     out = []
     for key in sorted(children, key=lambda k: (children[k]["name"] == UNKNOWN,
-                                               LEVELS.index(children[k]["level"]), k)):
+                                               LEVELS.index(children[k]["level"]), pinyin_key(k))):
         node = children[key]
         item = {"name": node["name"], "label": node["label"], "level": node["level"],
                 "count": node["count"], "years": sorted(node["years"])}
@@ -237,6 +244,6 @@ def coverage(data: Iterable[dict]) -> dict:
     years = list(range(min(held), max(held) + 1)) if held else []
     towns = [{"county": county, "town": town, "cells": dict(by_year),
               "missing": [y for y in years if y not in by_year]}
-             for (county, town), by_year in sorted(cells.items(),
-                                                   key=lambda kv: (kv[0][0] == UNKNOWN, kv[0]))]
+             for (county, town), by_year in sorted(cells.items(), key=lambda kv: (
+                 kv[0][0] == UNKNOWN, pinyin_key(kv[0][0]), kv[0][1] == UNKNOWN, pinyin_key(kv[0][1])))]
     return {"years": years, "towns": towns}

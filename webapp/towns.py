@@ -1,6 +1,8 @@
 """Browse by place: `/towns` (the place tree; the town × year coverage grid of the whole archive
 when it is small, else of one area: `/towns?county=衡阳县`, or `province`/`city`/`county`
-together as the tree links them) and `/town/<name>`."""
+together as the tree links them), `/towns?q=赵集` (towns and counties whose name or pinyin
+matches: the search box, which also filters the tree as you type when JavaScript runs) and
+`/town/<name>`. Names are listed in pinyin order."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -8,12 +10,14 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
+from webapp.pinyin import matches, pinyin_sorted, search_forms
 from webapp.services import get_archive
-from webapp.summaries import AREA_LEVELS, UNKNOWN, catalogue, rows
+from webapp.summaries import AREA_LEVELS, LEVELS, UNKNOWN, catalogue, rows
 
 bp = Blueprint("towns", __name__)
 
 GRID_INLINE_TOWNS = 60   # up to this many grid rows the whole archive's grid sits under the tree
+MAX_MATCHES = 200        # places listed for one search-box query
 
 
 @bp.route("/towns")
@@ -21,16 +25,48 @@ def index():
     where = {level: value for level in AREA_LEVELS if (value := request.args.get(level, "").strip())}
     if where:
         return area(where)
+    q = request.args.get("q", "").strip()[:40]
     cat = catalogue(get_archive())
+    if q:
+        found = find_places(cat, q)
+        return render_template("towns/index.html", q=q, found=found[:MAX_MATCHES],
+                               more=max(0, len(found) - MAX_MATCHES), tree=None, total=len(cat.rows),
+                               grid=None, counties=cat.counties, selected=None)
     small = cat.n_towns <= GRID_INLINE_TOWNS
     # The tree is the same HTML for every request until the catalogue changes: rendering it
     # was most of this page's time (~100 ms at 3,000 reports).
-    tree = cat.derived(("tree.html", request.script_root, small), lambda: Markup(render_template(
+    tree = (cat.derived(("tree.html", request.script_root, small), lambda: Markup(render_template(
         "towns/_tree.html", tree=cat.tree, open_all=small,
-        towns_url=url_for("towns.index"), UNKNOWN=UNKNOWN))) if cat.tree else None
-    return render_template("towns/index.html", tree=tree, total=len(cat.rows),
+        towns_url=url_for("towns.index"), UNKNOWN=UNKNOWN, search_forms=search_forms)))
+        if cat.tree else None)
+    return render_template("towns/index.html", q="", tree=tree, total=len(cat.rows),
                            grid=cat.area({})["grid"] if small and cat.rows else None,
                            counties=cat.counties, selected=None)
+
+
+def find_places(cat, q: str) -> list[dict]:
+    """Counties and towns whose name or pinyin (full or initials) contains `q`, counties first,
+    each in pinyin order: {level, name, above (the places over it), reports, href}."""
+    def build():
+        places: dict[tuple, dict] = {}
+        for r in cat.rows:
+            for level in ("county", "town"):
+                name = r[level]
+                if not name:
+                    continue
+                above = " · ".join(r[up] for up in LEVELS[:LEVELS.index(level)] if r[up])
+                place = places.setdefault((level, name), {"level": level, "name": name,
+                                                          "above": set(), "reports": 0})
+                place["reports"] += 1
+                if above:
+                    place["above"].add(above)
+        return pinyin_sorted(({**p, "above": "；".join(sorted(p["above"]))} for p in places.values()),
+                             key=lambda p: p["name"])
+    every = cat.derived(("towns-search",), build)
+    hits = [{**p, "href": url_for("towns.index", county=p["name"]) if p["level"] == "county"
+             else url_for("towns.town", name=p["name"])}
+            for p in every if matches(p["name"], q)]
+    return sorted(hits, key=lambda p: p["level"] != "county")
 
 
 def area(where: dict[str, str]):

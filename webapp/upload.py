@@ -19,9 +19,12 @@ from pathlib import Path, PurePath
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 import workflows
+from archive import audit
 from archive.errors import ArchiveError
 from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
 from importers import read_report
+from webapp import placenames
+from webapp.admin import editor
 from webapp.auth import admin_required, uploads_enabled
 from webapp.services import get_archive, get_index
 
@@ -31,6 +34,8 @@ MAX_FILES = 50
 BATCH_TTL = 24 * 3600  # unconfirmed uploads older than this are removed
 _BATCH_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 EDITABLE = ("town", "county", "year")
+PREVIEW_PARAGRAPHS = 5   # text paragraphs shown on the review page
+PREVIEW_CHARS = 160      # of each
 
 
 def _uploads_dir() -> Path:
@@ -71,6 +76,9 @@ def preview(data: bytes, filename: str) -> dict:
         return {"filename": filename, "error": str(exc)}
     headings = [{"id": p.id, "level": p.level, "text": p.text_original or p.text}
                 for p in report.paragraphs if p.kind == "heading"]
+    texts = [p.text_original or p.text for p in report.paragraphs if p.kind == "text"]
+    text_preview = [t if len(t) <= PREVIEW_CHARS else t[:PREVIEW_CHARS] + "…"
+                    for t in texts[:PREVIEW_PARAGRAPHS]]
     return {
         "filename": filename,
         "error": None,
@@ -88,6 +96,7 @@ def preview(data: bytes, filename: str) -> dict:
         "flags": list(report.flags),
         "paragraphs": len(report.paragraphs),
         "outline": headings,
+        "preview": text_preview,
     }
 
 
@@ -130,15 +139,23 @@ def _load(folder: Path) -> list[dict]:
 @bp.route("/upload/<batch>", methods=["GET"])
 @admin_required
 def review(batch: str):
-    items = _load(_batch_dir(batch))
-    return render_template("upload/review.html", batch=batch, items=items, errors={})
+    return _review_page(batch, _load(_batch_dir(batch)))
 
 
-def _overrides(item: dict, n: int) -> tuple[dict, str | None]:
-    """The corrected fields for item `n` (only those staff changed), or a one-line problem."""
+def _review_page(batch: str, items: list[dict], errors: dict | None = None,
+                 problems: dict | None = None, error: str | None = None, status: int = 200):
+    return render_template(
+        "upload/review.html", batch=batch, items=items, errors=errors or {},
+        problems=problems or {}, error=error, importable=any(not item["error"] for item in items),
+        known={level: placenames.known_names(level) for level in ("town", "county")}), status
+
+
+def _overrides(item: dict, n: int) -> tuple[dict, str | None, dict]:
+    """The corrected fields for item `n` (only those staff changed), a one-line problem, and
+    the place names still to confirm (see `placenames.check`)."""
     out: dict = {}
     for field in EDITABLE:
-        value = request.form.get(f"{field}-{n}", "").strip()
+        value = (request.form.get(f"choose-{field}-{n}") or request.form.get(f"{field}-{n}", "")).strip()
         detected = item.get(field)
         if value == ("" if detected is None else str(detected)):
             continue
@@ -147,11 +164,12 @@ def _overrides(item: dict, n: int) -> tuple[dict, str | None]:
         if field == "year":
             year = parse_year(value)
             if year is None:
-                return {}, f"年份“{value}”无效：请填写 {YEAR_MIN}–{YEAR_MAX} 之间的四位数年份，如 2024。"
+                return {}, f"年份“{value}”无效：请填写 {YEAR_MIN}–{YEAR_MAX} 之间的四位数年份，如 2024。", {}
             out[field] = year
         else:
             out[field] = value[:40]
-    return out, None
+    problems, _ = placenames.check(out, lambda level: request.form.get(f"confirm-{level}-{n}"))
+    return out, None, problems
 
 
 @bp.route("/upload/<batch>", methods=["POST"])
@@ -163,14 +181,21 @@ def confirm(batch: str):
     items = _load(folder)
     chosen = [n for n, item in enumerate(items)
               if not item["error"] and request.form.get(f"import-{n}")]
-    plans, errors = {}, {}
+    if not chosen:
+        error = ("这批文件都无法导入（原因见各文件下方），请处理后重新上传。"
+                 if not any(not item["error"] for item in items)
+                 else "没有勾选要导入的文件：请勾选“导入此文件”，或放弃这批上传。")
+        return _review_page(batch, items, error=error, status=400)
+    plans, errors, problems = {}, {}, {}
     for n in chosen:
-        overrides, problem = _overrides(items[n], n)
+        overrides, problem, unknown = _overrides(items[n], n)
         if problem:
             errors[n] = problem
+        if unknown:
+            problems[n] = unknown
         plans[n] = overrides
-    if errors:
-        return render_template("upload/review.html", batch=batch, items=items, errors=errors), 400
+    if errors or problems:
+        return _review_page(batch, items, errors=errors, problems=problems, status=400)
 
     archive, index = get_archive(), get_index()
     results = []
@@ -181,22 +206,46 @@ def confirm(batch: str):
         elif n not in plans:
             row.update(status="skipped", error=None)
         else:
-            row.update(_import(archive, index, folder / f"{n}.bin", item["filename"], plans[n]))
+            row.update(_import(archive, index, folder / f"{n}.bin", item, plans[n]))
         results.append(row)
     shutil.rmtree(folder, ignore_errors=True)
-    return render_template("upload/done.html", results=results)
+    return render_template("upload/done.html", results=results,
+                           stored=any(r["status"] in ("imported", "updated") for r in results))
 
 
-def _import(archive, index, path: Path, filename: str, overrides: dict) -> dict:
+def _import(archive, index, path: Path, item: dict, overrides: dict) -> dict:
+    filename = item["filename"]
     try:
         done = workflows.import_upload(archive, index, path.read_bytes(), filename, overrides)
+        (result,) = done.results
+        if result.status == "failed":
+            return {"status": "failed", "error": result.error}
+        rid, status = _settle(archive, result, item, overrides)
+        if rid != result.report_id or status != result.status:
+            done.index = workflows.sync_index(archive, index)
+        report = archive.get(rid)
     except (ArchiveError, OSError) as exc:
         return {"status": "failed", "error": str(exc)}
-    (result,) = done.results
-    if done.index.error:
-        current_app.logger.warning("upload %s: index not updated: %s", filename, done.index.error)
-    current_app.logger.info("upload %s → %s %s", filename, result.status, result.report_id)
-    row = {"status": result.status, "report_id": result.report_id, "error": result.error}
-    if result.report is not None:
-        row["title"] = result.report.title
+    row = {"status": status, "report_id": rid, "error": None, "title": report.title}
+    if done.index.error:  # stored, but not searchable yet
+        row["error"] = f"检索索引未更新（{done.index.error}），请管理员运行 archive reindex --changed"
+    current_app.logger.info("upload %s → %s %s", filename, status, rid)
     return row
+
+
+def _settle(archive, result, item: dict, overrides: dict) -> tuple[str, str]:
+    """After an upload is stored: staff corrections go into the audit trail; the town, county
+    and year the importer reads now where the stored report has none (an original uploaded
+    again after the importer improved) become audited corrections; and the report moves to
+    the id its town and year call for (the old id redirects). Returns (id, status)."""
+    rid, status, who, address = result.report_id, result.status, editor(), request.remote_addr
+    if overrides:
+        audit.record(archive, rid, who, address, via="upload",
+                     changes={field: [item.get(field), value] for field, value in overrides.items()})
+    stored = archive.get(rid)
+    better = {field: item[field] for field in ("town", "county", "year")
+              if field not in overrides and item.get(field) and not stored.meta(field)}
+    if better:
+        audit.correct(archive, rid, better, who, address, via="upload")
+        status = "updated"
+    return audit.rename(archive, rid, who, address, via="upload"), status

@@ -8,7 +8,8 @@ ends with it, so the index never needs file times to know what it lacks.
 
     import_files   files and folders → archive, then the index follows
     import_upload  one uploaded file with staff corrections → archive, then the index follows
-    set_fields     a staff correction → archive, then the index follows
+    set_fields     a staff correction → archive (audited; a new town or year renames), then the
+                   index follows
     sync_index     the index catches up with the archive (`archive reindex --changed`)
     rebuild_index  the index from scratch (`archive reindex`)
     bootstrap      import a folder into an empty archive, make sure the index exists and is current
@@ -21,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from archive.catalog import Generation
+from archive import audit
+from archive.catalog import Changes, Generation
 from archive.errors import ArchiveError
 from archive.model import Report
 from archive.store import Archive, ImportResult
@@ -66,19 +68,27 @@ def sync_index(archive: Archive, index: SearchIndex,
     try:
         since = Generation.parse(index.archive_generation())
         changes = archive.changes_since(since)
+        if not changes.complete:  # no generation recorded, or the catalogue's was rebuilt
+            return _rebuild(archive, index, changes)
         in_hand = {r.report_id: r for r in fresh if r.report is not None and r.generation}
         for rid, generation in changes.changed.items():
             held = in_hand.get(rid)
             index.update(held.report if held and held.generation >= generation else archive.get(rid))
-        removed = list(changes.deleted)
-        if not changes.complete:  # another epoch: what the index holds and the archive does not
-            removed = sorted(set(index.report_ids()) - set(changes.changed))
-        for rid in removed:
+        for rid in changes.deleted:
             index.delete(rid)
         index.set_archive_generation(str(changes.generation))
-        return Synced(sorted(changes.changed), removed)
+        return Synced(sorted(changes.changed), changes.deleted)
     except ArchiveError as exc:
         return Synced(error=str(exc))
+
+
+def _rebuild(archive: Archive, index: SearchIndex, changes: Changes) -> Synced:
+    """Follow by rebuilding when the index cannot say what it lacks: one bulk pass instead of
+    re-indexing every report one by one."""
+    removed = sorted(set(index.report_ids()) - set(changes.changed))
+    index.rebuild(archive.reports())
+    index.set_archive_generation(str(changes.generation))
+    return Synced(sorted(changes.changed), removed)
 
 
 def rebuild_index(archive: Archive, index: SearchIndex, progress: Progress = None,
@@ -123,9 +133,12 @@ def import_upload(archive: Archive, index: SearchIndex, data: bytes, filename: s
 
 
 def set_fields(archive: Archive, index: Optional[SearchIndex], report_id: str,
-               fields: dict[str, Any]) -> tuple[Report, Synced]:
-    """Correct a report's metadata (kept across re-imports); then the index follows."""
-    report = archive.set_fields(report_id, fields)
+               fields: dict[str, Any], who: str = "命令行",
+               address: Optional[str] = None) -> tuple[Report, Synced]:
+    """Correct a report's metadata (kept across re-imports, recorded in its audit trail with
+    `who` and `address`); a corrected town or year moves it to the id they call for, the old
+    id redirecting (archive.audit.correct). Then the index follows."""
+    report = audit.correct(archive, report_id, fields, who, address).report
     return report, sync_index(archive, index) if index is not None else Synced()
 
 

@@ -16,6 +16,7 @@ The word lists of `importers.cleaning.junk` run before this rule as a second sig
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from importers.chars import CJK, CJK_RE, cjk_count, ends_sentence
 from importers.cleaning.junk import judged_forms
@@ -39,12 +40,13 @@ _WIDGET_MAX = 6          # a widget word: 打印, 收藏, 【字号：, 加大, 
 _TITLE_PIECES = 3
 _CLAUSE = "，、；。：,;:"
 _BREADCRUMB_RE = re.compile(rf"(?<=[{CJK}）)])\s*(?:>>?|＞|›|»|→)\s*(?=[{CJK}\d])")  # 首页 > 政务公开
+_HOME_RE = re.compile(r"^(?:首页|网站首页|主页)\s*(?:>|＞|›|»|/)")
 _POSITION_RE = re.compile(r"^(?:您|你)?(?:当前|现在|目前)?(?:所在)?(?:的)?位置")
 _URL_RE = re.compile(r"https?://|www\.|[A-Za-z0-9-]+\.(?:com|cn|net|org|gov|html?)\b", re.I)
 _STAMP_RE = re.compile(r"\d{1,2}:\d{2}|星期[一二三四五六日天]|农历")
 _LABEL_RE = re.compile(rf"[{CJK}]{{2,6}}\s*[:：]")
 _SITE_SUFFIX_RE = re.compile(r"\s[-_—|｜]\s*\S+(?:网|网站|门户网站|政府网)\s*$")
-_CAPTION_RE = re.compile(r"^(?:图为|图片为|▲|△|■|\[图\]|【图】|图\d*[:：])|[（(](?:\S{0,12})?摄(?:影)?[）)]$|摄影[:：]")
+_CAPTION_RE = re.compile(r"^(?:图为|图片为|▲|△|\[图\]|【图】|图\d*[:：])|[（(](?:\S{0,12})?摄(?:影)?[）)]$|摄影[:：]")
 _SUBTITLE_RE = re.compile(r"^(?:——|—|－－|--)(?=\S)")
 _BORDER_RE = re.compile(r"^[|｜]?\s*([^|｜]*?)\s*[|｜]?$")
 _SLOGAN_RE = re.compile(r"^[•·▪■◆★]")
@@ -54,8 +56,13 @@ _OFFICIAL_RE = re.compile(r"^[（(]?(?:附件|抄送|主送|抄报|印发|签发
 _LIST_START_RE = re.compile(r"^[\s\-*•·【\[]*(?:相关报道|相关阅读|相关链接|相关文章|相关新闻|相关稿件|相关词条|"
                             r"相关推荐|延伸阅读|推荐阅读|热点推荐|上一篇|下一篇|上一条|下一条|责任编辑|"
                             r"附件下载|相关附件)")
-_FOOTER_RE = re.compile(r"版权所有|版权归|ICP|备案号|网站标识码|主办单位|承办单位|技术支持|不得转载|"
-                        r"免责声明|本词条|许可协议|协议|©|Copyright", re.I)
+# Footer words no report sentence uses; the weaker ones (协议, 转载…) only end the report's span.
+_FOOTER_WORDS = ("版权所有", "ICP备", "网站标识码", "公网安备", "©", "Copyright", "copyright")
+_FOOTER_RE = re.compile(r"(?:主办|承办)单位[:：]|技术支持[:：]")
+_TAIL_FOOTER_RE = re.compile(r"版权|不得转载|转载请|免责声明|本词条|许可协议|本站|本网站|地址[:：]|邮编|电话[:：]|传真")
+_BYLINE_RE = re.compile(r"记者|通讯员|编辑|作者|来源|摄影")
+_MARKS_RE = re.compile(r"[:：>＞›»→/|｜\-_—©▲△\[【摄.]")
+_MARK_WORDS_RE = re.compile(r"www|星期|农历|ICP|Copyright|网站标识码|公网安备|版权所有", re.I)
 _SENTENCE_START_RE = re.compile(r"^(?:\d{4}年|[一二〇○]{4}年|今年|近年|一年来|去年|我[镇乡区县市省街]|在|按照|根据|为)")
 
 
@@ -64,38 +71,57 @@ def _bare(t: str) -> str:
     return t.strip(" -*•·|｜【】[]()（）")
 
 
+def _has(t: str, chars: str) -> bool:
+    return any(ch in t for ch in chars)
+
+
+def _maybe_furniture(t: str) -> bool:
+    """Does the line hold any mark some test of `_signal` needs? Most lines of a report do not."""
+    return (bool(_MARKS_RE.search(t)) or t[:1] in "图您你" or t[:2] in ("当前", "现在", "目前", "所在", "位置")
+            or bool(_MARK_WORDS_RE.search(t)))
+
+
 def _signal(t: str, hint: str | None) -> bool:
     """Furniture by its own shape, wherever it stands."""
     if hint == "link" and not ends_sentence(t) and match_marker(t) is None:
         return True
-    if len(t) > 120 or match_marker(t):
-        return False
-    if _POSITION_RE.match(t) or len(_BREADCRUMB_RE.findall(t)) >= 2 or re.match(r"^(?:首页|网站首页|主页)\s*(?:>|＞|›|»|/)", t):
+    if len(t) > 120 or (len(t) > 50 and t[-1] in "。；！？") or not _maybe_furniture(t) or match_marker(t):
+        return False  # a paragraph; most lines of a report hold none of the marks below
+    # Each test only where its characters occur.
+    if _POSITION_RE.match(t) or (_has(t, ">＞›»→/") and (len(_BREADCRUMB_RE.findall(t)) >= 2
+                                                     or _HOME_RE.match(t))):
         return True
-    if _SITE_SUFFIX_RE.search(t):
+    if _has(t, "-_—|｜") and _SITE_SUFFIX_RE.search(t):
         return True
-    labels = len(_LABEL_RE.findall(t))
+    labels = len(_LABEL_RE.findall(t)) if _has(t, ":：") else 0
     if not ends_sentence(t) or labels:
-        if _URL_RE.search(t) and cjk_count(t) < 40:
+        if _has(t, ".:/") and _URL_RE.search(t) and cjk_count(t) < 40:
             return True
-        if (labels >= 2 and not re.search("[，、；。]", t)) or (labels and _STAMP_RE.search(t)):
+        if (labels >= 2 and not _has(t, "，、；。")) or (labels and _STAMP_RE.search(t)):
             return True  # 来源：本站 发布时间：2024-03-28 09:18
         if _STAMP_RE.search(t) and DATE_RE.search(t) and cjk_count(t) < 20:
             return True
-    if _CAPTION_RE.search(t) and len(t) <= 80:
+    if len(t) <= 80 and (t[:1] in "图▲△[【" or "摄" in t) and _CAPTION_RE.search(t):
         return True
-    return bool(_FOOTER_RE.search(t)) and len(t) <= 120
+    return any(w in t for w in _FOOTER_WORDS) or (("单位" in t or "技术支持" in t) and bool(_FOOTER_RE.search(t)))
 
 
+@lru_cache(maxsize=8192)
 def _sentence(t: str) -> bool:
     """A line of the report's own text: a paragraph, a numbered heading, the opening sentence."""
-    n = cjk_count(t)
-    if match_marker(t) is not None and n >= 4:
+    last = t.rstrip("”’）)》」』】")[-1:]
+    if last in "。！？；!?;":
         return True
-    if n >= 25 and any(p in t for p in _CLAUSE):
+    if match_marker(t) is not None and cjk_count(t[:20]) >= 4:
         return True
-    stripped = t.rstrip("”’）)》」』】")
-    return stripped[-1:] in "。！？；!?;" or (n >= 10 and stripped[-1:] in "：:")
+    if last in "：:":
+        return cjk_count(t) >= 10
+    return any(p in t for p in _CLAUSE) and cjk_count(t) >= 25
+
+
+def _unfinished(t: str) -> bool:
+    """A paragraph cut off mid-sentence ("…公示单位工作人员姓名、职务、"): text, not furniture."""
+    return cjk_count(t) >= 4 and (t[-1] in "，、,(（《“" or (cjk_count(t) >= 10 and bool(re.search("[，、；。,;]", t))))
 
 
 def _addressee(t: str) -> bool:
@@ -111,14 +137,13 @@ def _tables(texts: list[str]) -> set[int]:
     """Rows of a table (cells joined by the readers' separator) holding figures: an attachment's
     table after the signature is the report's, a row of links between bars is not."""
     out: set[int] = set()
-    i = 0
-    while i < len(texts):
-        j = i
-        while j < len(texts) and CELL_SEP in texts[j]:
-            j += 1
-        if any(any(ch.isdigit() for ch in t) for t in texts[i:j]):
-            out.update(range(i, j))
-        i = max(j, i + 1)
+    rows = [i for i, t in enumerate(texts) if CELL_SEP in t]
+    while rows:
+        run = [rows.pop(0)]
+        while rows and rows[0] == run[-1] + 1:
+            run.append(rows.pop(0))
+        if any(ch.isdigit() for i in run for ch in texts[i]):
+            out.update(run)
     return out
 
 
@@ -135,9 +160,9 @@ def _title_block(texts: list[str], hints: list, i: int) -> int:
         return 1  # 政府工作报告 / ——2022年2月17日在某镇第十七届人民代表大会第二次会议上
     for n in range(2, _TITLE_PIECES + 1):
         run = texts[i:i + n]
-        if (len(run) == n and opens_title(run[0])
+        if (len(run) == n and title_tail(run[-1])
                 and all(is_title_piece(x) and not _signal(x, h) for x, h in zip(run, hints[i:i + n]))
-                and title_tail(run[-1]) and (title_continues(run[0]) or not looks_like_title(run[-1]))
+                and opens_title(run[0]) and (title_continues(run[0]) or not looks_like_title(run[-1]))
                 and looks_like_title("".join(run))):
             return n
     return 0
@@ -148,8 +173,8 @@ def _specific(title: str) -> bool:
     return bool(re.search(r"\d{4}|[〇一二三四五六七八九○]{4}", title) or names_place(title))
 
 
-def find_span(texts: list[str], hints: list) -> tuple[int, int]:
-    """(first line, last line + 1) of the report inside a copy of a web page."""
+def find_span(texts: list[str], hints: list) -> tuple[int, int, set[int]]:
+    """(first line, last line + 1) of the report inside a copy of a web page, and its title's lines."""
     n = len(texts)
     # A slogan in a bullet above the page ("• 高举…旗帜…而团结奋斗。") is no start of the report.
     first_strong = next((i for i, t in enumerate(texts)
@@ -171,9 +196,28 @@ def find_span(texts: list[str], hints: list) -> tuple[int, int]:
                     first -= 1
     else:
         first = next((i for i, t in enumerate(texts[:first_strong + 1])
-                      if not _signal(t, hints[i]) and (_sentence(t) or _addressee(t) or is_doc_number(t)
-                                                       or _SUBTITLE_RE.match(t))), first_strong)
-    return first, _span_end(texts, hints, first, first_strong)
+                      if not _signal(t, hints[i]) and (_sentence(t) or _unfinished(t) or _addressee(t)
+                                                       or is_doc_number(t) or _SUBTITLE_RE.match(t))),
+                     first_strong)
+        heading = _heading_above(texts, hints, first)
+        if heading is not None:
+            return heading, _span_end(texts, hints, heading, first_strong), {heading}
+    return first, _span_end(texts, hints, first, first_strong), _title_lines(texts, hints, first)
+
+
+def _heading_above(texts: list[str], hints: list, first: int) -> int | None:
+    """Without a title by its words, the heading line just above the first sentence (past the
+    page's own rows) names the document: 某区2015年推进依法行政工作情况及2016年工作打算."""
+    for i in range(first - 1, max(first - 3, -1), -1):
+        t = texts[i]
+        if _signal(t, hints[i]) or (is_date_line(t) and "年" not in t) or not CJK_RE.search(t):
+            continue
+        if (8 <= cjk_count(t) <= 60 and not ends_sentence(t) and not _BYLINE_RE.search(t)
+                and not is_issuer_line(t) and not _OFFICIAL_RE.search(t) and not _LABEL_RE.search(t)
+                and "/" not in t):
+            return i
+        return None
+    return None
 
 
 def _head_keeps(texts: list[str], hints: list, i: int) -> bool:
@@ -195,14 +239,16 @@ def _head_keeps(texts: list[str], hints: list, i: int) -> bool:
 
 
 def _span_end(texts: list[str], hints: list, first: int, first_strong: int) -> int:
+    """Just after the report's last paragraph and the signature and date below it."""
     n = len(texts)
     stop = n
     for i in range(max(first_strong + 1, n // 3), n):
-        if _LIST_START_RE.match(texts[i]) and len(texts[i]) <= 60:
+        if len(texts[i]) <= 60 and _LIST_START_RE.match(texts[i]):
             stop = i  # 相关报道 / 上一篇 / 责任编辑: the page goes on, the report does not
             break
     last = next((i for i in range(stop - 1, first - 1, -1)
-                 if (_sentence(texts[i]) or match_marker(texts[i])) and not _signal(texts[i], hints[i])), None)
+                 if (_sentence(texts[i]) or match_marker(texts[i]) or _unfinished(texts[i]))
+                 and not _signal(texts[i], hints[i]) and not _TAIL_FOOTER_RE.search(texts[i])), None)
     if last is None:
         return stop
     end = last + 1
@@ -231,8 +277,9 @@ def _signature(t: str) -> bool:
 
 def _clusters(texts: list[str], hints: list) -> set[int]:
     """Lines in runs of two or more one-word lines: 下载 / 打印 / 全屏 / 收藏, 大 / 中 / 小."""
-    short = [len(_bare(t)) <= _WIDGET_MAX and not ends_sentence(t) and match_marker(t) is None
-             and not is_date_line(t) and not is_issuer_line(t) and not t.isdigit() or not _bare(t)
+    short = [len(t) <= 3 * _WIDGET_MAX and (not _bare(t) or (
+                 len(_bare(t)) <= _WIDGET_MAX and not ends_sentence(t) and match_marker(t) is None
+                 and not is_date_line(t) and not is_issuer_line(t) and not t.isdigit()))
              for t in texts]
     out: set[int] = set()
     i = 0
@@ -271,8 +318,9 @@ def _cut_stamp(lines: list[Line], c: Cleaning) -> list[Line]:
 def _split_glued_title(lines: list[Line], texts: list[str], c: Cleaning) -> tuple[list[Line], list[str]]:
     """"湖北省人民政府关于2023年度法治政府建设情况的报告2023年，省政府坚持…" on one line: the title
     is split from the first sentence (only when no title stands on a line of its own before it)."""
+    hints = [x.hint for x in lines]
     for i, t in enumerate(texts[:_HEAD_SCAN]):
-        if _title_block(texts, [x.hint for x in lines], i):
+        if _title_block(texts, hints, i):
             return lines, texts
         if not _sentence(t):
             continue
@@ -291,8 +339,9 @@ def _strip_borders(lines: list[Line], c: Cleaning) -> list[Line]:
     """A one-cell row of a Markdown table ("| 某街道2024年度法治政府建设情况报告 |") is its text."""
     out = []
     for line in lines:
-        m = _BORDER_RE.match(line.text)
-        if m and (line.text.startswith(("|", "｜")) or line.text.endswith(("|", "｜"))):
+        edged = line.text[:1] in "|｜" or line.text[-1:] in "|｜"
+        m = _BORDER_RE.match(line.text) if edged else None
+        if m:
             c.record(BORDER_RULE, line.text, m.group(1))
             if m.group(1):
                 out.append(Line(m.group(1), line.hint))
@@ -306,8 +355,7 @@ def drop_page_furniture(lines: list[Line], c: Cleaning) -> list[Line]:
     texts = judged_forms(lines)
     lines, texts = _split_glued_title(lines, texts, c)
     hints = [x.hint for x in lines]
-    first, end = find_span(texts, hints)
-    title = _title_lines(texts, hints, first)
+    first, end, title = find_span(texts, hints)
     head_end = max(title, default=first - 1) + 1
     body = next((i for i in range(head_end, end) if _sentence(texts[i]) and not _signal(texts[i], hints[i])), end)
     clusters = _clusters(texts, hints) - title
@@ -324,7 +372,7 @@ def drop_page_furniture(lines: list[Line], c: Cleaning) -> list[Line]:
                 if i < first and CJK_RE.search(t):
                     header.append(t)
             continue
-        related = not _sentence(t) and (related or bool(_LIST_START_RE.match(t)))
+        related = (related or (len(t) <= 60 and bool(_LIST_START_RE.match(t)))) and not _sentence(t)
         if (i in clusters or _signal(t, line.hint) or (related and not _sentence(t))
                 or (head_end <= i < body and not _head_keeps(texts, hints, i))):
             c.record(INNER_RULE, line.text, "")
@@ -332,7 +380,7 @@ def drop_page_furniture(lines: list[Line], c: Cleaning) -> list[Line]:
         hint = None if line.hint == "link" else line.hint
         if i in title and len(title) == 1 and hint is None and not looks_like_title(t):
             hint = "title"  # a title found by its place (above a subtitle), not by its words
-        out.append(Line(line.text, hint))
+        out.append(line if hint == line.hint else Line(line.text, hint))
     if header:  # not the report's text, but evidence of where it comes from (site name, breadcrumb)
         c.meta.setdefault(HEADER_KEY, "\n".join(header))
     return out

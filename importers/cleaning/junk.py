@@ -26,6 +26,7 @@ _WIDGET_RE = re.compile(
 # "市政府、bei365官网_365bet体育在线平台_beat365最新版政府荣获…".
 _SPAM_TOKEN = r"[0-9A-Za-z][0-9A-Za-z\u4e00-\u9fff]{0,15}?(?:官网|平台|最新版|入口|网址|APP|app)"
 _SPAM_RUN_RE = re.compile(rf"{_SPAM_TOKEN}(?:_{_SPAM_TOKEN})+")
+_WIDGET_WORDS = ("下载", "打印", "全屏", "收藏", "分享", "字号", "字体", "加大", "还原", "减小", "关闭", "纠错", "大中小")
 _PICTURE_RE = re.compile(r"^[\[【（(]?\s*(图片|图像|视频|附图|图)\s*\d*\s*[\]】）)]?[:：]?$")
 _URL_RE = re.compile(r"^(https?://|www\.)\S+$", re.I)
 _BREADCRUMB_RE = re.compile(r"^(首页|网站首页)\s*[>＞›»/]")
@@ -41,6 +42,8 @@ def is_junk(text: str, before_title: bool) -> bool:
         return True
     if len(text) <= _SHORT and _WIDGET_RE.search(text) and match_marker(text) is None:
         return True
+    if len(text) <= _SHORT and sum(w in text for w in _WIDGET_WORDS) >= 3 and match_marker(text) is None:
+        return True  # a toolbar on one line: 下载 打印 全屏 收藏 【字号：加大 还原 减小】
     if _PICTURE_RE.match(text) or _URL_RE.match(text) or _BREADCRUMB_RE.match(text):
         return True
     # A short company/brand name before the report starts has nothing to do with the report.

@@ -12,7 +12,7 @@ import re
 from importers.chars import cjk_count, ends_sentence
 from importers.cleaning.whitespace import strip_invisible
 from importers.document import Cleaning, Line
-from importers.metablock import is_label_line, parse_labels, takes_next_value
+from importers.metablock import ROW_FIRST, is_label_line, parse_labels, takes_next_value
 from importers.script import to_simplified
 from importers.shapes import looks_like_title
 
@@ -21,13 +21,15 @@ _VALUE_MAX = 60
 _ROW_MAX = 160
 _HEADING_SCAN = 40  # the page's heading sits near the top
 _CANDIDATE_RE = re.compile(r"[:：\[【|｜]|^\S{2,6}\s+\S")
+_MARKS_RE = re.compile(r"[:：\[【|｜]")
 _NOT_HEADING_RE = re.compile(r"[:：|｜>＞/•·\[\]【】]")
 
 
 def _judged(lines: list[Line]) -> list[str]:
     """Each line with its spaces collapsed; rows that may be metadata in simplified script
     (發布日期 is read as 发布日期), converted in one call."""
-    norm = [re.sub(r"\s+", " ", strip_invisible(x.text)).strip() for x in lines]
+    norm = [re.sub(r"\s+", " ", strip_invisible(x.text)).strip() if _may_be_row(x.text) else x.text
+            for x in lines]
     picked = [i for i, t in enumerate(norm) if len(t) <= _ROW_MAX and _CANDIDATE_RE.search(t)]
     if picked:
         converted = to_simplified("\n".join(norm[i] for i in picked)).split("\n")
@@ -35,6 +37,14 @@ def _judged(lines: list[Line]) -> list[str]:
             for i, t in zip(picked, converted):
                 norm[i] = t
     return norm
+
+
+def _may_be_row(text: str) -> bool:
+    """Cheap first look: short, with a table's marks, or starting like a label and holding spaces
+    between cells (索引号 0001 发布机构 某镇) or short enough to be a bare label."""
+    stripped = text.strip()
+    return (stripped[:1] in ROW_FIRST and len(text) <= 2 * _ROW_MAX
+            and (len(stripped) <= 12 or bool(_MARKS_RE.search(text)) or " " in stripped or "\u3000" in stripped))
 
 
 def _is_value(text: str) -> bool:
@@ -65,7 +75,7 @@ def take_metadata_lines(lines: list[Line], c: Cleaning) -> list[Line]:
         row = text
         nxt = next((k for k in range(i + 1, min(i + 3, len(lines))) if judged[k]), None)
         if takes_next_value(text) and nxt is not None and _is_value(judged[nxt]):
-            row = f"{text} {judged[nxt]}"
+            row = f"{text} {to_simplified(judged[nxt])}"
             c.record(RULE, lines[nxt].text, "")
             i = nxt
         for key, value in parse_labels(row).items():

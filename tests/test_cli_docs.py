@@ -1,0 +1,56 @@
+"""The README's command reference says what `archive --help` says: the same commands, and for
+each the same options (and choices), so the two cannot drift apart."""
+import re
+from pathlib import Path
+
+import pytest
+
+from cli.main import main
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+FLAG = re.compile(r"--[a-z][a-z-]*")
+
+
+def readme_commands() -> dict[str, str]:
+    """command -> its syntax as the README's command block writes it ("" = the global line)."""
+    text = README.read_text(encoding="utf-8")
+    block = text.split("## The command line", 1)[1].split("```", 2)[1]
+    commands: dict[str, str] = {}
+    last = None
+    for line in block.splitlines():
+        syntax = re.split(r"\s{2,}(?=[^\s\[])", line.strip(), maxsplit=1)[0]
+        if line.startswith("archive "):
+            words = re.sub(r"\[[^\]]*\]", "", syntax).split()[1:]
+            last = "" if words[0] == "COMMAND" else words[0]
+            commands[last] = syntax
+        elif line.startswith(" ") and syntax.startswith("[") and last is not None:
+            commands[last] += " " + syntax
+    return commands
+
+
+def help_text(capsys, *argv) -> str:
+    assert main([*argv, "--help"]) == 0
+    return capsys.readouterr().out
+
+
+def usage(help_out: str) -> str:
+    return help_out.split("\n\n", 1)[0]
+
+
+def test_the_readme_lists_every_command_and_no_other(capsys):
+    commands = set(re.findall(r"^    ([a-z]+) ", help_text(capsys), flags=re.M))
+    assert len(commands) >= 10 and set(readme_commands()) - {""} == commands
+
+
+@pytest.mark.parametrize("command", sorted(set(readme_commands()) - {""}))
+def test_each_command_has_the_options_the_readme_gives(capsys, command):
+    documented = readme_commands()[command]
+    said = usage(help_text(capsys, command))
+    assert set(FLAG.findall(documented)) == set(FLAG.findall(said)) - {"--help"}
+    for flag, choices in re.findall(r"(--[a-z-]+) ([a-z]+(?:\|[a-z]+)+)", documented):
+        assert f"{flag} {{{choices.replace('|', ',')}}}" in said
+
+
+def test_the_global_options_are_documented(capsys):
+    said = usage(help_text(capsys))
+    assert set(FLAG.findall(readme_commands()[""])) == set(FLAG.findall(said)) - {"--help"}

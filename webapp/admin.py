@@ -1,0 +1,228 @@
+"""Blueprint `admin`: administrators correct a report's metadata in the browser.
+
+    /report/<id>/edit     the edit form (GET) and its save (POST); login and CSRF as /upload
+    /review               reports whose town or year is missing or doubtful, fixable in place
+    /places/suggest       ?level=county&q=潼南 → JSON suggestions for the forms' autocomplete
+
+Every save goes through `archive.audit.correct`: overrides that survive re-import, an audit
+line (shown on the report page by `audit_trail`), and a new id when the town or year calls for
+one. Old ids keep working: `follow_renames` answers any page of a renamed report with a
+permanent redirect (301) to the same page under its current id.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request, session,
+                   url_for)
+
+import workflows
+from archive import audit, renames
+from archive.errors import ArchiveError, InvalidField, ReportNotFound
+from archive.model import PLACE_FIELDS
+from webapp import placenames
+from webapp.auth import admin_required, is_admin, uploads_enabled
+from webapp.reports import META_FIELDS, load_report
+from webapp.services import get_archive, get_index
+
+bp = Blueprint("admin", __name__)
+
+FIELDS = (("title", "标题"),) + META_FIELDS          # every field `archive set` can correct
+LABELS = dict(FIELDS)
+REVIEW_FIELDS = ("town", "county", "year")
+OPENING_CHARS = 150                                   # of the first paragraph, on /review
+PLACE_LEVELS = tuple(placenames.LEVEL_LABELS)       # the form's order: town first
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
+_REDIRECT_ARGS = {"compare.": ("a", "b")}            # pages naming reports in their query
+
+
+def editor() -> str:
+    """Who the audit trail records: the site has one administrator password, so the editor's
+    own name (optional, typed in the form and remembered for the session) and their address."""
+    name = session.get("editor", "")
+    return f"管理员 {name}" if name else "管理员"
+
+
+def _form_value(report, name: str) -> str:
+    value = report.meta(name)
+    return "" if value is None else str(value)
+
+
+def _changed_fields() -> dict[str, str]:
+    """The fields the form changed: each is sent with the value it had when the form was
+    shown (`orig-<field>`), so fields left alone never overwrite another editor's change."""
+    out = {}
+    for name in LABELS:
+        if name not in request.form:
+            continue
+        value = (request.form.get(f"choose-{name}") or request.form.get(name, "")).strip()
+        if value != request.form.get(f"orig-{name}", "").strip():
+            out[name] = value
+    return out
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return None
+
+
+def _edit_page(report, values: dict, problems: dict | None = None, error: str | None = None,
+               status: int = 200):
+    return render_template(
+        "admin/edit.html", report=report, fields=FIELDS, values=values, problems=problems or {},
+        error=error, place_levels=PLACE_LEVELS, level_labels=placenames.LEVEL_LABELS,
+        known={level: placenames.known_names(level) for level in PLACE_LEVELS},
+        editor_name=session.get("editor", ""), next=_safe_next(request.values.get("next")),
+        originals={name: request.form.get(f"orig-{name}", _form_value(report, name))
+                   for name in LABELS} if request.method == "POST" else
+                  {name: _form_value(report, name) for name in LABELS}), status
+
+
+@bp.route("/report/<report_id>/edit", methods=["GET"])
+@admin_required
+def edit(report_id: str):
+    _writable()
+    report = load_report(report_id)
+    return _edit_page(report, {name: _form_value(report, name) for name in LABELS})
+
+
+@bp.route("/report/<report_id>/edit", methods=["POST"])
+@admin_required
+def save(report_id: str):
+    _writable()
+    archive = get_archive()
+    try:
+        report = archive.get(renames.resolve(archive, report_id))
+    except ReportNotFound:
+        abort(404, description=f"找不到编号为“{report_id}”的报告，它可能已被删除。")
+    name = request.form.get("editor", "").strip()[:40]
+    if name:
+        session["editor"] = name
+    changed = _changed_fields()
+    problems, notes = placenames.check(changed, lambda level: request.form.get(f"confirm-{level}"))
+    values = {field: changed.get(field, request.form.get(field, _form_value(report, field))).strip()
+              for field in LABELS}
+    if problems:
+        return _edit_page(report, values, problems=problems, status=400)
+    try:
+        done = audit.correct(archive, report.id, changed, editor(), request.remote_addr)
+    except InvalidField as exc:
+        return _edit_page(report, values, error=str(exc), status=400)
+    if not done.changes:
+        flash("没有修改任何信息。", "info")
+    else:
+        synced = workflows.sync_index(archive, get_index())
+        if synced.error:
+            flash(f"已保存，但检索索引暂未更新（{synced.error}）；稍后重试或运行 archive reindex --changed。",
+                  "error")
+        said = "；".join(f"{LABELS[k]}：{_shown(a)} → {_shown(b)}" for k, (a, b) in done.changes.items())
+        flash("已保存。" + said + ("。" + "；".join(notes) if notes else ""), "info")
+        if done.renamed:
+            flash(f"报告编号已由 {done.old_id} 改为 {done.report.id}；旧链接和已引用的地址会自动跳转到新地址。",
+                  "info")
+    target = _safe_next(request.form.get("next"))
+    return redirect(target or url_for("reports.read", report_id=done.report.id))
+
+
+def _shown(value) -> str:
+    return "（空）" if value in (None, "") else str(value)
+
+
+def _writable() -> None:
+    if not uploads_enabled():
+        abort(403, description="本站为只读模式，不能修改报告信息。")
+
+
+@bp.route("/review")
+@admin_required
+def review():
+    """`Archive.review()` as a page: each report's problems and an inline form for them."""
+    _writable()
+    items = []
+    for report, reasons in get_archive().review():
+        opening = next((p.text_original or p.text for p in report.paragraphs if p.kind == "text"), "")
+        items.append({"report": report, "reasons": reasons,
+                      "values": {name: _form_value(report, name) for name in REVIEW_FIELDS},
+                      "opening": opening[:OPENING_CHARS] + ("…" if len(opening) > OPENING_CHARS else ""),
+                      "candidates": ambiguous_candidates(report)})
+    return render_template("admin/review.html", items=items, fields=REVIEW_FIELDS, labels=LABELS,
+                           known={level: placenames.known_names(level) for level in ("town", "county")})
+
+
+def ambiguous_candidates(report) -> list[dict]:
+    """The gazetteer's candidate places of a report flagged `place_ambiguous` (importer branch
+    `places`), each {town, county, city, province}; empty when there are none."""
+    if "place_ambiguous" not in report.flags:
+        return []
+    found = getattr(report, "place_candidates", None) or []
+    return [{level: c.get(level) for level in PLACE_FIELDS} for c in found if isinstance(c, dict)]
+
+
+@bp.route("/places/suggest")
+def suggest():
+    level = request.args.get("level", "")
+    if level not in placenames.LEVEL_LABELS:
+        abort(400, description="参数 level 应为 town、county、city 或 province。")
+    typed = request.args.get("q", "").strip()[:40]
+    return jsonify([s.to_dict() for s in placenames.suggest(level, typed)])
+
+
+@bp.before_app_request
+def follow_renames():
+    """A renamed report's old address answers 301 to the same page under its current id
+    (paragraph anchors survive: browsers keep the #fragment across redirects)."""
+    if request.method not in ("GET", "HEAD") or request.endpoint is None:
+        return None
+    view_args = dict(request.view_args or {})
+    args = request.args.to_dict(flat=False)
+    moved = False
+    rid = view_args.get("report_id")
+    if rid:
+        new = _current_id(rid)
+        if new:
+            view_args["report_id"], moved = new, True
+    for prefix, names in _REDIRECT_ARGS.items():
+        if request.endpoint.startswith(prefix):
+            for name in names:
+                new = _current_id(request.args.get(name, ""))
+                if new:
+                    args[name], moved = [new], True
+    if moved:
+        return redirect(url_for(request.endpoint, **view_args, **args), 301)
+    return None
+
+
+def _current_id(report_id: str) -> str | None:
+    if not report_id:
+        return None
+    try:
+        new = renames.resolve(get_archive(), report_id)
+    except ArchiveError:  # an invalid id, an unreadable redirects.json: the page itself answers
+        return None
+    return new if new != report_id else None
+
+
+@bp.app_template_global()
+def audit_trail(report_id: str) -> list[dict]:
+    """The report's audit entries for its page, newest first, times in Beijing time; the
+    editor's address only for administrators."""
+    try:
+        entries = audit.entries(get_archive(), report_id)
+    except ArchiveError:
+        return []
+    out = []
+    for e in reversed(entries):
+        try:
+            at = dt.datetime.fromisoformat(e.get("at", "")).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+        except (TypeError, ValueError):
+            at = ""
+        changes = [(LABELS.get(k, k), _shown(v[0]), _shown(v[1]))
+                   for k, v in (e.get("changes") or {}).items() if isinstance(v, list) and len(v) == 2]
+        out.append({"at": at, "who": e.get("who") or "管理员", "changes": changes,
+                    "renamed": e.get("renamed"), "via": e.get("via"),
+                    "address": e.get("address") if is_admin() else None})
+    return out

@@ -1,0 +1,45 @@
+"""Pinyin order for place names (what a Chinese reader expects of a list of towns: 长安镇 before
+赵集镇, not code-point order), and the pinyin a filter box matches (zjz, zhaoji → 赵集镇)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pypinyin import Style, lazy_pinyin
+
+
+@lru_cache(maxsize=65536)
+def spelled(name: str) -> str:
+    """Toneless pinyin, syllables joined by spaces: 赵集镇 → "zhao ji zhen" (others kept)."""
+    return " ".join(lazy_pinyin(name, errors="default"))
+
+
+def pinyin_key(name: str | None) -> tuple[str, str]:
+    """Sort key: the pinyin of the name, then the name itself (homophones stay apart, stable)."""
+    name = name or ""
+    return spelled(name), name
+
+
+def pinyin_sorted(items, key=None) -> list:
+    """`items` in pinyin order of `key(item)` (default: the item itself, a name)."""
+    if key is None:
+        return sorted(items, key=pinyin_key)
+    return sorted(items, key=lambda item: pinyin_key(key(item)))
+
+
+@lru_cache(maxsize=65536)
+def search_forms(name: str) -> str:
+    """What a typed filter may match besides the name: full pinyin without spaces, and the
+    initials (赵集镇 → "zhaojizhen zjz"), lower case."""
+    syllables = lazy_pinyin(name, errors="default")
+    return f"{''.join(syllables)} {''.join(s[:1] for s in syllables)}".lower()
+
+
+def matches(name: str, typed: str) -> bool:
+    """A filter box's test: the typed text within the name, or within its pinyin forms."""
+    typed = typed.strip()
+    if not typed:
+        return True
+    if typed in name:
+        return True
+    lowered = typed.lower().replace(" ", "")
+    return lowered.isascii() and any(lowered in form for form in search_forms(name).split())
