@@ -6,8 +6,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import SAMPLES, build_archive, make_app
-from tests.fixtures.tracker_reports import write_reports
+from helpers import SAMPLES, build_archive, make_app
+from fixtures.tracker_reports import write_reports
 
 
 @pytest.fixture(scope="module")

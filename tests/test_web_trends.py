@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 import pytest
 
 from archive.folding import fold
-from tests.conftest import SAMPLES, build_archive, make_app
-from tests.fixtures.tracker_reports import write_reports
+from helpers import SAMPLES, build_archive, make_app
+from fixtures.tracker_reports import write_reports
 
 PHRASES = ['"法律明白人"', '"法治带头人"', '"法治政府"']
 SVG = "{http://www.w3.org/2000/svg}"

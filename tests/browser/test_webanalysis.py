@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import SAMPLES, SCREENSHOTS, fill_archive
-from tests.fixtures.tracker_reports import write_reports
+from fixtures.tracker_reports import write_reports
 
 pytestmark = pytest.mark.browser
 
