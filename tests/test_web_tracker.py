@@ -13,7 +13,9 @@ from fixtures.tracker_reports import write_reports
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tracker-data")
-    build_archive(folder / "data", [SAMPLES, *write_reports(folder / "files")])
+    # 马坪镇 sorts before 青石镇 in pinyin (ma < qing), after it in code points
+    build_archive(folder / "data", [SAMPLES, *write_reports(folder / "files"),
+                                    *write_reports(folder / "more", "马坪镇", (2022, 2023))])
     return make_app(folder / "data")
 
 
@@ -49,7 +51,7 @@ def test_county_table_counts_repeated_problems_and_links_to_the_pair(client):
 
 def test_archive_table_lists_only_towns_with_two_years(client):
     html = client.get("/tracker").get_data(as_text=True)
-    assert re.findall(r'<tr data-town="([^"]+)">', html) == ["青石镇"]
+    assert re.findall(r'<tr data-town="([^"]+)">', html) == ["马坪镇", "青石镇"]   # pinyin order
     assert "另有 5 个乡镇只有一年的报告" in html
 
 

@@ -22,6 +22,7 @@ from flask import Blueprint, render_template, request
 
 from archive.errors import ArchiveError
 from webapp.compare import indexed_words
+from webapp.pinyin import pinyin_key
 from webapp.rectification import PairReview, review_pair
 from webapp.render import UNKNOWN_PLACE
 from webapp.services import get_archive
@@ -110,7 +111,7 @@ def _town_page(town: str, county: str, context: dict):
         return render_template("tracker/index.html", **context), 404
     sections = []
     held = catalogue(get_archive())
-    for (c, t), series in sorted(found.items()):
+    for (c, t), series in sorted(found.items(), key=lambda kv: pinyin_key(kv[0][0])):
         sections.append({"county": c or UNKNOWN_PLACE, "town": t, "series": series,
                          "pairs": [(p, review(p, held)) for p in pairs(series)]})
     context.update(sections=sections)
@@ -119,8 +120,8 @@ def _town_page(town: str, county: str, context: dict):
 
 def _table_page(county: str, context: dict):
     towns = town_series(county or None)
-    tracked = sorted(((k, v) for k, v in towns.items() if len(v) > 1),
-                     key=lambda kv: (kv[0][0] or "\uffff", kv[0][1]))
+    tracked = sorted(((k, v) for k, v in towns.items() if len(v) > 1),   # pinyin, unknown last
+                     key=lambda kv: (not kv[0][0], pinyin_key(kv[0][0]), pinyin_key(kv[0][1])))
     pages = max(1, -(-len(tracked) // TOWNS_PER_PAGE))
     page = min(_page(), pages)
     shown = tracked[(page - 1) * TOWNS_PER_PAGE:page * TOWNS_PER_PAGE]

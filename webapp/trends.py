@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 
 from archive.errors import QueryError
 from archive.rules import PART_LABELS
+from webapp.pinyin import pinyin_key
 from webapp.render import UNKNOWN_PLACE, Series, share_chart
 from webapp.search import Params
 from webapp.services import get_archive, get_index
@@ -166,7 +167,8 @@ def town_rows(counted: list[PhraseCounts], params: Params) -> list[TownRow]:
                 "href": params.url("/", q=p.phrase, town=town, county=county) if ids else None})
         if reports:
             rows.append(TownRow(county or UNKNOWN_PLACE, town or UNKNOWN_PLACE, cells, len(reports)))
-    rows.sort(key=lambda r: (-r.total, r.county == UNKNOWN_PLACE, r.county, r.town == UNKNOWN_PLACE, r.town))
+    rows.sort(key=lambda r: (-r.total, r.county == UNKNOWN_PLACE, pinyin_key(r.county),
+                             r.town == UNKNOWN_PLACE, pinyin_key(r.town)))
     return rows
 
 
