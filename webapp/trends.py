@@ -99,6 +99,8 @@ def _cached(key, build):
 
 
 def phrase_counts(phrase: str, params: Params) -> PhraseCounts:
+    """One phrase's matching reports per year (`SearchResult.trend`, every year) and per town
+    and year (from every hit: the facets count paragraphs per town but not years)."""
     def build() -> PhraseCounts:
         try:
             result = get_index().search(
