@@ -98,6 +98,12 @@ def _cached(key, build):
     return held[key]
 
 
+def _file_key(kind: str, phrases: list[str], params: Params) -> tuple:
+    """What a cached page result or file depends on besides the snapshot."""
+    return (kind, tuple(phrases), params.town, params.county, params.year_from, params.year_to,
+            params.section)
+
+
 def phrase_counts(phrase: str, params: Params) -> PhraseCounts:
     """One phrase's matching reports per year (`SearchResult.trend`, every year) and per town
     and year (from every hit: the facets count paragraphs per town but not years)."""
@@ -138,12 +144,16 @@ def read_phrases(args) -> tuple[list[str], bool]:
 
 
 def build_trend(phrases: list[str], params: Params) -> Trend:
-    counted = [phrase_counts(p, params) for p in phrases]
-    totals = year_totals(params)
-    years = sorted(set(totals) | {y for p in counted for y in p.by_year})
-    filtered = bool(params.year_from or params.year_to)
-    marked = {y for y in years if params.in_years(y)} if filtered else None
-    return Trend(counted, years, totals, marked, town_rows(counted, params))
+    """The page's numbers, kept per index snapshot (the towns table alone builds a search link
+    per cell: ~30 ms for a few thousand towns)."""
+    def build() -> Trend:
+        counted = [phrase_counts(p, params) for p in phrases]
+        totals = year_totals(params)
+        years = sorted(set(totals) | {y for p in counted for y in p.by_year})
+        filtered = bool(params.year_from or params.year_to)
+        marked = {y for y in years if params.in_years(y)} if filtered else None
+        return Trend(counted, years, totals, marked, town_rows(counted, params))
+    return _cached(_file_key("trend", phrases, params), build)
 
 
 def town_rows(counted: list[PhraseCounts], params: Params) -> list[TownRow]:
@@ -391,11 +401,6 @@ def _download_trend():
 def download_svg():
     phrases, params, trend = _download_trend()
     return _download(standalone_svg(trend, phrases, params), "image/svg+xml", "词语趋势", "svg")
-
-
-def _file_key(kind: str, phrases: list[str], params: Params) -> tuple:
-    return (kind, tuple(phrases), params.town, params.county, params.year_from, params.year_to,
-            params.section)
 
 
 @bp.route("/trend.png")
