@@ -329,13 +329,15 @@ class Snapshot:
         return self.words.word_scores(words, "OR", limit) if self.words.state()[0] == self.epoch else []
 
     def heading_docs(self) -> np.ndarray:
-        """The ids of heading paragraphs (live or replaced): the delta's, read with its text,
-        and the base's, read from SQLite once per base and kept with it (a paragraph row never
-        changes; the read scans the table: ~0.5 s on the laws, once per process and base)."""
+        """The ids of heading paragraphs (live or replaced): the base's (its docs say), and
+        the delta's, read with its text. A base written before its docs said read them from
+        SQLite once, kept with the base (a scan of the table: ~0.5 s on the laws)."""
         if self.base is None:
             return self.delta.headings
         with _BASE_HEADINGS_LOCK:
-            found = _BASE_HEADINGS.get(self.base)
+            found = self.base.headings
+            if found is None:
+                found = _BASE_HEADINGS.get(self.base)
         if found is None:
             rows = self.store.connection().execute(
                 "SELECT id FROM paragraphs WHERE kind = 'heading' AND id <= ?", (self.base.last_pid,))

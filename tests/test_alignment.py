@@ -177,3 +177,17 @@ def test_shared_sentences_agree_with_brute_force():
         if len(fold(s)) >= 8 and any(len(x & y) >= NEAR * len(x | y) for y in grams_b):
             expected += 1
     assert got.count == expected
+
+
+def test_long_documents_pair_within_a_band_best_first(monkeypatch):
+    monkeypatch.setattr("webapp.alignment.DENSE_PAIRS", 4)     # force the bounded path
+    monkeypatch.setattr("webapp.alignment.BAND", 2)
+    topics = ["组织领导", "普法宣传", "行政执法", "矛盾化解", "政务公开", "依法决策", "队伍建设", "监督问责"]
+    a = sections([h(str(i), f"加强{w}工作") for i, w in enumerate(topics)])
+    b = sections([h(str(i), f"加强{w}工作") for i, w in enumerate(topics[1:] + topics[:1])])
+    pairs = [(r.a.heading.id if r.a else None, r.b.heading.id if r.b else None)
+             for r in align_sections(a, b)]
+    # Each topic's partner sits one place earlier in B: within the band, so paired; the first
+    # topic moved to B's end lies outside A's band and stays unpaired on both sides.
+    assert [(x, y) for x, y in pairs if x and y] == [(str(i), str(i - 1)) for i in range(1, 8)]
+    assert ("0", None) in pairs and (None, "7") in pairs

@@ -3,6 +3,7 @@ imports, corrections, hand edits and deletions, whoever made them."""
 import pytest
 
 import workflows
+from archive import renames
 from archive.store import Archive
 from helpers import fake_file, fake_reader
 
@@ -41,8 +42,10 @@ def test_a_correction_is_searchable_by_its_new_town(pair):
     archive, index = pair
     workflows.import_upload(archive, index, fake_file(body=["法治宣传"]), "a.json")
     report, synced = workflows.set_fields(archive, index, "赵集镇-2024", {"town": "覃斗镇"})
-    assert report.place.town == "覃斗镇" and synced.updated == ["赵集镇-2024"]
-    assert {h.town for h in index.search("法治宣传").hits} == {"覃斗镇"}
+    assert report.place.town == "覃斗镇" and report.id == "覃斗镇-2024"
+    assert synced.updated == ["覃斗镇-2024"] and synced.removed == ["赵集镇-2024"]
+    assert {(h.report_id, h.town) for h in index.search("法治宣传").hits} == {("覃斗镇-2024", "覃斗镇")}
+    assert renames.resolve(archive, "赵集镇-2024") == "覃斗镇-2024"
 
 
 def test_sync_follows_writes_by_others_hand_edits_and_deletions(pair):

@@ -13,11 +13,12 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request
 
 from archive.errors import QueryError
-from archive.rules import PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, parse_year, part_code
+from archive.rules import PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, part_code
 from index.highlight import highlight as match_spans
 from index.query import parse, terms
 from webapp import wordexport
 from webapp.citation import citation_for_hit, permalink, script_note, split_permalink
+from webapp.params import int_arg, year_arg
 from webapp.render import UNKNOWN_PLACE
 from webapp.services import get_archive, get_index
 from webapp.summaries import archive_overview, place_options
@@ -25,6 +26,7 @@ from webapp.summaries import archive_overview, place_options
 bp = Blueprint("search", __name__)
 
 PER_PAGE = 20
+MAX_PAGE = 10_000
 EXPORT_LIMIT = 2000      # hits in one export file
 SHOWN_PER_REPORT = 2     # hits shown per report before the rest collapse
 SORTS = {"relevance": "相关度", "year": "年份", "town": "乡镇"}
@@ -43,12 +45,13 @@ class Params:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args) -> "Params":
-        page = (args.get("page") or "").strip()
+    def from_args(cls, args, strict: bool = False) -> "Params":
+        """Malformed numbers: a notice on the page, or a 400 if `strict` (see `webapp.params`)."""
         section = (args.get("section") or "").strip()
         section = part_code(section) or section
         sort = (args.get("sort") or "").strip()
-        y1, y2 = (parse_year((args.get(n) or "").strip()) for n in ("year_from", "year_to"))
+        y1 = year_arg("year_from", label="起始年份", strict=strict, source=args)
+        y2 = year_arg("year_to", label="截止年份", strict=strict, source=args)
         if y1 and y2 and y1 > y2:
             y1, y2 = y2, y1
         return cls(
@@ -58,7 +61,7 @@ class Params:
             year_from=y1, year_to=y2,
             section=section if section in PARTS else "",
             sort=sort if sort in SORTS else "relevance",
-            page=min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1,
+            page=int_arg("page", 1, 1, MAX_PAGE, label="页码", strict=strict, source=args),
         )
 
     @property
@@ -257,7 +260,7 @@ def _quoted(hit: dict, as_written: bool) -> tuple[str, str]:
 
 @bp.route("/export.csv")
 def export_csv():
-    params = Params.from_args(request.args)
+    params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
     as_written = _as_written()
     out = io.StringIO()
@@ -281,7 +284,7 @@ def export_csv():
 def export_docx():
     """The hits as a 公文-format Word document (`webapp.wordexport`), each quoted paragraph
     followed by its citation."""
-    params = Params.from_args(request.args)
+    params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
     as_written, base = _as_written(), _base_url()
     quotations = []
@@ -303,7 +306,7 @@ def _csv_safe(text: str) -> str:
 
 @bp.route("/export.md")
 def export_md():
-    params = Params.from_args(request.args)
+    params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
     base = _base_url()
     lines = [f"# 检索结果：{params.q or '（全部）'}", "", f"共 {len(hits)} 段。", ""]
