@@ -66,7 +66,8 @@ def test_single_year_town_and_unknown_town(client):
 
 def test_pages_past_the_end_show_the_last(client):
     assert client.get("/tracker?page=99").status_code == 200
-    assert client.get("/tracker?page=abc").status_code == 200
+    bad = client.get("/tracker?page=abc")
+    assert bad.status_code == 200 and "已忽略" in bad.get_data(as_text=True)
 
 
 def test_report_page_links_to_its_pair(client):

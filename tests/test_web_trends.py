@@ -192,3 +192,12 @@ def test_archive_without_years_still_downloads(tmp_path):
     assert page.status_code == 200 and "无法按年度比较" in page.get_data(as_text=True)
     svg = client.get(url("/trend.svg", phrases=['"法律明白人"', '"法治"']))
     assert svg.status_code == 200 and "无法按年度比较" in ET.fromstring(svg.data).findall(f".//{SVG}text")[-1].text
+
+
+def test_malformed_numbers_refuse_a_download_and_are_dropped_on_the_page(client):
+    response = client.get(url("/trend.csv", year_from="20x4"))
+    assert response.status_code == 400 and "起始年份" in response.get_data(as_text=True)
+    page = client.get(url(year_from="20x4"))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "已忽略" in html and 'data-testid="trend-note"' not in html

@@ -22,6 +22,7 @@ from flask import Blueprint, render_template, request
 
 from archive.errors import ArchiveError
 from webapp.compare import indexed_words
+from webapp.params import int_arg
 from webapp.pinyin import pinyin_key
 from webapp.rectification import PairReview, review_pair
 from webapp.render import UNKNOWN_PLACE
@@ -86,9 +87,6 @@ def review(pair: Pair, held=None) -> Optional[PairReview]:
     return held.derived(("tracker", pair.earlier["id"], pair.later["id"]), build)
 
 
-def _page() -> int:
-    page = (request.args.get("page") or "").strip()
-    return min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1
 
 
 @bp.route("/tracker")
@@ -123,7 +121,7 @@ def _table_page(county: str, context: dict):
     tracked = sorted(((k, v) for k, v in towns.items() if len(v) > 1),   # pinyin, unknown last
                      key=lambda kv: (not kv[0][0], pinyin_key(kv[0][0]), pinyin_key(kv[0][1])))
     pages = max(1, -(-len(tracked) // TOWNS_PER_PAGE))
-    page = min(_page(), pages)
+    page = min(int_arg("page", 1, 1, 10_000, label="页码"), pages)
     shown = tracked[(page - 1) * TOWNS_PER_PAGE:page * TOWNS_PER_PAGE]
     table = []
     years: set = set()

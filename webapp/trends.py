@@ -193,9 +193,10 @@ def trend_url(phrases: list[str], params: Params, path: str = "/trend", **change
     return f"{request.script_root}{path}" + (f"?{query}" if query else "")
 
 
-def _filter_params(args) -> Params:
-    """The search page's filters (town, county, years, part; `page` pages the town table)."""
-    return replace(Params.from_args(args), q="", sort="relevance")
+def _filter_params(args, strict: bool = False) -> Params:
+    """The search page's filters (town, county, years, part; `page` pages the town table);
+    `strict`: a malformed number is a 400 (downloads), else dropped with a notice (the page)."""
+    return replace(Params.from_args(args, strict=strict), q="", sort="relevance")
 
 
 # --- the chart and its files ----------------------------------------------------------------
@@ -364,9 +365,9 @@ def _download(body, mimetype: str, name: str, ext: str) -> Response:
 
 # --- pages ----------------------------------------------------------------------------------
 
-def _request_trend():
+def _request_trend(strict: bool = False):
     phrases, too_many = read_phrases(request.args)
-    params = _filter_params(request.args)
+    params = _filter_params(request.args, strict)
     return phrases, too_many, params, (build_trend(phrases, params) if phrases else None)
 
 
@@ -391,7 +392,7 @@ def index():
 
 
 def _download_trend():
-    phrases, _, params, trend = _request_trend()
+    phrases, _, params, trend = _request_trend(strict=True)
     if trend is None or not trend.valid:
         abort(400, description="请至少输入一个有效的词语，再下载趋势图或数据。")
     return phrases, params, trend
