@@ -129,7 +129,13 @@ def share_chart(years: Sequence[int], series: Sequence[Series], *,
                                 'fill="#fff4d6"/>') % (i * slot, slot, base))
     parts.append(Markup('<line class="axis" x1="0" y1="%d" x2="%d" y2="%d" stroke="#d0d7de"/>')
                  % (base, width, base))
-    if many:
+    if many:  # no per-bar labels: a percent scale instead (webapp.trends)
+        for pct in (25, 50, 75, 100):
+            y = base - plot_h * pct / 100
+            parts.append(Markup('<line class="grid" x1="0" y1="%.1f" x2="%d" y2="%.1f" '
+                                'stroke="#eef1f4"/><text class="scale" x="2" y="%.1f" '
+                                'fill="#8c959f">%d%%</text>')
+                         % (y, width, y, y - 2, pct))
         x = 0.0
         for k, s in enumerate(series):
             colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
