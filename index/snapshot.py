@@ -205,6 +205,12 @@ class Snapshot:
         return Snapshot(self.store, self.words, state, self.base, reports, pid_report, pid_part,
                         pid_len, delta, size - 1)
 
+    def forget(self) -> None:
+        """Drop every cached result of this generation, and the base's remembered phrases."""
+        self.cache.clear()
+        if self.base is not None:
+            self.base.forget()
+
     @property
     def delta_chars(self) -> int:
         return len(self.delta.text.text)
