@@ -436,3 +436,39 @@ def test_review_offers_the_gazetteer_namesakes_of_an_ambiguous_place(client, dat
     assert (fixed.place.county, fixed.place.province) == (choice["county"], choice["province"])
     assert "place_ambiguous" not in fixed.flags
     assert 'data-report-id="赵集镇-2024"' not in client.get("/review").get_data(as_text=True)
+
+
+def test_review_is_paged(client, data_dir, monkeypatch):
+    from webapp import admin
+    monkeypatch.setattr(admin, "REVIEW_PAGE", 1)
+    archive = open_archive(data_dir)
+    first = archive.import_bytes(NO_TOWN, "a.txt").report_id
+    second = archive.import_bytes(NO_TOWN.replace("12场".encode(), "13场".encode()), "b.txt").report_id
+    listed = [rid for rid, _ in archive.review_ids()]
+    assert {first, second} <= set(listed)
+    login(client)
+    seen = []
+    for page in range(1, len(listed) + 1):
+        html = client.get(f"/review?page={page}").get_data(as_text=True)
+        seen += re.findall(r'data-testid="review-item" data-report-id="([^"]+)"', html)
+        assert f'data-testid="review-count">{len(listed)}<' in html
+    assert seen == listed                                   # each once, in order
+    assert client.get("/review?page=999").status_code == 200   # clamped to the last page
+
+
+def test_hostile_names_are_escaped_everywhere_they_show(client, data_dir):
+    evil = '<img src=x onerror=alert(1)>镇'
+    login(client)
+    r = edit(client, "赵集镇-2024", {"town": evil, "confirm-town": evil, "issuer": '"><script>x()</script>'},
+             editor="<b>张</b>")
+    assert r.status_code == 302
+    rid = Archive(data_dir).ids()
+    new_id = next(i for i in rid if i.startswith("_img"))       # the id keeps only safe characters
+    assert "<" not in new_id and "/" not in new_id
+    pages = [url(new_id), url(new_id, "/edit"), "/review", "/towns", "/towns?q=" + quote("镇"), "/"]
+    for path in pages:
+        html = client.get(path).get_data(as_text=True)
+        assert "<img src=x" not in html and "<script>x()" not in html and "<b>张</b>" not in html, path
+    assert "&lt;img src=x onerror=alert(1)&gt;镇" in client.get(url(new_id)).get_data(as_text=True)
+    found = client.get("/places/suggest?level=town&q=" + quote("<img")).get_json()
+    assert found[0]["name"] == evil                                  # JSON data, shown via textContent

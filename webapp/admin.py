@@ -32,6 +32,7 @@ FIELDS = (("title", "标题"),) + META_FIELDS          # every field `archive se
 LABELS = dict(FIELDS)
 REVIEW_FIELDS = ("town", "county", "year")
 OPENING_CHARS = 150                                   # of the first paragraph, on /review
+REVIEW_PAGE = 30                                      # reports on one page of /review
 PLACE_LEVELS = tuple(placenames.LEVEL_LABELS)       # the form's order: town first
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 _REDIRECT_ARGS = {"compare.": ("a", "b")}            # pages naming reports in their query
@@ -140,16 +141,29 @@ def _writable() -> None:
 @bp.route("/review")
 @admin_required
 def review():
-    """`Archive.review()` as a page: each report's problems and an inline form for them."""
+    """`Archive.review()` as a page, REVIEW_PAGE reports at a time: each report's problems and an
+    inline form for them."""
     _writable()
+    archive = get_archive()
+    listed = archive.review_ids()
+    pages = max(1, -(-len(listed) // REVIEW_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
     items = []
-    for report, reasons in get_archive().review():
+    for rid, reasons in listed[(page - 1) * REVIEW_PAGE:page * REVIEW_PAGE]:
+        try:
+            report, reasons = archive.review_item(rid, reasons)
+        except ArchiveError:  # removed or broken since the list was read: `archive check` says
+            continue
+        if not reasons:
+            continue
         opening = next((p.text_original or p.text for p in report.paragraphs if p.kind == "text"), "")
         items.append({"report": report, "reasons": reasons,
                       "values": {name: _form_value(report, name) for name in REVIEW_FIELDS},
                       "opening": opening[:OPENING_CHARS] + ("…" if len(opening) > OPENING_CHARS else ""),
                       "candidates": ambiguous_candidates(report)})
     return render_template("admin/review.html", items=items, fields=REVIEW_FIELDS, labels=LABELS,
+                           total=len(listed), page=page, pages=pages,
+                           page_url=lambda n: url_for("admin.review", page=n),
                            known={level: placenames.known_names(level) for level in ("town", "county")})
 
 
