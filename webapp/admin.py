@@ -33,7 +33,7 @@ LABELS = dict(FIELDS)
 REVIEW_FIELDS = ("town", "county", "year")
 OPENING_CHARS = 150                                   # of the first paragraph, on /review
 REVIEW_PAGE = 30                                      # reports on one page of /review
-PLACE_LEVELS = tuple(placenames.LEVEL_LABELS)       # the form's order: town first
+PLACE_LEVELS = tuple(placenames.LEVEL_LABELS)       # the form's order: province down to town
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 _REDIRECT_ARGS = {"compare.": ("a", "b")}            # pages naming reports in their query
 
