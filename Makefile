@@ -6,7 +6,7 @@ DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test bench browser clean
+.PHONY: setup run test bench soak browser clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,15 @@ browser:
 test: setup browser
 	$(BIN)/python -m pytest
 
+## `make bench` (default sizes); `make bench ARGS="--sizes synth1000,synth5000,synth20000,synth100000"`
+## for the growth curve on demand; then bench/plot.py draws bench/growth.svg.
 bench: setup
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(ARGS)
+	$(BIN)/python bench/plot.py
+
+## 20 clients × 60 s against `archive serve` during an `archive import`: errors, p50/p99.
+soak: setup
+	$(BIN)/python bench/soak.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -58,7 +58,8 @@ class Generation(NamedTuple):
     @classmethod
     def parse(cls, text: Optional[str]) -> Optional["Generation"]:
         epoch, sep, number = str(text or "").rpartition(":")
-        return cls(epoch, int(number)) if sep and epoch and number.isdigit() else None
+        ok = sep and epoch and number.isascii() and number.isdigit()
+        return cls(epoch, int(number)) if ok else None
 
 
 @dataclass(frozen=True)

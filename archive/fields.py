@@ -18,7 +18,7 @@ from archive.model import META_FIELDS, PLACE_FIELDS, Provenance, Report, derived
 from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
 
 
-_DATE = re.compile(r"(\d{4})(?:\s*[-./年]\s*(\d{1,2})(?:\s*[-./月]\s*(\d{1,2})\s*日?)?\s*月?)?\s*年?")
+_DATE = re.compile(r"([0-9]{4})(?:\s*[-./年]\s*([0-9]{1,2})(?:\s*[-./月]\s*([0-9]{1,2})\s*日?)?\s*月?)?\s*年?")
 
 
 def _valid_issued(value: str) -> str:

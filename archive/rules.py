@@ -10,7 +10,7 @@ from typing import Any, Optional
 # The years a report may cover (and a date in one may carry): the importers' detection, staff
 # corrections, uploads, the query language and the search form all accept exactly these.
 YEAR_MIN, YEAR_MAX = 1990, 2100
-_YEARS = re.compile(r"(\d{4})\s*年?(?:\s*[-–—~～至到]\s*(\d{4})\s*年?)?")
+_YEARS = re.compile(r"([0-9]{4})\s*年?(?:\s*[-–—~～至到]\s*([0-9]{4})\s*年?)?")
 
 
 def valid_year(year: Any) -> bool:

@@ -49,6 +49,7 @@ from archive.folding import fold
 from archive.importlog import logs_json, read_log, read_logs
 from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
 from archive.model import NOTED_FLAGS, ImportResult, Place, Report, Summary
+from archive.names import display_name
 
 __all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id", "id_base",
            "to_markdown", "from_markdown"]
@@ -288,24 +289,26 @@ class Archive:
                 self._scan()
             yield con
 
-    def import_file(self, path: os.PathLike | str) -> ImportResult:
-        path = Path(path)
+    def import_file(self, path: os.PathLike | str | bytes) -> ImportResult:
+        """Any file name imports: one that is not UTF-8 is shown decoded (archive.names)."""
+        path = Path(os.fsdecode(path))
+        shown = display_name(path)
         try:
             data = path.read_bytes()
         except FileNotFoundError:
-            return ImportResult(str(path), "failed", error="文件不存在")
+            return ImportResult(shown, "failed", error="文件不存在")
         except IsADirectoryError:
-            return ImportResult(str(path), "failed", error="这是一个文件夹, 不是文件")
+            return ImportResult(shown, "failed", error="这是一个文件夹, 不是文件")
         except PermissionError:
-            return ImportResult(str(path), "failed", error="没有读取这个文件的权限")
+            return ImportResult(shown, "failed", error="没有读取这个文件的权限")
         except OSError as exc:
-            return ImportResult(str(path), "failed", error=f"无法读取文件: {exc.strerror or exc}")
-        return replace(self.import_bytes(data, path.name), path=str(path))
+            return ImportResult(shown, "failed", error=f"无法读取文件: {exc.strerror or exc}")
+        return replace(self.import_bytes(data, path.name), path=shown)
 
     def import_bytes(self, data: bytes, filename: str,
                      overrides: Optional[dict[str, Any]] = None) -> ImportResult:
         """Store one file. Never raises for a bad file: the result says what happened."""
-        name = PurePath(str(filename).replace("\\", "/")).name or "unnamed"
+        name = display_name(PurePath(str(filename).replace("\\", "/")).name) or "unnamed"
         sha = hashlib.sha256(data).hexdigest()
         try:
             fields = validate_fields(overrides or {})

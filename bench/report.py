@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any, Optional
 
 QUERY_P95_MS = 100
-SYNTH_P95_MS = 500
+SYNTH_P95_MS = 200
+RSS_MB = 400
+SCAN_RATIO, SCAN_FLOOR_MS = 2.0, 20.0   # every query ≤ 2× the scan, or ≤ 20 ms
+FTS5_RATIO = 10.0                        # a rare phrase ≤ 10× FTS5 trigram
 
 
 def _max_p95(size: dict) -> Optional[float]:
@@ -16,6 +19,13 @@ def _max_p95(size: dict) -> Optional[float]:
 def _max_page_p95(size: dict) -> Optional[float]:
     pages = [p["p95_ms"] for p in (size.get("pages") or {}).values() if "p95_ms" in p]
     return max(pages) if pages else None
+
+
+def _worst_scan_ratio(size: dict) -> Optional[float]:
+    """max over phrase queries of ours p95 / max(2 × scan p95, 20 ms): ≤ 1 passes."""
+    ratios = [q["ours"]["p95_ms"] / max(SCAN_RATIO * q["scan"]["p95_ms"], SCAN_FLOOR_MS)
+              for q in size.get("queries", []) if q.get("ours") and q.get("scan")]
+    return round(max(ratios), 2) if ratios else None
 
 
 def targets(results: dict) -> list[dict[str, Any]]:
@@ -43,7 +53,18 @@ def targets(results: dict) -> list[dict[str, Any]]:
     add("new report findable", largest_real.get("freshness_s"), 2.0, "s")
     biggest = max(results["sizes"], key=lambda s: s["paragraphs"], default={})
     add(f"search process peak RSS ({biggest.get('name', 'largest index')})",
-        biggest.get("rss_mb"), 500, "MB")
+        biggest.get("rss_mb"), RSS_MB, "MB")
+    for s in results["sizes"]:
+        if s["name"] == "samples":
+            continue
+        worst = _worst_scan_ratio(s)
+        if worst is not None:
+            add(f"every phrase ≤ {SCAN_RATIO:g}× scan or ≤ {SCAN_FLOOR_MS:g} ms ({s['name']}; "
+                f"worst ours/allowed)", worst, 1.0, "×")
+        rare = next((q for q in s.get("queries", []) if q["label"] == "rare"), None)
+        if rare and rare.get("ours") and rare.get("fts5"):
+            add(f"rare phrase vs FTS5 trigram ({s['name']})",
+                round(rare["ours"]["p50_ms"] / max(rare["fts5"]["p50_ms"], 0.01), 1), FTS5_RATIO, "×")
     add("every page p95", _max_page_p95(largest_real), 150, "ms")
     for s in results["sizes"]:
         recalls = [p["ours_recall"] for p in s.get("phrases", {}).values()

@@ -20,6 +20,7 @@ from typing import Optional
 import workflows
 from archive.errors import ArchiveError
 from archive.model import META_FIELDS
+from archive.numbers import cli_int
 from archive.rules import PART_LABELS
 from archive.store import Archive, ImportResult
 from cli import search
@@ -243,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="启动网页")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--port", type=cli_int(1, 65535), default=5000)
     p.set_defaults(func=cmd_serve)
 
     search.add_parsers(sub)
@@ -262,6 +263,8 @@ def _log_crash(data_dir: Path) -> Optional[Path]:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # output stays valid text whatever a name held
+        getattr(stream, "reconfigure", lambda **_: None)(errors="replace")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

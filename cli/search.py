@@ -11,6 +11,7 @@ import time
 
 import workflows
 from archive.errors import ArchiveError, QueryError
+from archive.numbers import cli_int
 from archive.rules import PART_HELP, PART_LABELS
 from cli.terminal import progress_bar
 from index.searcher import SORTS, SearchResult
@@ -24,7 +25,8 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--year", help="年份 2024 或范围 2021-2024")
     p.add_argument("--section", help=f"部分：{PART_HELP} 或 intro/work/problems/plans/closing")
     p.add_argument("--sort", choices=SORTS, default="relevance", help="排序（默认相关度）")
-    p.add_argument("--limit", type=int, default=20, help="最多显示多少段（0 = 全部）")
+    p.add_argument("--limit", type=cli_int(0, 10**9 - 1), default=20,
+                   help="最多显示多少段（0 = 全部）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=run_search)
 
@@ -35,9 +37,6 @@ def add_parsers(subparsers) -> None:
 
 
 def run_search(args) -> int:
-    if args.limit < 0:
-        print("--limit 不能是负数（0 表示全部）", file=sys.stderr)
-        return 2
     try:
         result = workflows.open_index(workflows.open_archive(args.data)).search(
             args.query, town=args.town, county=args.county, year=args.year,

@@ -11,10 +11,12 @@ search and facets use them; paragraphs keep the script as written in `text_origi
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from archive.errors import ImportFailed
 from archive.model import Report, Source
+from archive.names import display_name
 from importers.chars import cjk_count
 from importers.cleaning import clean
 from importers.document import Line
@@ -22,14 +24,14 @@ from importers.metadata import find_frame, fill
 from importers.readers import read_raw
 from importers.script import detect_script, to_simplified
 from importers.sections import build
-from importers.sniff import MAX_FILE_BYTES, MAX_TEXT_BYTES
+from importers.sniff import MAX_FILE_BYTES, MAX_TEXT_BYTES, MAX_TEXT_CHARS
 
-__all__ = ["read_report", "read_path", "MAX_FILE_BYTES", "MAX_TEXT_BYTES"]
+__all__ = ["read_report", "read_path", "MAX_FILE_BYTES", "MAX_TEXT_BYTES", "MAX_TEXT_CHARS"]
 MIN_CJK = 20   # fewer Chinese characters than this is not a report
 
 
 def read_path(path) -> Report:
-    path = Path(path)
+    path = Path(os.fsdecode(path))
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -37,12 +39,12 @@ def read_path(path) -> Report:
                                "请确认这是一份报告，或拆分后再导入")
         data = path.read_bytes()
     except OSError as exc:
-        raise ImportFailed(f"无法读取文件 {path.name}：{exc.strerror or exc}") from None
+        raise ImportFailed(f"无法读取文件 {display_name(path.name)}：{exc.strerror or exc}") from None
     return read_report(data, path.name)
 
 
 def read_report(data: bytes, filename: str) -> Report:
-    name = Path(filename.replace("\\", "/")).name
+    name = display_name(Path(filename.replace("\\", "/")).name)
     try:
         return _read(data, name)
     except ImportFailed:
@@ -56,8 +58,9 @@ def read_report(data: bytes, filename: str) -> Report:
 def _read(data: bytes, name: str) -> Report:
     raw = read_raw(data, name)
     text_size = sum(len(x.text) for x in raw.lines)
-    if text_size * 3 > MAX_TEXT_BYTES:
-        raise ImportFailed(f"文件中的文字太多（超过 {MAX_TEXT_BYTES // 2**20} MB）：请确认这是一份报告")
+    if text_size > MAX_TEXT_CHARS:
+        raise ImportFailed(f"文件中的文字太多（{text_size // 10_000} 万字，上限 {MAX_TEXT_CHARS // 10_000} 万字）："
+                           "请确认这是一份报告，或拆分后再导入")
     if cjk_count("".join(x.text for x in raw.lines)) < MIN_CJK:
         raise ImportFailed("文件中没有中文正文：请确认选择的是报告文件")
     lines, cleaning = clean(raw.lines)

@@ -86,13 +86,14 @@ def find_places(texts: Texts) -> Found:
                 named["county"][county] += WEIGHTS[zone]
                 where.setdefault(county, zone)
     found = Found(level=_level(texts, named))
-    town = _town(named["town"], where, found.level, texts)
+    town = _town(named["town"], where, found.level, texts) or _slogan_town(texts, named)
     phrase = _written_town(texts) if found.level in (None, "town") else None
     if town and phrase and _longer_name(phrase[0], town):
         town = None   # 青石桥镇 is not 石桥镇: the text's own name, which the list lacks
     if town:
         found.level = "town"
-        found.put("town", town, SOURCE_OF_ZONE[where[town]], _town_confidence(named["town"][town]))
+        found.put("town", town, SOURCE_OF_ZONE.get(where.get(town), "body"),
+                  _town_confidence(named["town"][town]))
         _above_town(found, town, named, where, texts)
     else:
         phrase = phrase or (_body_town(texts) if found.level in (None, "town") else None)
@@ -207,6 +208,22 @@ def _town(weights: Counter, where: dict[str, str], level: Optional[str], texts: 
     if where[name] in ("body", "addressee") and not _speaks_as_town(name, texts):
         return None   # 文明村镇, 对于城镇: a name in running text of a file that is no town's
     return name
+
+
+_SLOGAN = re.compile(r"法治([\u4e00-\u9fff]{2,3})(?=建设|”|\"|」)")
+
+
+def _slogan_town(texts: Texts, named: dict[str, Counter]) -> Optional[str]:
+    """A report that names its town only in a slogan (推进“法治东里”建设): the listed town
+    of that short name, when exactly one of them lies in a county or city the text names."""
+    body = "\n".join((*texts.intro, *texts.body))
+    for short in dict.fromkeys(_SLOGAN.findall(body)):
+        for unit in ("镇", "乡", "街道"):
+            chains = [gazetteer.place_of(u.code) for u in gazetteer.towns_named(short + unit)]
+            agreeing = [c for c in chains if _agreement(c, named) >= 30]
+            if len(agreeing) == 1 and _speaks_as_town(short + unit, texts):
+                return short + unit
+    return None
 
 
 def _speaks_as_town(name: str, texts: Texts) -> bool:

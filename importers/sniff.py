@@ -9,7 +9,19 @@ from pathlib import PurePath
 from archive.errors import ImportFailed
 
 MAX_FILE_BYTES = 40 * 1024 * 1024   # any input; Word/PDF files may carry images
-MAX_TEXT_BYTES = 20 * 1024 * 1024   # text formats, and the text extracted from any format
+MAX_TEXT_BYTES = 20 * 1024 * 1024   # a text-format file (txt, md, html)
+# Text extracted from any format. A long report has ~50,000 characters; reading, cleaning,
+# storing and indexing 300,000 keeps an `archive import` under 300 MB (measured: 295,000 in one
+# paragraph, the costliest shape for the index → see tests/test_importers_bombs.py).
+MAX_TEXT_CHARS = 300_000
+# A .docx is a zip: what it unpacks to is capped from its directory before anything is read, so a
+# small file cannot expand to gigabytes (zipfile never yields more than an entry's declared
+# size: a lying entry fails its CRC). Parsed XML costs ~15× its size in memory, hence its own cap;
+# an import stays under 300 MB for any file up to MAX_FILE_BYTES (bench: tests/test_importers_bombs.py).
+MAX_ZIP_ENTRIES = 1000              # real documents: 10–300
+MAX_ZIP_DIRECTORY_BYTES = 1 << 20   # the zip's central directory, read whole by zipfile
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024   # all parts together, images included
+MAX_MARKUP_BYTES = 8 * 1024 * 1024       # the .xml/.rels parts python-docx parses into trees
 
 TEXT_EXTS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
              ".htm": "html", ".html": "html", ".shtml": "html", ".xhtml": "html"}
@@ -55,12 +67,49 @@ def detect_format(data: bytes, filename: str) -> str:
 
 
 def _zip_format(data: bytes, ext: str) -> str:
+    _check_zip_directory(data)
     try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         raise ImportFailed("Word 文档已损坏或不完整（无法解压）：请重新保存或重新下载后再导入") from None
+    _check_unpacked_size(infos)
+    names = {info.filename for info in infos}
     if "word/document.xml" in names:
         return "docx"
     if any(n.startswith(("xl/", "ppt/")) for n in names):
         raise ImportFailed("这是 Excel 或 PowerPoint 文件，不是报告：请提供 Word/PDF/文本格式")
     raise ImportFailed(f"文件扩展名是 {ext or '（无）'}，但内容是压缩包而不是 Word 文档：请解压后导入其中的报告")
+
+
+def _refuse_zip(problem: str):
+    raise ImportFailed(f"{problem}，不像一份报告（可能是恶意构造的压缩文件）："
+                       "请用 Word/WPS 打开确认后另存为 .docx 或 .txt 再导入")
+
+
+def _check_zip_directory(data: bytes) -> None:
+    """Entry count and directory size from the zip's end record, before zipfile builds an
+    object per entry (a 40 MB file can list 400,000 of them)."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or len(data) < end + 22:
+        return  # no end record: zipfile reports the damage
+    entries = int.from_bytes(data[end + 10:end + 12], "little")
+    directory = int.from_bytes(data[end + 12:end + 16], "little")
+    zip64 = data.rfind(b"PK\x06\x06", max(0, end - 76), end)
+    if zip64 >= 0 and len(data) >= zip64 + 48:
+        entries = max(entries, int.from_bytes(data[zip64 + 32:zip64 + 40], "little"))
+        directory = max(directory, int.from_bytes(data[zip64 + 40:zip64 + 48], "little"))
+    if entries > MAX_ZIP_ENTRIES or directory > MAX_ZIP_DIRECTORY_BYTES:
+        _refuse_zip(f"Word 文档包含的部件过多（{entries} 个，上限 {MAX_ZIP_ENTRIES} 个）")
+
+
+def _check_unpacked_size(infos: list[zipfile.ZipInfo]) -> None:
+    """Declared sizes, summed: what python-docx would hold in memory."""
+    markup = sum(i.file_size for i in infos if i.filename.lower().endswith((".xml", ".rels")))
+    total = sum(i.file_size for i in infos)
+    if len(infos) > MAX_ZIP_ENTRIES:
+        _refuse_zip(f"Word 文档包含的部件过多（{len(infos)} 个，上限 {MAX_ZIP_ENTRIES} 个）")
+    if markup > MAX_MARKUP_BYTES:
+        _refuse_zip(f"Word 文档解压后的文字部分过大（{markup / 2**20:.0f} MB，"
+                    f"上限 {MAX_MARKUP_BYTES // 2**20} MB）")
+    if total > MAX_UNPACKED_BYTES:
+        _refuse_zip(f"Word 文档解压后过大（{total / 2**20:.0f} MB，上限 {MAX_UNPACKED_BYTES // 2**20} MB）")

@@ -144,14 +144,17 @@ def current(index_dir: Path) -> Optional[str]:
 
 
 def open_base(index_dir: Path, epoch: int) -> Optional[ExactBase]:
-    """The newest base of `epoch`, or None (none built yet, or of an older epoch)."""
-    name = current(index_dir)
-    if name is None or int(name.split("-")[0]) != epoch:
-        return None
-    try:
-        return ExactBase(folder_of(index_dir), name)
-    except (OSError, ValueError):
-        return None
+    """The newest base of `epoch`, or None (none built yet, or of an older epoch). A builder
+    may replace the base between reading its name and opening its files: read it again."""
+    for _ in range(3):
+        name = current(index_dir)
+        if name is None or int(name.split("-")[0]) != epoch:
+            return None
+        try:
+            return ExactBase(folder_of(index_dir), name)
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 @contextmanager

@@ -15,9 +15,9 @@ import json
 import logging
 import sqlite3
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import numpy as np
 
@@ -37,6 +37,7 @@ SORTS = ("relevance", "year", "town")
 MODE_LABELS = {"exact": "精确匹配", "words": "分词匹配", "mixed": "精确匹配 + 分词匹配"}
 MERGE_MIN = 2_000_000  # delta characters scanned in memory before the exact base is rebuilt…
 MERGE_SHARE = 0.1      # …and the share of the base they must also exceed
+BATCH_REPORTS = 500    # reports written per transaction by `update_many` (held in memory at once)
 SIMILAR_WORDS = 12  # the rarest words of a paragraph find its look-alikes (measured at 52k paragraphs: median 360 → 40 ms)
 
 
@@ -62,7 +63,14 @@ class Hit:
     title_derived: bool = False
 
     def to_dict(self) -> dict:
-        return dict(asdict(self), part=self.section)  # "part" as in archive.model
+        """The hit as JSON-ready values, "part" (as in archive.model) beside "section". Not
+        `dataclasses.asdict`: its deep copy of every highlight list cost a tenth of a page."""
+        out = {name: getattr(self, name) for name in _HIT_FIELDS}
+        out["part"] = self.section
+        return out
+
+
+_HIT_FIELDS = tuple(f.name for f in fields(Hit))
 
 
 @dataclass
@@ -182,34 +190,50 @@ class SearchIndex:
         """Replace the documents of this one report (adds it when new)."""
         self.update_many([report])
 
-    def update_many(self, reports: Iterable[Report], procs: Optional[int] = None) -> int:
-        """Replace (or add) these reports in one pass: one SQLite transaction and one Whoosh
-        commit for the whole batch (jieba in `procs` processes, default one per core on large
-        batches); returns the number of paragraphs written. New text is findable at once (the
-        exact layer's delta); the exact base is rebuilt when the delta has grown large."""
-        reports = list(reports)
-        if any(not r.id for r in reports):
-            raise ValueError("a report must be stored (have an id) before it is indexed")
+    def update_many(self, reports: Iterable[Report], deleted: Iterable[str] = (),
+                    archive_generation: Optional[str] = None, procs: Optional[int] = None,
+                    progress: Optional[Callable[[int, int], None]] = None) -> int:
+        """Replace (or add) these reports and remove the `deleted` ids in one pass: per batch
+        of BATCH_REPORTS reports one SQLite transaction and one Whoosh commit (jieba in
+        `procs` processes, default one per core on large batches); the last transaction
+        records `archive_generation` (the catalogue generation the index then reflects).
+        Returns the number of paragraphs written. New text is findable at once (the exact
+        layer's delta); the exact base is rebuilt when the delta has grown large. `reports`
+        may be a generator: only one batch is held at a time."""
         self._require_current()
-        if not reports:
-            return 0
-        learn_words(n for r in reports for n in (r.place.town, r.place.county, r.place.city))
-        analysed = list(analyse_all(reports, procs))
-        with self.store.writing() as con:
-            for report, paragraphs in analysed:
-                self.store.remove_report(con, report.id)
-                self.store.add_report(con, report, paragraphs)
-            self.store.bump(con, [r.id for r in reports])
-        self._words_catch_up()
+        deleted = list(deleted)
+        written = done = 0
+        batches = _batches(reports, BATCH_REPORTS)
+        batch = next(batches, [])
+        while True:
+            following = next(batches, None)
+            last = following is None
+            if any(not r.id for r in batch):
+                raise ValueError("a report must be stored (have an id) before it is indexed")
+            learn_words(n for r in batch for n in (r.place.town, r.place.county, r.place.city))
+            analysed = list(analyse_all(batch, procs))
+            with self.store.writing() as con:
+                for report, paragraphs in analysed:
+                    self.store.remove_report(con, report.id)
+                    self.store.add_report(con, report, paragraphs)
+                gone = [rid for rid in deleted if self.store.remove_report(con, rid)] if last else []
+                if batch or gone:
+                    self.store.bump(con, [r.id for r in batch] + gone)
+                if last and archive_generation is not None:
+                    self.store.set_archive_generation(con, archive_generation)
+            written += sum(len(r.paragraphs) for r in batch)
+            done += len(batch)
+            if progress:
+                progress(done, done + (0 if last else len(following)))
+            self._words_catch_up()
+            if last:
+                break
+            batch = following
         self._merge_exact()
-        return sum(len(r.paragraphs) for r in reports)
+        return written
 
     def delete(self, report_id: str) -> None:
-        self._require_current()
-        with self.store.writing() as con:
-            if self.store.remove_report(con, report_id):
-                self.store.bump(con, [report_id])
-        self._words_catch_up()
+        self.update_many([], deleted=[report_id])
 
     def _words_catch_up(self) -> None:
         """Replay into Whoosh what SQLite committed since the word index's generation (this
@@ -428,3 +452,14 @@ class SearchIndex:
 def _old_index_files(index_dir: Path) -> list[Path]:
     """Files of the Whoosh index earlier versions wrote here (a reindex replaces them)."""
     return sorted(p for p in index_dir.glob("*MAIN*") if p.is_file())
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

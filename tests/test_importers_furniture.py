@@ -178,7 +178,7 @@ def test_pdf_report_wrapped_at_a_narrow_width_loses_nothing():
 def test_docx_report_loses_nothing():
     from fixtures.report_files import make_docx
     lines = [TITLE, "县委、县政府：", INTRO, *BODY, *SIGNATURE]
-    r = read_report(make_docx(lines, [["序号", "活动"], ["1", "法治讲座"]]), "r.docx")
+    r = read_report(make_docx(lines, [["序号", "活动"], ["1", "法治讲座"], ["是", "否"], ["甲", "乙"]]), "r.docx")
     assert not dropped(r) and r.title == TITLE
     assert any("法治讲座" in t for t in texts(r))
 

@@ -222,3 +222,11 @@ def test_law_like_text_names_no_town(text):
 def test_a_town_inside_running_text_counts_when_the_report_speaks_as_a_town():
     r = report("2023年，我镇坚持依法行政。\n为强化伊金霍洛镇法治建设，我镇成立了领导小组。\n" + BODY)
     assert r.place.town == "伊金霍洛镇"
+
+
+def test_town_named_only_in_a_slogan():
+    # 东里镇: 沂源县, 澄海区, 雷州市; the text names 雷州市 and says only 我镇 and 法治东里
+    r = report("2025年以来，在雷州市委、市政府的坚强领导下，我镇推进“法治东里”建设，坚持依法行政。\n" + BODY)
+    assert place(r) == ("广东省", "湛江市", "雷州市", "东里镇")
+    r = report("2025年以来，我镇推进“法治东里”建设，坚持依法行政。\n" + BODY)   # no county: no guess
+    assert r.place.town is None

@@ -1,5 +1,6 @@
 """Concurrency stress: several threads search one shared `SearchIndex` (as the web server's
-threads do) while another thread of the same process AND another process write the index.
+threads do) while another thread of the same process AND another process write the index
+(that one rebuilding the exact base after each write, so readers switch bases mid-query).
 No search may raise, and once the writers are done the shared index — with whatever it cached
 across generations — answers exactly as a fresh index over the same reports does."""
 import multiprocessing
@@ -39,6 +40,8 @@ def final_reports() -> dict[str, Report]:
 
 
 def _process_writer(index_dir):
+    from index import searcher
+    searcher.MERGE_MIN = searcher.MERGE_SHARE = 0  # a new exact base after every write
     ix = SearchIndex(index_dir, lock_timeout=60)
     for version in range(2):
         for year in range(2020, 2024):

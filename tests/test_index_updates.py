@@ -133,3 +133,26 @@ def test_an_unstored_report_is_rejected(index):
 def test_headings_are_searchable_paragraphs(index):
     hits = index.search('"存在的问题"', town="测试镇", per_page=0).hits
     assert [(h.paragraph_id, h.kind) for h in hits] == [("二", "heading")]
+
+
+def test_update_many_writes_a_batch_in_one_pass_like_a_rebuild(index, tmp_path, monkeypatch):
+    """Batches (here of 2 reports), deletions and the archive generation in one call: the
+    index then answers as one rebuilt from the same reports."""
+    from index import searcher as searcher_module
+    monkeypatch.setattr(searcher_module, "BATCH_REPORTS", 2)
+    generations = []
+    monkeypatch.setattr(index.store, "bump", lambda con, ids=(), new_epoch=False:
+                        generations.append(list(ids)) or type(index.store).bump(con, ids, new_epoch))
+    new = [crafted_report(f"新{n}镇-2024", f"新{n}镇", 2024) for n in range(5)]
+    gone = sample_reports()[0].id
+    written = index.update_many(iter(new), deleted=[gone, "不存在-2020"], archive_generation="7:42")
+    assert written == sum(len(r.paragraphs) for r in new)
+    assert len(generations) == 3 and gone in generations[-1]  # 3 batches, deletions in the last
+    assert index.archive_generation() == "7:42"
+    expected = [r for r in sample_reports() if r.id != gone] + [crafted_report()] + new
+    fresh = SearchIndex(tmp_path / "fresh")
+    fresh.rebuild(expected)
+    for q in ('"谁执法谁普法"', "普法", '"法治"', "section:problems"):
+        ours, theirs = index.search(q, per_page=0), fresh.search(q, per_page=0)
+        assert keys(ours) == keys(theirs) and ours.facets == theirs.facets, q
+    assert sorted(index.report_ids()) == sorted(r.id for r in expected)

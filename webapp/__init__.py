@@ -19,6 +19,9 @@ DEFAULTS = {
     "SECRET_KEY": None,            # `serve` keeps one in DATA_DIR/secret_key; else random per process
     "ADMIN_PASSWORD_HASH": None,   # werkzeug hash; None → the site is read-only
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,  # one upload request, all files together
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # True when served over HTTPS (`serve`: ARCHIVE_HTTPS=1)
     "TESTING": False,
 }
 
@@ -48,19 +51,22 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(module.bp)
     errors.init_errors(app)
     init_csrf(app)
+    auth.init_logins(app)
     app.after_request(_security_headers)
     render.init_filters(app)
     return app
 
 
 # Everything is served by the app itself; inline <script> is never needed, so none may run.
+# No page may be framed, not even by the site itself (clickjacking on the upload forms).
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
        "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-       "frame-ancestors 'self'")
+       "frame-ancestors 'none'")
 
 
 def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
@@ -81,12 +87,14 @@ def _secret_key(data_dir: Path) -> str:
 
 def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000) -> None:
     """Run the app under waitress (debug off). `ARCHIVE_ADMIN_PASSWORD` enables uploads;
-    it is hashed here and the plaintext is not kept."""
+    it is hashed here and the plaintext is not kept. `ARCHIVE_HTTPS=1` (served behind an HTTPS
+    proxy) marks the session cookie Secure, so a browser never sends it over plain HTTP."""
     import waitress
     from werkzeug.security import generate_password_hash
 
     password = os.environ.get("ARCHIVE_ADMIN_PASSWORD") or ""
-    config = {"DATA_DIR": str(data_dir), "SECRET_KEY": _secret_key(Path(data_dir))}
+    config = {"DATA_DIR": str(data_dir), "SECRET_KEY": _secret_key(Path(data_dir)),
+              "SESSION_COOKIE_SECURE": os.environ.get("ARCHIVE_HTTPS", "") in ("1", "true", "yes")}
     if password:
         config["ADMIN_PASSWORD_HASH"] = generate_password_hash(password)
     del password

@@ -5,22 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request
 
 from archive.rules import read_years
-from webapp.search import SORTS, Params, run_search
+from webapp.params import int_arg
+from webapp.search import MAX_PAGE, SORTS, Params, run_search
 from webapp.services import get_archive
 from webapp.summaries import archive_overview, hierarchy, rows
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_LIMIT = 200
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    value = (request.args.get(name) or "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or not low <= int(value) <= high:
-        abort(400, description=f"参数 {name} 应为 {low}–{high} 之间的整数。")
-    return int(value)
 
 
 def _year_args() -> dict:
@@ -41,11 +33,11 @@ def search():
         abort(400, description="参数 sort 应为 relevance、year 或 town。")
     args = {k: request.args.get(k, "") for k in ("q", "town", "county", "section")}
     args.update(_year_args(), sort=sort)
-    params = Params.from_args(args)
+    params = Params.from_args(args, strict=True)
     if request.args.get("section") and not params.section:
         abort(400, description="参数 section 应为 intro、work、problems、plans 或 closing。")
-    page = _int_arg("page", 1, 1, 10_000)
-    limit = _int_arg("limit", 20, 1, MAX_LIMIT)
+    page = int_arg("page", 1, 1, MAX_PAGE, strict=True)
+    limit = int_arg("limit", 20, 1, MAX_LIMIT, strict=True)
     return jsonify(run_search(params, page=page, per_page=limit))
 
 

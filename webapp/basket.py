@@ -23,6 +23,7 @@ from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, 
 
 from archive.errors import ArchiveError
 from archive.model import Paragraph, Report
+from archive.numbers import parse_int
 from webapp.citation import citation
 from webapp.reports import base_url
 from webapp.services import get_archive
@@ -101,11 +102,8 @@ def _done(message: str, ok: bool = True, status: int = 200):
 
 
 def _index_arg(items: list) -> int:
-    try:
-        i = int(request.form.get("index", ""))
-    except ValueError:
-        i = -1
-    if not 0 <= i < len(items):
+    i = parse_int(request.form.get("index", ""), 0, len(items) - 1)
+    if i is None:
         abort(400, description="引用篮中没有这一项，请刷新页面后重试。")
     return i
 

@@ -39,7 +39,8 @@ def author(issuer: Optional[str], town: Optional[str]) -> str:
 def location(paragraph_id: str, kind: str = "text") -> str:
     """`一.（六）.2` → `一、（六）第2段`; `导语.1` → `导语第1段`; a heading `一.（六）` → `一、（六）`."""
     parts = [p for p in (paragraph_id or "").split(".") if p]
-    ordinal = parts.pop() if kind == "text" and parts and parts[-1].isdigit() else None
+    numbered = parts and parts[-1].isascii() and parts[-1].isdigit()
+    ordinal = parts.pop() if kind == "text" and numbered else None
     shown = [p + "、" if _CHINESE_NUMERAL.match(p) else p for p in parts]
     text = "".join(shown)
     if ordinal is not None:

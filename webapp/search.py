@@ -12,13 +12,15 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, render_template, request
 
 from archive.errors import QueryError
-from archive.rules import PART_LABELS, PARTS, parse_year, part_code
+from archive.rules import PART_LABELS, PARTS, part_code
+from webapp.params import int_arg, year_arg
 from webapp.services import get_archive, get_index
 from webapp.summaries import archive_overview, place_options
 
 bp = Blueprint("search", __name__)
 
 PER_PAGE = 20
+MAX_PAGE = 10_000
 EXPORT_LIMIT = 2000      # hits in one export file
 SHOWN_PER_REPORT = 2     # hits shown per report before the rest collapse
 SORTS = {"relevance": "相关度", "year": "年份", "town": "乡镇"}
@@ -37,12 +39,13 @@ class Params:
     page: int = 1
 
     @classmethod
-    def from_args(cls, args) -> "Params":
-        page = (args.get("page") or "").strip()
+    def from_args(cls, args, strict: bool = False) -> "Params":
+        """Malformed numbers: a notice on the page, or a 400 if `strict` (see `webapp.params`)."""
         section = (args.get("section") or "").strip()
         section = part_code(section) or section
         sort = (args.get("sort") or "").strip()
-        y1, y2 = (parse_year((args.get(n) or "").strip()) for n in ("year_from", "year_to"))
+        y1 = year_arg("year_from", label="起始年份", strict=strict, source=args)
+        y2 = year_arg("year_to", label="截止年份", strict=strict, source=args)
         if y1 and y2 and y1 > y2:
             y1, y2 = y2, y1
         return cls(
@@ -52,7 +55,7 @@ class Params:
             year_from=y1, year_to=y2,
             section=section if section in PARTS else "",
             sort=sort if sort in SORTS else "relevance",
-            page=min(int(page), 10_000) if page.isdigit() and int(page) > 0 else 1,
+            page=int_arg("page", 1, 1, MAX_PAGE, label="页码", strict=strict, source=args),
         )
 
     @property
@@ -157,7 +160,7 @@ CSV_COLUMNS = ("报告", "乡镇", "县", "年份", "部分", "段落位置", "�
 @bp.route("/export.csv")
 def export_csv():
     from webapp.citation import citation_for_hit, permalink
-    params = Params.from_args(request.args)
+    params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
     out = io.StringIO()
     out.write("\ufeff")  # BOM: Excel then reads UTF-8
@@ -183,7 +186,7 @@ def _csv_safe(text: str) -> str:
 @bp.route("/export.md")
 def export_md():
     from webapp.citation import citation_for_hit
-    params = Params.from_args(request.args)
+    params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
     base = _base_url()
     lines = [f"# 检索结果：{params.q or '（全部）'}", "", f"共 {len(hits)} 段。", ""]

@@ -61,8 +61,8 @@ class Imported:
 
 def sync_index(archive: Archive, index: SearchIndex,
                fresh: Iterable[ImportResult] = ()) -> Synced:
-    """Bring the index to the archive's current generation, report by report. `fresh`: results
-    of imports just made, whose reports are indexed as they are instead of read again (unless
+    """Bring the index to the archive's current generation in one pass (`update_many`). `fresh`:
+    results of imports just made, whose reports are indexed as they are instead of read again (unless
     the report changed again since). Index errors are returned, not raised: the archive write
     they follow has been made."""
     try:
@@ -71,12 +71,9 @@ def sync_index(archive: Archive, index: SearchIndex,
         if not changes.complete:  # no generation recorded, or the catalogue's was rebuilt
             return _rebuild(archive, index, changes)
         in_hand = {r.report_id: r for r in fresh if r.report is not None and r.generation}
-        for rid, generation in changes.changed.items():
-            held = in_hand.get(rid)
-            index.update(held.report if held and held.generation >= generation else archive.get(rid))
-        for rid in changes.deleted:
-            index.delete(rid)
-        index.set_archive_generation(str(changes.generation))
+        index.update_many((in_hand[rid].report if rid in in_hand and in_hand[rid].generation >= generation
+                           else archive.get(rid) for rid, generation in changes.changed.items()),
+                          deleted=changes.deleted, archive_generation=str(changes.generation))  # one pass
         return Synced(sorted(changes.changed), changes.deleted)
     except ArchiveError as exc:
         return Synced(error=str(exc))

@@ -279,7 +279,7 @@ def _clusters(texts: list[str], hints: list) -> set[int]:
     """Lines in runs of two or more one-word lines: 下载 / 打印 / 全屏 / 收藏, 大 / 中 / 小."""
     short = [len(t) <= 3 * _WIDGET_MAX and (not _bare(t) or (
                  len(_bare(t)) <= _WIDGET_MAX and not ends_sentence(t) and match_marker(t) is None
-                 and not is_date_line(t) and not is_issuer_line(t) and not t.isdigit()))
+                 and not is_date_line(t) and not is_issuer_line(t) and not t.isdigit() and CELL_SEP not in t))
              for t in texts]
     out: set[int] = set()
     i = 0

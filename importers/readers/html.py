@@ -33,12 +33,19 @@ _CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", 
 
 
 def read_html(data: bytes) -> RawDocument:
-    text, encoding = _decode_html(data)
-    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
     try:
-        root = lxml.html.document_fromstring(text)
+        text, encoding = _decode_html(data)
+    except ImportFailed:
+        check_nesting(data)  # mostly markup, nested past the parser's limit: say that instead
+        raise
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    parser = lxml.html.HTMLParser()
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
         raise ImportFailed("网页文件无法解析：请在浏览器中打开后另存为“网页，仅HTML”或复制正文为文本") from None
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        raise ImportFailed(NESTING_MESSAGE)  # libxml2 stopped reading: the text would be lost
     title = _page_title(root)
     for el in root.xpath("//*[self::" + " or self::".join(_DROP_TAGS) + "]"):
         _drop(el)
@@ -53,6 +60,32 @@ def read_html(data: bytes) -> RawDocument:
     if title and not any(_same(title, ln.text) for ln in lines[:8]):
         lines.insert(0, Line(title, "title"))
     return RawDocument(lines, "html", encoding, meta)
+
+
+# libxml2 stops reading an HTML document nested 256 levels deep (its resource limit), losing
+# the rest of the text; a page that deep is not a report page. The parser's error log says so;
+# a page that is mostly tags may fail to decode first, and then a scan of its tags says so.
+MAX_DEPTH = 250
+NESTING_MESSAGE = f"网页嵌套层级过深（超过 {MAX_DEPTH} 层），无法读取：请另存为 .docx 或 .txt 后再导入"
+_TAG_RE = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9]{0,15})(?=[\s/>])[^<>]{0,4096}?(/?)>")
+# Elements that never hold others (void) or whose end tag the parser supplies itself.
+_UNNESTED = {b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link",
+             b"meta", b"param", b"source", b"track", b"wbr", b"basefont", b"bgsound", b"frame",
+             b"keygen", b"p", b"li", b"dt", b"dd", b"tr", b"td", b"th", b"option", b"optgroup",
+             b"thead", b"tbody", b"tfoot", b"colgroup", b"rb", b"rt", b"rp", b"html", b"head",
+             b"body"}
+
+
+def check_nesting(data: bytes) -> None:
+    """Refuse a page whose elements nest deeper than MAX_DEPTH (a cheap scan of the tags)."""
+    depth = 0
+    for m in _TAG_RE.finditer(data):
+        close, name, self_closing = m.groups()
+        if self_closing or name.lower() in _UNNESTED:
+            continue
+        depth = max(depth - 1, 0) if close else depth + 1
+        if depth > MAX_DEPTH:
+            raise ImportFailed(NESTING_MESSAGE)
 
 
 def _decode_html(data: bytes) -> tuple[str, str]:

@@ -27,20 +27,24 @@ class _PdfLine:
 
 
 def read_pdf(data: bytes) -> RawDocument:
-    from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams, LTTextContainer, LTTextLine
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    from importers.readers.pdflimits import limits
 
     lines: list[_PdfLine] = []
     pages = 0
     try:
-        for pages, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams(), maxpages=MAX_PAGES), 1):
-            boxes = [el for el in page if isinstance(el, LTTextContainer)]
-            boxes.sort(key=lambda b: (-b.y1, b.x0))
-            for box in boxes:
-                for ln in box:
-                    if isinstance(ln, LTTextLine) and ln.get_text().strip():
-                        lines.append(_PdfLine(ln.get_text().strip(), ln.x0, ln.x1, ln.height, pages))
+        with limits(data):  # stream sizes and object counts capped while pdfminer reads
+            for pages, page in enumerate(_layouts(data), 1):
+                boxes = [el for el in page if isinstance(el, LTTextContainer)]
+                boxes.sort(key=lambda b: (-b.y1, b.x0))
+                for box in boxes:
+                    for ln in box:
+                        if isinstance(ln, LTTextLine) and ln.get_text().strip():
+                            lines.append(_PdfLine(ln.get_text().strip(), ln.x0, ln.x1, ln.height, pages))
+    except ImportFailed:
+        raise
     except (PDFEncryptionError, PDFPasswordIncorrect):
         raise ImportFailed("PDF 已加密，无法读取文字：请提供未加密的 PDF 或 Word/文本版本") from None
     except Exception as exc:  # pdfminer raises many types (PSEOF, PDFSyntaxError, KeyError…) on damage
@@ -51,6 +55,22 @@ def read_pdf(data: bytes) -> RawDocument:
         raise ImportFailed("PDF 没有文字层（可能是扫描件）：请先做 OCR，或提供 Word/文本版本")
     lines = _drop_page_furniture(lines, pages)
     return RawDocument(_paragraphs(lines), "pdf")
+
+
+def _layouts(data: bytes):
+    """pdfminer's `extract_pages`, keeping only characters, at most MAX_PAGE_CHARS a page."""
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    from importers.readers.pdflimits import TextAggregator
+
+    resources = PDFResourceManager(caching=True)
+    device = TextAggregator(resources, laparams=LAParams())
+    interpreter = PDFPageInterpreter(resources, device)
+    for page in PDFPage.get_pages(io.BytesIO(data), maxpages=MAX_PAGES):
+        interpreter.process_page(page)
+        yield device.get_result()
 
 
 def _drop_page_furniture(lines: list[_PdfLine], pages: int) -> list[_PdfLine]:
