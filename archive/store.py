@@ -587,12 +587,13 @@ class Archive:
                 if name.endswith(".tmp"):
                     problems.append(f"残留的临时文件 {path} (可删除)")
                 continue
-            for suffix in (".log.json", ".override.yaml"):
+            for suffix in (".log.json", ".override.yaml", ".audit.jsonl"):
                 if name.endswith(suffix) and name[:-len(suffix)] not in ids:
                     problems.append(f"{name} 没有对应的报告文件 {name[:-len(suffix)]}.md")
             if name.endswith(".md") and not valid_id(name[:-3]):
                 problems.append(f"{name}: 文件名不是有效的报告编号, 不会被读取")
-        return problems
+        from archive import renames
+        return problems + renames.problems(self, ids)
 
 
 # ---- helpers ---------------------------------------------------------------------------------
