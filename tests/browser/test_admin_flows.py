@@ -226,3 +226,21 @@ def test_back_from_a_report_restores_the_result_list_position(make_page, admin_s
     page.wait_for_load_state("load")
     page.wait_for_function(f"Math.abs(window.scrollY - {y}) <= 2", timeout=5000)
     shot(page, "admin-14-back-to-results", full_page=False)
+
+
+def test_edit_without_javascript_normalises_a_longer_spelling(make_page, admin_site, shot):
+    """No JavaScript: the form still posts, and 重庆市黔江区 is stored as the archive's 黔江区."""
+    page = make_page(admin_site.url, java_script_enabled=False)
+    page.goto("/login")
+    page.get_by_test_id("login-password").fill(admin_site.admin_password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/upload")
+    page.goto(admin_site.report_url("马喇镇-2023") + "/edit")
+    page.get_by_test_id("edit-county").fill("重庆市黔江区")
+    page.get_by_test_id("edit-addressee").fill("黔江区人民政府")
+    page.get_by_test_id("edit-save").click()
+    page.wait_for_url("**/report/**")
+    expect(page.locator(".flash").first).to_contain_text("主送机关")
+    report = admin_site.archive().get("马喇镇-2023")
+    assert (report.place.county, report.addressee) == ("黔江区", "黔江区人民政府")
+    shot(page, "admin-15-edited-without-js")
