@@ -217,15 +217,28 @@ def test_back_from_a_report_restores_the_result_list_position(make_page, admin_s
     target = links.nth(links.count() - 1)
     target.scroll_into_view_if_needed()
     page.mouse.wheel(0, 200)
-    page.wait_for_function("window.scrollY > 400")
-    y = page.evaluate("window.scrollY")
+    y = scrolled_to(page, lambda y: y > 400)
     target.click()
     page.wait_for_url("**/report/**")
     page.go_back()
     page.wait_for_url("**/?q=*")
     page.wait_for_load_state("load")
-    page.wait_for_function(f"Math.abs(window.scrollY - {y}) <= 2", timeout=5000)
+    scrolled_to(page, lambda now: abs(now - y) <= 2)
     shot(page, "admin-14-back-to-results", full_page=False)
+
+
+def scrolled_to(page, ok, seconds: float = 5.0) -> float:
+    """Wait until `ok(window.scrollY)`; returns it. Polled from the test (page.evaluate goes
+    through the debugging protocol): the site's CSP forbids the string evaluation that
+    wait_for_function would do inside the page."""
+    import time
+    deadline = time.monotonic() + seconds
+    while True:
+        y = page.evaluate("window.scrollY")
+        if ok(y):
+            return y
+        assert time.monotonic() < deadline, f"scrollY stayed {y}"
+        page.wait_for_timeout(50)
 
 
 def test_edit_without_javascript_normalises_a_longer_spelling(make_page, admin_site, shot):
