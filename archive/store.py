@@ -29,7 +29,6 @@ import hashlib
 import heapq
 import logging
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -48,34 +47,17 @@ from archive.files import Staged, atomic_write, fsync_dir, stamp, write_tmp
 from archive.folding import fold
 from archive.importlog import logs_json, read_log, read_logs
 from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
-from archive.model import NOTED_FLAGS, ImportResult, Place, Report, Summary
+from archive import integrity, renames
+from archive.model import ImportResult, Place, Report, Summary
 from archive.names import display_name
+from archive.rules import id_base, valid_id
 
 __all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id", "id_base",
            "to_markdown", "from_markdown"]
 
 log = logging.getLogger(__name__)
 
-_ID = re.compile(r"[0-9A-Za-z\u4e00-\u9fff（）()·_-]{1,80}")
-_ID_CHAR = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff（）()·_-]")
-LOW_CONFIDENCE = 0.6
 _GET_CACHE_SIZE = 256
-
-
-def valid_id(report_id: Any) -> bool:
-    """True for a well-formed report id: the only kind of id ever turned into a path."""
-    return (isinstance(report_id, str) and _ID.fullmatch(report_id) is not None
-            and ".." not in report_id)
-
-
-def id_base(report: Report) -> str:
-    """The id a report's town and year call for (see docs/ARCHITECTURE.md, Ids), before a
-    `-2`, `-3`… that tells apart reports of the same town and year."""
-    town, year = report.place.town, report.year
-    base = f"{town or '未知镇'}-{year or '未知年'}"
-    if not (town and year):
-        base += f"-{report.source.sha256[:8]}"
-    return _ID_CHAR.sub("_", base.replace("..", "_"))[:72]
 
 
 def _title_key(report: Report) -> Optional[tuple]:
@@ -457,8 +439,7 @@ class Archive:
     def _new_id(self, report: Report, free: frozenset = frozenset()) -> str:
         """A fresh id for `report`: its `id_base`, then `-2`, `-3`…; ids that once named a renamed
         report stay taken (they redirect), except those in `free`."""
-        from archive.renames import redirected_ids
-        base, reserved = id_base(report), redirected_ids(self) - free
+        base, reserved = id_base(report), renames.redirected_ids(self) - free
         rid, n = base, 1
         while self.catalog.has(rid) or self._md(rid).exists() or rid in reserved:
             n += 1
@@ -505,7 +486,6 @@ class Archive:
         """Give a report the id its town and year now call for (or `new_id`), moving its files;
         the old id redirects to the new one for good (see archive.renames). Returns the id the
         report has afterwards (unchanged when it already fits)."""
-        from archive import renames
         try:
             with self._write_lock():
                 new = renames.move(self, report_id, new_id)
@@ -517,7 +497,7 @@ class Archive:
             raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
                                f"检查数据目录 {self.data_dir} 的权限") from None
 
-    # -- review and integrity
+    # -- review and integrity (archive.integrity)
 
     def review(self) -> list[tuple[Report, list[str]]]:
         """Reports whose town or year is missing or uncertain (confidence < 0.6), or that carry a
@@ -535,21 +515,7 @@ class Archive:
         or doubtful town and year) — cheap, for a page of the list at a time; `review_item`
         adds the reasons the importer explained."""
         self._refresh()
-        out = []
-        for rid, e in self.catalog.entries() if self.data_dir.is_dir() else ():
-            if "error" in e:
-                continue
-            reasons = []
-            for name, label, value in (("town", "镇名", e["place"].get("town")),
-                                       ("year", "年份", e["year"])):
-                conf = e["confidence"].get(name)
-                if value is None and (name != "town" or "town_missing" in e["flags"]):
-                    reasons.append(f"缺少{label}")  # a county's own report has no town
-                elif conf is not None and conf < LOW_CONFIDENCE:
-                    reasons.append(f"{label}「{value}」把握不大 (置信度 {conf:.2f})")
-            if reasons or set(e["flags"]) & set(NOTED_FLAGS):
-                out.append((rid, reasons))
-        return out
+        return integrity.review_ids(self.catalog.entries() if self.data_dir.is_dir() else ())
 
     def review_item(self, rid: str, reasons: list[str]) -> tuple[Report, list[str]]:
         """The report and all its reasons: a flag the importer explained (Report.flag_notes) is
@@ -559,41 +525,7 @@ class Archive:
 
     def check(self) -> list[str]:
         """Problems found in the data folder, one line each; an empty list means healthy."""
-        problems: list[str] = []
-        referenced: dict[str, str] = {}  # sha -> id
-        ids = set(self.ids())
-        for rid in sorted(ids):
-            try:
-                report, notes = self._load(rid)
-            except ArchiveError as exc:
-                problems.append(str(exc))
-                continue
-            problems += [f"{rid}.md: {n}" for n in notes]
-            for sha in [report.source.sha256] + [h.get("sha256") for h in report.history]:
-                referenced.setdefault(str(sha), rid)
-            try:
-                read_overrides(self._override_path(rid))
-            except ArchiveError as exc:
-                problems.append(str(exc))
-        for sha, rid in sorted(referenced.items()):
-            if originals.find(self.originals_dir, sha) is None:
-                problems.append(f"{rid}: 原件缺失 ({sha[:12]}…)")
-        for path in sorted(self.tmp_dir.glob("*")):
-            problems.append(f"残留的临时文件 {path} (可删除)")
-        problems += originals.problems(self.originals_dir)
-        for path in sorted(self.reports_dir.glob("*")) if self.reports_dir.is_dir() else []:
-            name = path.name
-            if name.startswith("."):
-                if name.endswith(".tmp"):
-                    problems.append(f"残留的临时文件 {path} (可删除)")
-                continue
-            for suffix in (".log.json", ".override.yaml", ".audit.jsonl"):
-                if name.endswith(suffix) and name[:-len(suffix)] not in ids:
-                    problems.append(f"{name} 没有对应的报告文件 {name[:-len(suffix)]}.md")
-            if name.endswith(".md") and not valid_id(name[:-3]):
-                problems.append(f"{name}: 文件名不是有效的报告编号, 不会被读取")
-        from archive import renames
-        return problems + renames.problems(self, ids)
+        return integrity.check(self)
 
 
 # ---- helpers ---------------------------------------------------------------------------------
