@@ -217,7 +217,8 @@ def test_back_from_a_report_restores_the_result_list_position(make_page, admin_s
     target = links.nth(links.count() - 1)
     target.scroll_into_view_if_needed()
     page.mouse.wheel(0, 200)
-    y = scrolled_to(page, lambda y: y > 400)
+    y = settled_scroll(page)           # the wheel scrolls smoothly: wait until it has stopped
+    assert y > 400
     target.click()
     page.wait_for_url("**/report/**")
     page.go_back()
@@ -257,3 +258,15 @@ def test_edit_without_javascript_normalises_a_longer_spelling(make_page, admin_s
     report = admin_site.archive().get("马喇镇-2023")
     assert (report.place.county, report.addressee) == ("黔江区", "黔江区人民政府")
     shot(page, "admin-15-edited-without-js")
+
+
+def settled_scroll(page) -> float:
+    """window.scrollY once it has stopped changing (two readings 150 ms apart agree)."""
+    last = None
+    for _ in range(40):
+        y = page.evaluate("window.scrollY")
+        if y == last:
+            return y
+        last = y
+        page.wait_for_timeout(150)
+    raise AssertionError(f"the page kept scrolling (scrollY {last})")
