@@ -343,6 +343,12 @@ class SearchIndex:
     def report_ids(self) -> list[str]:
         return sorted(self.snapshot().report_year)
 
+    def report_words(self, report_id: str) -> list[list[str]]:
+        """The jieba words of each paragraph of one report as indexed (sub-words included),
+        in paragraph order; [] for a report the index does not hold."""
+        self._require_current()
+        return [tokens.split() for _, _, tokens in self.store.word_rows([report_id])]
+
     def archive_generation(self) -> Optional[str]:
         """The archive catalogue's generation this index reflects, as last recorded by
         `set_archive_generation` (None: unknown, e.g. after a rebuild not yet followed)."""
@@ -363,12 +369,12 @@ class SearchIndex:
         return len(self.snapshot().alive)
 
     def search(self, query: str, *, town=None, county=None, year=None, section=None,
-               report_id=None, sort: str = "relevance", page: int = 1,
+               report_id=None, kind=None, sort: str = "relevance", page: int = 1,
                per_page: int = 20) -> SearchResult:
         """Search; keyword filters combine (AND) with scopes written in the query, and a blank
         query with filters lists what the filters allow. `year` is an int, a (first, last)
-        tuple or "2021-2024"; `report_id` keeps one report's paragraphs; per_page=0 returns
-        every hit.
+        tuple or "2021-2024"; `report_id` keeps one report's paragraphs; `kind="text"` leaves
+        headings out (the web app counts only body paragraphs); per_page=0 returns every hit.
 
         One direction: parse (`index.query`) → plan (filters joined, scopes first) → match
         (`Snapshot.evaluate`: exact layer, word layer) → count (`index.facets`) → rank the
@@ -383,6 +389,8 @@ class SearchIndex:
                    if value not in (None, "")]
         if report_id not in (None, ""):
             filters.append(Scope("report_id", str(report_id)))
+        if kind not in (None, ""):
+            filters.append(Scope("kind", str(kind)))
         if filters and isinstance(query, str) and not query.strip():
             node = And(tuple(filters))  # browsing: every paragraph the filters allow
         else:
