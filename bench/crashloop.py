@@ -8,8 +8,8 @@ Each round writes a new version of every synthetic report into the source folder
 import was replacing reports the index already held), starts the import, kills it at a random
 moment within `--window` seconds after it began writing, then runs `archive check` (it may
 report differences: that is its job; the killed writer's leftover temporary files are listed
-too and not counted here) and one more import, and compares: the index must hold exactly the archive's current versions, paragraph for
-paragraph. Prints one line per round and the totals; exit 1 when any round disagreed.
+too and not counted here) and one more import, and compares: the index must hold exactly the
+archive's current versions, paragraph for paragraph. Prints one line per round and the totals; exit 1 when any round disagreed.
 
 The test suite (tests/test_crash_import.py) runs a few rounds of the same code.
 """
