@@ -209,12 +209,14 @@ class Store:
             "SELECT value FROM meta WHERE key = 'archive_generation'").fetchone()
         return row[0] if row else None
 
-    def versions(self) -> dict[str, str]:
-        """Report id -> the archive version indexed ({} for an index that never recorded any)."""
+    def versions(self) -> dict[str, Optional[str]]:
+        """Report id -> the archive version indexed, for every report held (None: unknown)."""
+        con = self.connection()
         try:
-            return dict(self.connection().execute("SELECT report_id, version FROM versions"))
+            return dict(con.execute(
+                "SELECT r.report_id, v.version FROM reports r LEFT JOIN versions v USING (report_id)"))
         except sqlite3.OperationalError:  # an index written before versions were recorded
-            return {}
+            return dict(con.execute("SELECT report_id, NULL FROM reports"))
 
     def paragraphs(self, report_ids: Optional[list[str]] = None) -> Iterator[tuple]:
         """The snapshot rows (`SNAPSHOT_QUERY`) of these reports (None: all), in id order."""

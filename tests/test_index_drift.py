@@ -154,3 +154,18 @@ def _file(archive, title, body):
     path = archive.data_dir.parent / f"{title}.json"
     path.write_bytes(fake_file(title=title, body=[body]))
     return path
+
+
+def test_an_index_from_before_versions_is_compared_and_brought_in_line(pair):
+    archive, index = pair
+    upload(archive, index, "甲", "早先建的索引")
+    upload(archive, index, "乙", "档案里已删")
+    with index.store.writing() as con:  # as an index written by the previous version
+        con.execute("DROP TABLE versions")
+        con.execute("DELETE FROM meta WHERE key = 'archive_generation'")
+    for path in archive.reports_dir.glob("赵集镇-2024-2.*"):
+        path.unlink()
+    assert workflows.index_drift(archive, index).stale == ["赵集镇-2024"]
+    synced = workflows.sync_index(archive, index)
+    assert synced.updated == ["赵集镇-2024"] and synced.removed == ["赵集镇-2024-2"]
+    assert not workflows.index_drift(archive, index)
