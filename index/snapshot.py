@@ -427,9 +427,7 @@ def _read_delta(store: Store, after: int, reports: Reports, pid_report, pid_part
     words: list[tuple[int, str]] = []
 
     def texts():
-        for d, rid, part, folded, tokens in store.connection().execute(
-                "SELECT id, report_id, part, folded, tokens FROM paragraphs WHERE id > ? ORDER BY id",
-                (after,)):
+        for d, rid, part, folded, tokens in store.paragraphs_after(after):
             pid_report[d] = ordinal[rid]
             pid_part[d] = part_codes.get(part, NO_PART)
             pid_len[d] = len(folded)
