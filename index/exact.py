@@ -14,7 +14,7 @@ Files of one base, `exact/<epoch>-<generation>.*` (the SQLite state it reflects)
 - `.sa.npy`  the character offsets of every suffix that starts a character other than "\\n",
   sorted (libdivsufsort via `pydivsufsort` over the bytes, odd offsets dropped);
 - `.docs.npy` per paragraph: pid, start (code-unit offset of its separator), length in
-  characters, report ordinal, part code;
+  characters, report ordinal, part code, whether it is a heading;
 - `.reports.json` the report ids the ordinals name;
 - `.wpids.npy`, `.woffs.npy`, `.vocab.json` the jieba words' doc sets (the `tokens` column the
   Whoosh word index is built from): word k's paragraphs are `wpids[woffs[k]:woffs[k + 1]]`,
@@ -51,7 +51,8 @@ ENCODING = "utf-16-be"
 PART_CODES = {p: i for i, p in enumerate(PARTS)}  # code len(PARTS): no / unknown part
 FOUND_ENTRIES, FOUND_SLOTS = 1024, 4_000_000  # phrases remembered per base, slots they hold
 EXTENSIONS = ("text", "sa.npy", "docs.npy", "wpids.npy", "woffs.npy", "reports.json", "vocab.json")
-DOC_FIELDS = [("pid", "<i8"), ("start", "<i8"), ("length", "<i4"), ("report", "<i4"), ("part", "i1")]
+DOC_FIELDS = [("pid", "<i8"), ("start", "<i8"), ("length", "<i4"), ("report", "<i4"), ("part", "i1"),
+              ("heading", "?")]
 
 
 def encode(text: str) -> bytes:
@@ -73,6 +74,9 @@ class ExactBase:
         # the columns every lookup searches, contiguous (a field of the mapped records is strided)
         self.starts = np.ascontiguousarray(self.docs["start"])
         self.pids = np.ascontiguousarray(self.docs["pid"])
+        # the heading paragraphs' pids (None: a base written before the field existed)
+        self.headings = (self.pids[np.asarray(self.docs["heading"])]
+                         if "heading" in (self.docs.dtype.names or ()) else None)
         self.report_ids: list[str] = json.loads(Path(f"{stem}.reports.json").read_text(encoding="utf-8"))
         self.word_pids = np.load(f"{stem}.wpids.npy", mmap_mode="r")
         self.word_offsets = np.load(f"{stem}.woffs.npy", mmap_mode="r")
@@ -228,9 +232,11 @@ def _write(folder: Path, name: str, rows: Iterator[tuple]) -> None:
     reports: dict[str, int] = {}
     vocab: dict[str, int] = {}
     pids, lengths, ordinals, parts, texts = array("q"), array("i"), array("i"), array("b"), []
+    headings = array("b")
     word_ids, word_pids = array("i"), array("i")
-    for pid, rid, part, folded, tokens in rows:
+    for pid, rid, part, kind, folded, tokens in rows:
         pids.append(pid)
+        headings.append(kind == "heading")
         lengths.append(len(folded))
         ordinals.append(reports.setdefault(rid, len(reports)))
         parts.append(PART_CODES.get(part, len(PARTS)))
@@ -243,6 +249,7 @@ def _write(folder: Path, name: str, rows: Iterator[tuple]) -> None:
         word_pids.extend(repeat(pid, len(words)))
     docs = np.zeros(len(pids), dtype=DOC_FIELDS)
     docs["pid"], docs["length"], docs["report"], docs["part"] = pids, lengths, ordinals, parts
+    docs["heading"] = headings
     data = encode("".join(SEPARATOR + t for t in texts))
     del texts
     # in code units (a character outside the BMP is two): where each separator is

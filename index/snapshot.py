@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import operator
 import threading
+import weakref
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
@@ -45,6 +46,9 @@ JOIN_BATCH = 4096  # paragraphs joined at a time while loading
 SEPARATOR = exact.SEPARATOR
 NO_PART = len(PARTS)
 EMPTY = np.empty(0, dtype=np.int64)
+# The heading paragraphs of each exact base (`Snapshot.heading_docs`), while the base is in use.
+_BASE_HEADINGS: "weakref.WeakKeyDictionary[exact.ExactBase, np.ndarray]" = weakref.WeakKeyDictionary()
+_BASE_HEADINGS_LOCK = threading.Lock()
 
 
 class Cache(dict):
@@ -334,6 +338,24 @@ class Snapshot:
         next write)."""
         return self.words.word_scores(words, "OR", limit) if self.words.state()[0] == self.epoch else []
 
+    def heading_docs(self) -> np.ndarray:
+        """The ids of heading paragraphs (live or replaced): the base's (its docs say), and
+        the delta's, read with its text. A base written before its docs said read them from
+        SQLite once, kept with the base (a scan of the table: ~0.5 s on the laws)."""
+        if self.base is None:
+            return self.delta.headings
+        with _BASE_HEADINGS_LOCK:
+            found = self.base.headings
+            if found is None:
+                found = _BASE_HEADINGS.get(self.base)
+        if found is None:
+            rows = self.store.connection().execute(
+                "SELECT id FROM paragraphs WHERE kind = 'heading' AND id <= ?", (self.base.last_pid,))
+            found = np.array(sorted(d for (d,) in rows), dtype=np.int64)
+            with _BASE_HEADINGS_LOCK:
+                _BASE_HEADINGS[self.base] = found
+        return np.concatenate((found, self.delta.headings))
+
     def scope_docs(self, scope: Scope) -> np.ndarray:
         return self._cached(("scope", scope.field, scope.value), lambda: self._scope_docs(scope))
 
@@ -344,6 +366,10 @@ class Snapshot:
         if field == "section":
             code = PARTS.index(value) if value in PARTS else -1
             return self.alive[self.pid_part[self.alive] == code]
+        if field == "kind":  # headings or body text ("text")
+            headings = self.heading_docs()
+            return (self.intersect(headings, self.alive) if value == "heading"
+                    else self.minus(self.alive, headings))
         if field == "heading":
             rows = self.store.connection().execute(
                 "SELECT id FROM paragraphs WHERE instr(heading_folded, ?) > 0", (value,))
@@ -426,24 +452,31 @@ def _read_delta(store: Store, after: int, reports: Reports, pid_report, pid_part
     ordinal = reports.ordinal
     words: list[tuple[int, str]] = []
 
+    headings: list[int] = []
+
     def texts():
-        for d, rid, part, folded, tokens in store.paragraphs_after(after):
+        for d, rid, part, kind, folded, tokens in store.paragraphs_after(after):
             pid_report[d] = ordinal[rid]
             pid_part[d] = part_codes.get(part, NO_PART)
             pid_len[d] = len(folded)
             words.append((d, f" {tokens} "))
+            if kind == "heading":
+                headings.append(d)
             yield d, folded
     text = delta.text.extended(texts())
-    return Delta(text, delta.words.extended(words))
+    return Delta(text, delta.words.extended(words),
+                 np.concatenate((delta.headings, np.array(headings, dtype=np.int64))))
 
 
 class Delta:
     """The paragraphs written after the exact base: folded text, and the jieba words as
     " w1 w2 … " (a word is found as " w ")."""
 
-    def __init__(self, text: "Haystack" = None, words: "Haystack" = None):
+    def __init__(self, text: "Haystack" = None, words: "Haystack" = None,
+                 headings: np.ndarray = EMPTY):
         self.text = text or Haystack()
         self.words = words or Haystack()
+        self.headings = headings  # the ids of the heading paragraphs among them
 
 
 class Haystack:
