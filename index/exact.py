@@ -31,6 +31,7 @@ import json
 import mmap
 import os
 import sqlite3
+import threading
 from array import array
 from contextlib import contextmanager
 from itertools import count, repeat
@@ -47,6 +48,7 @@ STATE_FILE = "state.json"
 SEPARATOR = "\n"
 ENCODING = "utf-16-be"
 PART_CODES = {p: i for i, p in enumerate(PARTS)}  # code len(PARTS): no / unknown part
+FOUND_ENTRIES, FOUND_SLOTS = 1024, 4_000_000  # phrases remembered per base, slots they hold
 EXTENSIONS = ("text", "sa.npy", "docs.npy", "wpids.npy", "woffs.npy", "reports.json", "vocab.json")
 DOC_FIELDS = [("pid", "<i8"), ("start", "<i8"), ("length", "<i4"), ("report", "<i4"), ("part", "i1"),
               ("heading", "?")]
@@ -81,6 +83,9 @@ class ExactBase:
         self._vocab: Optional[dict[str, int]] = None
         self.last_pid = int(self.pids[-1]) if len(self.pids) else 0
         self.chars = size // 2
+        self._found: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # phrase → occurrences
+        self._found_slots = 0
+        self._found_lock = threading.Lock()
 
     def _bound(self, key: bytes, upper: bool) -> int:
         """First suffix-array index whose suffix (cut to len(key)) is > key (upper) / ≥ key."""
@@ -106,7 +111,25 @@ class ExactBase:
         return np.asarray(self.sa[lo:hi], dtype=np.int64)
 
     def occurrences(self, phrase: str) -> tuple[np.ndarray, np.ndarray]:
-        """(doc slots holding `phrase`, occurrences in each), slots ascending."""
+        """(doc slots holding `phrase`, occurrences in each), slots ascending. Remembered for
+        the base's lifetime (it never changes): every later generation of the index, while
+        an import commits batch after batch, reuses it and only scans its own delta."""
+        found = self._found.get(phrase)
+        if found is None:
+            found = self._occurrences(phrase)
+            with self._found_lock:
+                self._found_slots += len(found[0])
+                if len(self._found) >= FOUND_ENTRIES or self._found_slots > FOUND_SLOTS:
+                    self._found, self._found_slots = {}, len(found[0])
+                self._found[phrase] = found
+        return found
+
+    def forget(self) -> None:
+        """Drop the remembered occurrences (the bench measures what a new phrase costs)."""
+        with self._found_lock:
+            self._found, self._found_slots = {}, 0
+
+    def _occurrences(self, phrase: str) -> tuple[np.ndarray, np.ndarray]:
         where = self.find(phrase)
         if not len(where):
             return where, where

@@ -21,6 +21,7 @@ import weakref
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from functools import lru_cache
 from itertools import accumulate, repeat
 from typing import Iterable, Optional
 
@@ -208,6 +209,12 @@ class Snapshot:
         return Snapshot(self.store, self.words, state, self.base, reports, pid_report, pid_part,
                         pid_len, delta, size - 1)
 
+    def forget(self) -> None:
+        """Drop every cached result of this generation, and the base's remembered phrases."""
+        self.cache.clear()
+        if self.base is not None:
+            self.base.forget()
+
     @property
     def delta_chars(self) -> int:
         return len(self.delta.text.text)
@@ -222,6 +229,9 @@ class Snapshot:
     def intersect(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         if a is b:
             return a
+        if b is self.alive or a is self.alive:  # the common case: no mask of the id space
+            other = a if b is self.alive else b
+            return other[self.pid_report[other] >= 0]
         if len(a) > len(b):
             a, b = b, a
         return a[self.mask(b)[a]] if len(a) else a
@@ -372,7 +382,7 @@ class Snapshot:
         else:  # a place: the exact name, or a name starting with it (town:赵集 → 赵集镇)
             i = REPORT_FIELDS.index(field)
             for rid, row in self.reports.rows.items():
-                ok[self.reports.ordinal[rid]] = bool(row[i]) and fold(row[i]).startswith(value)
+                ok[self.reports.ordinal[rid]] = bool(row[i]) and _folded_name(row[i]).startswith(value)
         return self.alive[ok[self.pid_report[self.alive]]]
 
     # --- trees -------------------------------------------------------------------------
@@ -407,6 +417,9 @@ class Snapshot:
                 docs = self.minus(docs, self.evaluate(child, False, docs))
             return docs
         raise TypeError(f"unknown query node {node!r}")
+
+
+_folded_name = lru_cache(maxsize=200_000)(fold)  # place names, folded once per process
 
 
 def _weight(value) -> int:
