@@ -74,14 +74,20 @@ def valid_id(report_id: Any) -> bool:
             and ".." not in report_id)
 
 
+def reporting_place(report: "Report") -> Optional[str]:
+    """The place that files the report: its town, or for a county's, city's or province's own
+    report (`Report.level`) that county, city or province. Ids and "same report" use it."""
+    level = report.level if report.level in ("county", "city", "province") else "town"
+    return getattr(report.place, level)
+
+
 def id_base(report: "Report", by_level: bool = True) -> str:
     """The id a report's place and year call for (see docs/ARCHITECTURE.md, Ids), before a
     `-2`, `-3`… that tells apart reports of the same place and year. The place is the one at
     the report's level: a county's own report is `<county>-<year>`, a town's `<town>-<year>`.
     `by_level=False` gives the town-only form ids had before levels were known; such ids
     still fit (an id never changes unless its place or year is corrected)."""
-    level = report.level if by_level and report.level in ("county", "city", "province") else "town"
-    place, year = getattr(report.place, level), report.year
+    place, year = reporting_place(report) if by_level else report.place.town, report.year
     base = f"{place or '未知镇'}-{year or '未知年'}"
     if not (place and year):
         base += f"-{report.source.sha256[:8]}"

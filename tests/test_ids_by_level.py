@@ -52,8 +52,13 @@ def test_a_countys_and_a_provinces_own_reports_are_named_for_their_place(archive
 
 def test_a_second_report_of_the_same_county_and_year_gets_a_number(archive, tmp_path):
     first = imported(archive, tmp_path, "a.txt", COUNTY)
-    second = imported(archive, tmp_path, "b.txt", COUNTY.replace("还需提高", "仍需提高，执法文书质量不高"))
+    other_title = COUNTY.replace("2023年法治政府建设年度报告", "2023年度法治政府建设工作情况的报告")
+    second = imported(archive, tmp_path, "b.txt", other_title)
     assert (first, second) == ("静海区-2023", "静海区-2023-2")
+    # the same report again, changed: a new version under its id, not a third report
+    path = tmp_path / "a.txt"
+    path.write_text(COUNTY.replace("还需提高", "仍需提高"), encoding="utf-8")
+    assert (archive.import_file(path).status, archive.ids()) == ("updated", [first, second])
 
 
 def test_an_unknown_place_keeps_the_old_form(archive, tmp_path):
