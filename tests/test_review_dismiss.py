@@ -86,6 +86,8 @@ def test_the_review_page_button_dismisses_with_login_and_csrf(data_dir, county):
     assert 'data-testid="dismiss-genre_doubt"' in page and f'action="{quote(url)}"' in page
     assert client.post(url, data={"flag": "genre_doubt"}).status_code == 400       # no CSRF token
     assert client.post(url, data={"flag": "town_missing", "csrf_token": token(client)}).status_code == 400
+    assert client.post("/review/没有这份-2023/dismiss",
+                       data={"flag": "genre_doubt", "csrf_token": token(client)}).status_code == 404
     response = client.post(url, data={"flag": "genre_doubt", "csrf_token": token(client)})
     assert response.status_code == 302 and response.headers["Location"].endswith("/review")
     archive = open_archive(data_dir)

@@ -177,10 +177,7 @@ def dismiss(report_id: str):
     (`reviewed`), recorded in the audit trail; the report leaves this page."""
     _writable()
     archive = get_archive()
-    try:
-        report = archive.get(renames.resolve(archive, report_id))
-    except ReportNotFound:
-        abort(404, description=f"找不到编号为“{report_id}”的报告，它可能已被删除。")
+    report = load_report(renames.resolve(archive, report_id))
     flag = request.form.get("flag", "")
     if flag not in report.flags or flag not in CHECKED_FLAGS:
         abort(400, description="这份报告没有这项待核对的疑问，可能已被其他管理员处理；请刷新页面。")
