@@ -209,7 +209,8 @@ def cmd_set(args) -> int:
     fields = dict(args.assignments)
     report, synced = workflows.set_fields(archive, workflows.open_index(archive), args.id, fields)
     index_failed = _index_outcome(synced)
-    _say(f"已修改 {report.id}: " + ", ".join(f"{k} = {report.meta(k)}" for k in fields))
+    shown = {k: ",".join(v) if isinstance(v, list) else v for k, v in ((k, report.meta(k)) for k in fields)}
+    _say(f"已修改 {report.id}: " + ", ".join(f"{k} = {v}" for k, v in shown.items()))
     if report.id != args.id:
         _say(f"报告编号已改为 {report.id}; 旧编号 {args.id} 的链接会跳转到新编号")
     return index_failed

@@ -39,6 +39,7 @@ def test_a_dismissed_genre_doubt_leaves_review_and_survives_reimport(data_dir, c
     archive = open_archive(data_dir)
     assert reviewed_ids(archive) == [county]
     assert main(["--data", str(data_dir), "set", county, "reviewed=genre_doubt"]) == 0
+    assert f"已修改 {county}: reviewed = genre_doubt" in capsys.readouterr().out
     archive = open_archive(data_dir)
     assert reviewed_ids(archive) == []
     report = archive.get(county)
