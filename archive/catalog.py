@@ -31,7 +31,7 @@ from archive.files import stamp
 
 log = logging.getLogger(__name__)
 
-SCHEMA = "1"
+SCHEMA = "2"  # 2: a county's, city's or province's own report has a key (store._title_key)
 FILE_NAME = "catalog.sqlite"
 OVERRIDE_SUFFIX = ".override.yaml"  # a report with staff corrections (see archive.fields)
 TABLES = [

@@ -14,7 +14,7 @@ import yaml
 from archive.errors import ArchiveError, InvalidField
 from archive.files import atomic_write
 from archive.mdfile import normalize_text
-from archive.model import META_FIELDS, PLACE_FIELDS, Provenance, Report, derived_title
+from archive.model import CHECKED_FLAGS, META_FIELDS, PLACE_FIELDS, Provenance, Report, derived_title
 from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
 
 
@@ -33,13 +33,31 @@ def _valid_issued(value: str) -> str:
     return f"{y:04d}" + (f"-{mo:02d}" if mo else "") + (f"-{d:02d}" if d else "")
 
 
+# Not metadata but a staff decision kept with the corrections: the noted flags checked and
+# dismissed (`reviewed=genre_doubt,place_ambiguous`; empty brings them back to review).
+REVIEWED = "reviewed"
+SETTABLE = (*META_FIELDS, REVIEWED)
+
+
+def _valid_reviewed(value: Any) -> list[str]:
+    flags = value if isinstance(value, list) else re.split(r"[\s,，、]+", str(value or ""))
+    flags = sorted({str(f).strip() for f in flags if str(f).strip()})
+    wrong = [f for f in flags if f not in CHECKED_FLAGS]
+    if wrong:
+        raise InvalidField(f"reviewed 应为 {' 或 '.join(CHECKED_FLAGS)} (可用逗号分隔), 而不是 {wrong[0]!r}")
+    return flags
+
+
 def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """Check and normalise corrections: known field names, a valid year (archive.rules), issued a date.
     An empty value clears the field (None). Raises InvalidField with a one-line reason."""
     out: dict[str, Any] = {}
     for name, value in fields.items():
+        if name == REVIEWED:
+            out[name] = _valid_reviewed(value)
+            continue
         if name not in META_FIELDS:
-            raise InvalidField(f"未知字段 {name!r}; 可修改的字段: {', '.join(META_FIELDS)}")
+            raise InvalidField(f"未知字段 {name!r}; 可修改的字段: {', '.join(SETTABLE)}")
         if isinstance(value, str):
             value = normalize_text(value)
         if value is None or value == "":
@@ -62,6 +80,9 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
 def apply_fields(report: Report, fields: dict[str, Any]) -> None:
     """Set validated corrections on `report`, recording them as staff overrides."""
     for name, value in fields.items():
+        if name == REVIEWED:
+            _mark_reviewed(report, value)
+            continue
         setattr(report.place if name in PLACE_FIELDS else report, name, value)
         report.provenance[name] = Provenance(source="override", confidence=1.0)
         if value is not None:
@@ -74,6 +95,15 @@ def apply_fields(report: Report, fields: dict[str, Any]) -> None:
                 report.flag_notes.pop("place_ambiguous", None)
     if report.title_derived and {"year", report.level or "town"} & fields.keys() and "title" not in fields:
         report.title = derived_title(report.meta(report.level or "town"), report.year)  # not 未知镇…
+
+
+def _mark_reviewed(report: Report, reviewed: list[str]) -> None:
+    """Each noted flag in `reviewed` becomes its checked form (it leaves `archive review`; its
+    reason stays in flag_notes); a checked flag no longer in `reviewed` is noted again. A flag
+    the importer no longer raises is not invented."""
+    swap = {**{f: c for f, c in CHECKED_FLAGS.items() if f in reviewed},
+            **{c: f for f, c in CHECKED_FLAGS.items() if f not in reviewed}}
+    report.flags = list(dict.fromkeys(swap.get(f, f) for f in report.flags))
 
 
 def read_overrides(path: Path) -> dict[str, Any]:

@@ -20,6 +20,9 @@ META_FIELDS = (
 PLACE_FIELDS = ("province", "city", "county", "town")
 # Flags that come with a one-line reason in Report.flag_notes; `archive review` lists them.
 NOTED_FLAGS = ("place_ambiguous", "genre_doubt")
+# A noted flag staff checked and dismissed (`archive set ID reviewed=genre_doubt`) is replaced by
+# its checked form: the report leaves the review list but still says what it is.
+CHECKED_FLAGS = {"place_ambiguous": "place_checked", "genre_doubt": "genre_checked"}
 # The level of the government that files a report (a town's is what the archive is for).
 LEVELS = ("town", "county", "city", "province")
 
@@ -112,6 +115,16 @@ class Report:
     def meta(self, name: str) -> Any:
         """A metadata field by its flat name (place fields included)."""
         return getattr(self.place, name) if name in PLACE_FIELDS else getattr(self, name)
+
+    @property
+    def reviewed(self) -> list[str]:
+        """The noted flags staff checked and dismissed (see CHECKED_FLAGS)."""
+        return [flag for flag, checked in CHECKED_FLAGS.items() if checked in self.flags]
+
+    def flag_note(self, flag: str) -> Optional[str]:
+        """A flag's one-line reason; a checked flag keeps the reason of the flag it dismissed."""
+        noted = next((f for f, checked in CHECKED_FLAGS.items() if checked == flag), flag)
+        return self.flag_notes.get(noted)
 
 
 def derived_title(place: Optional[str], year: Optional[int]) -> str:

@@ -1,6 +1,6 @@
 """Renaming a report, and the permanent redirects that keep its old ids working.
 
-A report's id is `<town>-<year>` (`store.id_base`); when staff correct the town or year the
+A report's id is `<place>-<year>` (`rules.id_base`); when staff correct the place or year the
 report moves to the id that now fits, and citations already pasted into documents must still
 resolve. The data folder keeps every old id in `redirects.json` ({old id: current id}, flattened
 so one lookup answers), and an old id is never given to another report.
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Optional
 from archive.errors import ArchiveError, ReportNotFound
 from archive.files import atomic_write
 from archive.mdfile import to_markdown
-from archive.rules import id_base, valid_id
+from archive.rules import fits_id, valid_id
 
 if TYPE_CHECKING:
     from archive.store import Archive
@@ -79,8 +79,7 @@ def fitting_id(archive: "Archive", report_id: str) -> Optional[str]:
     """The id the report's metadata calls for when its current id no longer fits (another town
     or year), else None. An old id of this same report may be taken back."""
     report = archive.get(report_id)
-    base = id_base(report)
-    if report_id == base or (report_id.startswith(base + "-") and report_id[len(base) + 1:].isdigit()):
+    if fits_id(report_id, report):
         return None
     own_old = frozenset(old for old, new in redirects(archive).items() if new == report_id)
     return archive._new_id(report, free=own_old)

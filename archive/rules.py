@@ -74,11 +74,28 @@ def valid_id(report_id: Any) -> bool:
             and ".." not in report_id)
 
 
-def id_base(report: "Report") -> str:
-    """The id a report's town and year call for (see docs/ARCHITECTURE.md, Ids), before a
-    `-2`, `-3`… that tells apart reports of the same town and year."""
-    town, year = report.place.town, report.year
-    base = f"{town or '未知镇'}-{year or '未知年'}"
-    if not (town and year):
+def reporting_place(report: "Report") -> Optional[str]:
+    """The place that files the report: its town, or for a county's, city's or province's own
+    report (`Report.level`) that county, city or province. Ids and "same report" use it."""
+    level = report.level if report.level in ("county", "city", "province") else "town"
+    return getattr(report.place, level)
+
+
+def id_base(report: "Report", by_level: bool = True) -> str:
+    """The id a report's place and year call for (see docs/ARCHITECTURE.md, Ids), before a
+    `-2`, `-3`… that tells apart reports of the same place and year. The place is the one at
+    the report's level: a county's own report is `<county>-<year>`, a town's `<town>-<year>`.
+    `by_level=False` gives the town-only form ids had before levels were known; such ids
+    still fit (an id never changes unless its place or year is corrected)."""
+    place, year = reporting_place(report) if by_level else report.place.town, report.year
+    base = f"{place or '未知镇'}-{year or '未知年'}"
+    if not (place and year):
         base += f"-{report.source.sha256[:8]}"
     return _ID_CHAR.sub("_", base.replace("..", "_"))[:72]
+
+
+def fits_id(report_id: str, report: "Report") -> bool:
+    """Whether `report_id` is one the report's place and year call for (by level, or the
+    town-only form of older ids), with or without a `-N`."""
+    return any(report_id == base or (report_id.startswith(base + "-") and report_id[len(base) + 1:].isdigit())
+               for base in (id_base(report), id_base(report, by_level=False)))

@@ -50,7 +50,7 @@ from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
 from archive import integrity, renames
 from archive.model import ImportResult, Place, Report, Summary
 from archive.names import display_name
-from archive.rules import id_base, valid_id
+from archive.rules import id_base, reporting_place, valid_id
 
 __all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id", "id_base",
            "to_markdown", "from_markdown"]
@@ -61,9 +61,10 @@ _GET_CACHE_SIZE = 256
 
 
 def _title_key(report: Report) -> Optional[tuple]:
-    """What makes two imports versions of one report: same town, year and title (folded)."""
-    town, year = report.place.town, report.year
-    return (fold(town), year, fold(report.title or "")) if town and year else None
+    """What makes two imports versions of one report: same place (`reporting_place`: the town,
+    or a county's… own), year and title (folded)."""
+    place, year = reporting_place(report), report.year
+    return (fold(place), year, fold(report.title or "")) if place and year else None
 
 
 # ---- the archive -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Optional
 
 import workflows
 from archive.errors import ArchiveError
-from archive.model import META_FIELDS
+from archive.fields import SETTABLE
 from archive.numbers import cli_int
 from archive.rules import PART_LABELS
 from archive.store import Archive, ImportResult
@@ -170,7 +170,8 @@ def cmd_review(args) -> int:
     found = _archive(args).review()
     for report, reasons in found:
         _say(f"{report.id}  {report.title or '(无标题)'}: {'; '.join(reasons)}")
-    _say(f"{len(found)} 份报告需要核对" + ("; 用 archive set 编号 town=… year=… 修正" if found else ""))
+    _say(f"{len(found)} 份报告需要核对" + ("; 用 archive set 编号 town=… year=… 修正, "
+                                       "核对无误的用 archive set 编号 reviewed=genre_doubt 标记" if found else ""))
     return 0
 
 
@@ -208,7 +209,8 @@ def cmd_set(args) -> int:
     fields = dict(args.assignments)
     report, synced = workflows.set_fields(archive, workflows.open_index(archive), args.id, fields)
     index_failed = _index_outcome(synced)
-    _say(f"已修改 {report.id}: " + ", ".join(f"{k} = {report.meta(k)}" for k in fields))
+    shown = {k: ",".join(v) if isinstance(v, list) else v for k, v in ((k, report.meta(k)) for k in fields)}
+    _say(f"已修改 {report.id}: " + ", ".join(f"{k} = {v}" for k, v in shown.items()))
     if report.id != args.id:
         _say(f"报告编号已改为 {report.id}; 旧编号 {args.id} 的链接会跳转到新编号")
     return index_failed
@@ -254,7 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("review", help="列出乡镇或年份缺失、不确定, 地名有同名或体裁存疑的报告")
     p.set_defaults(func=cmd_review)
 
-    p = sub.add_parser("set", help="修正字段: " + ", ".join(META_FIELDS))
+    p = sub.add_parser("set", help="修正字段: " + ", ".join(SETTABLE)
+                       + "; reviewed=genre_doubt,place_ambiguous 标记为已核对 (移出待核对列表)")
     p.add_argument("id", metavar="ID")
     p.add_argument("assignments", nargs="+", type=_assignment, metavar="字段=值")
     p.set_defaults(func=cmd_set)

@@ -42,6 +42,7 @@ import numpy as np
 from pydivsufsort import divsufsort
 
 from archive.rules import PARTS
+from index.store import EXACT_ROWS
 
 FOLDER = "exact"
 STATE_FILE = "state.json"
@@ -213,8 +214,7 @@ def build(index_dir: Path, con: sqlite3.Connection, wait: bool = True) -> Option
             name = f"{state['epoch']}-{state['generation']}"
             if current(index_dir) == name:
                 return name
-            _write(folder, name, con.execute(
-                "SELECT id, report_id, part, kind, folded, tokens FROM paragraphs ORDER BY id"))
+            _write(folder, name, con.execute(EXACT_ROWS, (0,)))
         finally:
             con.execute("COMMIT")
         old = current(index_dir)

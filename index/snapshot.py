@@ -455,9 +455,7 @@ def _read_delta(store: Store, after: int, reports: Reports, pid_report, pid_part
     headings: list[int] = []
 
     def texts():
-        for d, rid, part, kind, folded, tokens in store.connection().execute(
-                "SELECT id, report_id, part, kind, folded, tokens FROM paragraphs WHERE id > ? "
-                "ORDER BY id", (after,)):
+        for d, rid, part, kind, folded, tokens in store.paragraphs_after(after):
             pid_report[d] = ordinal[rid]
             pid_part[d] = part_codes.get(part, NO_PART)
             pid_len[d] = len(folded)

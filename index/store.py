@@ -45,8 +45,10 @@ TABLES = [
 ]
 REPORT_COLUMNS = ("report_id", "title", "title_derived", "town", "county", "city", "province",
                   "year", "issued", "issuer")
-# What the snapshot holds in memory per paragraph (display text stays on disk).
-SNAPSHOT_QUERY = "SELECT id, report_id, part, heading_folded, folded FROM paragraphs"
+# What the exact layer reads per paragraph (`index.exact` for a base, `index.snapshot` for the
+# paragraphs written after it); display text stays on disk.
+EXACT_ROWS = ("SELECT id, report_id, part, kind, folded, tokens FROM paragraphs WHERE id > ? "
+              "ORDER BY id")
 HIT_QUERY = """SELECT p.id, p.report_id, p.paragraph_id, p.kind, p.part, p.heading_path, p.text,
     p.text_original, r.title, r.title_derived, r.town, r.county, r.year, r.issued, r.issuer
     FROM paragraphs p JOIN reports r USING (report_id) WHERE p.id IN ({})"""
@@ -209,6 +211,10 @@ class Store:
             "SELECT value FROM meta WHERE key = 'archive_generation'").fetchone()
         return row[0] if row else None
 
+    def paragraphs_after(self, pid: int) -> Iterator[tuple]:
+        """The `EXACT_ROWS` of the paragraphs with ids above `pid`, in id order."""
+        return self.connection().execute(EXACT_ROWS, (pid,))
+
     def versions(self) -> dict[str, Optional[str]]:
         """Report id -> the archive version indexed, for every report held (None: unknown)."""
         con = self.connection()
@@ -217,15 +223,6 @@ class Store:
                 "SELECT r.report_id, v.version FROM reports r LEFT JOIN versions v USING (report_id)"))
         except sqlite3.OperationalError:  # an index written before versions were recorded
             return dict(con.execute("SELECT report_id, NULL FROM reports"))
-
-    def paragraphs(self, report_ids: Optional[list[str]] = None) -> Iterator[tuple]:
-        """The snapshot rows (`SNAPSHOT_QUERY`) of these reports (None: all), in id order."""
-        con = self.connection()
-        if report_ids is None:
-            return con.execute(SNAPSHOT_QUERY + " ORDER BY id")
-        marks = ", ".join("?" * len(report_ids))
-        return con.execute(f"{SNAPSHOT_QUERY} WHERE report_id IN ({marks}) ORDER BY id",
-                           report_ids)
 
     def reports(self, report_ids: Optional[list[str]] = None) -> list[tuple]:
         """(report_id, year, town, county, city, province) of these reports (None: all)."""

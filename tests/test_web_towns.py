@@ -207,3 +207,42 @@ def test_town_page_links_consecutive_years_to_compare(tmp_path):
 def test_unknown_town_is_a_friendly_404(client):
     r = client.get("/town/" + quote("不存在镇"))
     assert r.status_code == 404 and "不存在镇" in r.get_data(as_text=True)
+
+
+# --- places with no city or no county level (the gazetteer says so) -------------------------
+
+def test_levels_a_place_does_not_have_are_no_step_of_the_tree():
+    data = [row("静海区-2023", None, 2023, county="静海区", city=None, province="天津市"),
+            row("大邱庄镇-2023", "大邱庄镇", 2023, county="静海区", city=None, province="天津市"),
+            row("张沟镇-2022", "张沟镇", 2022, county="仙桃市", city=None, province="湖北省"),
+            row("虎门镇-2022", "虎门镇", 2022, county=None, city="东莞市", province="广东省"),
+            # 朝阳区 is a district of 北京 and of 长春: with no province the city may be missing
+            row("x镇-2021", "x镇", 2021, county="朝阳区", city=None, province=None),
+            # a county that has a city above it, the city not given: still 市未注明
+            row("三湖镇-2024", "三湖镇", 2024, county="衡阳县", city=None, province="湖南省")]
+    assert list(labels(hierarchy(data, collapse_unknown=True))) == [
+        (0, "广东省"), (1, "东莞市"), (2, "虎门镇"),
+        (0, "湖北省"), (1, "仙桃市"), (2, "张沟镇"),
+        (0, "湖南省"), (1, "市未注明"), (2, "衡阳县"), (3, "三湖镇"),
+        (0, "天津市"), (1, "静海区"), (2, "大邱庄镇"), (2, "乡镇未注明"),
+        (0, "省、市未注明"), (1, "朝阳区"), (2, "x镇")]
+    tianjin = browse_tree(hierarchy(data, collapse_unknown=True))[3]
+    jinghai = tianjin["areas"][0]
+    # its grid is the district's: the city it has none of matches 未注明
+    assert parse_qs(jinghai["area"]) == {"province": ["天津市"], "city": [UNKNOWN], "county": ["静海区"]}
+    assert tianjin["n_towns"] == 1 and [t["name"] for t in jinghai["towns"]] == ["大邱庄镇", UNKNOWN]
+    dongguan = browse_tree(hierarchy(data, collapse_unknown=True))[0]["areas"][0]
+    assert [t["name"] for t in dongguan["towns"]] == ["虎门镇"]
+
+
+def test_towns_page_shows_municipal_districts_under_their_province(client):
+    page = client.get("/towns").get_data(as_text=True)
+    chongqing = page[page.index("重庆市"):]
+    assert "市未注明" not in page
+    assert chongqing.index("巴南区") < chongqing.index("圣灯山镇")
+    assert chongqing.index("黔江区") < chongqing.index("马喇镇")
+    area = "/towns?" + urlencode({"province": "重庆市", "city": UNKNOWN, "county": "巴南区"})
+    assert f'href="{area.replace("&", "&amp;")}"' in page
+    grid = client.get(area).get_data(as_text=True)
+    assert grid_rows(grid) == ["圣灯山镇"]
+    assert "重庆市</a> › 巴南区" in grid and ">未注明<" not in grid     # the breadcrumb too

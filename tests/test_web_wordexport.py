@@ -151,3 +151,13 @@ def test_a_quotation_keeps_with_its_citation_across_pages(client):
     doc, _ = exported(client)
     body, source = doc.paragraphs[1], doc.paragraphs[2]
     assert body.paragraph_format.keep_with_next and not source.paragraph_format.keep_with_next
+
+
+def test_characters_xml_cannot_hold_do_not_break_the_export(client):
+    from webapp.wordexport import Quotation, build
+    data = build("标题\x00", [Quotation("正文\x07含控制符\ud800", "引用\x1b", "http://x/\x01", "注\x0c")],
+                 datetime(2026, 1, 1, tzinfo=timezone.utc), intro="检索：\x00")
+    texts = [p.text for p in Document(io.BytesIO(data)).paragraphs]
+    assert texts[0] == "标题\ufffd" and texts[2] == "正文\ufffd含控制符\ufffd"
+    response = client.get("/export.docx?" + urlencode({"q": "普法\x00\x1b"}))
+    assert response.status_code in (200, 400)

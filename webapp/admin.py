@@ -20,10 +20,12 @@ from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, 
 import workflows
 from archive import audit, renames
 from archive.errors import ArchiveError, InvalidField, ReportNotFound
-from archive.model import PLACE_FIELDS
+from archive.fields import REVIEWED
+from archive.model import CHECKED_FLAGS, PLACE_FIELDS
 from webapp import placenames
 from webapp.auth import admin_required, is_admin, uploads_enabled
 from webapp.params import int_arg
+from webapp.render import FLAG_LABELS
 from webapp.reports import META_FIELDS, load_report
 from webapp.services import get_archive, get_index
 
@@ -164,8 +166,27 @@ def review():
                       "candidates": ambiguous_candidates(report)})
     return render_template("admin/review.html", items=items, fields=REVIEW_FIELDS, labels=LABELS,
                            total=len(listed), page=page, pages=pages,
-                           page_url=lambda n: url_for("admin.review", page=n),
+                           page_url=lambda n: url_for("admin.review", page=n), dismissable=CHECKED_FLAGS,
                            known={level: placenames.known_names(level) for level in ("town", "county")})
+
+
+@bp.route("/review/<report_id>/dismiss", methods=["POST"])
+@admin_required
+def dismiss(report_id: str):
+    """Mark a doubt (genre_doubt, place_ambiguous) as checked: kept as a correction
+    (`reviewed`), recorded in the audit trail; the report leaves this page."""
+    _writable()
+    archive = get_archive()
+    report = load_report(renames.resolve(archive, report_id))
+    flag = request.form.get("flag", "")
+    if flag not in report.flags or flag not in CHECKED_FLAGS:
+        abort(400, description="这份报告没有这项待核对的疑问，可能已被其他管理员处理；请刷新页面。")
+    _, synced = workflows.set_fields(archive, get_index(), report.id, {REVIEWED: report.reviewed + [flag]},
+                                     editor(), request.remote_addr)
+    if synced.error:
+        flash(f"已保存，但检索索引暂未更新（{synced.error}）；稍后重试或运行 archive reindex --changed。", "error")
+    flash(f"已将 {report.id} 的“{FLAG_LABELS.get(flag, flag)}”标记为已核对，不再列入待核对。", "info")
+    return redirect(url_for("admin.review"))
 
 
 def ambiguous_candidates(report) -> list[dict]:

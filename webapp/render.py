@@ -25,6 +25,8 @@ FLAG_LABELS = {
     "year_missing": "未识别年份",
     "place_ambiguous": "乡镇有同名",
     "genre_doubt": "体裁存疑",
+    "place_checked": "地点已核对",
+    "genre_checked": "非乡镇报告（已核对）",
 }
 
 

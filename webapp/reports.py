@@ -39,6 +39,8 @@ FLAG_EXPLANATIONS = {
     "year_missing": "未能从原文识别出报告年份，可由管理员更正。",
     "place_ambiguous": "全国有多个同名乡镇，原文未写明所属县区，县区留空待管理员指定。",
     "genre_doubt": "这份文件可能不是乡镇的法治政府建设年度报告（见导入说明），已照常收录。",
+    "place_checked": "全国有多个同名乡镇；管理员已核对这份报告的地点。",
+    "genre_checked": "管理员已核对：这份文件不是乡镇的法治政府建设年度报告，照常收录，不再列入待核对。",
 }
 # The report-info panel, in reading order; fields the report does not state are listed on one line.
 META_FIELDS = (("town", "乡镇"), ("county", "县（区）"), ("city", "市"), ("province", "省"),

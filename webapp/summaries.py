@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import weakref
 from collections import defaultdict
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable, Iterable
 from urllib.parse import urlencode
 
+from importers import gazetteer
 from webapp.pinyin import pinyin_key, pinyin_sorted
 from webapp.render import UNKNOWN_PLACE as UNKNOWN
+
 
 LEVELS = ("province", "city", "county", "town")
 AREA_LEVELS = LEVELS[:-1]   # what /towns?province=…&city=…&county=… selects a coverage grid by
@@ -67,7 +69,8 @@ class Catalogue:
                 return None
             self._derived[key] = {"reports": len(chosen), "grid": coverage(chosen),
                                   "towns": len({(r["county"], r["town"]) for r in chosen if r["town"]}),
-                                  "places": _places_above(chosen)}
+                                  "places": _places_above(chosen),
+                                  "absent": frozenset.intersection(*map(_absent, chosen))}
         return self._derived[key]
 
     def derived(self, key, build: Callable[[], object]):
@@ -94,7 +97,8 @@ def catalogue(archive) -> Catalogue:
 def _places_above(chosen: list[dict]) -> list[str]:
     """The distinct "province · city · county" of an area, for its heading (a county name given
     alone may exist in more than one city)."""
-    return sorted({" · ".join(r[level] or UNKNOWN for level in AREA_LEVELS) for r in chosen})
+    return sorted({" · ".join(r[level] or UNKNOWN for level in AREA_LEVELS if level not in _absent(r))
+                   for r in chosen})
 
 
 def place_options(archive) -> dict:
@@ -156,9 +160,13 @@ def hierarchy(data: Iterable[dict], collapse_unknown: bool = False) -> list[dict
 
 
 def _path(r: dict, collapse_unknown: bool) -> list[tuple[str, str, str]]:
-    """The report's place as tree steps (level, name, label)."""
+    """The report's place as tree steps (level, name, label). With `collapse_unknown`, a level
+    the place has none of (`absent_levels`) is no step at all: 天津市 › 静海区, not 市未注明."""
     steps, missing = [], []
+    absent = _absent(r) if collapse_unknown else ()
     for level in LEVELS:
+        if level in absent:
+            continue
         if r[level] or not collapse_unknown:
             if missing:
                 steps.append(_unknown_step(missing, town_known=True))
@@ -169,6 +177,26 @@ def _path(r: dict, collapse_unknown: bool) -> list[tuple[str, str, str]]:
     if missing:
         steps.append(_unknown_step(missing, town_known=False))
     return steps
+
+
+@lru_cache(maxsize=4096)
+def absent_levels(province, city, county, town) -> frozenset[str]:
+    """The levels a place has none of, by the gazetteer: no city above the districts of 北京/天津/
+    上海/重庆 and counties directly under a province (仙桃市); no county above the towns of
+    东莞/中山. Only when every namesake that fits the levels known agrees."""
+    known = {"province": province, "city": city, "county": county}
+    for gap, level, name in (("city", "county", county), ("county", "town", town)):
+        if known[gap] or not name:
+            continue
+        fits = [above for above in map(gazetteer.place_of, (u.code for u in gazetteer.named(name, level)))
+                if all(above.get(k) == v for k, v in known.items() if v)]
+        if fits and all(gap not in above for above in fits):
+            return frozenset({gap})
+    return frozenset()
+
+
+def _absent(r: dict) -> frozenset[str]:
+    return absent_levels(r["province"], r["city"], r["county"], r["town"])
 
 
 def _unknown_step(missing: list[str], town_known: bool) -> tuple[str, str, str]:
@@ -218,7 +246,9 @@ def browse_tree(tree: list[dict], where: dict[str, str] | None = None, start: in
     for node in tree:
         end = LEVELS.index(node["level"])
         here = dict(where or {})
-        here.update({level: node["name"] for level in LEVELS[start:end + 1] if level != "town"})
+        # the levels it skips (absent, or a run of unknown ones) match 未注明
+        here.update({level: node["name"] if i == end else UNKNOWN
+                     for i, level in enumerate(LEVELS[start:end + 1], start) if level != "town"})
         item = {**node, "span": year_span(node["years"]), "area": urlencode(here)}
         if "children" in node:
             children = browse_tree(node["children"], here, end + 1)

@@ -78,6 +78,8 @@ def area(where: dict[str, str]):
     steps, so_far = [], {}
     for level, name in where.items():
         so_far[level] = name
+        if name == UNKNOWN and level in found["absent"]:
+            continue  # a level this area has none of (天津市 › 静海区)
         steps.append({"name": name, "href": url_for("towns.index") + "?" + urlencode(so_far)})
     return render_template("towns/area.html", area=found, steps=steps, places=found["places"],
                            counties=cat.counties, selected=where.get("county"))

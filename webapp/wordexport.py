@@ -11,6 +11,7 @@ properties name the product and the export time.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
@@ -58,9 +59,22 @@ class Quotation:
     note: str = ""
 
 
+# Characters XML 1.0 cannot hold (control characters, lone surrogates, U+FFFE/FFFF): a query or
+# a damaged report may carry them, and lxml refuses them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text or "")
+
+
 def build(title: str, quotations: Sequence[Quotation], exported_at: datetime,
           intro: str = "") -> bytes:
-    """The .docx bytes. `exported_at` (aware or naive UTC) becomes the created/modified time."""
+    """The .docx bytes. `exported_at` (aware or naive UTC) becomes the created/modified time.
+    Characters XML cannot hold become U+FFFD."""
+    title, intro = xml_safe(title), xml_safe(intro)
+    quotations = [Quotation(*(xml_safe(v) for v in (q.text, q.citation, q.url, q.note)))
+                  for q in quotations]
     doc = Document()
     _page(doc)
     _styles(doc)

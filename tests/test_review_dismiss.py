@@ -1,0 +1,100 @@
+"""Staff dismiss a doubt: `archive set ID reviewed=genre_doubt` (and the button on /review)
+keeps the decision as a correction that survives re-import, records it in the audit trail,
+takes the report off the review list and leaves it labelled for what it is."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from archive import audit
+from archive.errors import InvalidField
+from cli.main import main
+from helpers import make_app
+from test_ids_by_level import COUNTY
+from test_web_upload import login, token
+from workflows import open_archive
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def county(data_dir, tmp_path):
+    """A county's own report (flag genre_doubt), imported: its id."""
+    path = tmp_path / "静海区.txt"
+    path.write_text(COUNTY, encoding="utf-8")
+    result = open_archive(data_dir).import_file(path)
+    assert result.status == "imported"
+    return result.report_id
+
+
+def reviewed_ids(archive):
+    return [report.id for report, _ in archive.review()]
+
+
+def test_a_dismissed_genre_doubt_leaves_review_and_survives_reimport(data_dir, county, tmp_path, capsys):
+    archive = open_archive(data_dir)
+    assert reviewed_ids(archive) == [county]
+    assert main(["--data", str(data_dir), "set", county, "reviewed=genre_doubt"]) == 0
+    assert f"已修改 {county}: reviewed = genre_doubt" in capsys.readouterr().out
+    archive = open_archive(data_dir)
+    assert reviewed_ids(archive) == []
+    report = archive.get(county)
+    assert report.reviewed == ["genre_doubt"] and "genre_doubt" not in report.flags
+    assert "genre_checked" in report.flags
+    assert report.flag_note("genre_checked") == report.flag_notes["genre_doubt"]  # still says why
+    trail = audit.entries(archive, county)
+    assert trail[-1]["changes"] == {"reviewed": [[], ["genre_doubt"]]} and trail[-1]["who"] == "命令行"
+    # a changed original of the same report: re-imported, the decision still holds
+    path = tmp_path / "静海区.txt"
+    path.write_text(COUNTY.replace("还需提高", "还需进一步提高"), encoding="utf-8")
+    assert archive.import_file(path).status == "updated"
+    assert open_archive(data_dir).get(county).reviewed == ["genre_doubt"]
+    assert reviewed_ids(open_archive(data_dir)) == []
+    # and an empty value brings the doubt back
+    assert main(["--data", str(data_dir), "set", county, "reviewed="]) == 0
+    assert reviewed_ids(open_archive(data_dir)) == [county]
+    assert "genre_doubt" in open_archive(data_dir).get(county).flags
+
+
+def test_an_unknown_flag_is_refused_with_a_one_line_reason(data_dir, county, capsys):
+    with pytest.raises(InvalidField, match="reviewed 应为"):
+        audit.correct(open_archive(data_dir), county, {"reviewed": "town_missing"}, "管理员", None)
+    assert main(["--data", str(data_dir), "set", county, "reviewed=whatever"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "reviewed 应为" in err and "\n" not in err and "Traceback" not in err
+
+
+def test_a_flag_the_report_does_not_have_is_not_invented(data_dir, county):
+    archive = open_archive(data_dir)
+    audit.correct(archive, county, {"reviewed": "place_ambiguous"}, "管理员", None)
+    report = archive.get(county)
+    assert "place_checked" not in report.flags and report.reviewed == []
+    assert reviewed_ids(archive) == [county]
+
+
+def test_the_review_page_button_dismisses_with_login_and_csrf(data_dir, county):
+    client = make_app(data_dir).test_client()
+    url = f"/review/{county}/dismiss"
+    not_logged_in = client.post(url, data={"flag": "genre_doubt", "csrf_token": token(client)})
+    assert not_logged_in.status_code in (302, 401, 403)
+    assert open_archive(data_dir).get(county).reviewed == []
+    login(client)
+    page = client.get("/review").get_data(as_text=True)
+    assert 'data-testid="dismiss-genre_doubt"' in page and f'action="{quote(url)}"' in page
+    assert client.post(url, data={"flag": "genre_doubt"}).status_code == 400       # no CSRF token
+    assert client.post(url, data={"flag": "town_missing", "csrf_token": token(client)}).status_code == 400
+    assert client.post("/review/没有这份-2023/dismiss",
+                       data={"flag": "genre_doubt", "csrf_token": token(client)}).status_code == 404
+    response = client.post(url, data={"flag": "genre_doubt", "csrf_token": token(client)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/review")
+    archive = open_archive(data_dir)
+    assert archive.get(county).reviewed == ["genre_doubt"]
+    assert audit.entries(archive, county)[-1]["who"].startswith("管理员")
+    assert 'data-testid="review-empty"' in client.get("/review").get_data(as_text=True)
+    # the report page still says what the file is
+    read = client.get(f"/report/{county}").get_data(as_text=True)
+    assert 'data-flag="genre_checked"' in read and "县级政府的报告" in read
