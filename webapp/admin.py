@@ -12,7 +12,6 @@ permanent redirect (301) to the same page under its current id.
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request, session,
                    url_for)
@@ -24,7 +23,7 @@ from archive.fields import REVIEWED
 from archive.model import CHECKED_FLAGS, PLACE_FIELDS
 from webapp import placenames
 from webapp.auth import admin_required, is_admin, uploads_enabled
-from webapp.params import int_arg
+from webapp.params import int_arg, same_site_path
 from webapp.render import FLAG_LABELS
 from webapp.reports import META_FIELDS, load_report
 from webapp.services import get_archive, get_index
@@ -66,21 +65,13 @@ def _changed_fields() -> dict[str, str]:
     return out
 
 
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return None
-
-
 def _edit_page(report, values: dict, problems: dict | None = None, error: str | None = None,
                status: int = 200):
     return render_template(
         "admin/edit.html", report=report, fields=FIELDS, values=values, problems=problems or {},
         error=error, place_levels=PLACE_LEVELS, level_labels=placenames.LEVEL_LABELS,
         known={level: placenames.known_names(level) for level in PLACE_LEVELS},
-        editor_name=session.get("editor", ""), next=_safe_next(request.values.get("next")),
+        editor_name=session.get("editor", ""), next=same_site_path(request.values.get("next")),
         originals={name: request.form.get(f"orig-{name}", _form_value(report, name))
                    for name in LABELS} if request.method == "POST" else
                   {name: _form_value(report, name) for name in LABELS}), status
@@ -128,7 +119,7 @@ def save(report_id: str):
         if done.renamed:
             flash(f"报告编号已由 {done.old_id} 改为 {done.report.id}；旧链接和已引用的地址会自动跳转到新地址。",
                   "info")
-    target = _safe_next(request.form.get("next"))
+    target = same_site_path(request.form.get("next"))
     return redirect(target or url_for("reports.read", report_id=done.report.id))
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import (Blueprint, current_app, flash, g, redirect, render_template, request, session,
                    url_for)
@@ -17,6 +16,7 @@ from werkzeug.security import check_password_hash
 
 from webapp import basket
 from webapp.logins import LoginGuard
+from webapp.params import same_site_path
 
 bp = Blueprint("auth", __name__)
 NONCE_KEY = "admin_nonce"  # in the session cookie; valid while webapp.logins lists it
@@ -77,11 +77,7 @@ def admin_required(view):
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: never redirect to another host after login."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc:
-            return target
-    return url_for("upload.index")
+    return same_site_path(target) or url_for("upload.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

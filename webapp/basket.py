@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
-from urllib.parse import urlsplit
 
 from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
                    send_file, session, url_for)
@@ -29,6 +28,7 @@ from archive.model import Paragraph, Report
 from archive.numbers import parse_int
 from webapp import wordexport
 from webapp.citation import citation, script_note, split_permalink
+from webapp.params import same_site_path
 from webapp.reports import base_url
 from webapp.services import get_archive
 
@@ -103,12 +103,7 @@ def _wants_json() -> bool:
 
 def _back():
     """Redirect to the same-site path in `next` (never to another host), else the basket."""
-    target = request.form.get("next") or ""
-    parts = urlsplit(target)
-    if not (target.startswith("/") and not target.startswith("//") and "\\" not in target
-            and not parts.scheme and not parts.netloc):
-        target = url_for("basket.index")
-    return redirect(target)
+    return redirect(same_site_path(request.form.get("next")) or url_for("basket.index"))
 
 
 def _done(message: str, ok: bool = True, status: int = 200):

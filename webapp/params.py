@@ -8,6 +8,8 @@ rest of the request still makes sense) or refused with a 400 and one Chinese lin
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import abort, flash, has_request_context, request
 
 from archive.numbers import parse_int
@@ -52,3 +54,13 @@ def bad_value(what: str, raw: object, expected: str) -> str:
     if len(str(raw)) > SHOWN_CHARS:
         shown += "…"
     return f"{what}“{shown}”无效：{expected}"
+
+
+def same_site_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None: a `next` parameter must never send
+    the user to another host (//evil.example, https://…, /\\evil)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return None
