@@ -6,7 +6,7 @@ DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test bench soak browser clean
+.PHONY: setup run test bench soak crashloop browser clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ bench: setup
 ## 20 clients × 60 s against `archive serve` during an `archive import`: errors, p50/p99.
 soak: setup
 	$(BIN)/python bench/soak.py $(ARGS)
+
+## 15 imports SIGKILLed at random moments: archive and index must agree after the next write.
+crashloop: setup
+	$(BIN)/python bench/crashloop.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -8,8 +8,8 @@ Each round writes a new version of every synthetic report into the source folder
 import was replacing reports the index already held), starts the import, kills it at a random
 moment within `--window` seconds after it began writing, then runs `archive check` (it may
 report differences: that is its job; the killed writer's leftover temporary files are listed
-too and not counted here) and one more import, and compares: the index must hold exactly the archive's current versions, paragraph for
-paragraph. Prints one line per round and the totals; exit 1 when any round disagreed.
+too and not counted here) and one more import, and compares: the index must hold exactly the
+archive's current versions, paragraph for paragraph. Prints one line per round and the totals; exit 1 when any round disagreed.
 
 The test suite (tests/test_crash_import.py) runs a few rounds of the same code.
 """
@@ -51,13 +51,13 @@ def run(data: Path, *args: str, timeout: float = 300) -> subprocess.CompletedPro
 
 
 def kill_during(data: Path, delay: float, *args: str, limit: float = 120) -> bool:
-    """Start `archive ARGS`; once it has begun writing (the reports folder or the index folder
-    changed), SIGKILL it after `delay` more seconds. Returns whether it was still running."""
-    watched = [data / "reports", data / "index"]
+    """Start `archive ARGS`; once it has begun writing (an import: the reports folder changed; a
+    reindex: the index folder did), SIGKILL it after `delay` more seconds. Returns whether it
+    was still running."""
+    watched = data / ("reports" if args[0] == "import" else "index")
 
     def state():
-        return [p.stat().st_mtime_ns if p.exists() else None for p in watched] + [
-            f.stat().st_mtime_ns for f in sorted((data / "index").glob("index.sqlite*"))]
+        return [f.stat().st_mtime_ns for f in sorted(watched.glob("*"))] if watched.exists() else []
     before = state()
     proc = subprocess.Popen(archive_command(data, *args), cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)

@@ -42,7 +42,7 @@ def run_search(args) -> int:
     try:
         result = workflows.open_index(workflows.open_archive(args.data)).search(
             args.query, town=args.town, county=args.county, year=args.year,
-            section=args.section, sort=args.sort, per_page=args.limit)
+            section=args.section, kind="text", sort=args.sort, per_page=args.limit)
     except QueryError as exc:
         print(f"检索式有误：{exc}", file=sys.stderr)
         return 2

@@ -350,18 +350,14 @@ class SearchIndex:
         return [tokens.split() for _, _, tokens in self.store.word_rows([report_id])]
 
     def archive_generation(self) -> Optional[str]:
-        """The archive catalogue's generation this index reflects, as last recorded by
-        `set_archive_generation` (None: unknown, e.g. after a rebuild not yet followed)."""
+        """The archive catalogue's generation this index reflects, as recorded by `rebuild` or
+        `update_many` (None: unknown; it stays older when an update left a report to a newer writer)."""
         self._require_current()
         return self.store.archive_generation()
 
-    def set_archive_generation(self, generation: str) -> None:
-        self._require_current()
-        with self.store.writing() as con:
-            self.store.set_archive_generation(con, generation)
-
-    def versions(self) -> dict[str, str]:
-        """Report id -> the archive version (catalogue stamp) its indexed text was read at."""
+    def versions(self) -> dict[str, Optional[str]]:
+        """Report id -> the archive version (`Archive.versions`) its indexed text was read at, for
+        every report indexed (None: indexed before versions were recorded)."""
         self._require_current()
         return self.store.versions()
 

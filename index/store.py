@@ -215,12 +215,14 @@ class Store:
         """The `EXACT_ROWS` of the paragraphs with ids above `pid`, in id order."""
         return self.connection().execute(EXACT_ROWS, (pid,))
 
-    def versions(self) -> dict[str, str]:
-        """Report id -> the archive version indexed ({} for an index that never recorded any)."""
+    def versions(self) -> dict[str, Optional[str]]:
+        """Report id -> the archive version indexed, for every report held (None: unknown)."""
+        con = self.connection()
         try:
-            return dict(self.connection().execute("SELECT report_id, version FROM versions"))
+            return dict(con.execute(
+                "SELECT r.report_id, v.version FROM reports r LEFT JOIN versions v USING (report_id)"))
         except sqlite3.OperationalError:  # an index written before versions were recorded
-            return {}
+            return dict(con.execute("SELECT report_id, NULL FROM reports"))
 
     def reports(self, report_ids: Optional[list[str]] = None) -> list[tuple]:
         """(report_id, year, town, county, city, province) of these reports (None: all)."""

@@ -55,3 +55,15 @@ def test_reindex_rebuilds_from_the_archive(data, capsys):
     assert main(["--data", str(data), "search", "town:赵集镇", "--json", "--limit", "0"]) == 0
     hits = json.loads(capsys.readouterr().out)["hits"]
     assert hits and {h["town"] for h in hits} == {"赵集镇"}
+
+
+def test_search_counts_text_paragraphs_not_headings_like_the_web_app(data, capsys):
+    """A heading naming the phrase is not a hit (issue 10: headings are not paragraph hits)."""
+    capsys.readouterr()
+    assert main(["--data", str(data), "search", '"法治政府建设"', "--json", "--limit", "500"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    reports = sample_reports()
+    headings = {(r.id, p.id) for r in reports for p in r.paragraphs if p.kind == "heading"}
+    expected = brute_force(reports, "法治政府建设")
+    assert expected & headings, "the samples name the phrase in a heading"
+    assert {(h["report_id"], h["paragraph_id"]) for h in result["hits"]} == expected - headings

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import threading
 from pathlib import Path
 
 from flask import Flask
@@ -101,6 +102,37 @@ def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000
     del password
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(config)
+    _follow_archive(app)
     log.info("法治报告检索 serving %s on http://%s:%s (uploads %s)", data_dir, host, port,
              "enabled" if config.get("ADMIN_PASSWORD_HASH") else "disabled: read-only")
     waitress.serve(app, host=host, port=port, threads=8)
+
+
+FOLLOW_SECONDS = 10.0  # how soon the served index picks up what a killed or blocked writer left
+
+
+def _follow_archive(app: Flask) -> threading.Event:
+    """Keep the served index in line with the archive from a background thread: at start and
+    every FOLLOW_SECONDS, whatever another process wrote, a killed import left half done or an
+    import gave up on while a reindex held the lock (the check is two cheap reads when nothing
+    changed). Returns the event that stops it."""
+    import workflows
+
+    archive, index = app.extensions["archive"], app.extensions["search_index"]
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                synced = workflows.sync_index(archive, index)
+            except Exception:  # noqa: BLE001 — the thread must outlive any one failure
+                log.exception("index follow failed")
+            else:
+                if synced.updated or synced.removed:
+                    log.info("index caught up: %d re-indexed, %d removed",
+                             len(synced.updated), len(synced.removed))
+                elif synced.error and not synced.busy:
+                    log.warning("index cannot follow the archive: %s", synced.error)
+            stop.wait(FOLLOW_SECONDS)
+    stop = threading.Event()
+    threading.Thread(target=run, name="index-follow", daemon=True).start()
+    return stop

@@ -1,16 +1,20 @@
 """The workflows: what staff do to the archive and its search index together, written once for
 the command line (`cli`) and the web pages (`webapp.upload`).
 
-The archive (`archive.store`) is the truth; the index follows it by catalogue generation: it
-records the generation it reflects, and `sync_index` applies what changed since — imports,
-corrections, hand edits, deletions — whoever made them. Every workflow that writes the archive
-ends with it, so the index never needs file times to know what it lacks.
+The archive (`archive.store`) is the truth; the index follows it by report version: it records
+the archive version of each report it holds (and the catalogue generation that all of them are,
+when they are), and `sync_index` re-indexes whatever differs — imports, corrections, hand edits,
+deletions, a killed writer's leftovers — whoever made them. Every workflow that writes the archive
+ends with it, and the server runs it in the background, so the index never needs file times to
+know what it lacks and never silently stays behind.
 
     import_files   files and folders → archive, then the index follows
     import_upload  one uploaded file with staff corrections → archive, then the index follows
     set_fields     a staff correction → archive (audited; a new town or year renames), then the
                    index follows
     sync_index     the index catches up with the archive (`archive reindex --changed`)
+    follow_index   the same, waiting while another process holds the index lock
+    index_drift    where the index differs from the archive (`archive check`)
     rebuild_index  the index from scratch (`archive reindex`)
     bootstrap      import a folder into an empty archive, make sure the index exists and is current
     (reimport: re-read every stored original with today's importers, then the index follows)
