@@ -201,3 +201,18 @@ def test_malformed_numbers_refuse_a_download_and_are_dropped_on_the_page(client)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "已忽略" in html and 'data-testid="trend-note"' not in html
+
+
+def test_control_characters_in_phrases_and_filters_keep_every_file_whole(client):
+    from openpyxl import load_workbook
+
+    phrases, town = ["\x1b[31m法治", '"法律明白人"'], "青石\x07镇"
+    svg = client.get(url("/trend.svg", phrases=phrases, county=town))
+    assert svg.status_code == 200
+    ET.fromstring(svg.data)                                  # still well-formed XML
+    assert client.get(url("/trend.png", phrases=phrases, county=town)).status_code == 200
+    book = client.get(url("/trend.xlsx", phrases=phrases, county=town))
+    assert book.status_code == 200
+    cells = [c for row in load_workbook(io.BytesIO(book.data))["说明"].iter_rows(values_only=True)
+             for c in row]
+    assert "\ufffd[31m法治、\"法律明白人\"" in cells

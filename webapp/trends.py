@@ -34,6 +34,7 @@ from webapp.pinyin import pinyin_key
 from webapp.render import UNKNOWN_PLACE, Series, share_chart
 from webapp.search import Params
 from webapp.services import get_archive, get_index
+from webapp.wordexport import xml_safe
 from webapp.summaries import place_options
 
 bp = Blueprint("trends", __name__)
@@ -137,9 +138,10 @@ def year_totals(params: Params) -> dict[int, int]:
 
 
 def read_phrases(args) -> tuple[list[str], bool]:
-    """The phrase boxes (`q`, repeated) as typed, blanks and repeats dropped; the first
-    MAX_PHRASES, and whether more were given."""
-    phrases = list(dict.fromkeys(q.strip()[:200] for q in args.getlist("q") if q.strip()))
+    """The phrase boxes (`q`, repeated) as typed, blanks and repeats dropped, characters XML
+    cannot hold (they would break the SVG, PNG and xlsx) as U+FFFD; the first MAX_PHRASES,
+    and whether more were given."""
+    phrases = list(dict.fromkeys(xml_safe(q.strip()[:200]) for q in args.getlist("q") if q.strip()))
     return phrases[:MAX_PHRASES], len(phrases) > MAX_PHRASES
 
 
@@ -225,8 +227,8 @@ def standalone_svg(trend: Trend, phrases: list[str], params: Params) -> str:
     return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{height}" '
             f'viewBox="0 0 {CHART_WIDTH} {height}" font-family="sans-serif">'
             f'<rect width="100%" height="100%" fill="#ffffff"/>'
-            f'<text x="0" y="20" font-size="16" font-weight="bold">{escape(heading)}</text>'
-            f'<text x="0" y="38" font-size="11" fill="#57606a">{escape(note)}</text>'
+            f'<text x="0" y="20" font-size="16" font-weight="bold">{escape(xml_safe(heading))}</text>'
+            f'<text x="0" y="38" font-size="11" fill="#57606a">{escape(xml_safe(note))}</text>'
             f'<g transform="translate(0 {top})"><svg width="{CHART_WIDTH}" height="{CHART_HEIGHT}" '
             f'viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}">{_inner_svg(inner)}</svg></g></svg>')
 
@@ -330,7 +332,7 @@ def xlsx_bytes(trend: Trend, params: Params, generated: datetime) -> bytes:
     for row in (("词语", "、".join(p.phrase for p in trend.phrases)), ("范围", scope_label(params)),
                 ("占比", "含该词语（按检索规则匹配）的报告数 ÷ 范围内当年报告总数"),
                 ("生成时间", generated.strftime("%Y-%m-%d %H:%M UTC")), ("来源", "法治报告检索")):
-        about.append(row)
+        about.append([_cell(v) for v in row])
     for sheet in wb.worksheets:
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -342,10 +344,12 @@ def xlsx_bytes(trend: Trend, params: Params, generated: datetime) -> bytes:
 
 
 def _cell(value):
-    """Text cells that Excel would run as a formula get a leading '."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    """Text cells that Excel would run as a formula get a leading '; characters a workbook
+    cannot hold become U+FFFD."""
+    if not isinstance(value, str):
+        return value
+    value = xml_safe(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def csv_text(rows: list[list]) -> str:
