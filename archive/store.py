@@ -40,6 +40,7 @@ from pathlib import Path, PurePath
 from typing import Any, Callable, Iterator, Optional
 
 from archive import originals
+from archive.carryover import Carried, carry_ids
 from archive.catalog import OVERRIDE_SUFFIX, Catalog, Changes, Generation
 from archive.errors import ArchiveError, ImportFailed, InvalidField, ReportNotFound
 from archive.fields import (apply_fields, meta_copy, read_overrides, validate_fields, with_fields,
@@ -51,7 +52,7 @@ from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
 from archive.model import NOTED_FLAGS, ImportResult, Place, Report, Summary
 from archive.names import display_name
 
-__all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id", "id_base",
+__all__ = ["Archive", "ImportResult", "Reread", "Summary", "Changes", "Generation", "valid_id", "id_base",
            "to_markdown", "from_markdown"]
 
 log = logging.getLogger(__name__)
@@ -517,6 +518,77 @@ class Archive:
             raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
                                f"检查数据目录 {self.data_dir} 的权限") from None
 
+    # -- re-reading the stored originals (archive reimport)
+
+    def reread(self, report_id: str, write: bool = True) -> Reread:
+        """The report read again from its stored original by this archive's importer, under the
+        same id: staff corrections applied again, paragraph ids carried over wherever the text
+        is unchanged (archive.carryover), earlier versions kept. Written when `write` and the
+        file would change. Raises ArchiveError (one line) when the original is missing or
+        unreadable: the stored report is then left as it is."""
+        old = self.get(report_id)
+        fresh = self._read_original(old)  # the slow part, outside the write lock
+        if not write:
+            return self._reread_version(report_id, old, fresh)
+        try:
+            with self._write_lock():
+                old = self.get(report_id)
+                if old.source.sha256 != fresh.source.sha256:
+                    raise ArchiveError(f"报告 {report_id} 在重新读取期间有了新版本, 未改动; 请再运行一次")
+                done = self._reread_version(report_id, old, fresh)
+                if done.changed:
+                    logs = read_logs(self._log_path(report_id))
+                    now = dt.datetime.now().isoformat(timespec="seconds")
+                    logs[fresh.source.sha256] = {
+                        "imported_at": logs.get(fresh.source.sha256, {}).get("imported_at") or now,
+                        "reimported_at": now, "log": [vars(e) for e in done.new.log]}
+                    atomic_write(self._log_path(report_id), logs_json(logs).encode("utf-8"),
+                                 sync_dir=False)
+                    atomic_write(self._md(report_id), done.text.encode("utf-8"), sync_dir=False)
+                    done.generation = self._committed(report_id, done.new, done.text)
+            return done
+        except OSError as exc:
+            raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
+                               f"检查数据目录 {self.data_dir} 的权限") from None
+
+    def _read_original(self, report: Report) -> Report:
+        """`report`'s stored original as the importer reads it now."""
+        sha = report.source.sha256
+        if self._read_report is None:
+            raise ArchiveError("这个归档没有设置导入程序, 不能重新读取原件")
+        path = originals.find(self.originals_dir, sha)
+        if path is None:
+            raise ArchiveError(f"原件缺失 ({(sha or '无')[:12]}…), 报告保持原样; 运行 archive check 查看")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ArchiveError(f"原件无法读取 ({exc.strerror or exc}), 报告保持原样") from None
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise ArchiveError("原件的内容与其哈希值不符 (已被改动或损坏), 报告保持原样; 运行 archive check 查看")
+        try:
+            fresh = self._read_report(data, report.source.path or path.name)
+        except ImportFailed as exc:
+            raise ArchiveError(f"原件无法读取: {exc}; 报告保持原样") from None
+        except Exception as exc:  # an importer bug must not stop the other reports
+            log.exception("importer crashed on %s", path)
+            raise ArchiveError(f"导入程序内部错误 ({type(exc).__name__}: {exc}); 报告保持原样, "
+                               f"请把原件 {path.name} 交给维护人员") from None
+        fresh.source.sha256, fresh.source.path = sha, report.source.path
+        return fresh
+
+    def _reread_version(self, rid: str, old: Report, fresh: Report) -> Reread:
+        """What `reread` stores: `fresh` with the stored report's id, history, corrections and
+        paragraph ids."""
+        new = meta_copy(fresh, id=rid)
+        new.history = list(old.history)
+        apply_fields(new, read_overrides(self._override_path(rid)))
+        carried = carry_ids(old.paragraphs, fresh.paragraphs, old.retired_ids)
+        new.paragraphs = carried.paragraphs
+        new.retired_ids = list(dict.fromkeys(old.retired_ids + carried.retired))
+        new.log = list(fresh.log) + carried.log
+        new, text = canonical(new)
+        return Reread(old, new, carried, text, text != self.markdown(rid))
+
     # -- review and integrity
 
     def review(self) -> list[tuple[Report, list[str]]]:
@@ -620,6 +692,19 @@ def _summary(rid: str, e: dict[str, Any]) -> Summary:
     return Summary(id=rid, title=e["title"], title_derived=e["title_derived"],
                    place=Place(**e["place"]), year=e["year"], issued=e["issued"],
                    script=e["script"], n_paragraphs=e["n_paragraphs"], flags=tuple(e["flags"]))
+
+
+@dataclass
+class Reread:
+    """A report read again from its original (`Archive.reread`): before and after, how its
+    paragraph ids were carried over, and whether the file changed (and the generation its
+    write made)."""
+    old: Report
+    new: Report
+    carried: Carried
+    text: str
+    changed: bool
+    generation: Optional[int] = None
 
 
 @dataclass

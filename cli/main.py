@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Optional
 
 import workflows
+from workflows.reimport import reimport
 from archive.errors import ArchiveError
 from archive.model import META_FIELDS
 from archive.numbers import cli_int
@@ -190,6 +191,51 @@ def cmd_set(args) -> int:
     return 0
 
 
+CHANGE_LABELS = {"town": "乡镇", "county": "县区", "city": "市", "province": "省", "year": "年份",
+                 "title": "标题", "level": "层级"}
+
+
+def _change_line(outcome) -> str:
+    parts = []
+    for name, (before, after) in outcome.changes.items():
+        if name == "flags":
+            gone, came = set(before) - set(after), set(after) - set(before)
+            parts.append("标记 " + " ".join([f"+{f}" for f in sorted(came)] + [f"-{f}" for f in sorted(gone)]))
+        else:
+            parts.append(f"{CHANGE_LABELS[name]} {before or '未知'} → {after or '未知'}")
+    if outcome.new or outcome.retired:
+        retired = " ".join(outcome.retired[:5]) + (" …" if len(outcome.retired) > 5 else "")
+        parts.append(f"段落 {outcome.kept} 段保留编号, {len(outcome.new)} 段文字有变或新增"
+                     + (f", 停用编号 {retired}" if retired else ""))
+    if outcome.renamed_to:
+        parts.append(f"编号改为 {outcome.renamed_to} (旧编号跳转)")
+    return f"{outcome.report_id}: " + ("; ".join(parts) or "仅文件格式更新")
+
+
+def cmd_reimport(args) -> int:
+    if bool(args.ids) == args.all:
+        _say("用法: archive reimport 编号… 或 archive reimport --all (二者选一)", err=True)
+        return 2
+    archive = _archive(args)
+    done = reimport(archive, None if args.dry_run else workflows.open_index(archive),
+                    None if args.all else args.ids, dry_run=args.dry_run, rename=args.rename,
+                    progress=None if args.json else progress_bar("重新读取"))
+    _index_outcome(done.index)
+    counts = {s: done.count(s) for s in ("changed", "unchanged", "failed")}
+    if args.json:
+        print(json.dumps({"dry_run": args.dry_run, **counts,
+                          "reports": [o.to_dict() for o in done.outcomes]},
+                         ensure_ascii=False, indent=2))
+    else:
+        lines = [f"{o.report_id}: {o.error}" if o.status == "failed" else _change_line(o)
+                 for o in done.outcomes if o.status != "unchanged"]
+        lines.append(("预览 (未写入): " if args.dry_run else "")
+                     + f"重新读取 {len(done.outcomes)} 份报告: 有变化 {counts['changed']}, "
+                     f"未变 {counts['unchanged']}, 失败 {counts['failed']}")
+        _say(*lines)
+    return 1 if counts["failed"] else 0
+
+
 def cmd_serve(args) -> int:
     from webapp import serve
     serve(args.data, args.host, args.port)
@@ -237,6 +283,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="检查档案完整性")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("reimport", help="用新版导入程序重新读取保存的原件 (保留编号、人工修正和段落编号)")
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--all", action="store_true", help="全部报告")
+    p.add_argument("--dry-run", action="store_true", help="只预览变化, 不写入")
+    p.add_argument("--rename", action="store_true",
+                   help="乡镇或年份变了的报告改用相应编号 (旧编号永久跳转)")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_reimport)
 
     p = sub.add_parser("bootstrap", help="档案为空时导入文件夹, 并确保检索索引存在且最新")
     p.add_argument("dir", metavar="DIR")

@@ -13,7 +13,8 @@ ends with it, so the index never needs file times to know what it lacks.
     sync_index     the index catches up with the archive (`archive reindex --changed`)
     rebuild_index  the index from scratch (`archive reindex`)
     bootstrap      import a folder into an empty archive, make sure the index exists and is current
-    (reimport: re-read every stored original with today's importers, then the index follows)
+    reimport       (workflows.reimport) re-read stored originals with today's importers, keeping
+                   ids, corrections and paragraph ids; then the index follows
 """
 from __future__ import annotations
 
