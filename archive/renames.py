@@ -28,6 +28,7 @@ from archive.files import atomic_write
 from archive.mdfile import to_markdown
 
 if TYPE_CHECKING:
+    from archive.model import Report
     from archive.store import Archive
 
 FILE = "redirects.json"
@@ -74,11 +75,12 @@ def _save(archive: "Archive", table: dict[str, str]) -> None:
     atomic_write(_path(archive), (data + "\n").encode("utf-8"))
 
 
-def fitting_id(archive: "Archive", report_id: str) -> Optional[str]:
-    """The id the report's metadata calls for when its current id no longer fits (another town
-    or year), else None. An old id of this same report may be taken back."""
+def fitting_id(archive: "Archive", report_id: str, report: Optional["Report"] = None) -> Optional[str]:
+    """The id the report's metadata (or `report`'s: a version not yet stored) calls for when its
+    current id no longer fits (another town or year), else None. An old id of this same report
+    may be taken back."""
     from archive.store import id_base
-    report = archive.get(report_id)
+    report = report or archive.get(report_id)
     base = id_base(report)
     if report_id == base or (report_id.startswith(base + "-") and report_id[len(base) + 1:].isdigit()):
         return None

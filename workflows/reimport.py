@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable, Optional
 
-from archive import audit
+from archive import audit, renames
 from archive.errors import ArchiveError
-from archive.renames import resolve
 from archive.store import Archive, ImportResult, Reread
 from index import SearchIndex
 from workflows import Synced, sync_index
@@ -59,7 +58,7 @@ def reimport(archive: Archive, index: Optional[SearchIndex], ids: Optional[Itera
     outcomes, written = [], []
     for done_count, rid in enumerate(targets, 1):
         try:
-            rid = resolve(archive, rid)  # an old, redirected id names the report it became
+            rid = renames.resolve(archive, rid)  # an old, redirected id names the report it became
             done = archive.reread(rid, write=not dry_run)
         except ArchiveError as exc:
             outcomes.append(Outcome(rid, "failed", error=str(exc)))
@@ -68,13 +67,17 @@ def reimport(archive: Archive, index: Optional[SearchIndex], ids: Optional[Itera
             if done.changed and not dry_run:
                 written.append(ImportResult(done.new.source.path, "updated", rid,
                                             report=done.new, generation=done.generation))
-                if rename:
+            if rename:
+                if dry_run:
+                    outcome.renamed_to = renames.fitting_id(archive, rid, done.new)
+                else:
                     new_id = audit.rename(archive, rid, WHO, None)
                     outcome.renamed_to = new_id if new_id != rid else None
             outcomes.append(outcome)
         if progress:
             progress(done_count, len(targets))
-    synced = sync_index(archive, index, written) if index is not None and written else Synced()
+    moved = not dry_run and any(o.renamed_to for o in outcomes)
+    synced = sync_index(archive, index, written) if index is not None and (written or moved) else Synced()
     return Reimported(outcomes, synced, dry_run)
 
 

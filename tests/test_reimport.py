@@ -1,0 +1,227 @@
+"""`archive reimport`: an archive built by an older importer gets today's metadata while report
+ids, staff corrections and the ids of unchanged paragraphs — every citation — stay as they were.
+
+The "older importer" is today's, degraded the way the previous one read web copies: the town
+missing or a phrase taken for a town, page furniture kept before the text (so the intro's
+paragraph ids are shifted), no place candidates. It is given to the archive through the public
+`Archive(read_report=…)` hook."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+import workflows
+from archive import audit, renames
+from archive.model import Paragraph, Place
+from archive.store import Archive
+from cli.main import main
+from conftest import copy_of
+from helpers import make_app
+from importers import read_report
+from index import SearchIndex
+
+REPORT_A = """赵集镇2024年法治政府建设工作情况报告
+
+2024年，赵集镇在县委、县政府的正确领导下，深入推进法治政府建设，现将有关情况报告如下。
+一、主要工作
+（一）加强组织领导
+镇党委定期研究法治建设工作，全年召开专题会议四次。
+（二）深化普法宣传
+组织法律明白人开展宣传活动二十场。
+二、存在的问题
+部分干部法治意识仍需提高。
+三、下一步工作打算
+继续完善合法性审查机制。
+
+赵集镇人民政府
+2025年1月10日
+"""
+REPORT_B = """覃斗镇2023年度法治政府建设工作情况报告
+
+雷州市人民政府：
+2023年，覃斗镇认真落实市委、市政府关于法治政府建设的部署，现将工作情况报告如下。
+一、工作成效
+推行镇村法律顾问全覆盖，全年审查合同十二份。
+二、存在不足
+基层执法力量薄弱。
+三、2024年工作计划
+加强执法人员培训。
+
+覃斗镇人民政府
+2024年1月15日
+"""
+FURNITURE = ("网站首页 > 政务公开 > 法治政府建设", "【字号：大 中 小】 打印 收藏")
+OLD_TOWN = {"a.txt": None, "b.txt": "认真落实镇"}
+STAFF_TITLE = "覃斗镇2023年度法治政府建设情况报告（经核对）"
+
+
+def older_reader(data: bytes, filename: str):
+    """What the previous importer stored: furniture kept ahead of the text, the town not found
+    (or a phrase), no county or gazetteer fields."""
+    report = read_report(data, filename)
+    for p in report.paragraphs:
+        if p.part == "intro":
+            p.id = f"导语.{int(p.id.split('.')[1]) + len(FURNITURE)}"
+    report.paragraphs = [Paragraph(f"导语.{i}", "text", 0, "intro", [], t, t)
+                         for i, t in enumerate(FURNITURE, 1)] + report.paragraphs
+    town = OLD_TOWN[filename]
+    report.place = Place(town=town)
+    report.flags = ["town_missing"] if town is None else []
+    report.flag_notes, report.place_candidates, report.level = {}, [], None
+    return report
+
+
+@pytest.fixture
+def old_archive(tmp_path):
+    """A data folder as the older importer left it, indexed, with one staff correction."""
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(REPORT_A, encoding="utf-8")
+    (src / "b.txt").write_text(REPORT_B, encoding="utf-8")
+    data = tmp_path / "data"
+    archive = Archive(data, read_report=older_reader)
+    done = workflows.import_files(archive, workflows.open_index(archive), [src])
+    assert [r.status for r in done.results] == ["imported", "imported"]
+    a_id, b_id = (r.report_id for r in done.results)
+    assert a_id.startswith("未知镇-2024-") and b_id == "认真落实镇-2023"
+    workflows.set_fields(archive, workflows.open_index(archive), b_id, {"title": STAFF_TITLE})
+    return data, a_id, b_id, {rid: archive.get(rid) for rid in (a_id, b_id)}
+
+
+def run(capsys, data, *args):
+    code = main(["--data", str(data), "reimport", *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def unchanged_paragraphs(old):
+    return [p for p in old.paragraphs if p.text_original not in FURNITURE]
+
+
+def test_reimport_upgrades_metadata_and_keeps_ids_corrections_and_citations(old_archive, capsys):
+    data, a_id, b_id, old = old_archive
+    code, out, _ = run(capsys, data, "--all")
+    assert code == 0
+    lines = out.splitlines()
+    a_line = next(line for line in lines if line.startswith(a_id + ":"))
+    assert "乡镇 未知 → 赵集镇" in a_line and "层级 未知 → 乡镇" in a_line
+    assert "停用编号 导语.1 导语.2" in a_line and "0 段文字有变或新增" in a_line
+    b_line = next(line for line in lines if line.startswith(b_id + ":"))
+    assert "乡镇 认真落实镇 → 覃斗镇" in b_line and "县区 未知 → 雷州市" in b_line
+    assert "标题" not in b_line  # the staff's title stands
+    assert lines[-1] == "重新读取 2 份报告: 有变化 2, 未变 0, 失败 0"
+
+    archive = workflows.open_archive(data)
+    assert archive.ids() == sorted([a_id, b_id])
+    a, b = archive.get(a_id), archive.get(b_id)
+    assert a.place.town == "赵集镇" and "town_missing" not in a.flags
+    assert (b.place.town, b.place.county, b.place.city) == ("覃斗镇", "雷州市", "湛江市")
+    assert b.title == STAFF_TITLE and b.provenance["title"].source == "override"
+    for rid, new in ((a_id, a), (b_id, b)):
+        for p in unchanged_paragraphs(old[rid]):
+            assert new.paragraph(p.id).text_original == p.text_original, p.id
+        assert len(new.paragraphs) == len(unchanged_paragraphs(old[rid]))
+        assert new.retired_ids == ["导语.1", "导语.2"]
+        assert [e.rule for e in new.log if e.rule.startswith("reimport")] == [
+            "reimport_id_kept", "reimport_paragraph_retired", "reimport_paragraph_retired"]
+
+    client = make_app(data).test_client()
+    for rid in (a_id, b_id):
+        page = client.get(f"/report/{rid}")
+        assert page.status_code == 200
+        tree = lxml.html.fromstring(page.get_data(as_text=True))
+        for p in unchanged_paragraphs(old[rid]):
+            assert p.text_original in tree.get_element_by_id(f"p-{p.id}").text_content()
+        assert not tree.xpath('//*[@id="p-导语.1"]')
+
+    index = SearchIndex(data / "index")
+    assert {h.report_id for h in index.search("town:赵集镇 法律明白人").hits} == {a_id}
+    assert {h.report_id for h in index.search("county:雷州市 法律顾问").hits} == {b_id}
+    assert not index.search('"网站首页"').hits
+    assert index.archive_generation() == str(archive.generation())
+
+    assert run(capsys, data, "--all")[1].splitlines() == ["重新读取 2 份报告: 有变化 0, 未变 2, 失败 0"]
+
+
+def test_a_dry_run_shows_the_changes_and_writes_nothing(old_archive, capsys):
+    data, a_id, b_id, _ = old_archive
+    before = {p.name: p.read_bytes() for p in (data / "reports").iterdir()}
+    generation = Archive(data).generation()
+    code, out, _ = run(capsys, data, "--dry-run", a_id)
+    assert code == 0 and "乡镇 未知 → 赵集镇" in out
+    assert out.splitlines()[-1] == "预览 (未写入): 重新读取 1 份报告: 有变化 1, 未变 0, 失败 0"
+    assert {p.name: p.read_bytes() for p in (data / "reports").iterdir()} == before
+    assert Archive(data).generation() == generation
+
+
+def test_json_lists_every_report_with_its_changes(old_archive, capsys):
+    import json
+    data, a_id, b_id, _ = old_archive
+    code, out, _ = run(capsys, data, "--json", b_id, a_id)
+    d = json.loads(out)
+    assert code == 0 and (d["changed"], d["unchanged"], d["failed"]) == (2, 0, 0)
+    by_id = {r["report_id"]: r for r in d["reports"]}
+    assert by_id[b_id]["changes"]["town"] == ["认真落实镇", "覃斗镇"]
+    assert by_id[a_id]["retired"] == ["导语.1", "导语.2"] and by_id[a_id]["new"] == []
+    assert by_id[a_id]["kept"] == len(Archive(data).get(a_id).paragraphs)
+
+
+def test_a_missing_original_fails_alone_and_leaves_its_report(old_archive, capsys):
+    data, a_id, b_id, old = old_archive
+    archive = Archive(data)
+    archive.original_path(a_id).unlink()
+    stored = (data / "reports" / f"{a_id}.md").read_bytes()
+    code, out, _ = run(capsys, data, "--all")
+    assert code == 1
+    assert f"{a_id}: 原件缺失" in out and len([l for l in out.splitlines() if "原件" in l]) == 1
+    assert (data / "reports" / f"{a_id}.md").read_bytes() == stored
+    assert Archive(data).get(b_id).place.town == "覃斗镇"
+
+
+def test_an_unknown_id_fails_and_the_others_go_on(old_archive, capsys):
+    data, a_id, b_id, _ = old_archive
+    code, out, _ = run(capsys, data, "没有这份", b_id)
+    assert code == 1 and "没有编号为 没有这份 的报告" in out
+    assert Archive(data).get(b_id).place.town == "覃斗镇"
+
+
+@pytest.mark.parametrize("args", [[], ["--all", "某镇-2024"]])
+def test_ids_or_all_is_a_usage_error(tmp_path, capsys, args):
+    assert run(capsys, tmp_path / "data", *args)[0] == 2
+
+
+def test_rename_moves_reports_to_the_id_their_town_calls_for_and_old_citations_follow(old_archive, capsys):
+    data, a_id, b_id, old = old_archive
+    assert run(capsys, data, "--all")[0] == 0  # ids kept; a later --rename still moves them
+    code, out, _ = run(capsys, data, "--all", "--rename", "--dry-run")
+    assert f"{b_id}: 编号将改为 覃斗镇-2023 (旧编号跳转)" in out.splitlines()
+    assert not renames.redirects(Archive(data))
+    code, out, _ = run(capsys, data, "--all", "--rename")
+    assert code == 0 and f"{b_id}: 编号改为 覃斗镇-2023 (旧编号跳转)" in out.splitlines()
+    assert "编号改为 赵集镇-2024" in out
+    archive = workflows.open_archive(data)
+    assert archive.ids() == ["覃斗镇-2023", "赵集镇-2024"]
+    assert renames.resolve(archive, b_id) == "覃斗镇-2023"
+    assert archive.get("覃斗镇-2023").title == STAFF_TITLE  # the correction moved with it
+    assert audit.entries(archive, "覃斗镇-2023")[-1]["renamed"] == [b_id, "覃斗镇-2023"]
+    client = make_app(data).test_client()
+    moved = client.get(f"/report/{b_id}")
+    assert moved.status_code == 301 and moved.headers["Location"].endswith(
+        "/report/%E8%A6%83%E6%96%97%E9%95%87-2023")
+    tree = lxml.html.fromstring(client.get("/report/覃斗镇-2023").get_data(as_text=True))
+    for p in unchanged_paragraphs(old[b_id]):
+        assert p.text_original in tree.get_element_by_id(f"p-{p.id}").text_content()
+    index = SearchIndex(data / "index")
+    assert {h.report_id for h in index.search("法律顾问").hits} == {"覃斗镇-2023"}
+
+
+def test_reimport_all_changes_nothing_in_a_fresh_sample_archive(sample_data_dir, tmp_path, capsys):
+    data = copy_of(sample_data_dir, tmp_path / "data")
+    before = {p.name: p.read_bytes() for p in (data / "reports").iterdir()}
+    ids = {r.id: [p.id for p in r.paragraphs] for r in Archive(data).reports()}
+    code, out, _ = run(capsys, data, "--all")
+    assert code == 0 and out.splitlines() == ["重新读取 5 份报告: 有变化 0, 未变 5, 失败 0"]
+    assert {r.id: [p.id for p in r.paragraphs] for r in Archive(data).reports()} == ids
+    assert {p.name: p.read_bytes() for p in (data / "reports").iterdir()} == before
