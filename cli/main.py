@@ -191,29 +191,6 @@ def cmd_set(args) -> int:
     return 0
 
 
-CHANGE_LABELS = {"town": "乡镇", "county": "县区", "city": "市", "province": "省", "year": "年份",
-                 "title": "标题", "level": "层级"}
-LEVEL_LABELS = {"town": "乡镇", "county": "县级", "city": "市级", "province": "省级"}
-
-
-def _change_line(outcome, dry_run: bool) -> str:
-    parts = []
-    for name, (before, after) in outcome.changes.items():
-        if name == "flags":
-            gone, came = set(before) - set(after), set(after) - set(before)
-            parts.append("标记 " + " ".join([f"+{f}" for f in sorted(came)] + [f"-{f}" for f in sorted(gone)]))
-        else:
-            before, after = (LEVEL_LABELS.get(v, v) if name == "level" else v for v in (before, after))
-            parts.append(f"{CHANGE_LABELS[name]} {before or '未知'} → {after or '未知'}")
-    if outcome.new or outcome.retired:
-        retired = " ".join(outcome.retired[:5]) + (" …" if len(outcome.retired) > 5 else "")
-        parts.append(f"段落 {outcome.kept} 段保留编号, {len(outcome.new)} 段文字有变或新增"
-                     + (f", 停用编号 {retired}" if retired else ""))
-    if outcome.renamed_to:
-        parts.append(f"编号{'将' if dry_run else ''}改为 {outcome.renamed_to} (旧编号跳转)")
-    return f"{outcome.report_id}: " + ("; ".join(parts) or "仅文件格式更新")
-
-
 def cmd_reimport(args) -> int:
     if bool(args.ids) == args.all:
         _say("用法: archive reimport 编号… 或 archive reimport --all (二者选一)", err=True)
@@ -229,12 +206,7 @@ def cmd_reimport(args) -> int:
                           "reports": [o.to_dict() for o in done.outcomes]},
                          ensure_ascii=False, indent=2))
     else:
-        lines = [f"{o.report_id}: {o.error}" if o.status == "failed" else _change_line(o, args.dry_run)
-                 for o in done.outcomes if o.status != "unchanged" or o.renamed_to]
-        lines.append(("预览 (未写入): " if args.dry_run else "")
-                     + f"重新读取 {len(done.outcomes)} 份报告: 有变化 {counts['changed']}, "
-                     f"未变 {counts['unchanged']}, 失败 {counts['failed']}")
-        _say(*lines)
+        _say(*[o.describe(args.dry_run) for o in done.outcomes if o.worth_saying], done.summary())
     return 1 if counts["failed"] else 0
 
 

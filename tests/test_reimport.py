@@ -18,7 +18,7 @@ from archive.model import Paragraph, Place
 from archive.store import Archive
 from cli.main import main
 from conftest import copy_of
-from helpers import make_app
+from helpers import ADMIN_PASSWORD, make_app
 from importers import read_report
 from index import SearchIndex
 
@@ -225,3 +225,39 @@ def test_reimport_all_changes_nothing_in_a_fresh_sample_archive(sample_data_dir,
     assert code == 0 and out.splitlines() == ["重新读取 5 份报告: 有变化 0, 未变 5, 失败 0"]
     assert {r.id: [p.id for p in r.paragraphs] for r in Archive(data).reports()} == ids
     assert {p.name: p.read_bytes() for p in (data / "reports").iterdir()} == before
+
+
+def admin_client(data):
+    client = make_app(data).test_client()
+    with client.session_transaction() as session:
+        session.setdefault("_csrf", "test-token")
+    client.post("/login", data={"password": ADMIN_PASSWORD, "csrf_token": "test-token"})
+    with client.session_transaction() as session:  # login renews the token
+        return client, session.setdefault("_csrf", "token-after-login")
+
+
+def test_the_review_page_reads_one_report_or_all_again_for_an_administrator(old_archive):
+    data, a_id, b_id, old = old_archive
+    anonymous = make_app(data).test_client()
+    with anonymous.session_transaction() as session:
+        session["_csrf"] = "anonymous-token"
+    r = anonymous.post("/review/reimport", data={"report_id": a_id, "csrf_token": "anonymous-token"})
+    assert r.status_code == 302 and "/login" in r.headers["Location"]
+    client, token = admin_client(data)
+    page = client.get("/review").get_data(as_text=True)
+    assert 'data-testid="reimport-all"' in page and f'name="report_id" value="{a_id}"' in page
+    assert client.post("/review/reimport", data={"report_id": a_id}).status_code == 400  # no CSRF
+    assert Archive(data).get(a_id).place.town is None
+
+    r = client.post("/review/reimport", data={"report_id": a_id, "csrf_token": token,
+                                              "next": "/review?page=1"})
+    assert r.status_code == 302 and r.headers["Location"].endswith("/review?page=1")
+    said = client.get("/review").get_data(as_text=True)
+    assert "重新读取 1 份报告：有变化 1" in said and f"{a_id}: 乡镇 未知 → 赵集镇" in said
+    assert Archive(data).get(a_id).place.town == "赵集镇"
+    assert Archive(data).get(b_id).place.town == "认真落实镇"
+
+    client.post("/review/reimport", data={"csrf_token": token, "next": "//evil.example/"})
+    assert Archive(data).get(b_id).place.town == "覃斗镇"
+    assert "重新读取 2 份报告：有变化 1, 未变 1" in client.get("/review").get_data(as_text=True)
+    assert {h["report_id"] for h in client.get("/api/search?q=法律顾问&town=覃斗镇").get_json()["hits"]} == {b_id}

@@ -22,6 +22,9 @@ from workflows import Synced, sync_index
 # The metadata whose change is reported, in this order; then the flags.
 FIELDS = ("town", "county", "city", "province", "year", "title", "level")
 WHO = "重新导入"  # the audit trail's editor of a rename made by reimport
+LABELS = {"town": "乡镇", "county": "县区", "city": "市", "province": "省", "year": "年份",
+          "title": "标题", "level": "层级"}
+LEVEL_LABELS = {"town": "乡镇", "county": "县级", "city": "市级", "province": "省级"}
 
 
 @dataclass
@@ -39,6 +42,31 @@ class Outcome:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def worth_saying(self) -> bool:
+        return self.status != "unchanged" or self.renamed_to is not None
+
+    def describe(self, dry_run: bool = False) -> str:
+        """One line for staff: what changed (or why it failed)."""
+        if self.error:
+            return f"{self.report_id}: {self.error}"
+        parts = []
+        for name, (before, after) in self.changes.items():
+            if name == "flags":
+                came, gone = sorted(set(after) - set(before)), sorted(set(before) - set(after))
+                parts.append("标记 " + " ".join([f"+{f}" for f in came] + [f"-{f}" for f in gone]))
+                continue
+            if name == "level":
+                before, after = LEVEL_LABELS.get(before, before), LEVEL_LABELS.get(after, after)
+            parts.append(f"{LABELS[name]} {before or '未知'} → {after or '未知'}")
+        if self.new or self.retired:
+            retired = " ".join(self.retired[:5]) + (" …" if len(self.retired) > 5 else "")
+            parts.append(f"段落 {self.kept} 段保留编号, {len(self.new)} 段文字有变或新增"
+                         + (f", 停用编号 {retired}" if retired else ""))
+        if self.renamed_to:
+            parts.append(f"编号{'将' if dry_run else ''}改为 {self.renamed_to} (旧编号跳转)")
+        return f"{self.report_id}: " + ("; ".join(parts) or "仅文件格式更新")
+
 
 @dataclass
 class Reimported:
@@ -48,6 +76,11 @@ class Reimported:
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
+
+    def summary(self) -> str:
+        return (("预览 (未写入): " if self.dry_run else "")
+                + f"重新读取 {len(self.outcomes)} 份报告: 有变化 {self.count('changed')}, "
+                f"未变 {self.count('unchanged')}, 失败 {self.count('failed')}")
 
 
 def reimport(archive: Archive, index: Optional[SearchIndex], ids: Optional[Iterable[str]] = None,
