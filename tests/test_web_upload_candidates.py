@@ -7,17 +7,9 @@ import io
 
 import pytest
 
-from helpers import ADMIN_PASSWORD, make_app
+from helpers import ADMIN_PASSWORD, REPORT_A, make_app
 
-AMBIGUOUS = """赵集镇2024年法治政府建设工作情况报告
-
-2024年，赵集镇在县委、县政府的正确领导下，深入推进法治政府建设，现将有关情况报告如下。
-一、主要工作
-组织法律明白人开展宣传活动二十场。
-
-赵集镇人民政府
-2025年1月10日
-""".encode("utf-8")
+AMBIGUOUS = REPORT_A.encode("utf-8")  # 赵集镇: in 阜南县 (安徽) and 淮滨县 (河南)
 
 
 def token(client) -> str:

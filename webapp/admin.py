@@ -179,8 +179,12 @@ def reimport_reports():
     rid = request.form.get("report_id", "").strip()
     done = reimport(get_archive(), get_index(), [rid] if rid else None)
     said = [o.describe() for o in done.outcomes if o.worth_saying]
-    flash(done.summary().replace(": ", "：", 1) + "。" + "；".join(said[:REIMPORT_LINES])
-          + ("……" if len(said) > REIMPORT_LINES else ""), "error" if done.count("failed") else "info")
+    flash(done.summary().replace(": ", "：", 1) + ("；其中：" if said else "。"),
+          "error" if done.count("failed") else "info")
+    for line in said[:REIMPORT_LINES]:
+        flash(line, "info")
+    if len(said) > REIMPORT_LINES:
+        flash(f"……另有 {len(said) - REIMPORT_LINES} 份报告有变化或失败。", "info")
     if done.index.error:
         flash(f"检索索引暂未更新（{done.index.error}）；稍后运行 archive reindex --changed。", "error")
     return redirect(_safe_next(request.form.get("next")) or url_for("admin.review"))
