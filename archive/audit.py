@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
 from archive.errors import ArchiveError
+from archive.fields import validate_fields
 from archive.renames import resolve
 
 if TYPE_CHECKING:
@@ -82,7 +83,6 @@ def correct(archive: "Archive", report_id: str, fields: dict[str, Any], who: str
     give the report the id its town and year call for. Fields whose value does not change are
     left alone; nothing is written when nothing changes. `via` notes where the edit was made
     ("upload"; the edit form leaves it out). Raises InvalidField, ReportNotFound."""
-    from archive.store import validate_fields
     report_id = resolve(archive, report_id)
     fields = validate_fields(fields)
     current = archive.get(report_id)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Optional
 from archive.errors import ArchiveError, ReportNotFound
 from archive.files import atomic_write
 from archive.mdfile import to_markdown
+from archive.rules import id_base, valid_id
 
 if TYPE_CHECKING:
     from archive.model import Report
@@ -79,7 +80,6 @@ def fitting_id(archive: "Archive", report_id: str, report: Optional["Report"] = 
     """The id the report's metadata (or `report`'s: a version not yet stored) calls for when its
     current id no longer fits (another town or year), else None. An old id of this same report
     may be taken back."""
-    from archive.store import id_base
     report = report or archive.get(report_id)
     base = id_base(report)
     if report_id == base or (report_id.startswith(base + "-") and report_id[len(base) + 1:].isdigit()):
@@ -91,7 +91,6 @@ def fitting_id(archive: "Archive", report_id: str, report: Optional["Report"] = 
 def move(archive: "Archive", old: str, new: Optional[str] = None) -> str:
     """Under the write lock: rename report `old` to `new` (default: `fitting_id`). Returns the
     report's id afterwards."""
-    from archive.store import valid_id
     repair(archive)
     old = resolve(archive, old)  # a rename repair() just finished moved it already
     report = archive.get(old)    # ReportNotFound for an unknown or invalid id
@@ -149,7 +148,6 @@ def repair(archive: "Archive") -> list[str]:
 
 def resolve(archive: "Archive", report_id: str) -> str:
     """The id under which `report_id`'s report is stored now (itself when it exists)."""
-    from archive.store import valid_id
     if not valid_id(report_id):
         raise ReportNotFound(f"没有编号为 {str(report_id)[:80]!r} 的报告 (编号格式不对)")
     if archive._md(report_id).exists():

@@ -1,11 +1,14 @@
 """The domain rules every layer shares, each stated once: which years a report may cover and how
-a year or a range of years is written, and the parts of a report with their Chinese names.
-(What counts as "the same text" is `archive.folding`.)"""
+a year or a range of years is written, the parts of a report with their Chinese names, and what
+a report id looks like. (What counts as "the same text" is `archive.folding`.)"""
 from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from archive.model import Report
 
 # The years a report may cover (and a date in one may carry): the importers' detection, staff
 # corrections, uploads, the query language and the search form all accept exactly these.
@@ -58,3 +61,24 @@ PART_HELP = "导语/成效/问题/计划/落款"
 def part_code(name: Any) -> Optional[str]:
     """The part code for any of its names (`PART_ALIASES`), else None."""
     return PART_ALIASES.get(str(name or "").strip().lower())
+
+
+# Report ids (docs/ARCHITECTURE.md, Ids): the only kind of id ever turned into a path.
+_ID = re.compile(r"[0-9A-Za-z\u4e00-\u9fff（）()·_-]{1,80}")
+_ID_CHAR = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff（）()·_-]")
+
+
+def valid_id(report_id: Any) -> bool:
+    """True for a well-formed report id: the only kind of id ever turned into a path."""
+    return (isinstance(report_id, str) and _ID.fullmatch(report_id) is not None
+            and ".." not in report_id)
+
+
+def id_base(report: "Report") -> str:
+    """The id a report's town and year call for (see docs/ARCHITECTURE.md, Ids), before a
+    `-2`, `-3`… that tells apart reports of the same town and year."""
+    town, year = report.place.town, report.year
+    base = f"{town or '未知镇'}-{year or '未知年'}"
+    if not (town and year):
+        base += f"-{report.source.sha256[:8]}"
+    return _ID_CHAR.sub("_", base.replace("..", "_"))[:72]

@@ -29,7 +29,6 @@ import hashlib
 import heapq
 import logging
 import os
-import re
 import sqlite3
 import threading
 import time
@@ -40,7 +39,6 @@ from pathlib import Path, PurePath
 from typing import Any, Callable, Iterator, Optional
 
 from archive import originals
-from archive.carryover import Carried, carry_ids
 from archive.catalog import OVERRIDE_SUFFIX, Catalog, Changes, Generation
 from archive.errors import ArchiveError, ImportFailed, InvalidField, ReportNotFound
 from archive.fields import (apply_fields, meta_copy, read_overrides, validate_fields, with_fields,
@@ -49,34 +47,18 @@ from archive.files import Staged, atomic_write, fsync_dir, stamp, write_tmp
 from archive.folding import fold
 from archive.importlog import logs_json, read_log, read_logs
 from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
-from archive.model import NOTED_FLAGS, ImportResult, Place, Report, Summary
+from archive import integrity, renames
+from archive.model import ImportResult, Place, Report, Summary
 from archive.names import display_name
+from archive.reread import Reread, read_again
+from archive.rules import id_base, valid_id
 
-__all__ = ["Archive", "ImportResult", "Reread", "Summary", "Changes", "Generation", "valid_id", "id_base",
+__all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id", "id_base",
            "to_markdown", "from_markdown"]
 
 log = logging.getLogger(__name__)
 
-_ID = re.compile(r"[0-9A-Za-z\u4e00-\u9fff（）()·_-]{1,80}")
-_ID_CHAR = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff（）()·_-]")
-LOW_CONFIDENCE = 0.6
 _GET_CACHE_SIZE = 256
-
-
-def valid_id(report_id: Any) -> bool:
-    """True for a well-formed report id: the only kind of id ever turned into a path."""
-    return (isinstance(report_id, str) and _ID.fullmatch(report_id) is not None
-            and ".." not in report_id)
-
-
-def id_base(report: Report) -> str:
-    """The id a report's town and year call for (see docs/ARCHITECTURE.md, Ids), before a
-    `-2`, `-3`… that tells apart reports of the same town and year."""
-    town, year = report.place.town, report.year
-    base = f"{town or '未知镇'}-{year or '未知年'}"
-    if not (town and year):
-        base += f"-{report.source.sha256[:8]}"
-    return _ID_CHAR.sub("_", base.replace("..", "_"))[:72]
 
 
 def _title_key(report: Report) -> Optional[tuple]:
@@ -458,8 +440,7 @@ class Archive:
     def _new_id(self, report: Report, free: frozenset = frozenset()) -> str:
         """A fresh id for `report`: its `id_base`, then `-2`, `-3`…; ids that once named a renamed
         report stay taken (they redirect), except those in `free`."""
-        from archive.renames import redirected_ids
-        base, reserved = id_base(report), redirected_ids(self) - free
+        base, reserved = id_base(report), renames.redirected_ids(self) - free
         rid, n = base, 1
         while self.catalog.has(rid) or self._md(rid).exists() or rid in reserved:
             n += 1
@@ -506,7 +487,6 @@ class Archive:
         """Give a report the id its town and year now call for (or `new_id`), moving its files;
         the old id redirects to the new one for good (see archive.renames). Returns the id the
         report has afterwards (unchanged when it already fits)."""
-        from archive import renames
         try:
             with self._write_lock():
                 new = renames.move(self, report_id, new_id)
@@ -518,78 +498,15 @@ class Archive:
             raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
                                f"检查数据目录 {self.data_dir} 的权限") from None
 
-    # -- re-reading the stored originals (archive reimport)
+    # -- re-reading the stored originals (archive.reread)
 
     def reread(self, report_id: str, write: bool = True) -> Reread:
         """The report read again from its stored original by this archive's importer, under the
-        same id: staff corrections applied again, paragraph ids carried over wherever the text
-        is unchanged (archive.carryover), earlier versions kept. Written when `write` and the
-        file would change. Raises ArchiveError (one line) when the original is missing or
-        unreadable: the stored report is then left as it is."""
-        old = self.get(report_id)
-        fresh = self._read_original(old)  # the slow part, outside the write lock
-        if not write:
-            return self._reread_version(report_id, old, fresh)
-        try:
-            with self._write_lock():
-                old = self.get(report_id)
-                if old.source.sha256 != fresh.source.sha256:
-                    raise ArchiveError(f"报告 {report_id} 在重新读取期间有了新版本, 未改动; 请再运行一次")
-                done = self._reread_version(report_id, old, fresh)
-                if done.changed:
-                    logs = read_logs(self._log_path(report_id))
-                    now = dt.datetime.now().isoformat(timespec="seconds")
-                    logs[fresh.source.sha256] = {
-                        "imported_at": logs.get(fresh.source.sha256, {}).get("imported_at") or now,
-                        "reimported_at": now, "log": [vars(e) for e in done.new.log]}
-                    atomic_write(self._log_path(report_id), logs_json(logs).encode("utf-8"),
-                                 sync_dir=False)
-                    atomic_write(self._md(report_id), done.text.encode("utf-8"), sync_dir=False)
-                    done.generation = self._committed(report_id, done.new, done.text)
-            return done
-        except OSError as exc:
-            raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
-                               f"检查数据目录 {self.data_dir} 的权限") from None
+        same id, keeping its corrections and the ids of its unchanged paragraphs; written when
+        `write` and the file would change (see archive.reread)."""
+        return read_again(self, report_id, write)
 
-    def _read_original(self, report: Report) -> Report:
-        """`report`'s stored original as the importer reads it now."""
-        sha = report.source.sha256
-        if self._read_report is None:
-            raise ArchiveError("这个归档没有设置导入程序, 不能重新读取原件")
-        path = originals.find(self.originals_dir, sha)
-        if path is None:
-            raise ArchiveError(f"原件缺失 ({(sha or '无')[:12]}…), 报告保持原样; 运行 archive check 查看")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise ArchiveError(f"原件无法读取 ({exc.strerror or exc}), 报告保持原样") from None
-        if hashlib.sha256(data).hexdigest() != sha:
-            raise ArchiveError("原件的内容与其哈希值不符 (已被改动或损坏), 报告保持原样; 运行 archive check 查看")
-        try:
-            fresh = self._read_report(data, report.source.path or path.name)
-        except ImportFailed as exc:
-            raise ArchiveError(f"原件无法读取: {exc}; 报告保持原样") from None
-        except Exception as exc:  # an importer bug must not stop the other reports
-            log.exception("importer crashed on %s", path)
-            raise ArchiveError(f"导入程序内部错误 ({type(exc).__name__}: {exc}); 报告保持原样, "
-                               f"请把原件 {path.name} 交给维护人员") from None
-        fresh.source.sha256, fresh.source.path = sha, report.source.path
-        return fresh
-
-    def _reread_version(self, rid: str, old: Report, fresh: Report) -> Reread:
-        """What `reread` stores: `fresh` with the stored report's id, history, corrections and
-        paragraph ids."""
-        new = meta_copy(fresh, id=rid)
-        new.history = list(old.history)
-        apply_fields(new, read_overrides(self._override_path(rid)))
-        carried = carry_ids(old.paragraphs, fresh.paragraphs, old.retired_ids)
-        new.paragraphs = carried.paragraphs
-        new.retired_ids = list(dict.fromkeys(old.retired_ids + carried.retired))
-        new.log = list(fresh.log) + carried.log
-        new, text = canonical(new)
-        return Reread(old, new, carried, text, text != self.markdown(rid))
-
-    # -- review and integrity
+    # -- review and integrity (archive.integrity)
 
     def review(self) -> list[tuple[Report, list[str]]]:
         """Reports whose town or year is missing or uncertain (confidence < 0.6), or that carry a
@@ -607,21 +524,7 @@ class Archive:
         or doubtful town and year) — cheap, for a page of the list at a time; `review_item`
         adds the reasons the importer explained."""
         self._refresh()
-        out = []
-        for rid, e in self.catalog.entries() if self.data_dir.is_dir() else ():
-            if "error" in e:
-                continue
-            reasons = []
-            for name, label, value in (("town", "镇名", e["place"].get("town")),
-                                       ("year", "年份", e["year"])):
-                conf = e["confidence"].get(name)
-                if value is None and (name != "town" or "town_missing" in e["flags"]):
-                    reasons.append(f"缺少{label}")  # a county's own report has no town
-                elif conf is not None and conf < LOW_CONFIDENCE:
-                    reasons.append(f"{label}「{value}」把握不大 (置信度 {conf:.2f})")
-            if reasons or set(e["flags"]) & set(NOTED_FLAGS):
-                out.append((rid, reasons))
-        return out
+        return integrity.review_ids(self.catalog.entries() if self.data_dir.is_dir() else ())
 
     def review_item(self, rid: str, reasons: list[str]) -> tuple[Report, list[str]]:
         """The report and all its reasons: a flag the importer explained (Report.flag_notes) is
@@ -631,40 +534,7 @@ class Archive:
 
     def check(self) -> list[str]:
         """Problems found in the data folder, one line each; an empty list means healthy."""
-        problems: list[str] = []
-        referenced: dict[str, str] = {}  # sha -> id
-        ids = set(self.ids())
-        for rid in sorted(ids):
-            try:
-                report, notes = self._load(rid)
-            except ArchiveError as exc:
-                problems.append(str(exc))
-                continue
-            problems += [f"{rid}.md: {n}" for n in notes]
-            for sha in [report.source.sha256] + [h.get("sha256") for h in report.history]:
-                referenced.setdefault(str(sha), rid)
-            try:
-                read_overrides(self._override_path(rid))
-            except ArchiveError as exc:
-                problems.append(str(exc))
-        for sha, rid in sorted(referenced.items()):
-            if originals.find(self.originals_dir, sha) is None:
-                problems.append(f"{rid}: 原件缺失 ({sha[:12]}…)")
-        for path in sorted(self.tmp_dir.glob("*")):
-            problems.append(f"残留的临时文件 {path} (可删除)")
-        problems += originals.problems(self.originals_dir)
-        for path in sorted(self.reports_dir.glob("*")) if self.reports_dir.is_dir() else []:
-            name = path.name
-            if name.startswith("."):
-                if name.endswith(".tmp"):
-                    problems.append(f"残留的临时文件 {path} (可删除)")
-                continue
-            for suffix in (".log.json", ".override.yaml"):
-                if name.endswith(suffix) and name[:-len(suffix)] not in ids:
-                    problems.append(f"{name} 没有对应的报告文件 {name[:-len(suffix)]}.md")
-            if name.endswith(".md") and not valid_id(name[:-3]):
-                problems.append(f"{name}: 文件名不是有效的报告编号, 不会被读取")
-        return problems
+        return integrity.check(self)
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -692,19 +562,6 @@ def _summary(rid: str, e: dict[str, Any]) -> Summary:
     return Summary(id=rid, title=e["title"], title_derived=e["title_derived"],
                    place=Place(**e["place"]), year=e["year"], issued=e["issued"],
                    script=e["script"], n_paragraphs=e["n_paragraphs"], flags=tuple(e["flags"]))
-
-
-@dataclass
-class Reread:
-    """A report read again from its original (`Archive.reread`): before and after, how its
-    paragraph ids were carried over, and whether the file changed (and the generation its
-    write made)."""
-    old: Report
-    new: Report
-    carried: Carried
-    text: str
-    changed: bool
-    generation: Optional[int] = None
 
 
 @dataclass

@@ -170,3 +170,16 @@ def test_serve_hashes_the_env_password_and_never_keeps_it(tmp_path, monkeypatch)
     assert "环境-secret" not in repr(dict(app.config))
     client = app.test_client()
     assert login(client, "环境-secret").status_code == 302
+
+
+def test_a_stored_report_the_index_cannot_take_is_said_to_be_unsearchable(tmp_path):
+    (tmp_path / "index").mkdir()
+    (tmp_path / "index" / "index.sqlite").write_bytes(b"damaged" * 100)
+    client = make_app(tmp_path).test_client()
+    login(client)
+    batch = upload(client, [SAMPLE]).headers["Location"].rsplit("/", 1)[1]
+    done = client.post(f"/upload/{batch}", data={"csrf_token": token(client), "import-0": "1"})
+    html = done.get_data(as_text=True)
+    assert done.status_code == 200 and 'data-status="imported"' in html
+    assert "检索索引未更新" in html and "暂不能检索" in html and "已可检索" not in html
+    assert client.get("/api/towns").get_json()["reports"] == 1

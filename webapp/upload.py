@@ -238,7 +238,8 @@ def _import(archive, index, path: Path, item: dict, overrides: dict) -> dict:
         return {"status": "failed", "error": str(exc)}
     row = {"status": status, "report_id": rid, "error": None, "title": report.title}
     if done.index.error:  # stored, but not searchable yet
-        row["error"] = f"检索索引未更新（{done.index.error}），请管理员运行 archive reindex --changed"
+        row.update(unindexed=True,
+                   error=f"检索索引未更新（{done.index.error}），请管理员运行 archive reindex --changed")
     current_app.logger.info("upload %s → %s %s", filename, status, rid)
     return row
 

@@ -15,7 +15,8 @@ from typing import Any, Iterable, Optional
 
 from archive import audit, renames
 from archive.errors import ArchiveError
-from archive.store import Archive, ImportResult, Reread
+from archive.reread import Reread
+from archive.store import Archive, ImportResult
 from index import SearchIndex
 from workflows import Synced, sync_index
 

@@ -1,0 +1,70 @@
+"""What staff should look at: reports whose metadata is doubtful (`archive review`) and problems
+in the data folder (`archive check`). Reads through the store; writes nothing."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from archive import originals
+from archive.errors import ArchiveError
+from archive.fields import read_overrides
+from archive.model import NOTED_FLAGS
+from archive.rules import valid_id
+
+LOW_CONFIDENCE = 0.6
+
+
+def review_ids(entries: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[str, list[str]]]:
+    """See `Archive.review_ids`; `entries` are the catalogue's (id, entry) rows."""
+    out = []
+    for rid, e in entries:
+        if "error" in e:
+            continue
+        reasons = []
+        for name, label, value in (("town", "镇名", e["place"].get("town")),
+                                   ("year", "年份", e["year"])):
+            conf = e["confidence"].get(name)
+            if value is None and (name != "town" or "town_missing" in e["flags"]):
+                reasons.append(f"缺少{label}")  # a county's own report has no town
+            elif conf is not None and conf < LOW_CONFIDENCE:
+                reasons.append(f"{label}「{value}」把握不大 (置信度 {conf:.2f})")
+        if reasons or set(e["flags"]) & set(NOTED_FLAGS):
+            out.append((rid, reasons))
+    return out
+
+
+def check(archive) -> list[str]:
+    """See `Archive.check`."""
+    problems: list[str] = []
+    referenced: dict[str, str] = {}  # sha -> id
+    ids = set(archive.ids())
+    for rid in sorted(ids):
+        try:
+            report, notes = archive._load(rid)
+        except ArchiveError as exc:
+            problems.append(str(exc))
+            continue
+        problems += [f"{rid}.md: {n}" for n in notes]
+        for sha in [report.source.sha256] + [h.get("sha256") for h in report.history]:
+            referenced.setdefault(str(sha), rid)
+        try:
+            read_overrides(archive._override_path(rid))
+        except ArchiveError as exc:
+            problems.append(str(exc))
+    for sha, rid in sorted(referenced.items()):
+        if originals.find(archive.originals_dir, sha) is None:
+            problems.append(f"{rid}: 原件缺失 ({sha[:12]}…)")
+    for path in sorted(archive.tmp_dir.glob("*")):
+        problems.append(f"残留的临时文件 {path} (可删除)")
+    problems += originals.problems(archive.originals_dir)
+    for path in sorted(archive.reports_dir.glob("*")) if archive.reports_dir.is_dir() else []:
+        name = path.name
+        if name.startswith("."):
+            if name.endswith(".tmp"):
+                problems.append(f"残留的临时文件 {path} (可删除)")
+            continue
+        for suffix in (".log.json", ".override.yaml"):
+            if name.endswith(suffix) and name[:-len(suffix)] not in ids:
+                problems.append(f"{name} 没有对应的报告文件 {name[:-len(suffix)]}.md")
+        if name.endswith(".md") and not valid_id(name[:-3]):
+            problems.append(f"{name}: 文件名不是有效的报告编号, 不会被读取")
+    return problems
