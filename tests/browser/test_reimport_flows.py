@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import logged_in
 from tests.helpers import AMBIGUOUS_2023, build_old_archive
 
 pytestmark = pytest.mark.browser
@@ -18,13 +19,7 @@ def old_site(tmp_path_factory, start_site):
 
 @pytest.fixture
 def admin(make_page, old_site):
-    site = old_site[0]
-    page = make_page(site.url)
-    page.goto("/login")
-    page.get_by_test_id("login-password").fill(site.admin_password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/upload")
-    return page
+    return logged_in(make_page, old_site[0])
 
 
 def test_reread_one_report_from_the_review_page_keeps_its_citations(admin, old_site, shot):
