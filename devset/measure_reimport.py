@@ -73,6 +73,7 @@ def measure(data_dir: Path, rename: bool = False) -> dict:
             "changed": changed, "paragraph_ids": {"cited": cited, "text_unchanged": kept_texts,
                                                   "broken": broken},
             "retired": sum(len(o.retired) for o in done.outcomes),
+            "new": sum(len(o.new) for o in done.outcomes),
             "index_error": done.index.error, "accuracy": accuracy}
 
 
@@ -90,7 +91,7 @@ def main() -> int:
     print("changed: " + ", ".join(f"{k} {v}" for k, v in result["changed"].items()))
     ids = result["paragraph_ids"]
     print(f"paragraph ids: {ids['cited']} cited, {ids['text_unchanged']} with unchanged text, "
-          f"{ids['broken']} broken; {result['retired']} retired")
+          f"{ids['broken']} broken; {result['retired']} retired, {result['new']} new (text changed)")
     for name, a in result["accuracy"].items():
         print(f"{name}: {a['before']}/{a['of']} → {a['after']}/{a['of']}")
     return 1 if ids["broken"] or result["index_error"] else 0
