@@ -65,11 +65,12 @@ def measure(data_dir: Path, rename: bool = False) -> dict:
             elif now is not None and fold(now.text_original) != fold(p.text_original):
                 broken += 1  # an old id given to other words
     labels = _labels()
-    labelled = [rid for rid in before if before[rid].source.path in labels]
-    accuracy = {name: {"before": sum(_right(before[r], labels[before[r].source.path], name) for r in labelled),
-                       "after": sum(_right(after[r], labels[after[r].source.path], name) for r in labelled),
+    labelled = [(rid, labels[r.source.path]) for rid, r in before.items() if r.source.path in labels]
+    accuracy = {name: {"before": sum(_right(before[rid], label, name) for rid, label in labelled),
+                       "after": sum(_right(after[rid], label, name) for rid, label in labelled),
                        "of": len(labelled)} for name in ("town", "county", "year")}
-    return {"reports": len(before), "reimported": {s: done.count(s) for s in ("changed", "unchanged", "failed")},
+    statuses = ("changed", "unchanged", "failed")
+    return {"reports": len(before), "reimported": {s: done.count(s) for s in statuses},
             "changed": changed, "paragraph_ids": {"cited": cited, "text_unchanged": kept_texts,
                                                   "broken": broken},
             "retired": sum(len(o.retired) for o in done.outcomes),

@@ -15,8 +15,11 @@ from archive import audit, renames
 from archive.store import Archive
 from cli.main import main
 from conftest import copy_of
-from helpers import ADMIN_PASSWORD, FURNITURE, STAFF_TITLE, build_old_archive, make_app
+from helpers import (ADMIN_PASSWORD, FURNITURE, STAFF_TITLE, build_old_archive, make_app,
+                     older_reader)
+from importers import read_report
 from index import SearchIndex
+from workflows.reimport import reimport
 
 
 @pytest.fixture
@@ -198,3 +201,35 @@ def test_the_review_page_reads_one_report_or_all_again_for_an_administrator(old_
     assert Archive(data).get(b_id).place.town == "覃斗镇"
     assert "重新读取 2 份报告：有变化 1, 未变 1, 失败 0；其中：</p>" in client.get("/review").get_data(as_text=True)
     assert {h["report_id"] for h in client.get("/api/search?q=法律顾问&town=覃斗镇").get_json()["hits"]} == {b_id}
+
+
+def test_a_correction_made_while_the_original_is_read_survives(old_archive):
+    """Another process corrects the report while the importer reads its original (outside the
+    write lock): the re-reading is written with that correction, not over it."""
+    data, a_id, b_id, _ = old_archive
+
+    def racing_reader(raw: bytes, filename: str):
+        Archive(data).set_fields(b_id, {"county": "遂溪县"})  # another writer, meanwhile
+        return read_report(raw, filename)
+
+    done = reimport(Archive(data, read_report=racing_reader), SearchIndex(data / "index"), [b_id])
+    assert done.count("changed") == 1
+    report = Archive(data).get(b_id)
+    assert (report.place.town, report.place.county, report.title) == ("覃斗镇", "遂溪县", STAFF_TITLE)
+
+
+def test_a_new_version_stored_while_the_original_is_read_is_left_alone(old_archive, tmp_path):
+    data, a_id, b_id, _ = old_archive
+    newer = tmp_path / "new" / "b.txt"
+    newer.parent.mkdir()
+    newer.write_text((tmp_path / "src" / "b.txt").read_text("utf-8") + "\n附：新版本。\n", "utf-8")
+
+    def racing_reader(raw: bytes, filename: str):
+        stored = Archive(data, read_report=older_reader).import_file(newer)  # meanwhile
+        assert (stored.status, stored.report_id) == ("updated", b_id)
+        return read_report(raw, filename)
+
+    done = reimport(Archive(data, read_report=racing_reader), None, [b_id])
+    (outcome,) = done.outcomes
+    assert outcome.status == "failed" and "有了新版本" in outcome.error
+    assert "附：新版本。" in Archive(data).markdown(b_id)  # the new version stands

@@ -25,7 +25,8 @@ def client(tmp_path):
 
 
 def staged_batch(client) -> str:
-    r = client.post("/upload", data={"csrf_token": token(client), "files": [(io.BytesIO(AMBIGUOUS), "a.txt")]},
+    files = [(io.BytesIO(AMBIGUOUS), "a.txt")]
+    r = client.post("/upload", data={"csrf_token": token(client), "files": files},
                     content_type="multipart/form-data")
     return r.headers["Location"].rsplit("/", 1)[1]
 
@@ -48,8 +49,9 @@ def test_the_review_lists_the_namesakes_and_the_pick_becomes_the_place(client):
 @pytest.mark.parametrize("picked", ["", "7", "x"])
 def test_no_pick_or_a_forged_one_leaves_the_place_for_review(client, picked):
     batch = staged_batch(client)
-    done = client.post(f"/upload/{batch}", data={"csrf_token": token(client), "import-0": "1", "town-0": "赵集镇",
-                                                 "county-0": "", "year-0": "2024", "candidate-0": picked})
+    done = client.post(f"/upload/{batch}", data={"csrf_token": token(client), "import-0": "1",
+                                                 "town-0": "赵集镇", "county-0": "", "year-0": "2024",
+                                                 "candidate-0": picked})
     assert done.status_code == 200
     report = client.get("/api/report/赵集镇-2024").get_json()
     assert report["place"]["county"] is None and "place_ambiguous" in report["flags"]
