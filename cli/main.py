@@ -259,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("reimport", help="用新版导入程序重新读取保存的原件 (保留编号、人工修正和段落编号)")
-    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("ids", nargs="*", metavar="ID", help="报告编号 (已改名报告的旧编号也可)")
     p.add_argument("--all", action="store_true", help="全部报告")
     p.add_argument("--dry-run", action="store_true", help="只预览变化, 不写入")
     p.add_argument("--rename", action="store_true",
