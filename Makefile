@@ -21,11 +21,13 @@ run: setup
 	$(BIN)/archive --data $(DATA) bootstrap samples
 	$(BIN)/archive --data $(DATA) serve --host $(HOST) --port $(PORT)
 
-## Headless Chromium and a CJK font for the browser tests (Debian packages), installed when missing.
+## Headless Chromium and a CJK font for the browser tests, libcairo2 for the trend chart's PNG
+## (Debian packages), installed when missing.
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list | grep -q -i wqy || \
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list | grep -q -i wqy && \
+	  ldconfig -p | grep -q libcairo.so.2 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      chromium chromium-driver fonts-wqy-microhei >/dev/null; }
+	      chromium chromium-driver fonts-wqy-microhei libcairo2 >/dev/null; }
 
 test: setup browser
 	$(BIN)/python -m pytest

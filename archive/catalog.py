@@ -212,6 +212,16 @@ class Catalog:
         return {rid: (json.loads(stamp), bool(corrected)) for rid, stamp, corrected in
                 self._connection().execute("SELECT id, stamp, corrected FROM reports")}
 
+    def versions(self, ids: Optional[list[str]] = None) -> dict[str, str]:
+        """id -> version of the readable reports (these `ids`, or all): the digest of the file's
+        text (its stamp when none), which the search index records per report and compares
+        (`workflows.sync_index`, `archive check`); a copied or restored folder keeps it."""
+        sql = "SELECT id, coalesce(json_extract(entry, '$.digest'), stamp) FROM reports WHERE error IS NULL"
+        if ids is None:
+            return dict(self._connection().execute(sql))
+        marks = ", ".join("?" * len(ids))
+        return dict(self._connection().execute(f"{sql} AND id IN ({marks})", ids)) if ids else {}
+
     def stamp(self, rid: str) -> Optional[list]:
         row = self._connection().execute("SELECT stamp FROM reports WHERE id = ?", (rid,)).fetchone()
         return json.loads(row[0]) if row else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from archive import originals
+from archive import originals, renames
 from archive.errors import ArchiveError
 from archive.fields import read_overrides
 from archive.model import NOTED_FLAGS
@@ -62,9 +62,9 @@ def check(archive) -> list[str]:
             if name.endswith(".tmp"):
                 problems.append(f"残留的临时文件 {path} (可删除)")
             continue
-        for suffix in (".log.json", ".override.yaml"):
+        for suffix in (".log.json", ".override.yaml", ".audit.jsonl"):
             if name.endswith(suffix) and name[:-len(suffix)] not in ids:
                 problems.append(f"{name} 没有对应的报告文件 {name[:-len(suffix)]}.md")
         if name.endswith(".md") and not valid_id(name[:-3]):
             problems.append(f"{name}: 文件名不是有效的报告编号, 不会被读取")
-    return problems
+    return problems + renames.problems(archive, ids)

@@ -146,6 +146,22 @@ def repair(archive: "Archive") -> list[str]:
     return notes
 
 
+def problems(archive: "Archive", ids: set[str]) -> list[str]:
+    """`Archive.check`'s lines about redirects: an old id whose report is gone, a rename a
+    crash interrupted (the next rename, or `Archive.rename` of that report, repairs it)."""
+    try:
+        table = redirects(archive)
+    except ArchiveError as exc:
+        return [str(exc)]
+    out = []
+    for old, new in sorted(table.items()):
+        if old in ids:
+            out.append(f"{old} 已改名为 {new}, 但旧文件仍在 (改名被中断; 再次保存该报告即可修复)")
+        elif new not in ids:
+            out.append(f"旧编号 {old} 跳转到的报告 {new} 不存在")
+    return out
+
+
 def resolve(archive: "Archive", report_id: str) -> str:
     """The id under which `report_id`'s report is stored now (itself when it exists)."""
     if not valid_id(report_id):

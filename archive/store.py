@@ -130,6 +130,14 @@ class Archive:
             return Changes(Generation("", 0), {}, [], complete=since is None)
         return self.catalog.changes_since(since)
 
+    def versions(self, ids: Optional[list[str]] = None, scan: bool = True) -> dict[str, str]:
+        """id -> version of each readable report (these `ids`, or all): it changes whenever the
+        report's text does. `scan=False`: as the catalogue holds them, without looking
+        at the folder (cheap enough to ask inside another store's write transaction)."""
+        if scan:
+            self._refresh(scan=True)
+        return self.catalog.versions(ids) if self.data_dir.is_dir() else {}
+
     def latest(self, n: int) -> list[str]:
         """Ids of the `n` reports written most recently (imported, updated, corrected), newest
         first: what the home page lists under 最新报告."""

@@ -44,14 +44,14 @@ def query_mix(phrases: dict[str, str], rows: list[Row]) -> list[dict]:
 
 
 def drop_caches(index) -> bool:
-    """Forget the index's per-generation query cache, so the next search costs what a query
-    never asked before costs. Relies on an index internal (`SearchIndex.snapshot().cache`);
-    False when there is none, and the bench then reports only the first run of each query
-    as uncached."""
-    cache = getattr(index.snapshot(), "cache", None)
-    if cache is None:
+    """Forget the index's query caches (`Snapshot.forget()`: this generation's results and the
+    exact base's remembered phrases), so the next search costs what a query never asked
+    before costs. False for an index without them: the bench then reports only the first run
+    of each query as uncached."""
+    forget = getattr(index.snapshot(), "forget", None)
+    if forget is None:
         return False
-    cache.clear()
+    forget()
     return True
 
 

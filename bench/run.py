@@ -263,7 +263,8 @@ def measure_pages(data_dir: Path, phrases: dict, repeat: int) -> dict:
                          "TESTING": True}).test_client()
     urls = ["/", f"/?q=\"{phrases['frequent']}\"", f"/?q=\"{phrases['medium']}\"",
             f"/report/{ids[0]}", f"/compare?a={ids[0]}&b={ids[1]}", "/towns",
-            f"/api/search?q=\"{phrases['medium']}\""]
+            f"/api/search?q=\"{phrases['medium']}\"",
+            f"/trend?q=\"{phrases['frequent']}\"&q=\"{phrases['medium']}\"&q=法治政府建设", "/tracker"]
     out = {}
     for url in urls:
         timing = latency(lambda: client.get(url), repeat)

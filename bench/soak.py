@@ -163,7 +163,8 @@ def main(argv=None) -> int:
         "max_ms": round(max(times, default=0) * 1000, 1),
         "requests_per_s": round(len(times) / args.seconds, 1),
         "slowest": [f"{s * 1000:.0f} ms {q} page {p} at {at} s" for s, q, p, at in sorted(slow)[-5:]],
-        "import_exit": import_rc,  # 1: some files were refused (see the messages) "import_finished_during_soak": import_done,
+        "import_exit": import_rc,  # 1: some files were refused (see the messages)
+        "import_finished_during_soak": import_done,
         "import_messages": import_err,
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],

@@ -37,9 +37,21 @@ def _say(*lines: str, err: bool = False) -> None:
 
 # ---- import --------------------------------------------------------------------------------
 
-def _index_outcome(synced: workflows.Synced) -> None:
+INDEX_PATIENCE = 600.0  # seconds an import waits for a busy index (a full reindex) before giving up
+
+
+def _index_outcome(synced: workflows.Synced) -> int:
+    """Say why the index did not follow; the exit status (1: it did not)."""
     if synced.error:
-        _say(f"检索索引未更新: {synced.error}; 稍后运行 archive reindex", err=True)
+        _say(f"检索索引未更新: {synced.error}; 稍后运行 archive reindex --changed"
+             "（或等待检索服务自动补上）", err=True)
+        return 1
+    return 0
+
+
+def _waiting(seconds: float) -> None:
+    _say(f"检索索引正被另一个程序更新（如 archive reindex），已等待 {seconds:.0f} 秒，"
+         f"最多等待 {INDEX_PATIENCE:.0f} 秒…", err=True)
 
 
 def _counts(results: list[ImportResult]) -> dict[str, int]:
@@ -49,8 +61,8 @@ def _counts(results: list[ImportResult]) -> dict[str, int]:
 def cmd_import(args) -> int:
     archive = _archive(args)
     done = workflows.import_files(archive, workflows.open_index(archive), args.paths,
-                                  progress_bar("导入"))
-    _index_outcome(done.index)
+                                  progress_bar("导入"), INDEX_PATIENCE, _waiting)
+    index_failed = _index_outcome(done.index)
     results = done.results
     counts = _counts(results)
     if args.json:
@@ -62,7 +74,7 @@ def cmd_import(args) -> int:
             f"{STATUS_LABELS[s]} {counts[s]}" for s in STATUSES)
             + f"; 档案现有 {len(archive.summaries())} 份报告")
         _say(*lines)
-    return 1 if counts["failed"] else 0
+    return 1 if counts["failed"] or index_failed else 0
 
 
 def cmd_bootstrap(args) -> int:
@@ -165,12 +177,24 @@ def cmd_review(args) -> int:
 
 def cmd_check(args) -> int:
     archive = _archive(args)
-    problems = archive.check()
+    problems = archive.check() + _index_problems(archive)
     if problems:
         _say(*problems, f"发现 {len(problems)} 个问题")
         return 1
     _say(f"档案完好: {len(archive.ids())} 份报告")
     return 0
+
+
+def _index_problems(archive: Archive) -> list[str]:
+    """One line per report where the search index disagrees with the archive, with the fix."""
+    try:
+        drift = workflows.index_drift(archive, workflows.open_index(archive))
+    except ArchiveError as exc:
+        return [f"检索索引无法读取: {exc}"]
+    fix = "运行 archive reindex --changed 修复"
+    return ([f"{rid}: 检索索引中缺少这份报告, {fix}" for rid in drift.missing]
+            + [f"{rid}: 检索索引中是这份报告的旧版本, {fix}" for rid in drift.stale]
+            + [f"{rid}: 档案中已没有这份报告, 检索索引中却还有, {fix}" for rid in drift.extra])
 
 
 def _assignment(text: str) -> tuple[str, str]:
@@ -184,11 +208,11 @@ def cmd_set(args) -> int:
     archive = _archive(args)
     fields = dict(args.assignments)
     report, synced = workflows.set_fields(archive, workflows.open_index(archive), args.id, fields)
-    _index_outcome(synced)
+    index_failed = _index_outcome(synced)
     _say(f"已修改 {report.id}: " + ", ".join(f"{k} = {report.meta(k)}" for k in fields))
     if report.id != args.id:
         _say(f"报告编号已改为 {report.id}; 旧编号 {args.id} 的链接会跳转到新编号")
-    return 0
+    return index_failed
 
 
 def cmd_reimport(args) -> int:

@@ -32,7 +32,9 @@ def add_parsers(subparsers) -> None:
 
     p = subparsers.add_parser("reindex", help="从档案重建检索索引")
     p.add_argument("--changed", action="store_true",
-                   help="只更新导入或手工修改过的报告（不整体重建）")
+                   help="只更新与档案不一致的报告（不整体重建）")
+    p.add_argument("--procs", type=cli_int(1, 64), default=None, metavar="N",
+                   help="分词进程数（默认: 段落多时每核一个）")
     p.set_defaults(func=run_reindex)
 
 
@@ -96,7 +98,8 @@ def run_reindex(args) -> int:
         print(f"已更新索引：{len(updated)} 份报告重新索引，{len(synced.removed)} 份移除"
               + (f"（{'、'.join(updated[:10])}{'…' if len(updated) > 10 else ''}）" if updated else ""))
         return 0
-    reports, paragraphs = workflows.rebuild_index(archive, index, progress=progress_bar("重建索引"))
+    reports, paragraphs = workflows.rebuild_index(archive, index, progress=progress_bar("重建索引"),
+                                                  procs=args.procs)
     print(f"已重建索引：{reports} 份报告，{paragraphs} 个段落，"
           f"用时 {time.monotonic() - started:.1f} 秒")
     return 0

@@ -14,7 +14,7 @@ Files of one base, `exact/<epoch>-<generation>.*` (the SQLite state it reflects)
 - `.sa.npy`  the character offsets of every suffix that starts a character other than "\\n",
   sorted (libdivsufsort via `pydivsufsort` over the bytes, odd offsets dropped);
 - `.docs.npy` per paragraph: pid, start (code-unit offset of its separator), length in
-  characters, report ordinal, part code;
+  characters, report ordinal, part code, whether it is a heading;
 - `.reports.json` the report ids the ordinals name;
 - `.wpids.npy`, `.woffs.npy`, `.vocab.json` the jieba words' doc sets (the `tokens` column the
   Whoosh word index is built from): word k's paragraphs are `wpids[woffs[k]:woffs[k + 1]]`,
@@ -31,6 +31,7 @@ import json
 import mmap
 import os
 import sqlite3
+import threading
 from array import array
 from contextlib import contextmanager
 from itertools import count, repeat
@@ -47,8 +48,10 @@ STATE_FILE = "state.json"
 SEPARATOR = "\n"
 ENCODING = "utf-16-be"
 PART_CODES = {p: i for i, p in enumerate(PARTS)}  # code len(PARTS): no / unknown part
+FOUND_ENTRIES, FOUND_SLOTS = 1024, 4_000_000  # phrases remembered per base, slots they hold
 EXTENSIONS = ("text", "sa.npy", "docs.npy", "wpids.npy", "woffs.npy", "reports.json", "vocab.json")
-DOC_FIELDS = [("pid", "<i8"), ("start", "<i8"), ("length", "<i4"), ("report", "<i4"), ("part", "i1")]
+DOC_FIELDS = [("pid", "<i8"), ("start", "<i8"), ("length", "<i4"), ("report", "<i4"), ("part", "i1"),
+              ("heading", "?")]
 
 
 def encode(text: str) -> bytes:
@@ -70,6 +73,9 @@ class ExactBase:
         # the columns every lookup searches, contiguous (a field of the mapped records is strided)
         self.starts = np.ascontiguousarray(self.docs["start"])
         self.pids = np.ascontiguousarray(self.docs["pid"])
+        # the heading paragraphs' pids (None: a base written before the field existed)
+        self.headings = (self.pids[np.asarray(self.docs["heading"])]
+                         if "heading" in (self.docs.dtype.names or ()) else None)
         self.report_ids: list[str] = json.loads(Path(f"{stem}.reports.json").read_text(encoding="utf-8"))
         self.word_pids = np.load(f"{stem}.wpids.npy", mmap_mode="r")
         self.word_offsets = np.load(f"{stem}.woffs.npy", mmap_mode="r")
@@ -77,6 +83,9 @@ class ExactBase:
         self._vocab: Optional[dict[str, int]] = None
         self.last_pid = int(self.pids[-1]) if len(self.pids) else 0
         self.chars = size // 2
+        self._found: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # phrase → occurrences
+        self._found_slots = 0
+        self._found_lock = threading.Lock()
 
     def _bound(self, key: bytes, upper: bool) -> int:
         """First suffix-array index whose suffix (cut to len(key)) is > key (upper) / ≥ key."""
@@ -102,7 +111,25 @@ class ExactBase:
         return np.asarray(self.sa[lo:hi], dtype=np.int64)
 
     def occurrences(self, phrase: str) -> tuple[np.ndarray, np.ndarray]:
-        """(doc slots holding `phrase`, occurrences in each), slots ascending."""
+        """(doc slots holding `phrase`, occurrences in each), slots ascending. Remembered for
+        the base's lifetime (it never changes): every later generation of the index, while
+        an import commits batch after batch, reuses it and only scans its own delta."""
+        found = self._found.get(phrase)
+        if found is None:
+            found = self._occurrences(phrase)
+            with self._found_lock:
+                self._found_slots += len(found[0])
+                if len(self._found) >= FOUND_ENTRIES or self._found_slots > FOUND_SLOTS:
+                    self._found, self._found_slots = {}, len(found[0])
+                self._found[phrase] = found
+        return found
+
+    def forget(self) -> None:
+        """Drop the remembered occurrences (the bench measures what a new phrase costs)."""
+        with self._found_lock:
+            self._found, self._found_slots = {}, 0
+
+    def _occurrences(self, phrase: str) -> tuple[np.ndarray, np.ndarray]:
         where = self.find(phrase)
         if not len(where):
             return where, where
@@ -187,7 +214,7 @@ def build(index_dir: Path, con: sqlite3.Connection, wait: bool = True) -> Option
             if current(index_dir) == name:
                 return name
             _write(folder, name, con.execute(
-                "SELECT id, report_id, part, folded, tokens FROM paragraphs ORDER BY id"))
+                "SELECT id, report_id, part, kind, folded, tokens FROM paragraphs ORDER BY id"))
         finally:
             con.execute("COMMIT")
         old = current(index_dir)
@@ -205,9 +232,11 @@ def _write(folder: Path, name: str, rows: Iterator[tuple]) -> None:
     reports: dict[str, int] = {}
     vocab: dict[str, int] = {}
     pids, lengths, ordinals, parts, texts = array("q"), array("i"), array("i"), array("b"), []
+    headings = array("b")
     word_ids, word_pids = array("i"), array("i")
-    for pid, rid, part, folded, tokens in rows:
+    for pid, rid, part, kind, folded, tokens in rows:
         pids.append(pid)
+        headings.append(kind == "heading")
         lengths.append(len(folded))
         ordinals.append(reports.setdefault(rid, len(reports)))
         parts.append(PART_CODES.get(part, len(PARTS)))
@@ -220,6 +249,7 @@ def _write(folder: Path, name: str, rows: Iterator[tuple]) -> None:
         word_pids.extend(repeat(pid, len(words)))
     docs = np.zeros(len(pids), dtype=DOC_FIELDS)
     docs["pid"], docs["length"], docs["report"], docs["part"] = pids, lengths, ordinals, parts
+    docs["heading"] = headings
     data = encode("".join(SEPARATOR + t for t in texts))
     del texts
     # in code units (a character outside the BMP is two): where each separator is

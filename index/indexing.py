@@ -3,8 +3,11 @@ space-separated jieba words. jieba is the cost (~1 MB/s per core), so a rebuild 
 a pool of processes; the parent writes SQLite and hands the words on to Whoosh."""
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
 from typing import Iterable, Iterator, Optional
 
 from archive.model import Report
@@ -13,6 +16,23 @@ from archive.folding import fold
 from index.store import Analysed
 
 PARALLEL_MIN_PARAGRAPHS = 5000  # below this, starting processes costs more than it saves
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent() -> None:
+    """Pool initializer: a worker gets SIGKILL when the process that forked it dies (a killed
+    `archive reindex` leaves no jieba workers behind). Linux only; elsewhere the pool's own
+    shutdown is all there is."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
 def analyse_texts(paragraphs: list[tuple[str, str]]) -> list[Analysed]:
@@ -46,7 +66,7 @@ def analyse_all(reports: list[Report], procs: Optional[int] = None) -> Iterator[
             yield report, analyse(report)
         return
     segmenter()  # load the dictionary once, before forking
-    with multiprocessing.get_context("fork").Pool(procs) as pool:
+    with multiprocessing.get_context("fork").Pool(procs, initializer=die_with_parent) as pool:
         texts: Iterable = (_texts(r) for r in reports)
         for report, analysed in zip(reports, pool.imap(analyse_texts, texts, chunksize=4)):
             yield report, analysed

@@ -50,7 +50,7 @@ class Term:
 @dataclass(frozen=True)
 class Scope:
     """A field restriction; value is a folded name, a (first, last) year range or a part code
-    (field "report_id", from the keyword filter only: an exact report id)."""
+    (fields "report_id" and "kind", from keyword filters only: an exact report id; text or heading)."""
     field: str
     value: Union[str, tuple[int, int]]
 

@@ -132,8 +132,13 @@ class SearchIndex:
         self.words = WordIndex(self.dir, lock_timeout)
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            if not self.store.path.exists() and not _old_index_files(self.dir):
-                self.store.create()
+            if not _old_index_files(self.dir) and not self.store.is_current():
+                try:
+                    self.store.ensure()  # a new file, perhaps being made by another process now
+                except IndexBusy:
+                    raise
+                except (ArchiveError, sqlite3.DatabaseError):
+                    self.store.close()  # damaged: not current, `archive reindex` replaces it
             self.current = self.store.is_current()
             if self.current and self.words.state() == (0, 0):  # new, or its word index was lost
                 try:
@@ -151,10 +156,12 @@ class SearchIndex:
 
     def rebuild(self, reports: Iterable[Report],
                 progress: Optional[Callable[[int, int], None]] = None,
-                procs: Optional[int] = None) -> int:
+                procs: Optional[int] = None, versions: Optional[dict[str, str]] = None,
+                archive_generation: Optional[str] = None) -> int:
         """Replace the whole index with these reports; returns the number of paragraphs.
         jieba runs in `procs` processes (default: one per core on large inputs). Readers see
-        the old index until the commit."""
+        the old index until the commit, which records the reports' archive `versions` and the
+        `archive_generation` they were read at."""
         reports = list(reports)
         if not self.current:  # written by an older version, or damaged: start afresh
             for old in _old_index_files(self.dir):
@@ -165,7 +172,7 @@ class SearchIndex:
         procs = procs if procs is not None else default_procs(reports)
         with self.store.writing() as con:
             for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name "
-                                       "IN ('reports', 'paragraphs')").fetchall():
+                                       "IN ('reports', 'paragraphs', 'versions')").fetchall():
                 con.execute(f"DROP TABLE {name}")
             con.execute("DELETE FROM sqlite_sequence")
             for sql in TABLES:
@@ -181,6 +188,9 @@ class SearchIndex:
             # written beside the one in use; published once SQLite has committed
             name = self.words.build(rows(), procs)
             self.store.bump(con, new_epoch=True)
+            self.store.set_versions(con, versions or {})
+            if archive_generation is not None:
+                self.store.set_archive_generation(con, archive_generation)
         self.words.publish(name, self.store.state())
         exact.build(self.dir, self.store.connection())
         self.store.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")  # don't keep a 2nd copy
@@ -192,17 +202,24 @@ class SearchIndex:
 
     def update_many(self, reports: Iterable[Report], deleted: Iterable[str] = (),
                     archive_generation: Optional[str] = None, procs: Optional[int] = None,
-                    progress: Optional[Callable[[int, int], None]] = None) -> int:
+                    progress: Optional[Callable[[int, int], None]] = None,
+                    versions: Optional[dict[str, str]] = None,
+                    verify: Optional[Callable[[list[str]], dict[str, str]]] = None) -> int:
         """Replace (or add) these reports and remove the `deleted` ids in one pass: per batch
         of BATCH_REPORTS reports one SQLite transaction and one Whoosh commit (jieba in
         `procs` processes, default one per core on large batches); the last transaction
         records `archive_generation` (the catalogue generation the index then reflects).
-        Returns the number of paragraphs written. New text is findable at once (the exact
-        layer's delta); the exact base is rebuilt when the delta has grown large. `reports`
-        may be a generator: only one batch is held at a time."""
+        Each report's archive version (`versions`) is recorded with its paragraphs. `verify`
+        (ids → their archive versions now) is asked inside each transaction: a report whose
+        version moved on since it was read, or a deletion of an id that is back, is left for
+        whoever wrote the newer one (concurrent writers never put back an older version), and
+        then `archive_generation` is not recorded. Returns the number of paragraphs written.
+        New text is findable at once (the exact layer's delta); the exact base is rebuilt when
+        the delta has grown large. `reports` may be a generator: only one batch is held at a time."""
         self._require_current()
         deleted = list(deleted)
         written = done = 0
+        stale = False  # a report left for a newer writer: the index is not at archive_generation
         batches = _batches(reports, BATCH_REPORTS)
         batch = next(batches, [])
         while True:
@@ -213,13 +230,25 @@ class SearchIndex:
             learn_words(n for r in batch for n in (r.place.town, r.place.county, r.place.city))
             analysed = list(analyse_all(batch, procs))
             with self.store.writing() as con:
+                now = verify([r.id for r in batch] + (deleted if last else [])) if verify else None
+                written_ids = []
                 for report, paragraphs in analysed:
+                    version = (versions or {}).get(report.id)
+                    if now is not None and now.get(report.id) != version:
+                        stale = True
+                        continue
                     self.store.remove_report(con, report.id)
                     self.store.add_report(con, report, paragraphs)
-                gone = [rid for rid in deleted if self.store.remove_report(con, rid)] if last else []
-                if batch or gone:
-                    self.store.bump(con, [r.id for r in batch] + gone)
-                if last and archive_generation is not None:
+                    if version is not None:
+                        self.store.set_versions(con, {report.id: version})
+                    written_ids.append(report.id)
+                back = {rid for rid in deleted if now is not None and rid in now} if last else set()
+                stale = stale or bool(back)
+                gone = [rid for rid in deleted if rid not in back
+                        and self.store.remove_report(con, rid)] if last else []
+                if written_ids or gone:
+                    self.store.bump(con, written_ids + gone)
+                if last and archive_generation is not None and not stale:
                     self.store.set_archive_generation(con, archive_generation)
             written += sum(len(r.paragraphs) for r in batch)
             done += len(batch)
@@ -314,6 +343,12 @@ class SearchIndex:
     def report_ids(self) -> list[str]:
         return sorted(self.snapshot().report_year)
 
+    def report_words(self, report_id: str) -> list[list[str]]:
+        """The jieba words of each paragraph of one report as indexed (sub-words included),
+        in paragraph order; [] for a report the index does not hold."""
+        self._require_current()
+        return [tokens.split() for _, _, tokens in self.store.word_rows([report_id])]
+
     def archive_generation(self) -> Optional[str]:
         """The archive catalogue's generation this index reflects, as last recorded by
         `set_archive_generation` (None: unknown, e.g. after a rebuild not yet followed)."""
@@ -325,16 +360,21 @@ class SearchIndex:
         with self.store.writing() as con:
             self.store.set_archive_generation(con, generation)
 
+    def versions(self) -> dict[str, str]:
+        """Report id -> the archive version (catalogue stamp) its indexed text was read at."""
+        self._require_current()
+        return self.store.versions()
+
     def paragraph_count(self) -> int:
         return len(self.snapshot().alive)
 
     def search(self, query: str, *, town=None, county=None, year=None, section=None,
-               report_id=None, sort: str = "relevance", page: int = 1,
+               report_id=None, kind=None, sort: str = "relevance", page: int = 1,
                per_page: int = 20) -> SearchResult:
         """Search; keyword filters combine (AND) with scopes written in the query, and a blank
         query with filters lists what the filters allow. `year` is an int, a (first, last)
-        tuple or "2021-2024"; `report_id` keeps one report's paragraphs; per_page=0 returns
-        every hit.
+        tuple or "2021-2024"; `report_id` keeps one report's paragraphs; `kind="text"` leaves
+        headings out (the web app counts only body paragraphs); per_page=0 returns every hit.
 
         One direction: parse (`index.query`) → plan (filters joined, scopes first) → match
         (`Snapshot.evaluate`: exact layer, word layer) → count (`index.facets`) → rank the
@@ -349,6 +389,8 @@ class SearchIndex:
                    if value not in (None, "")]
         if report_id not in (None, ""):
             filters.append(Scope("report_id", str(report_id)))
+        if kind not in (None, ""):
+            filters.append(Scope("kind", str(kind)))
         if filters and isinstance(query, str) and not query.strip():
             node = And(tuple(filters))  # browsing: every paragraph the filters allow
         else:

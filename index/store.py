@@ -29,6 +29,9 @@ from archive.model import Report
 SCHEMA_VERSION = "3"  # 1: Whoosh bigram + word fields; 2: jieba words in FTS5
 DB_NAME = "index.sqlite"
 
+# The archive's version (catalogue stamp) of each report as indexed: what `workflows.sync_index`
+# and `archive check` compare with the catalogue. Created on first write in older indexes.
+VERSIONS_TABLE = "CREATE TABLE IF NOT EXISTS versions (report_id TEXT PRIMARY KEY, version TEXT NOT NULL)"
 TABLES = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value)",
     """CREATE TABLE reports (report_id TEXT PRIMARY KEY, title TEXT, title_derived INTEGER,
@@ -38,6 +41,7 @@ TABLES = [
         text_original TEXT, folded TEXT, heading_folded TEXT, tokens TEXT)""",
     "CREATE INDEX paragraphs_report ON paragraphs (report_id)",
     "CREATE TABLE changes (generation INTEGER, report_id TEXT)",
+    VERSIONS_TABLE,
 ]
 REPORT_COLUMNS = ("report_id", "title", "title_derived", "town", "county", "city", "province",
                   "year", "issued", "issuer")
@@ -107,6 +111,17 @@ class Store:
             con.executemany("INSERT INTO meta VALUES (?, ?)",
                             [("schema", SCHEMA_VERSION), ("epoch", 1), ("generation", 0)])
 
+    def ensure(self) -> None:
+        """Create the tables in a new (empty) file. Safe when several processes open a new index
+        at the same moment: the first to take the write lock creates them, the others find them
+        (`create`, which replaces the file, would pull it from under the first)."""
+        with self.writing() as con:
+            if con.execute("SELECT 1 FROM sqlite_master WHERE name = 'meta'").fetchone() is None:
+                for sql in TABLES:
+                    con.execute(sql)
+                con.executemany("INSERT INTO meta VALUES (?, ?)",
+                                [("schema", SCHEMA_VERSION), ("epoch", 1), ("generation", 0)])
+
     # --- writing -------------------------------------------------------------------------
 
     class _Transaction:
@@ -121,6 +136,7 @@ class Store:
                 if "locked" in str(exc) or "busy" in str(exc):
                     raise IndexBusy("索引正在被另一个程序更新，请稍后再试") from None
                 raise ArchiveError(f"检索索引无法写入（{exc}）：请运行 archive reindex 重建索引") from None
+            self.con.execute(VERSIONS_TABLE)
             return self.con
 
         def __exit__(self, kind, exc, tb):
@@ -156,6 +172,7 @@ class Store:
     @staticmethod
     def remove_report(con: sqlite3.Connection, report_id: str) -> bool:
         con.execute("DELETE FROM paragraphs WHERE report_id = ?", (report_id,))
+        con.execute("DELETE FROM versions WHERE report_id = ?", (report_id,))
         return con.execute("DELETE FROM reports WHERE report_id = ?", (report_id,)).rowcount > 0
 
     @staticmethod
@@ -178,6 +195,10 @@ class Store:
         return ids
 
     @staticmethod
+    def set_versions(con: sqlite3.Connection, versions: dict[str, str]) -> None:
+        con.executemany("INSERT OR REPLACE INTO versions VALUES (?, ?)", versions.items())
+
+    @staticmethod
     def set_archive_generation(con: sqlite3.Connection, generation: str) -> None:
         con.execute("INSERT OR REPLACE INTO meta VALUES ('archive_generation', ?)", (generation,))
 
@@ -187,6 +208,13 @@ class Store:
         row = self.connection().execute(
             "SELECT value FROM meta WHERE key = 'archive_generation'").fetchone()
         return row[0] if row else None
+
+    def versions(self) -> dict[str, str]:
+        """Report id -> the archive version indexed ({} for an index that never recorded any)."""
+        try:
+            return dict(self.connection().execute("SELECT report_id, version FROM versions"))
+        except sqlite3.OperationalError:  # an index written before versions were recorded
+            return {}
 
     def paragraphs(self, report_ids: Optional[list[str]] = None) -> Iterator[tuple]:
         """The snapshot rows (`SNAPSHOT_QUERY`) of these reports (None: all), in id order."""

@@ -4,11 +4,13 @@
   tested independently of the real importers;
 - building a data folder through the workflows and an app over it (`build_archive`, `make_app`);
 - the imported sample reports, a crafted report with known phrase variants, and the brute-force
-  scan every exact search is checked against.
+  scan every exact search is checked against;
+- the citation basket driven through its forms (`basket_add`, `basket_contents`).
 """
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
@@ -181,6 +183,24 @@ def build_handmade_archive(data_dir: Path) -> None:
         result = archive.import_bytes(f"原件 {name}".encode("utf-8"), name)
         assert result.status in ("imported", "updated"), result.error
     workflows.rebuild_index(archive, workflows.open_index(archive))
+
+
+def basket_token(client) -> str:
+    html = client.get("/basket").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def basket_post(client, path, **form):
+    form.setdefault("csrf_token", basket_token(client))
+    return client.post(path, data=form)
+
+
+def basket_add(client, rid, pid, **extra):
+    return basket_post(client, "/basket/add", report_id=rid, paragraph_id=pid, **extra)
+
+
+def basket_contents(client):
+    return client.get("/basket.json").get_json()["items"]
 
 
 # ---- an archive as an older importer built it (archive reimport) ----

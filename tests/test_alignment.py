@@ -1,13 +1,15 @@
 """Alignment of two reports for /compare, and detection of shared sentences."""
+import itertools
 import random
+from collections import Counter
 
 import pytest
 
 from archive.model import Paragraph
 from archive.folding import fold
 from webapp.alignment import (
-    NEAR, PLANS_TO_WORK, align_reports, align_sections, bigrams, heading_similarity, sections,
-    sentence_spans, shared_sentences,
+    NEAR, PAIR_MIN, PLANS_TO_WORK, align_reports, align_sections, assignment, bigrams, cosine,
+    heading_similarity, sections, sentence_spans, shared_sentences, tfidf_vectors,
 )
 
 
@@ -42,14 +44,65 @@ def test_align_sections_pairs_similar_headings_in_order_and_leaves_gaps():
     assert all(r.score >= 0.3 for r in rows if r.a and r.b)
 
 
-def test_align_sections_never_crosses_order():
-    # B swaps the two headings: only one of them can be matched without crossing.
+def test_align_sections_pairs_by_meaning_even_across_order():
+    # B swaps the two topics: an optimal one-to-one assignment pairs both, each on A's row.
     a = sections([h("1", "加强组织领导"), h("2", "深化普法宣传教育")])
     b = sections([h("1", "深化普法宣传教育"), h("2", "加强组织领导")])
     rows = align_sections(a, b)
-    matched = [(r.a.heading.id, r.b.heading.id) for r in rows if r.a and r.b]
-    assert len(matched) == 1
-    assert len(rows) == 3
+    assert [(r.a.heading.id, r.b.heading.id) for r in rows] == [("1", "2"), ("2", "1")]
+    assert all(r.basis == "heading" for r in rows)
+
+
+def test_sections_with_unlike_headings_pair_on_their_content():
+    a = sections([h("1", "（一）强化思想引领"),
+                  t("1.1", "组织机关干部学习宪法和民法典，开展法律知识考试，领导干部带头讲法治课。"),
+                  h("2", "（二）优化营商环境"),
+                  t("2.1", "推进证明事项告知承诺制，压减审批时限，企业开办一日办结。")])
+    b = sections([h("1", "（一）便民高效办事"),
+                  t("1.1", "企业开办实现一日办结，审批时限压减一半，推行告知承诺制。"),
+                  h("2", "（二）抓好学法用法"),
+                  t("2.1", "机关干部集中学习宪法和民法典，领导干部讲法治课，组织法律知识考试。")])
+    rows = align_sections(a, b)
+    assert [(r.a.heading.id, r.b.heading.id, r.basis) for r in rows] == [
+        ("1", "2", "content"), ("2", "1", "content")]
+    assert all(r.score >= PAIR_MIN for r in rows)
+
+
+def test_unpaired_sections_sit_where_they_belong_not_at_the_end():
+    a = sections([h("1", "加强组织领导"), h("2", "规范行政执法行为"), h("3", "化解矛盾纠纷")])
+    b = sections([h("1", "加强组织领导"), h("2", "优化政务服务事项"), h("3", "规范行政执法行为"),
+                  h("4", "建设智慧法院平台"), h("5", "化解矛盾纠纷")])
+    pairs = [(r.a.heading.id if r.a else None, r.b.heading.id if r.b else None)
+             for r in align_sections(a, b)]
+    assert pairs == [("1", "1"), (None, "2"), ("2", "3"), (None, "4"), ("3", "5")]
+
+
+def test_nothing_paired_interleaves_by_position():
+    a = sections([h(str(i), f"甲{w}") for i, w in enumerate(["春耕", "夏耘", "秋收"])])
+    b = sections([h(str(i), f"乙{w}") for i, w in enumerate(["东风", "南山", "西楼"])])
+    rows = align_sections(a, b)
+    sides = ["a" if r.a else "b" for r in rows]
+    assert sides == ["a", "b", "a", "b", "a", "b"]
+    assert not any(r.a and r.b for r in rows)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_assignment_is_optimal_against_brute_force(seed):
+    rng = random.Random(seed)
+    n, m = rng.randint(1, 5), rng.randint(1, 5)
+    score = [[rng.choice([0.0, round(rng.random(), 2)]) for _ in range(m)] for _ in range(n)]
+    got = assignment(score)
+    assert len({i for i, _ in got}) == len(got) == len({j for _, j in got})   # one-to-one
+    best = max(sum(score[i][j] for i, j in zip(rows, cols))
+               for rows in itertools.permutations(range(n), min(n, m))
+               for cols in itertools.permutations(range(m), min(n, m)))
+    assert sum(score[i][j] for i, j in got) == pytest.approx(best)
+
+
+def test_tfidf_ignores_words_every_section_uses():
+    vectors = tfidf_vectors([Counter({"法治": 3, "普法": 1}), Counter({"法治": 1, "调解": 2})])
+    assert "法治" not in vectors[0] and cosine(vectors[0], vectors[1]) == 0.0
+    assert cosine(vectors[0], vectors[0]) == pytest.approx(1.0)
 
 
 def test_align_reports_by_part_and_plans_to_work():
@@ -124,3 +177,17 @@ def test_shared_sentences_agree_with_brute_force():
         if len(fold(s)) >= 8 and any(len(x & y) >= NEAR * len(x | y) for y in grams_b):
             expected += 1
     assert got.count == expected
+
+
+def test_long_documents_pair_within_a_band_best_first(monkeypatch):
+    monkeypatch.setattr("webapp.alignment.DENSE_PAIRS", 4)     # force the bounded path
+    monkeypatch.setattr("webapp.alignment.BAND", 2)
+    topics = ["组织领导", "普法宣传", "行政执法", "矛盾化解", "政务公开", "依法决策", "队伍建设", "监督问责"]
+    a = sections([h(str(i), f"加强{w}工作") for i, w in enumerate(topics)])
+    b = sections([h(str(i), f"加强{w}工作") for i, w in enumerate(topics[1:] + topics[:1])])
+    pairs = [(r.a.heading.id if r.a else None, r.b.heading.id if r.b else None)
+             for r in align_sections(a, b)]
+    # Each topic's partner sits one place earlier in B: within the band, so paired; the first
+    # topic moved to B's end lies outside A's band and stays unpaired on both sides.
+    assert [(x, y) for x, y in pairs if x and y] == [(str(i), str(i - 1)) for i in range(1, 8)]
+    assert ("0", None) in pairs and (None, "7") in pairs

@@ -206,6 +206,32 @@ def test_pdf_with_too_many_objects(tmp_path):
     assert_refused(tmp_path, "objects.pdf", data, "PDF 中对象过多")
 
 
+def test_pdf_object_with_a_huge_array(tmp_path):
+    """4 MB of numbers in one object would cost pdfminer ~300 MB to parse."""
+    data = _pdf(zlib.compress(b"BT ET")).replace(
+        b"/Resources <<", b"/Annots [" + b"1.5 " * (1 << 20) + b"] /Resources <<")
+    assert_refused(tmp_path, "array.pdf", data, "PDF 中有对象过大（超过 1 MB）")
+
+
+def test_largest_object_skips_stream_data():
+    data = _pdf(b"obj " * 300_000 + b"x" * 100, filters="")
+    assert pdflimits.largest_object(data) < 200
+    assert pdflimits.largest_object(b"1 0 obj [" + b"0 " * 5000 + b"] endobj") == 10_004
+
+
+def test_object_stream_is_capped_lower():
+    from pdfminer.pdftypes import PDFStream
+    from pdfminer.psparser import LIT
+
+    stream = PDFStream({"Type": LIT("ObjStm"), "Filter": LIT("FlateDecode")},
+                       zlib.compress(b" " * (pdflimits.MAX_OBJECT_STREAM_BYTES + 1)))
+    with pytest.raises(Exception, match="超过 2 MB"):
+        stream.get_data()
+    content = PDFStream({"Filter": LIT("FlateDecode")},
+                        zlib.compress(b" " * (pdflimits.MAX_OBJECT_STREAM_BYTES + 1)))
+    assert len(content.get_data()) == pdflimits.MAX_OBJECT_STREAM_BYTES + 1
+
+
 def test_inflate_is_exact_below_the_cap_and_lenient_on_damage():
     text = "法治政府建设".encode() * 5000
     packed = zlib.compress(text)

@@ -21,10 +21,10 @@ def build(tmp_path, texts: list[str], tokens: list[str] | None = None):
     """A base over `texts` as paragraphs 1, 4, 7 … of reports r0, r1, r2, r0 …"""
     con = sqlite3.connect(tmp_path / "index.sqlite", isolation_level=None)
     con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value)")
-    con.execute("CREATE TABLE paragraphs (id INTEGER PRIMARY KEY, report_id, part, folded, tokens)")
+    con.execute("CREATE TABLE paragraphs (id INTEGER PRIMARY KEY, report_id, part, kind, folded, tokens)")
     con.executemany("INSERT INTO meta VALUES (?, ?)", [("epoch", 1), ("generation", 5)])
     tokens = tokens or [""] * len(texts)
-    con.executemany("INSERT INTO paragraphs VALUES (?, ?, 'work', ?, ?)",
+    con.executemany("INSERT INTO paragraphs VALUES (?, ?, 'work', 'text', ?, ?)",
                     [(3 * k + 1, f"r{k % 3}", t, w) for k, (t, w) in enumerate(zip(texts, tokens))])
     assert exact.build(tmp_path, con) == "1-5"
     return exact.open_base(tmp_path, 1)

@@ -176,3 +176,13 @@ def test_archive_set_on_the_command_line_is_audited_and_renames(tmp_path, capsys
     assert cli.main(["--data", str(data), "search", "--json", "--year", "2023", "法治"]) == 0
     hits = json.loads(capsys.readouterr().out)["hits"]
     assert hits and {h["report_id"] for h in hits} == {"赵集镇-2023"}
+
+
+def test_check_reports_broken_redirects_and_stray_audit_files(archive):
+    archive.rename("赵集镇-2024", "甲-2024")
+    assert archive.check() == []
+    (archive.reports_dir / "甲-2024.md").rename(archive.reports_dir / "乙-2024.md")
+    (archive.reports_dir / "丙-2024.audit.jsonl").write_text("{}\n", "utf-8")
+    problems = archive.check()
+    assert "旧编号 赵集镇-2024 跳转到的报告 甲-2024 不存在" in problems
+    assert "丙-2024.audit.jsonl 没有对应的报告文件 丙-2024.md" in problems

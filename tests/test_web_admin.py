@@ -472,3 +472,36 @@ def test_hostile_names_are_escaped_everywhere_they_show(client, data_dir):
     assert "&lt;img src=x onerror=alert(1)&gt;镇" in client.get(url(new_id)).get_data(as_text=True)
     found = client.get("/places/suggest?level=town&q=" + quote("<img")).get_json()
     assert found[0]["name"] == evil                                  # JSON data, shown via textContent
+
+
+def test_reuploading_an_original_the_importer_now_reads_better_renames_it(client, data_dir):
+    """An original stored when the importer could not find its town (simulated by a reader that
+    drops it), uploaded again: the town read now is taken, audited, and the report moves."""
+    import io
+
+    from archive.store import Archive as Store
+    from importers import read_report
+
+    def blind(data, filename):
+        report = read_report(data, filename)
+        report.place.town, report.title, report.title_derived = None, None, False
+        return report
+
+    sample = next(p for p in sorted(SAMPLES.iterdir()) if "覃斗镇" in p.read_text("utf-8", "ignore"))
+    old = Store(data_dir, read_report=blind).import_bytes(sample.read_bytes() + b"\n", "old.txt").report_id
+    assert old.startswith("未知镇-2019-")
+    login(client)
+    batch = upload(client, [(io.BytesIO(sample.read_bytes() + b"\n"), "again.txt")]).headers["Location"]
+    done = client.post(batch, data={"csrf_token": token(client), "import-0": "1"})
+    html = unquote(done.get_data(as_text=True))
+    assert 'data-status="updated"' in html and "覃斗镇-2019-2" in html
+    moved = Archive(data_dir).get("覃斗镇-2019-2")
+    assert moved.place.town == "覃斗镇" and moved.provenance["town"].source == "override"
+    assert location(client.get(url(old))).endswith("/report/覃斗镇-2019-2")
+    trail = audit_lines(data_dir, "覃斗镇-2019-2")
+    assert trail[0]["via"] == "upload" and trail[0]["changes"]["town"] == [None, "覃斗镇"]
+
+
+def audit_lines(data_dir, rid):
+    return [json.loads(line) for line in
+            (data_dir / "reports" / f"{rid}.audit.jsonl").read_text("utf-8").splitlines()]

@@ -8,30 +8,14 @@ from urllib.parse import quote
 import pytest
 
 from helpers import HOSTILE, SHARED
+from helpers import basket_add as add, basket_contents as contents
+from helpers import basket_post as post, basket_token as token
 
 
 @pytest.fixture
 def client(handmade_app):
     """A fresh browser: its own cookie jar, hence its own empty basket."""
     return handmade_app.test_client()
-
-
-def token(client) -> str:
-    html = client.get("/basket").get_data(as_text=True)
-    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
-
-
-def post(client, path, **form):
-    form.setdefault("csrf_token", token(client))
-    return client.post(path, data=form)
-
-
-def add(client, rid, pid, **extra):
-    return post(client, "/basket/add", report_id=rid, paragraph_id=pid, **extra)
-
-
-def contents(client):
-    return client.get("/basket.json").get_json()["items"]
 
 
 def test_empty_basket_page(client):
@@ -47,7 +31,7 @@ def test_add_without_js_redirects_back_and_shows_text_and_citation(client):
     html = client.get("/basket").get_data(as_text=True)
     assert SHARED in html
     assert "来源：赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R]. 2025. 一、（一）第1段." in html
-    assert contents(client) == [["赵集镇-2024", "一.（一）.1"]]
+    assert contents(client) == [["赵集镇-2024", "一.（一）.1", "original"]]
 
 
 def test_add_requires_csrf_token(client):
@@ -78,12 +62,12 @@ def test_reorder_remove_clear(client):
     for pid in ("导语.1", "二.1", "三.（一）.1"):
         add(client, "赵集镇-2023", pid)
     post(client, "/basket/move", index="2", direction="up")
-    assert [p for _, p in contents(client)] == ["导语.1", "三.（一）.1", "二.1"]
+    assert [p for _, p, _ in contents(client)] == ["导语.1", "三.（一）.1", "二.1"]
     post(client, "/basket/move", index="0", direction="up")          # already first: unchanged
     post(client, "/basket/move", index="0", direction="down")
-    assert [p for _, p in contents(client)] == ["三.（一）.1", "导语.1", "二.1"]
+    assert [p for _, p, _ in contents(client)] == ["三.（一）.1", "导语.1", "二.1"]
     post(client, "/basket/remove", index="1")
-    assert [p for _, p in contents(client)] == ["三.（一）.1", "二.1"]
+    assert [p for _, p, _ in contents(client)] == ["三.（一）.1", "二.1"]
     assert post(client, "/basket/remove", index="7").status_code == 400
     assert post(client, "/basket/move", index="x").status_code == 400
     post(client, "/basket/clear")
@@ -141,6 +125,6 @@ def test_docx_export_each_paragraph_followed_by_its_source(client):
     texts = [p.text for p in Document(io.BytesIO(response.data)).paragraphs]
     assert texts[0] == "引用汇编"
     assert texts[1] == SHARED + "全年召开专题会议5次，研究法治建设。"
-    assert texts[2].startswith("来源：赵集镇人民政府. ") and texts[2].endswith("#p-一.（一）.1")
+    assert texts[2].startswith("——[1] 赵集镇人民政府. ") and texts[2].endswith("#p-一.（一）.1")
     assert texts[3].startswith("認真落實") and texts[3].endswith(HOSTILE)
-    assert texts[4].startswith("来源：马喇镇人民政府. ")
+    assert texts[4].startswith("——[2] 马喇镇人民政府. ") and texts[4].endswith("（繁体原文）")

@@ -23,7 +23,7 @@ A, B, M = quote("赵集镇-2023"), quote("赵集镇-2024"), quote("马喇镇-202
 
 
 def cells(html, side):
-    return re.findall(rf'<div class="cmp-cell cmp-{side}( is-empty)?" data-testid="cell-{side}">', html)
+    return re.findall(rf'<div class="cmp-cell cmp-{side}( is-empty)?" data-testid="cell-{side}"', html)
 
 
 def test_two_columns_aligned_part_by_part_and_heading_by_heading(handmade):
@@ -33,10 +33,14 @@ def test_two_columns_aligned_part_by_part_and_heading_by_heading(handmade):
     assert parts == [(p, p) for p in ("intro", "work", "problems", "plans", "closing")]
     left, right = cells(html, "a"), cells(html, "b")
     assert len(left) == len(right)                     # one grid row per aligned pair
-    # 2023's "（二）规范行政执法行为" has no counterpart in 2024 and vice versa: two half-empty rows
-    assert left.count(" is-empty") == 1 and right.count(" is-empty") == 1
+    # 2023's "（二）规范行政执法行为" and 2024's "（二）深化法治宣传教育" share no heading words,
+    # but their text is the same 普法 paragraph: paired by content, no half-empty row
+    assert left.count(" is-empty") == 0 and right.count(" is-empty") == 0
     row = html.index("加强组织领导，抓好制度建设")
     assert html.index("加强组织领导，抓好制度建设", row + 1) < html.index("规范行政执法行为")
+    pair = html[html.index("规范行政执法行为"):]
+    pair = pair[:pair.index('data-testid="cell-a"')]
+    assert 'data-basis="content"' in pair and "深化法治宣传教育" in pair
 
 
 def test_shared_sentences_highlighted_in_both_columns_with_shares(handmade):
@@ -90,7 +94,7 @@ def test_missing_or_unknown_ids_show_the_chooser(handmade, query):
     if "不存在" in query:
         assert "找不到编号为“不存在-1999”的报告" in html
     if query.startswith(f"a={A}"):
-        assert f'<option value="赵集镇-2023" selected>' in html
+        assert re.search(r'<option value="赵集镇-2023" data-search="[^"]*" selected>', html)
         assert 'data-testid="quick-picks"' in html
 
 
@@ -115,3 +119,56 @@ def test_chooser_groups_reports_without_a_county(client):
     page = client.get("/compare").get_data(as_text=True)
     assert 'label="未注明县区"' in page and 'label="衡阳县"' in page
     assert page.count("<option value=\"") >= 2 * 5
+
+
+# -- within reach: menu, links, picker ---------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/", f"/report/{B}", "/towns", "/basket"])
+def test_compare_is_in_the_menu_of_every_page(handmade, path):
+    html = handmade.get(path).get_data(as_text=True)
+    assert re.search(r'<a href="/compare" data-testid="nav-compare"[^>]*>对照阅读</a>', html)
+
+
+def test_report_page_and_result_groups_link_to_compare_with_the_report_chosen(handmade):
+    html = handmade.get(f"/report/{B}").get_data(as_text=True)
+    assert f'href="/compare?a={B}" data-testid="compare-any"' in html
+    html = handmade.get("/?q=普法").get_data(as_text=True)
+    groups = re.findall(r'data-report-id="([^"]+)"', html)
+    links = re.findall(r'href="/compare\?a=([^"]+)" data-testid="compare-link"', html)
+    assert groups and [quote(g) for g in groups] == links
+
+
+def visible_options(html, side):
+    select = html.split(f'data-testid="choose-{side}"')[1].split("</select>")[0]
+    return [(v, hidden) for v, hidden in
+            re.findall(r'<option value="([^"]+)" data-search="[^"]*"(?: selected)?( hidden)?>', select)]
+
+
+def test_picker_filters_by_town_county_and_year_without_js(handmade):
+    html = handmade.get("/compare?" + "fa=" + quote("赵集 2024") + "&fb=" + quote("泗县 2023")).get_data(as_text=True)
+    assert [v for v, hidden in visible_options(html, "a") if not hidden] == ["赵集镇-2024"]
+    assert sorted(v for v, hidden in visible_options(html, "b") if not hidden) == ["赵集镇-2023", "马喇镇-2023"]
+    assert len(visible_options(html, "a")) == 3                  # the rest stay, hidden, for JS
+    assert "匹配 1 份（共 3 份）" in html and "匹配 2 份（共 3 份）" in html
+    assert "年份不详年" not in html
+
+
+def test_picker_matches_traditional_input_and_keeps_the_chosen_report(handmade):
+    html = handmade.get(f"/compare?a={M}&fa=" + quote("趙集") + "&fb=" + quote("趙集")).get_data(as_text=True)
+    assert {v for v, hidden in visible_options(html, "b") if not hidden} == {"赵集镇-2023", "赵集镇-2024"}
+    assert {v for v, hidden in visible_options(html, "a") if not hidden} == {
+        "赵集镇-2023", "赵集镇-2024", "马喇镇-2023"}              # the chosen report stays
+    assert re.search(r'<option value="马喇镇-2023" data-search="[^"]*" selected>', html)
+
+
+def test_filter_button_keeps_the_chooser_even_with_two_reports(handmade):
+    html = handmade.get(f"/compare?a={A}&b={B}&filter=1&fb=" + quote("马喇")).get_data(as_text=True)
+    assert 'data-testid="compare-choose"' in html and 'data-testid="compare-grid"' not in html
+
+
+def test_report_label_says_when_the_year_is_unknown():
+    from types import SimpleNamespace as NS
+    from webapp.compare import report_label
+    place = NS(town="赵集镇")
+    assert report_label(NS(place=place, year=None, title="")) == "赵集镇 年份不详"
+    assert report_label(NS(place=place, year=2024, title="标题")) == "赵集镇 2024年 · 标题"

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask
 
+from archive.rules import YEAR_MAX, YEAR_MIN
 from webapp.search import Params, group_by_report, trend_rows
 
 
@@ -28,7 +29,8 @@ def test_params_parse_and_drop_bad_values():
 @pytest.mark.parametrize("args, year", [
     ({"year_from": "2023", "year_to": "2023"}, 2023),
     ({"year_from": "2021", "year_to": "2024"}, (2021, 2024)),
-    ({"year_to": "2022"}, 2022),
+    ({"year_to": "2022"}, (YEAR_MIN, 2022)),     # one-sided: 2022 and earlier
+    ({"year_from": "2024"}, (2024, YEAR_MAX)),   # one-sided: 2024 and later
     ({}, None),
 ])
 def test_params_year_argument(args, year):

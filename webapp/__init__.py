@@ -31,7 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     import workflows
 
     from webapp import (admin, api, auth, basket, compare, errors, render, reports, search, towns,
-                        upload)
+                        tracker, trends, upload)
     from webapp.csrf import init_csrf
 
     app = Flask(__name__)
@@ -47,7 +47,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["archive"] = archive
     app.extensions["search_index"] = workflows.open_index(archive)
 
-    for module in (search, towns, api, auth, upload, reports, compare, basket, admin):
+    for module in (search, towns, api, auth, upload, reports, compare, basket, admin, trends,
+                   tracker):
         app.register_blueprint(module.bp)
     errors.init_errors(app)
     init_csrf(app)

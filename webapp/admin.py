@@ -25,6 +25,7 @@ from archive.errors import ArchiveError, InvalidField, ReportNotFound
 from archive.model import PLACE_FIELDS
 from webapp import placenames
 from webapp.auth import admin_required, is_admin, uploads_enabled
+from webapp.params import int_arg
 from webapp.reports import META_FIELDS, load_report
 from webapp.services import get_archive, get_index
 
@@ -36,7 +37,7 @@ REVIEW_FIELDS = ("town", "county", "year")
 OPENING_CHARS = 150                                   # of the first paragraph, on /review
 REVIEW_PAGE = 30                                      # reports on one page of /review
 REIMPORT_LINES = 20                                   # changed reports named after a reimport
-PLACE_LEVELS = tuple(placenames.LEVEL_LABELS)       # the form's order: town first
+PLACE_LEVELS = tuple(placenames.LEVEL_LABELS)       # the form's order: province down to town
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 _REDIRECT_ARGS = {"compare.": ("a", "b")}            # pages naming reports in their query
 
@@ -150,7 +151,7 @@ def review():
     archive = get_archive()
     listed = archive.review_ids()
     pages = max(1, -(-len(listed) // REVIEW_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    page = min(int_arg("page", 1, 1, 10_000, label="页码"), pages)
     items = []
     for rid, reasons in listed[(page - 1) * REVIEW_PAGE:page * REVIEW_PAGE]:
         try:

@@ -2,6 +2,8 @@
 with status 400 (bad query or parameter) or 404 (unknown id) — see `webapp.errors`."""
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, jsonify, request
 
 from archive.rules import read_years
@@ -13,17 +15,23 @@ from webapp.summaries import archive_overview, hierarchy, rows
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_LIMIT = 200
+_OPEN_YEARS = re.compile(r"^(?:([0-9]{4})\s*[-–—~]|[-–—~]\s*([0-9]{4}))$")  # 2024- / -2021
 
 
 def _year_args() -> dict:
-    """`year=2024` or `year=2021-2024` → the search page's year_from / year_to."""
+    """`year=2024`, `year=2021-2024`, or open `year=2024-` (and later) / `year=-2021` (and
+    earlier) → the search page's year_from / year_to."""
     value = (request.args.get("year") or "").strip()
     if not value:
         return {}
     years = read_years(value)
-    if not years:
-        abort(400, description="参数 year 应为年份（如 2024）或年份范围（如 2021-2024）。")
-    return {"year_from": str(years[0]), "year_to": str(years[1])}
+    if years:
+        return {"year_from": str(years[0]), "year_to": str(years[1])}
+    open_range = _OPEN_YEARS.match(value)
+    if not open_range:
+        abort(400, description="参数 year 应为年份（如 2024）或年份范围（如 2021-2024、2024-、-2021）。")
+    first, last = open_range.groups()
+    return {"year_from": first or "", "year_to": last or ""}
 
 
 @bp.route("/search")

@@ -1,12 +1,14 @@
 """Blueprint `basket`: the citation basket, kept in the (signed) session cookie.
 
-The basket is a list of [report id, paragraph id]. Every change is a POST form that works
-without JavaScript (redirects back to `next`); `static/reader.js` submits the same forms with
-fetch and asks for JSON instead. Exports: .docx (each paragraph followed by its source line)
-and Markdown.
+The basket is a list of [report id, paragraph id, script]: the script is the one the page
+showed when the paragraph was added ("original": as written; "simplified": a 繁体 report read
+in 简体), so the export quotes what the user saw and says when a text was converted. Every
+change is a POST form that works without JavaScript (redirects back to `next`);
+`static/reader.js` submits the same forms with fetch and asks for JSON instead. Exports: .docx
+in 公文 format (`webapp.wordexport`) and Markdown.
 
     GET  /basket                 the page          GET /basket.json    {count, items}
-    POST /basket/add             report_id, paragraph_id[, next]
+    POST /basket/add             report_id, paragraph_id[, script][, next]
     POST /basket/remove          index             POST /basket/move   index, direction=up|down
     POST /basket/clear           GET /basket/export.docx, /basket/export.md
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Optional
 from urllib.parse import urlsplit
 
@@ -24,7 +27,8 @@ from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, 
 from archive.errors import ArchiveError
 from archive.model import Paragraph, Report
 from archive.numbers import parse_int
-from webapp.citation import citation
+from webapp import wordexport
+from webapp.citation import citation, script_note, split_permalink
 from webapp.reports import base_url
 from webapp.services import get_archive
 
@@ -32,7 +36,7 @@ bp = Blueprint("basket", __name__)
 
 SESSION_KEY = "basket"
 MAX_ITEMS = 40  # the session cookie must stay under the browsers' 4 KB limit
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+SCRIPTS = ("original", "simplified")
 
 
 @dataclass
@@ -42,11 +46,20 @@ class Item:
     paragraph_id: str
     report: Optional[Report]
     paragraph: Optional[Paragraph]
+    script: str = "original"
 
     @property
     def text(self) -> str:
         p = self.paragraph
-        return (p.text_original or p.text) if p else ""
+        if not p:
+            return ""
+        return (p.text_original or p.text) if self.script == "original" else p.text
+
+    @property
+    def note(self) -> str:
+        """What the reader must know about the script: 繁体原文, or converted from 繁体."""
+        traditional = self.report is not None and self.report.script == "traditional"
+        return script_note(traditional, self.script == "original")
 
     @property
     def source(self) -> str:
@@ -54,12 +67,16 @@ class Item:
 
 
 def entries() -> list[list[str]]:
-    """The basket as stored, dropping anything malformed a tampered or old cookie might hold."""
+    """The basket as stored, dropping anything malformed a tampered or old cookie might hold;
+    entries from before the script was remembered are as written ("original")."""
     raw = session.get(SESSION_KEY)
     if not isinstance(raw, list):
         return []
-    return [[str(e[0]), str(e[1])] for e in raw
-            if isinstance(e, (list, tuple)) and len(e) == 2][:MAX_ITEMS]
+    out = []
+    for e in raw:
+        if isinstance(e, (list, tuple)) and (len(e) == 2 or len(e) == 3 and e[2] in SCRIPTS):
+            out.append([str(e[0]), str(e[1]), e[2] if len(e) == 3 else "original"])
+    return out[:MAX_ITEMS]
 
 
 def _save(items: list[list[str]]) -> None:
@@ -69,14 +86,14 @@ def _save(items: list[list[str]]) -> None:
 def resolve(items: list[list[str]]) -> list[Item]:
     """Each entry with its report and paragraph (None when since removed or renumbered)."""
     archive, cache, out = get_archive(), {}, []
-    for i, (rid, pid) in enumerate(items):
+    for i, (rid, pid, script) in enumerate(items):
         if rid not in cache:
             try:
                 cache[rid] = archive.get(rid)
             except ArchiveError:
                 cache[rid] = None
         report = cache[rid]
-        out.append(Item(i, rid, pid, report, report.paragraph(pid) if report else None))
+        out.append(Item(i, rid, pid, report, report.paragraph(pid) if report else None, script))
     return out
 
 
@@ -129,12 +146,17 @@ def add():
         report = None
     if report is None or report.paragraph(pid) is None:
         return _done("找不到要加入的段落，它可能已被删除或重新编号。", ok=False, status=404)
+    script = request.form.get("script", "original")
+    script = script if script in SCRIPTS else "original"
     items = entries()
-    if [rid, pid] in items:
-        return _done("该段落已在引用篮中。")
+    for item in items:
+        if item[:2] == [rid, pid]:
+            changed, item[2] = item[2] != script, script
+            _save(items)
+            return _done("该段落已在引用篮中" + ("，已改为按当前字体引用。" if changed else "。"))
     if len(items) >= MAX_ITEMS:
         return _done(f"引用篮最多存放 {MAX_ITEMS} 段，请先导出或移除部分段落。", ok=False, status=400)
-    _save(items + [[rid, pid]])
+    _save(items + [[rid, pid, script]])
     return _done("已加入引用篮。")
 
 
@@ -181,24 +203,15 @@ def md_escape(text: str) -> str:
 def to_markdown(items: list[Item]) -> str:
     out = ["# 引用汇编", ""]
     for item in items:
-        out += [f"> {md_escape(item.text)}", "", f"来源：{md_escape(item.source)}", ""]
+        note = f"（{item.note}）" if item.note else ""
+        out += [f"> {md_escape(item.text)}", "", f"来源：{md_escape(item.source)}{note}", ""]
     return "\n".join(out)
 
 
-def to_docx(items: list[Item]) -> bytes:
-    from docx import Document
-    from docx.shared import Pt, RGBColor
-
-    doc = Document()
-    doc.add_heading("引用汇编", level=1)
-    for item in items:
-        doc.add_paragraph(item.text)
-        source = doc.add_paragraph().add_run("来源：" + item.source)
-        source.font.size = Pt(9)
-        source.font.color.rgb = RGBColor(0x59, 0x63, 0x6E)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+def to_docx(items: list[Item], exported_at: datetime) -> bytes:
+    quotations = [wordexport.Quotation(item.text, *split_permalink(item.source), item.note)
+                  for item in items]
+    return wordexport.build("引用汇编", quotations, exported_at)
 
 
 @bp.route("/basket/export.md")
@@ -210,6 +223,6 @@ def export_md():
 
 @bp.route("/basket/export.docx")
 def export_docx():
-    data = to_docx(_usable(resolve(entries())))
-    return send_file(io.BytesIO(data), mimetype=DOCX_MIME, as_attachment=True,
+    data = to_docx(_usable(resolve(entries())), datetime.now(timezone.utc))
+    return send_file(io.BytesIO(data), mimetype=wordexport.MIME, as_attachment=True,
                      download_name="引用汇编.docx")

@@ -104,6 +104,21 @@ def citation_for_hit(hit: Mapping[str, Any], base_url: str = "") -> str:
         base_url=base_url)
 
 
+def split_permalink(line: str) -> tuple[str, str]:
+    """A citation line → (the citation without its link, the permalink). A permalink never
+    holds a space (`iri` encodes it), so it is what follows the last one."""
+    head, _, url = line.rpartition(" ")
+    return head, url
+
+
+def script_note(traditional: bool, as_written: bool) -> str:
+    """What a quotation says about its script: "" for a 简体 report, else 繁体原文 or that the
+    text was converted."""
+    if not traditional:
+        return ""
+    return "繁体原文" if as_written else "原文为繁体，已转换为简体"
+
+
 def quotation(report: Report, paragraph: Paragraph, base_url: str = "",
               original_script: bool = True) -> str:
     """What "复制引用" copies: the paragraph's words, then its citation on a line of its own."""

@@ -1,23 +1,26 @@
 """Blueprint `compare`: two reports side by side, `/compare?a=<id>&b=<id>[&mode=plans2work]`.
 
-Rows come from `webapp.alignment` (part by part, then heading by heading), rendered as a CSS
+Rows come from `webapp.alignment` (part by part, then section by section, paired by meaning),
+one grid row per pair, rendered as a CSS
 grid so the columns stay aligned while scrolling without any JavaScript. Sentences the two
 reports share are highlighted in both columns. A missing or unknown id shows a page to choose
-the reports instead of an error.
+the reports instead of an error: two pickers that filter by town, county and year as you type
+(`fa`, `fb`; a GET form, so without JavaScript the 筛选 button does the same).
 """
 from __future__ import annotations
 
-import itertools
-
+from functools import lru_cache
 from typing import Optional
 
 from flask import Blueprint, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from archive.errors import ArchiveError
+from archive.folding import fold
 from archive.model import Report
 from webapp.alignment import PLANS_TO_WORK, SAME_PARTS, align_reports, shared_sentences
 from webapp.reports import display_text, town_neighbours
-from webapp.services import get_archive
+from webapp.services import get_archive, get_index
 
 bp = Blueprint("compare", __name__)
 
@@ -52,7 +55,7 @@ def quick_picks(report: Report) -> list[dict]:
         for s in sorted((s for s in summaries if s.place.town == town and s.id != report.id),
                         key=lambda s: (s.year or 0, s.id)):
             older, newer = (s.id, report.id) if (s.year or 0) < (year or 0) else (report.id, s.id)
-            picks.append({"kind": "town", "label": f"{town} {s.year or '年份不详'}年",
+            picks.append({"kind": "town", "label": f"{town} {f'{s.year}年' if s.year else '年份不详'}",
                           "href": compare_link(older, newer)})
     if county and year:
         for s in sorted((s for s in summaries if s.place.county == county and s.year == year
@@ -72,16 +75,72 @@ def quick_picks(report: Report) -> list[dict]:
     return [p for kind in ("plans2work", "town", "county") for p in by_kind.get(kind, [])[:MAX_PICKS]]
 
 
+def report_label(s) -> str:
+    """How a report reads in the picker: 镇 · 2024年 (or 年份不详) · title."""
+    year = f"{s.year}年" if s.year else "年份不详"
+    label = f"{s.place.town or '未知乡镇'} {year}"
+    return label + (f" · {s.title[:30]}{'…' if len(s.title) > 30 else ''}" if s.title else "")
+
+
+def _haystack(s) -> str:
+    """What a picker filter matches: town, county, city, year and title, folded (script,
+    width, punctuation), so 赵集 2024 and 趙集 both find 赵集镇 2024."""
+    return _folded((s.place.town, s.place.county, s.place.city,
+                    f"{s.year}年" if s.year else "年份不详", s.title, s.id))
+
+
+@lru_cache(maxsize=20_000)
+def _folded(values: tuple) -> str:
+    """Cached: folding (OpenCC) thousands of titles on every picker page would cost ~0.1 s."""
+    return fold(" ".join(str(v) for v in values if v))
+
+
+def picker_options(summaries, selected: str, text: str) -> tuple[Markup, int]:
+    """The <option>s of one picker, grouped by county; those not matching every word of `text`
+    are `hidden` (the selected report always shows), so the list can be refiltered in the
+    browser as you type and works as filtered without JavaScript. Built here rather than in
+    Jinja: an archive of thousands of reports makes thousands of options. (HTML, matches)."""
+    needles = [fold(w) for w in (text or "").split() if fold(w)]
+    groups: dict = {}
+    shown = 0
+    for s in summaries:
+        hay = _haystack(s)
+        match = s.id == selected or all(n in hay for n in needles)
+        shown += match
+        groups.setdefault(s.place.county, []).append(
+            f'<option value="{escape(s.id)}" data-search="{escape(hay)}"'
+            f'{" selected" if s.id == selected else ""}{"" if match else " hidden"}>'
+            f'{escape(report_label(s))}</option>')
+    out = []
+    for county, options in groups.items():
+        hidden = "" if any(" hidden>" not in o for o in options) else " hidden"
+        out.append(f'<optgroup label="{escape(county or "未注明县区")}"{hidden}>{"".join(options)}</optgroup>')
+    return Markup("".join(out)), shown
+
+
+def indexed_words(side: str, report: Report) -> dict[tuple[str, str], list[str]]:
+    """(side, paragraph id) → the jieba words the index computed at import, so a comparison
+    does not segment both reports again; {} when the index's copy of the report differs (not
+    yet re-indexed), and alignment then segments it itself."""
+    words = get_index().report_words(report.id)
+    if len(words) != len(report.paragraphs):
+        return {}
+    return {(side, p.id): w for p, w in zip(report.paragraphs, words)}
+
+
 def _choose(a_id: str, b_id: str, a: Optional[Report], b: Optional[Report], mode: str):
     summaries = sorted(get_archive().summaries(),
-                       key=lambda s: (s.place.county or "", s.place.town or "", s.year or 0, s.id))
-    groups = [(county or "未注明县区", list(group))
-              for county, group in itertools.groupby(summaries, key=lambda s: s.place.county)]
+                       key=lambda s: (s.place.county or "\uffff", s.place.town or "\uffff",
+                                      s.year or 0, s.id))
+    texts = {side: request.args.get(f"f{side}", "").strip()[:80] for side in "ab"}
+    pickers = {side: (texts[side], *picker_options(summaries, current, texts[side]))
+               for side, current in (("a", a_id), ("b", b_id))}
     unknown = [i for i, r in ((a_id, a), (b_id, b)) if i and r is None]
     known = a or b
-    return render_template("compare/choose.html", groups=groups, a_id=a_id, b_id=b_id,
-                           unknown=unknown, mode=mode, mode_labels=MODE_LABELS,
-                           picks=quick_picks(known) if known else [], known=known)
+    return render_template("compare/choose.html", pickers=pickers, total=len(summaries),
+                           a_id=a_id, b_id=b_id, unknown=unknown, mode=mode,
+                           mode_labels=MODE_LABELS, picks=quick_picks(known) if known else [],
+                           known=known)
 
 
 @bp.route("/compare")
@@ -90,10 +149,11 @@ def index():
     mode = request.args.get("mode", "parts")
     mode = mode if mode in MODES else "parts"
     a, b = _get(a_id), _get(b_id)
-    if a is None or b is None:
+    if a is None or b is None or request.args.get("filter"):
         return _choose(a_id, b_id, a, b, mode)
     original = request.args.get("script") != "simplified"
-    parts = align_reports(a.paragraphs, b.paragraphs, MODES[mode])
+    parts = align_reports(a.paragraphs, b.paragraphs, MODES[mode],
+                          words={**indexed_words("a", a), **indexed_words("b", b)})
 
     def shown(side: str) -> list[tuple[str, str]]:
         """The body text on one side (headings are aligned, not counted as shared text)."""

@@ -5,7 +5,8 @@ autoescaping; nothing from a report is ever marked safe unescaped.
 """
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Container, Iterable, Mapping, Optional, Sequence
 from urllib.parse import quote, urlencode
 
 from flask import Flask, request
@@ -85,48 +86,111 @@ def part_label(part: str | None) -> str:
     return PART_LABELS.get(part or "", part or "")
 
 
-def trend_chart(rows: Sequence[dict], width: int = 880, height: int = 200) -> Markup:
-    """A server-drawn SVG bar chart of the share of each year's reports that match.
+@dataclass(frozen=True)
+class Series:
+    """One line of a share chart: `points` maps a year to (matching reports, reports that year)."""
+    label: str
+    points: Mapping[int, tuple[int, int]]
 
-    It scales to the width of its column through its viewBox; the default size is about the
-    search page's results column on a desktop screen, so its text shows near its nominal size.
 
-    `rows`: dicts with `year`, `matched` (reports of that year that match), `total` (reports of
-    that year in the archive) and `href` (the search filtered to that year). Works without JS;
-    each bar is a link and carries a <title> tooltip.
+# Series colours, inline so a downloaded SVG looks the same outside the page's CSS.
+SERIES_COLOURS = ("#9a1b1b", "#0b57a4", "#1a7d3a", "#b36b00", "#6a3d9a", "#4d4d4d")
+
+
+def share_chart(years: Sequence[int], series: Sequence[Series], *,
+                hrefs: Optional[Mapping[int, str]] = None, marked: Optional[Container[int]] = None,
+                title: str = "各年度命中报告占比", width: int = 880, height: int = 200) -> Markup:
+    """A server-drawn SVG bar chart of each series' share of each year's reports, bars of one
+    year side by side; works without JS and stands alone as an .svg file (inline colours).
+
+    `years`: every year on the axis, in order (years without reports show an empty slot).
+    `hrefs`: year → link for that year's bars (e.g. the search limited to it).
+    `marked`: years inside the user's filter; the others are drawn pale, so a year filter never
+    makes the rest of the archive look like 0%.
+    One series labels each bar with its share and `matched/total`; several get a legend.
     """
-    if not rows:
+    if not years or not series:
         return Markup("")
-    top, bottom = 20, 40
+    many = len(series) > 1
+    top, bottom = (36 if many else 20), 40
     plot_h = height - top - bottom
-    slot = width / len(rows)
-    bar_w = max(6.0, min(48.0, slot * 0.6))
+    slot = width / len(years)
+    group_w = max(6.0, min(48.0 * len(series), slot * 0.7))
+    bar_w = group_w / len(series)
+    base = top + plot_h
     parts = [Markup(
         '<svg class="trend-chart" data-testid="trend-chart" role="img" viewBox="0 0 %d %d" '
-        'width="100%%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">'
-        '<title>各年度命中报告占比</title>'
-        '<line class="axis" x1="0" y1="%d" x2="%d" y2="%d"/>'
-    ) % (width, height, top + plot_h, width, top + plot_h)]
-    for i, row in enumerate(rows):
-        total, matched = int(row.get("total") or 0), int(row.get("matched") or 0)
-        share = matched / total if total else 0.0
-        bar_h = max(1.0 if matched else 0.0, plot_h * share)
-        x = i * slot + (slot - bar_w) / 2
+        'width="100%%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg" '
+        'font-family="sans-serif" font-size="11"><title>%s</title>'
+    ) % (width, height, title)]
+    for i, year in enumerate(years):
+        if marked is not None and year in marked:
+            parts.append(Markup('<rect class="marked-band" x="%.1f" y="0" width="%.1f" height="%d" '
+                                'fill="#fff4d6"/>') % (i * slot, slot, base))
+    parts.append(Markup('<line class="axis" x1="0" y1="%d" x2="%d" y2="%d" stroke="#d0d7de"/>')
+                 % (base, width, base))
+    if many:  # no per-bar labels: a percent scale instead (webapp.trends)
+        for pct in (25, 50, 75, 100):
+            y = base - plot_h * pct / 100
+            parts.append(Markup('<line class="grid" x1="0" y1="%.1f" x2="%d" y2="%.1f" '
+                                'stroke="#eef1f4"/><text class="scale" x="2" y="%.1f" '
+                                'fill="#8c959f">%d%%</text>')
+                         % (y, width, y, y - 2, pct))
+        x = 0.0
+        for k, s in enumerate(series):
+            colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
+            parts.append(Markup('<g class="legend series-%d"><rect x="%.1f" y="6" width="12" '
+                                'height="12" fill="%s"/><text x="%.1f" y="16">%s</text></g>')
+                         % (k, x, colour, x + 16, s.label))
+            x += 28 + 13 * len(s.label)
+    for i, year in enumerate(years):
+        outside = marked is not None and year not in marked
         cx = i * slot + slot / 2
-        label = f"{row['year']}: {matched}/{total} 份, {round(share * 100)}%"
-        parts.append(Markup(
-            '<a class="trend-bar" href="%s" data-year="%s"><title>%s</title>'
-            '<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f"/>'
-            '<text class="share" x="%.1f" y="%.1f" text-anchor="middle">%s%%</text>'
-            '<text class="year" x="%.1f" y="%d" text-anchor="middle">%s</text>'
-            '<text class="count" x="%.1f" y="%d" text-anchor="middle">%s/%s</text></a>'
-        ) % (row["href"], row["year"], label,
-             x, top + plot_h - bar_h, bar_w, bar_h,
-             cx, top + plot_h - bar_h - 4, round(share * 100),
-             cx, top + plot_h + 16, row["year"],
-             cx, top + plot_h + 32, matched, total))
+        bars, lines = [], []
+        for k, s in enumerate(series):
+            matched, total = s.points.get(year, (0, 0))
+            share = matched / total if total else 0.0
+            bar_h = max(1.0 if matched else 0.0, plot_h * share)
+            x = cx - group_w / 2 + k * bar_w
+            colour = SERIES_COLOURS[k % len(SERIES_COLOURS)]
+            bars.append(Markup('<rect class="series-%d" x="%.1f" y="%.1f" width="%.1f" '
+                               'height="%.1f" fill="%s"/>')
+                        % (k, x, base - bar_h, bar_w, bar_h, colour))
+            if not many:
+                bars.append(Markup('<text class="share" x="%.1f" y="%.1f" text-anchor="middle">'
+                                   '%s%%</text>') % (cx, base - bar_h - 4, round(share * 100)))
+            lines.append(f"{s.label + ' ' if many else ''}{matched}/{total} 份, "
+                         f"{round(share * 100)}%")
+        label = f"{year}: " + "；".join(lines) + ("（不在筛选范围内）" if outside else "")
+        parts.append(Markup('<a class="trend-bar%s" href="%s" data-year="%s"%s><title>%s</title>')
+                     % (" outside" if outside else "", (hrefs or {}).get(year, "#"), year,
+                        Markup(' opacity="0.45"') if outside else "", label))
+        parts.extend(bars)
+        parts.append(Markup('<text class="year" x="%.1f" y="%d" text-anchor="middle"%s>%s</text>')
+                     % (cx, base + 16, Markup(' font-weight="bold"') if marked is not None
+                        and not outside else "", year))
+        if not many:
+            matched, total = series[0].points.get(year, (0, 0))
+            parts.append(Markup('<text class="count" x="%.1f" y="%d" text-anchor="middle">%s/%s'
+                                '</text>') % (cx, base + 32, matched, total))
+        parts.append(Markup("</a>"))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
+
+
+def trend_chart(rows: Sequence[dict], width: int = 880, height: int = 200) -> Markup:
+    """The search page's chart: `rows` are dicts with `year`, `matched`, `total`, `href` and
+    `marked` (inside the year filter; absent or None when there is no filter)."""
+    if not rows:
+        return Markup("")
+    filtered = any(row.get("marked") is not None for row in rows)
+    return share_chart(
+        [row["year"] for row in rows],
+        [Series("命中报告", {row["year"]: (int(row.get("matched") or 0), int(row.get("total") or 0))
+                         for row in rows})],
+        hrefs={row["year"]: row["href"] for row in rows},
+        marked={row["year"] for row in rows if row.get("marked")} if filtered else None,
+        width=width, height=height)
 
 
 def coverage_table(grid: dict) -> Markup:
@@ -161,5 +225,6 @@ def init_filters(app: Flask) -> None:
     app.jinja_env.globals.update(
         highlight=highlight, paragraph_anchor=paragraph_anchor, report_url=report_url,
         town_url=town_url, compare_url=compare_url, part_label=part_label,
-        trend_chart=trend_chart, coverage_table=coverage_table, PART_LABELS=PART_LABELS, FLAG_LABELS=FLAG_LABELS,
+        trend_chart=trend_chart, share_chart=share_chart, coverage_table=coverage_table, PART_LABELS=PART_LABELS, FLAG_LABELS=FLAG_LABELS,
+        UNKNOWN_PLACE=UNKNOWN_PLACE,
     )

@@ -7,13 +7,19 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, fields, replace
+from datetime import datetime, timezone
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
 
 from archive.errors import QueryError
-from archive.rules import PART_LABELS, PARTS, part_code
+from archive.rules import PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, part_code
+from index.highlight import highlight as match_spans
+from index.query import parse, terms
+from webapp import wordexport
+from webapp.citation import citation_for_hit, permalink, script_note, split_permalink
 from webapp.params import int_arg, year_arg
+from webapp.render import UNKNOWN_PLACE
 from webapp.services import get_archive, get_index
 from webapp.summaries import archive_overview, place_options
 
@@ -60,10 +66,37 @@ class Params:
 
     @property
     def year(self):
-        """The `year` argument of `SearchIndex.search`: one year, a (from, to) pair, or None."""
-        if self.year_from and self.year_to:
-            return self.year_from if self.year_from == self.year_to else (self.year_from, self.year_to)
-        return self.year_from or self.year_to or None
+        """The `year` argument of `SearchIndex.search`: one year, a (from, to) pair, or None.
+        A one-sided range is open: 起始年份 alone means that year and later, 截止年份 alone
+        that year and earlier."""
+        if not (self.year_from or self.year_to):
+            return None
+        first, last = self.year_from or YEAR_MIN, self.year_to or YEAR_MAX
+        return first if first == last else (first, last)
+
+    def in_years(self, year: int) -> bool:
+        return (self.year_from or YEAR_MIN) <= year <= (self.year_to or YEAR_MAX)
+
+    @property
+    def year_label(self) -> str:
+        """The year filter as staff read it: 2024 年, 2021–2024 年, 2024 年起, 2021 年及以前."""
+        first, last = self.year_from, self.year_to
+        if first and last:
+            return f"{first} 年" if first == last else f"{first}–{last} 年"
+        return f"{first} 年起" if first else (f"{last} 年及以前" if last else "")
+
+    def filters(self) -> list[tuple[str, str, dict]]:
+        """The active filters: (name, value as shown, the changes that remove it)."""
+        out = []
+        if self.town:
+            out.append(("乡镇", self.town, {"town": ""}))
+        if self.county:
+            out.append(("县（区）", self.county, {"county": ""}))
+        if self.year_from or self.year_to:
+            out.append(("年份", self.year_label, {"year_from": None, "year_to": None}))
+        if self.section:
+            out.append(("部分", PART_LABELS[self.section], {"section": ""}))
+        return out
 
     @property
     def is_empty(self) -> bool:
@@ -86,11 +119,45 @@ class Params:
 
 
 def run_search(params: Params, page: int | None = None, per_page: int = PER_PAGE) -> dict:
+    """The search as the web app runs it: body paragraphs only (a heading is not a hit; it is
+    shown, highlighted, above the hits of the section it names)."""
     result = get_index().search(
         params.q, town=params.town or None, county=params.county or None, year=params.year,
-        section=params.section or None, sort=params.sort, page=page or params.page,
-        per_page=per_page)
+        section=params.section or None, kind="text", sort=params.sort,
+        page=page or params.page, per_page=per_page)
     return result.to_dict()
+
+
+def count(params: Params) -> int:
+    return run_search(params, page=1, per_page=1)["total_paragraphs"]
+
+
+def why_empty(params: Params) -> dict:
+    """For a search that found nothing: each filter whose removal alone finds something, with
+    that count and link; else the count with every filter removed (0: the words themselves)."""
+    culprits = []
+    for name, value, changes in params.filters():
+        reduced = replace(params, **changes, page=1)
+        n = 0 if reduced.is_empty else count(reduced)
+        if n:
+            culprits.append({"name": name, "value": value, "count": n,
+                             "href": params.url(**changes)})
+    bare = {k: v for *_, changes in params.filters() for k, v in changes.items()}
+    unfiltered = None
+    if not culprits and bare and params.q:
+        unfiltered = {"count": count(replace(params, **bare, page=1)), "href": params.url(**bare)}
+    return {"culprits": culprits, "unfiltered": unfiltered}
+
+
+def heading_marks(hits: list[dict], q: str) -> None:
+    """Give each hit `heading_marks`: the query's matches in each heading of its path."""
+    try:
+        found = list(terms(parse(q))) if q else []
+    except QueryError:
+        found = []
+    for hit in hits:
+        hit["heading_marks"] = [match_spans(h, found) if found else []
+                                for h in hit.get("heading_path") or []]
 
 
 def group_by_report(hits: list[dict]) -> list[dict]:
@@ -110,10 +177,24 @@ def group_by_report(hits: list[dict]) -> list[dict]:
 
 def trend_rows(trend: dict, params: Params) -> list[dict]:
     """One row per year the archive holds (`SearchResult.trend`: matching reports out of that
-    year's reports), with the link to the same search limited to that year."""
+    year's reports), with the link to the same search limited to that year; `marked` says
+    whether the year is inside the year filter (None without one)."""
+    filtered = bool(params.year_from or params.year_to)
     return [{"year": int(year), "matched": t["matching"], "total": t["reports"],
-             "href": params.url(year_from=int(year), year_to=int(year))}
+             "href": params.url(year_from=int(year), year_to=int(year)),
+             "marked": params.in_years(int(year)) if filtered else None}
             for year, t in sorted(trend.items(), key=lambda kv: int(kv[0]))]
+
+
+def town_rows(result: dict) -> list[tuple[str, int]]:
+    """The per-town table: paragraph hits per town, most first, and those of reports that name
+    no town as 未注明 (the index's facets leave them out), so the rows add up to the total."""
+    towns = list(result["facets"].get("town", {}).items())
+    unknown = result["total_paragraphs"] - sum(n for _, n in towns)
+    if unknown > 0:
+        towns.append((UNKNOWN_PLACE, unknown))
+        towns.sort(key=lambda row: -row[1])
+    return towns
 
 
 @bp.route("/")
@@ -133,11 +214,18 @@ def index():
         context.update(query_error=str(exc), overview=archive_overview(archive))
         return render_template("search/index.html", **context), 400
     facets = result["facets"]
+    heading_marks(result["hits"], params.q)
+    # The chart shows every year: with a year filter, its counts come from the same search
+    # without it, and the filtered years are marked.
+    every_year = result if not params.year else run_search(
+        replace(params, year_from=None, year_to=None, page=1), page=1, per_page=1)
     context.update(
         result=result,
         groups=group_by_report(result["hits"]),
         pages=max(1, -(-result["total_paragraphs"] // PER_PAGE)),
-        trend=trend_rows(result["trend"], params),
+        trend=trend_rows(every_year["trend"], params),
+        empty=why_empty(params) if not result["total_paragraphs"] else None,
+        town_rows=town_rows(result),
         town_facet=list(facets.get("town", {}).items()),
         county_facet=list(facets.get("county", {}).items()),
         section_facet=[(p, facets["section"][p]) for p in PARTS if p in facets.get("section", {})],
@@ -154,28 +242,61 @@ def _base_url() -> str:
     return request.host_url.rstrip("/") + request.script_root
 
 
-CSV_COLUMNS = ("报告", "乡镇", "县", "年份", "部分", "段落位置", "段落编号", "段落", "引用", "链接")
+CSV_COLUMNS = ("报告", "乡镇", "县", "年份", "部分", "段落位置", "段落编号", "段落", "引用", "链接",
+               "字体")
+
+
+def _as_written() -> bool:
+    """Exports quote hits as the page shows them (as written) unless `script=simplified`."""
+    return request.args.get("script") != "simplified"
+
+
+def _quoted(hit: dict, as_written: bool) -> tuple[str, str]:
+    """(the hit's text in the export's script, what to say about the script)."""
+    traditional = (hit.get("text_original") or hit["text"]) != hit["text"]
+    text = (hit.get("text_original") or hit["text"]) if as_written else hit["text"]
+    return text, script_note(traditional, as_written) or "简体"
 
 
 @bp.route("/export.csv")
 def export_csv():
-    from webapp.citation import citation_for_hit, permalink
     params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
+    as_written = _as_written()
     out = io.StringIO()
     out.write("\ufeff")  # BOM: Excel then reads UTF-8
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     base = _base_url()
     for hit in hits:
+        text, script = _quoted(hit, as_written)
         writer.writerow([
             hit.get("title") or "", hit.get("town") or "", hit.get("county") or "",
             hit.get("year") or "", PART_LABELS.get(hit["section"], ""),
             " > ".join(hit.get("heading_path") or []), hit.get("paragraph_id") or "",
-            _csv_safe(hit.get("text") or ""), citation_for_hit(hit, base),
-            permalink(base, hit["report_id"], hit.get("paragraph_id")),
+            _csv_safe(text), citation_for_hit(hit, base),
+            permalink(base, hit["report_id"], hit.get("paragraph_id")), script,
         ])
     return _download(out.getvalue(), "text/csv", "csv")
+
+
+@bp.route("/export.docx")
+def export_docx():
+    """The hits as a 公文-format Word document (`webapp.wordexport`), each quoted paragraph
+    followed by its citation."""
+    params = Params.from_args(request.args, strict=True)
+    hits = _export_hits(params)
+    as_written, base = _as_written(), _base_url()
+    quotations = []
+    for hit in hits:
+        text, script = _quoted(hit, as_written)
+        quotations.append(wordexport.Quotation(
+            text, *split_permalink(citation_for_hit(hit, base)), "" if script == "简体" else script))
+    conditions = "；".join(f"{name}：{value}" for name, value, _ in params.filters())
+    intro = f"检索：{params.q or '（全部）'}" + (f"；{conditions}" if conditions else "") + \
+        f"。共 {len(hits)} 段。"
+    body = wordexport.build("检索结果摘编", quotations, datetime.now(timezone.utc), intro)
+    return _download(body, wordexport.MIME, "docx")
 
 
 def _csv_safe(text: str) -> str:
@@ -185,7 +306,6 @@ def _csv_safe(text: str) -> str:
 
 @bp.route("/export.md")
 def export_md():
-    from webapp.citation import citation_for_hit
     params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
     base = _base_url()
@@ -210,8 +330,10 @@ def _md_escape(text: str, markup: str = TEXT_MARKUP) -> str:
     return text
 
 
-def _download(body: str, mimetype: str, ext: str) -> Response:
-    response = Response(body, mimetype=f"{mimetype}; charset=utf-8")
+def _download(body: str | bytes, mimetype: str, ext: str) -> Response:
+    if isinstance(body, str):
+        mimetype += "; charset=utf-8"
+    response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = (
         f"attachment; filename=search.{ext}; filename*=UTF-8''%E6%A3%80%E7%B4%A2%E7%BB%93%E6%9E%9C.{ext}")
     return response

@@ -19,13 +19,14 @@ ends with it, so the index never needs file times to know what it lacks.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
 from archive import audit
 from archive.catalog import Changes, Generation
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, IndexBusy, ReportNotFound
 from archive.model import Report
 from archive.store import Archive, ImportResult
 from importers import read_report
@@ -49,6 +50,7 @@ class Synced:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     error: Optional[str] = None  # one line, e.g. the index is busy or must be rebuilt
+    busy: bool = False           # the error is another process holding the index lock
 
 
 @dataclass
@@ -60,42 +62,115 @@ class Imported:
         return sum(r.status == status for r in self.results)
 
 
+@dataclass(frozen=True)
+class Drift:
+    """Where the index disagrees with the archive's current report versions."""
+    missing: list[str]  # in the archive, not in the index
+    stale: list[str]    # indexed from an older version of the report
+    extra: list[str]    # in the index, no longer in the archive
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.stale or self.extra)
+
+
+def index_drift(archive: Archive, index: SearchIndex) -> Drift:
+    """Compare every report's version in the archive with the one the index was built from."""
+    return _compare(archive.versions(), index.versions())
+
+
+def _compare(wanted: dict[str, str], held: dict[str, Optional[str]]) -> Drift:
+    return Drift(sorted(set(wanted) - set(held)),
+                 sorted(rid for rid, v in wanted.items() if rid in held and held[rid] != v),
+                 sorted(set(held) - set(wanted)))
+
+
 def sync_index(archive: Archive, index: SearchIndex,
                fresh: Iterable[ImportResult] = ()) -> Synced:
-    """Bring the index to the archive's current generation in one pass (`update_many`). `fresh`:
-    results of imports just made, whose reports are indexed as they are instead of read again (unless
+    """Make the index hold exactly the archive's current version of every report: whatever a
+    crash, a killed import, a hand edit or another process left behind, not only this write.
+    Fast path: the index records the catalogue generation it reflects, in the same transaction
+    as its last update, and only when every report in it is that generation's version.
+    Otherwise the versions are compared report by report and the differences re-indexed in one
+    pass (`update_many`, which never puts back a version older than a concurrent writer's).
+    `fresh`: results of imports just made, indexed as they are instead of read again (unless
     the report changed again since). Index errors are returned, not raised: the archive write
     they follow has been made."""
-    try:
-        since = Generation.parse(index.archive_generation())
-        changes = archive.changes_since(since)
-        if not changes.complete:  # no generation recorded, or the catalogue's was rebuilt
-            return _rebuild(archive, index, changes)
-        in_hand = {r.report_id: r for r in fresh if r.report is not None and r.generation}
-        index.update_many((in_hand[rid].report if rid in in_hand and in_hand[rid].generation >= generation
-                           else archive.get(rid) for rid, generation in changes.changed.items()),
-                          deleted=changes.deleted, archive_generation=str(changes.generation))  # one pass
-        return Synced(sorted(changes.changed), changes.deleted)
-    except ArchiveError as exc:
-        return Synced(error=str(exc))
+    fresh = [r for r in fresh if r.report is not None and r.generation]
+    for attempt in range(3):
+        try:
+            return _sync_once(archive, index, fresh)
+        except ReportNotFound:  # removed between the comparison and the reading: compare again
+            if attempt == 2:
+                raise
+        except IndexBusy as exc:
+            return Synced(error=str(exc), busy=True)
+        except ArchiveError as exc:
+            return Synced(error=str(exc))
+    raise AssertionError("unreachable")
 
 
-def _rebuild(archive: Archive, index: SearchIndex, changes: Changes) -> Synced:
-    """Follow by rebuilding when the index cannot say what it lacks: one bulk pass instead of
-    re-indexing every report one by one."""
-    removed = sorted(set(index.report_ids()) - set(changes.changed))
-    index.rebuild(archive.reports())
-    index.set_archive_generation(str(changes.generation))
-    return Synced(sorted(changes.changed), removed)
+def _sync_once(archive: Archive, index: SearchIndex, fresh: list[ImportResult]) -> Synced:
+    generation = archive.generation()
+    if index.archive_generation() == str(generation):
+        return Synced()
+    wanted = archive.versions()  # read after the generation: at least as new as it
+    drift = _compare(wanted, index.versions())
+    todo = drift.missing + drift.stale
+    in_hand = _in_hand(archive, generation, fresh, todo)
+
+    def read() -> Iterator[Report]:
+        for rid in todo:
+            yield in_hand[rid] if rid in in_hand else archive.get(rid)
+    index.update_many(read(), deleted=drift.extra, archive_generation=str(generation),
+                      versions={rid: wanted[rid] for rid in todo},
+                      verify=lambda ids: archive.versions(ids, scan=False))
+    return Synced(sorted(todo), drift.extra)
+
+
+def _in_hand(archive: Archive, generation: Generation, fresh: list[ImportResult],
+             todo: list[str]) -> dict[str, Report]:
+    """The reports of `fresh` that are still their id's latest write (so need no reading)."""
+    if not fresh:
+        return {}
+    since = Generation(generation.epoch, min(r.generation for r in fresh) - 1)
+    latest = archive.changes_since(since)
+    wanted = set(todo)
+    return {r.report_id: r.report for r in fresh if r.report_id in wanted and latest.complete
+            and latest.changed.get(r.report_id) == r.generation}
+
+
+def follow_index(archive: Archive, index: SearchIndex, patience: float = 600.0,
+                 fresh: Iterable[ImportResult] = (),
+                 waiting: Optional[Callable[[float], None]] = None) -> Synced:
+    """`sync_index`, retried while another process holds the index lock (a full `archive
+    reindex` may hold it for minutes), for up to `patience` seconds; `waiting(seconds waited)`
+    is told before each retry. Returns the last attempt's outcome."""
+    started = time.monotonic()
+    fresh = list(fresh)
+    while True:
+        synced = sync_index(archive, index, fresh)
+        waited = time.monotonic() - started
+        if not synced.busy or waited >= patience:
+            return synced
+        if waiting:
+            waiting(waited)
+        time.sleep(min(RETRY_SECONDS, max(0.0, patience - waited)))
+
+
+RETRY_SECONDS = 2.0
 
 
 def rebuild_index(archive: Archive, index: SearchIndex, progress: Progress = None,
                   procs: Optional[int] = None) -> tuple[int, int]:
-    """The index afresh from every report; returns (reports, paragraphs)."""
+    """The index afresh from every report, then whatever was written while it ran; returns
+    (reports, paragraphs)."""
     generation = archive.generation()
-    reports = list(archive.reports())
-    paragraphs = index.rebuild(reports, progress=progress, procs=procs)
-    index.set_archive_generation(str(generation))
+    versions = archive.versions()  # read before the reports: a report rewritten meanwhile is
+    reports = [r for r in archive.reports() if r.id in versions]  # seen as stale, not missed
+    paragraphs = index.rebuild(reports, progress=progress, procs=procs,
+                               versions={r.id: versions[r.id] for r in reports},
+                               archive_generation=str(generation))
+    sync_index(archive, index)
     return len(reports), paragraphs
 
 
@@ -111,16 +186,18 @@ def files_under(paths: Iterable[os.PathLike | str]) -> Iterator[Path]:
 
 
 def import_files(archive: Archive, index: Optional[SearchIndex],
-                 paths: Iterable[os.PathLike | str], progress: Progress = None) -> Imported:
+                 paths: Iterable[os.PathLike | str], progress: Progress = None,
+                 patience: float = 0.0, waiting: Optional[Callable[[float], None]] = None) -> Imported:
     """Import every file named or under a folder named; a bad file fails alone. Then the index
-    follows (unless `index` is None)."""
+    follows (unless `index` is None), waiting up to `patience` seconds for a busy index lock
+    (see `follow_index`)."""
     files = list(files_under(paths))
     results = []
     for done, path in enumerate(files, 1):
         results.append(archive.import_file(path))
         if progress:
             progress(done, len(files))
-    return Imported(results, _follow(archive, index, results))
+    return Imported(results, _follow(archive, index, results, patience, waiting))
 
 
 def import_upload(archive: Archive, index: SearchIndex, data: bytes, filename: str,
@@ -140,10 +217,11 @@ def set_fields(archive: Archive, index: Optional[SearchIndex], report_id: str,
     return report, sync_index(archive, index) if index is not None else Synced()
 
 
-def _follow(archive: Archive, index: Optional[SearchIndex], results: list[ImportResult]) -> Synced:
-    if index is None or not any(r.status in ("imported", "updated") for r in results):
+def _follow(archive: Archive, index: Optional[SearchIndex], results: list[ImportResult],
+            patience: float = 0.0, waiting: Optional[Callable[[float], None]] = None) -> Synced:
+    if index is None:  # (even when nothing was new: a killed import may have left the index behind)
         return Synced()
-    return sync_index(archive, index, results)
+    return follow_index(archive, index, patience, results, waiting)
 
 
 @dataclass

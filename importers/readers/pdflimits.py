@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import io
+import re
 import zlib
 
 from pdfminer import pdftypes
@@ -23,7 +24,11 @@ from pdfminer.lzw import LZWDecoder
 
 from archive.errors import ImportFailed
 
-MAX_STREAM_BYTES = 8 << 20          # one decoded stream pdfminer parses (contents, objects, CMaps)
+# pdfminer parses a page's contents at ~12× their size in memory, and object syntax (objects in
+# the file or in an object stream) at ~55× (measured: a 4 MB array → 300 MB), hence the caps.
+MAX_STREAM_BYTES = 8 << 20          # one decoded stream pdfminer parses (contents, CMaps)
+MAX_OBJECT_STREAM_BYTES = 2 << 20   # one decoded object stream (/Type /ObjStm)
+MAX_OBJECT_BYTES = 1 << 20          # one object's syntax in the file, outside stream data
 MAX_BINARY_STREAM_BYTES = 32 << 20  # one embedded font or image, kept as bytes
 MAX_DECODED_BYTES = 96 << 20        # all decoded streams of one document (pdfminer caches them)
 MAX_PAGE_CHARS = 20_000             # a dense A4 page of small print holds ~5,000
@@ -107,7 +112,9 @@ def _decode(self) -> None:
     """PDFStream.decode under the caps: the stream's own, and the document's budget."""
     binary = str(getattr(self.attrs.get("Subtype"), "name", "")) in _BINARY_SUBTYPES or any(
         k in self.attrs for k in ("Length1", "Length2", "Length3"))
-    cap = MAX_BINARY_STREAM_BYTES if binary else MAX_STREAM_BYTES
+    objects = str(getattr(self.attrs.get("Type"), "name", "")) == "ObjStm"
+    cap = (MAX_BINARY_STREAM_BYTES if binary else
+           MAX_OBJECT_STREAM_BYTES if objects else MAX_STREAM_BYTES)
     budget = _budget.get()
     if budget is not None:
         cap = min(cap, budget[0])
@@ -127,12 +134,37 @@ pdftypes.rldecode = runlength_decode
 pdftypes.PDFStream.decode = _decode
 
 
+_MARKS = re.compile(rb"\bobj\b|\bendobj\b|\bstream\r?\n|\bendstream\b")
+
+
+def largest_object(data: bytes) -> int:
+    """The longest run of object syntax in the file (from `obj` to `endobj` or `stream`, or
+    from `endstream` to `endobj`), stream data skipped: what pdfminer would parse in one go."""
+    largest, start, pos = 0, None, 0
+    while m := _MARKS.search(data, pos):
+        pos = m.end()
+        if m.group() == b"obj":
+            start = pos
+            continue
+        if start is not None:
+            largest = max(largest, m.start() - start)
+        start = None
+        if m.group().startswith(b"stream"):
+            end = data.find(b"endstream", pos)
+            if end < 0:
+                break
+            start = pos = end + len(b"endstream")
+    return largest
+
+
 @contextlib.contextmanager
 def limits(data: bytes):
-    """Read one PDF under the caps; refuse at once a file declaring too many objects."""
+    """Read one PDF under the caps; refuse at once a file with too many or too large objects."""
     objects = data.count(b"endobj")
     if objects > MAX_OBJECTS:
         _too_large(f"对象过多（{objects} 个）", f"{MAX_OBJECTS} 个")
+    if largest_object(data) > MAX_OBJECT_BYTES:
+        _too_large("有对象过大", f"{MAX_OBJECT_BYTES >> 20} MB")
     token = _budget.set([MAX_DECODED_BYTES])
     try:
         yield

@@ -45,6 +45,24 @@
     button.setAttribute("aria-expanded", String(!target.hidden));
   });
 
+  // A form marked data-url-state shows exactly what the URL says. After back/forward the page
+  // may come from the back-forward cache or get the fields the browser remembers: set every
+  // field from location.search again (a select without a value falls back to its first option).
+  function syncFromUrl(form) {
+    var params = new URLSearchParams(window.location.search);
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.type === "submit" || el.type === "hidden") return;
+      el.value = params.get(el.name) || "";
+      if (el.tagName === "SELECT" && el.selectedIndex < 0) el.selectedIndex = 0;
+    });
+  }
+  window.addEventListener("pageshow", function (event) {
+    var nav = window.performance && performance.getEntriesByType &&
+      performance.getEntriesByType("navigation")[0];
+    if (!event.persisted && !(nav && nav.type === "back_forward")) return;
+    document.querySelectorAll("form[data-url-state]").forEach(syncFromUrl);
+  });
+
   // Filter selects submit their form at once (the 检索 button still works without JS).
   document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });

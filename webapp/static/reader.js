@@ -41,6 +41,40 @@
     }).catch(function () { form.submit(); });
   });
 
+  // Compare pickers: refilter the report list as you type (town, county, year, title; every
+  // word must match). The server renders the same filter for the 筛选 button without JS.
+  document.querySelectorAll("[data-picker]").forEach(function (picker) {
+    var input = picker.querySelector("[data-picker-filter]");
+    var list = picker.querySelector("[data-picker-list]");
+    var count = picker.querySelector("[data-picker-count]");
+    if (!input || !list) return;
+    var total = list.options.length;
+    input.addEventListener("input", function () {
+      var words = input.value.toLowerCase().split(/[\s,，、]+/).filter(Boolean);
+      var shown = 0;
+      Array.prototype.forEach.call(list.options, function (option) {
+        var hay = (option.getAttribute("data-search") || "").toLowerCase();
+        var match = option.selected || words.every(function (w) { return hay.indexOf(w) >= 0; });
+        option.hidden = !match;
+        if (match) shown += 1;
+      });
+      list.querySelectorAll("optgroup").forEach(function (group) {
+        group.hidden = !group.querySelector("option:not([hidden])");
+      });
+      if (count) count.textContent = words.length ? "匹配 " + shown + " 份（共 " + total + " 份）" : "共 " + total + " 份";
+    });
+  });
+  // Choosing a report in a picker: the filter words are not part of the comparison's URL.
+  document.querySelectorAll("form.compare-choose").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (event.submitter && event.submitter.hasAttribute("data-picker-submit")) return;
+      form.querySelectorAll("[data-picker-filter]").forEach(function (input) { input.disabled = true; });
+    });
+  });
+  window.addEventListener("pageshow", function () {  // back from the comparison: usable again
+    document.querySelectorAll("[data-picker-filter]").forEach(function (input) { input.disabled = false; });
+  });
+
   // "相似段落": load the fragment the first time the <details> opens.
   document.addEventListener("toggle", function (event) {
     var details = event.target;

@@ -1,0 +1,147 @@
+"""Filters never lie: one-sided year ranges, headings that are not hits, a trend of every year,
+a per-town table that adds up, and an empty result that names the filter that emptied it.
+Expected values come from brute-force scans of the stored reports, never from the index."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+
+from archive.folding import fold
+
+TERM = "普法"
+QUOTED = f'"{TERM}"'          # exact phrase: the oracle is a substring scan
+
+
+def oracle(app, term=TERM, keep=lambda report, p: True):
+    """(report, paragraph) of every body paragraph whose folded text contains `term`."""
+    from webapp.services import get_archive
+    needle = fold(term)
+    with app.app_context():
+        return [(r, p) for r in get_archive().reports() for p in r.paragraphs
+                if p.kind == "text" and needle in fold(p.text) and keep(r, p)]
+
+
+def csv_rows(client, **query):
+    body = client.get("/export.csv?" + urlencode(query)).get_data(as_text=True)
+    return list(csv.DictReader(io.StringIO(body[1:])))
+
+
+def years(app):
+    from webapp.services import get_archive
+    with app.app_context():
+        return sorted({s.year for s in get_archive().summaries() if s.year})
+
+
+@pytest.mark.parametrize("bounds", ["from", "to"])
+def test_one_sided_year_range_means_from_or_until(client, sample_app, bounds):
+    all_years = years(sample_app)
+    pivot = all_years[1] if bounds == "from" else all_years[-2]
+    inside = (lambda y: y >= pivot) if bounds == "from" else (lambda y: y <= pivot)
+    expected = oracle(sample_app, keep=lambda r, p: r.year is not None and inside(r.year))
+    assert len({r.year for r, _ in expected}) > 1      # the range is more than its one year
+
+    arg = {"year_from": pivot} if bounds == "from" else {"year_to": pivot}
+    rows = csv_rows(client, q=QUOTED, **arg)
+    assert sorted((r["段落编号"], int(r["年份"])) for r in rows) == sorted(
+        (p.id, r.year) for r, p in expected)
+    html = client.get("/?" + urlencode({"q": QUOTED, **arg})).get_data(as_text=True)
+    assert f"<strong>{len(expected)}</strong> 段" in html
+    api_year = f"{pivot}-" if bounds == "from" else f"-{pivot}"
+    data = client.get("/api/search?" + urlencode({"q": QUOTED, "year": api_year})).get_json()
+    assert data["total_paragraphs"] == len(expected)
+    assert all(inside(hit["year"]) for hit in data["hits"])
+
+
+def test_api_rejects_a_year_range_without_any_year(client):
+    r = client.get("/api/search?q=普法&year=-")
+    assert r.status_code == 400 and "year" in r.get_json()["error"]
+
+
+def test_headings_are_not_hits_but_their_matches_show_above_hits(client, sample_app):
+    expected = oracle(sample_app)
+    rows = csv_rows(client, q=QUOTED)
+    assert sorted((r["报告"], r["段落编号"]) for r in rows) == sorted((rep.title, p.id) for rep, p in expected)
+    from webapp.services import get_archive
+    with sample_app.app_context():
+        headings = [p for r in get_archive().reports() for p in r.paragraphs
+                    if p.kind == "heading" and TERM in fold(p.text)]
+    assert headings                                     # the samples do have 普法 headings
+    assert not {p.id for p in headings} & {r["段落编号"] for r in rows}
+    # A hit under a heading that names 普法 shows that heading, marked, as its section path.
+    under = [(r, p) for r, p in expected if any(TERM in fold(h) for h in p.heading_path)]
+    assert under
+    html = client.get("/?" + urlencode({"q": QUOTED, "sort": "town"}) + "&page=1").get_data(as_text=True)
+    paths = re.findall(r'data-testid="section-path">(.*?)</div>', html)
+    assert any(f"<mark>{TERM}</mark>" in path for path in paths)
+
+
+def test_trend_shows_every_year_with_the_filtered_years_marked(client, sample_app):
+    all_years = years(sample_app)
+    expected = oracle(sample_app)
+    matched = Counter(r.year for r in {r.id: r for r, _ in expected}.values())
+    html = client.get("/?" + urlencode({"q": QUOTED, "year_from": all_years[-1]})).get_data(as_text=True)
+    bars = re.findall(r'<a class="trend-bar( outside)?" href="[^"]*" data-year="(\d+)"', html)
+    assert [int(y) for _, y in bars] == all_years
+    assert [y for outside, y in bars if not outside] == [str(all_years[-1])]
+    counts = dict(re.findall(r'data-year="(\d+)".*?<text class="count"[^>]*>(\d+)/\d+</text>', html))
+    assert {int(y): int(n) for y, n in counts.items()} == {y: matched.get(y, 0) for y in all_years}
+    assert 'data-testid="trend-note"' in html and f"{all_years[-1]} 年起" in html
+
+
+def test_empty_result_names_the_filter_and_links_to_the_search_without_it(client, sample_app):
+    term = "法律明白人"
+    having = {r.place.town for r, _ in oracle(sample_app, term)}
+    from webapp.services import get_archive
+    with sample_app.app_context():
+        town = sorted(s.place.town for s in get_archive().summaries() if s.place.town not in having)[0]
+    html = client.get("/?" + urlencode({"q": term, "town": town, "section": "work"})).get_data(as_text=True)
+    assert 'data-testid="no-results"' in html
+    without_town = len(oracle(sample_app, term, keep=lambda r, p: p.part == "work"))
+    found = re.search(r'<strong>乡镇=(.+?)</strong> 使结果为 0；<a href="([^"]+)">去掉此条件有 (\d+) 条</a>', html)
+    assert found and found.group(1) == town and int(found.group(3)) == without_town
+    link = parse_qs(urlsplit(found.group(2).replace("&amp;", "&")).query)
+    assert link == {"q": [term], "section": ["work"]}
+    assert "部分=" not in html                       # removing the part alone finds nothing
+
+
+def test_empty_result_of_the_words_themselves(client):
+    html = client.get("/?" + urlencode({"q": '"量子纠缠"', "section": "work"})).get_data(as_text=True)
+    assert 'data-testid="why-empty"' in html and "在全部报告中都没有命中" in html
+
+
+def test_filter_fields_are_never_autofilled(client):
+    html = client.get("/?q=普法").get_data(as_text=True)
+    form = html[html.index('<form class="search-form"'):html.index("</form>")]
+    assert 'data-url-state autocomplete="off"' in form
+    fields = re.findall(r"<(?:input|select)\b[^>]*>", form)
+    assert fields and all('autocomplete="off"' in f for f in fields)
+
+
+@pytest.fixture(scope="module")
+def townless(tmp_path_factory):
+    """The samples plus a report that names no town anywhere."""
+    from helpers import SAMPLES, build_archive, make_app
+    folder = tmp_path_factory.mktemp("townless")
+    extra = folder / "report.txt"
+    extra.write_text("2024年法治政府建设工作情况报告\n\n一、主要工作\n\n今年深入开展普法宣传活动，"
+                     "举办普法讲座三场，发放普法资料五百份。\n\n二、存在问题\n\n普法形式还比较单一。\n",
+                     "utf-8")
+    build_archive(folder / "data", sorted(SAMPLES.iterdir()) + [extra])
+    return make_app(folder / "data")
+
+
+def test_town_table_counts_hits_without_a_town_as_unknown(townless):
+    expected = oracle(townless)
+    no_town = sum(1 for r, _ in expected if not r.place.town)
+    assert no_town >= 2
+    html = townless.test_client().get("/?q=" + QUOTED).get_data(as_text=True)
+    table = html[html.index('data-testid="town-breakdown"'):]
+    rows = dict(re.findall(r'<tr data-town="([^"]+)"><td>.*?</td><td>(\d+)</td>', table))
+    assert rows["未注明"] == str(no_town)
+    assert sum(map(int, rows.values())) == len(expected)
+    assert '<a href="/?q=%22%E6%99%AE%E6%B3%95%22&amp;town=%E6%9C%AA' not in table   # not a filter link
