@@ -32,6 +32,20 @@ def review_ids(entries: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[str,
     return out
 
 
+def review(archive) -> list[tuple[Any, list[str]]]:
+    """`Archive.review()`: every report `review_ids` names, with the reasons the importer
+    explained added; unreadable reports are left to `check`."""
+    out = []
+    for rid, reasons in archive.review_ids():
+        try:
+            report, reasons = archive.review_item(rid, reasons)
+        except ArchiveError:
+            continue
+        if reasons:
+            out.append((report, reasons))
+    return out
+
+
 def check(archive) -> list[str]:
     """See `Archive.check`."""
     problems: list[str] = []

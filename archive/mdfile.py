@@ -76,7 +76,7 @@ def _front_matter(report: Report) -> dict[str, Any]:
     d["provenance"] = {k: asdict(v) for k, v in report.provenance.items()}
     d["flags"] = list(report.flags)
     d["history"] = [dict(h) for h in report.history]
-    for name in ("level", "flag_notes", "place_candidates"):  # written only when known
+    for name in ("level", "flag_notes", "place_candidates", "retired_ids"):  # written only when known
         if getattr(report, name):
             d[name] = getattr(report, name)
     return d
@@ -178,6 +178,9 @@ def _report_from_meta(meta: dict[str, Any]) -> Report:
     report.flag_notes = {str(k): str(v) for k, v in (report.flag_notes or {}).items()}
     report.place_candidates = [{str(k): str(v) for k, v in c.items()}
                                for c in report.place_candidates or [] if isinstance(c, dict)]
+    if not isinstance(report.retired_ids or [], list):
+        raise ArchiveError("报告文件的元数据 retired_ids 应为列表")
+    report.retired_ids = [str(i) for i in report.retired_ids or []]
     return report
 
 

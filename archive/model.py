@@ -94,6 +94,9 @@ class Report:
     # The gazetteer's namesakes when the place is ambiguous (flag place_ambiguous): each
     # {province, city, county, town} with the levels it has, for the reviewer to pick from.
     place_candidates: list[dict[str, str]] = field(default_factory=list)
+    # Paragraph ids a re-reading of the original retired (their text is gone): never given to
+    # another paragraph of this report, so an old citation never points at different words.
+    retired_ids: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -29,6 +29,7 @@ from archive.mdfile import to_markdown
 from archive.rules import fits_id, valid_id
 
 if TYPE_CHECKING:
+    from archive.model import Report
     from archive.store import Archive
 
 FILE = "redirects.json"
@@ -75,10 +76,11 @@ def _save(archive: "Archive", table: dict[str, str]) -> None:
     atomic_write(_path(archive), (data + "\n").encode("utf-8"))
 
 
-def fitting_id(archive: "Archive", report_id: str) -> Optional[str]:
-    """The id the report's metadata calls for when its current id no longer fits (another town
-    or year), else None. An old id of this same report may be taken back."""
-    report = archive.get(report_id)
+def fitting_id(archive: "Archive", report_id: str, report: Optional["Report"] = None) -> Optional[str]:
+    """The id the report's metadata (or `report`'s: a version not yet stored) calls for when its
+    current id no longer fits (another town or year), else None. An old id of this same report
+    may be taken back."""
+    report = report or archive.get(report_id)
     if fits_id(report_id, report):
         return None
     own_old = frozenset(old for old, new in redirects(archive).items() if new == report_id)

@@ -50,6 +50,7 @@ from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
 from archive import integrity, renames
 from archive.model import ImportResult, Place, Report, Summary
 from archive.names import display_name
+from archive.reread import Reread, read_again
 from archive.rules import id_base, reporting_place, valid_id
 
 __all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id", "id_base",
@@ -506,18 +507,20 @@ class Archive:
             raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
                                f"检查数据目录 {self.data_dir} 的权限") from None
 
+    # -- re-reading the stored originals (archive.reread)
+
+    def reread(self, report_id: str, write: bool = True) -> Reread:
+        """The report read again from its stored original by this archive's importer, under the
+        same id, keeping its corrections and the ids of its unchanged paragraphs; written when
+        `write` and the file would change (see archive.reread)."""
+        return read_again(self, report_id, write)
+
     # -- review and integrity (archive.integrity)
 
     def review(self) -> list[tuple[Report, list[str]]]:
         """Reports whose town or year is missing or uncertain (confidence < 0.6), or that carry a
         flag the importer explained (place_ambiguous, genre_doubt), with reasons."""
-        out = []
-        for rid, reasons in self.review_ids():
-            try:
-                out.append(self.review_item(rid, reasons))
-            except ArchiveError:
-                continue
-        return [(report, reasons) for report, reasons in out if reasons]
+        return integrity.review(self)
 
     def review_ids(self) -> list[tuple[str, list[str]]]:
         """The ids `review()` looks at, in id order, with the reasons the catalogue gives (missing

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Optional
 
 import workflows
+from workflows.reimport import reimport
 from archive.errors import ArchiveError
 from archive.fields import SETTABLE
 from archive.numbers import cli_int
@@ -216,6 +217,25 @@ def cmd_set(args) -> int:
     return index_failed
 
 
+def cmd_reimport(args) -> int:
+    if bool(args.ids) == args.all:
+        _say("用法: archive reimport 编号… 或 archive reimport --all (二者选一)", err=True)
+        return 2
+    archive = _archive(args)
+    done = reimport(archive, None if args.dry_run else workflows.open_index(archive),
+                    None if args.all else args.ids, dry_run=args.dry_run, rename=args.rename,
+                    progress=None if args.json else progress_bar("重新读取"))
+    _index_outcome(done.index)
+    counts = {s: done.count(s) for s in ("changed", "unchanged", "failed")}
+    if args.json:
+        print(json.dumps({"dry_run": args.dry_run, **counts,
+                          "reports": [o.to_dict() for o in done.outcomes]},
+                         ensure_ascii=False, indent=2))
+    else:
+        _say(*[o.describe(args.dry_run) for o in done.outcomes if o.worth_saying], done.summary())
+    return 1 if counts["failed"] else 0
+
+
 def cmd_serve(args) -> int:
     from webapp import serve
     serve(args.data, args.host, args.port)
@@ -264,6 +284,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="检查档案完整性")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("reimport", help="用新版导入程序重新读取保存的原件 (保留编号、人工修正和段落编号)")
+    p.add_argument("ids", nargs="*", metavar="ID", help="报告编号 (已改名报告的旧编号也可)")
+    p.add_argument("--all", action="store_true", help="全部报告")
+    p.add_argument("--dry-run", action="store_true", help="只预览变化, 不写入")
+    p.add_argument("--rename", action="store_true",
+                   help="乡镇或年份变了的报告改用相应编号 (旧编号永久跳转)")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p.set_defaults(func=cmd_reimport)
 
     p = sub.add_parser("bootstrap", help="档案为空时导入文件夹, 并确保检索索引存在且最新")
     p.add_argument("dir", metavar="DIR")

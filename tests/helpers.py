@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 from archive.errors import ImportFailed
 from archive.folding import fold, t2s
 from archive.model import LogEntry, Paragraph, Place, Provenance, Report, Source
-from importers import read_path
+from importers import read_path, read_report
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -201,3 +201,77 @@ def basket_add(client, rid, pid, **extra):
 
 def basket_contents(client):
     return client.get("/basket.json").get_json()["items"]
+
+
+# ---- an archive as an older importer built it (archive reimport) ----
+
+REPORT_A = """赵集镇2024年法治政府建设工作情况报告
+
+2024年，赵集镇在县委、县政府的正确领导下，深入推进法治政府建设，现将有关情况报告如下。
+一、主要工作
+（一）加强组织领导
+镇党委定期研究法治建设工作，全年召开专题会议四次。
+（二）深化普法宣传
+组织法律明白人开展宣传活动二十场。
+二、存在的问题
+部分干部法治意识仍需提高。
+三、下一步工作打算
+继续完善合法性审查机制。
+
+赵集镇人民政府
+2025年1月10日
+"""
+REPORT_B = """覃斗镇2023年度法治政府建设工作情况报告
+
+雷州市人民政府：
+2023年，覃斗镇认真落实市委、市政府关于法治政府建设的部署，现将工作情况报告如下。
+一、工作成效
+推行镇村法律顾问全覆盖，全年审查合同十二份。
+二、存在不足
+基层执法力量薄弱。
+三、2024年工作计划
+加强执法人员培训。
+
+覃斗镇人民政府
+2024年1月15日
+"""
+# A town with namesakes in two provinces, the county not written: flagged place_ambiguous.
+AMBIGUOUS_2023 = REPORT_A.replace("2024年", "2023年").replace("2025年1月", "2024年1月")
+FURNITURE = ("网站首页 > 政务公开 > 法治政府建设", "【字号：大 中 小】 打印 收藏")
+OLD_TOWN = {"a.txt": None, "b.txt": "认真落实镇"}
+STAFF_TITLE = "覃斗镇2023年度法治政府建设情况报告（经核对）"
+
+
+def older_reader(data: bytes, filename: str) -> Report:
+    """What the previous importer (before issue 7) stored: furniture kept ahead of the text, the town not found
+    (or a phrase), no county or gazetteer fields."""
+    report = read_report(data, filename)
+    for p in report.paragraphs:
+        if p.part == "intro":
+            p.id = f"导语.{int(p.id.split('.')[1]) + len(FURNITURE)}"
+    report.paragraphs = [Paragraph(f"导语.{i}", "text", 0, "intro", [], t, t)
+                         for i, t in enumerate(FURNITURE, 1)] + report.paragraphs
+    town = OLD_TOWN[filename]
+    report.place = Place(town=town)
+    report.flags = ["town_missing"] if town is None else []
+    report.flag_notes, report.place_candidates, report.level = {}, [], None
+    return report
+
+
+def build_old_archive(folder: Path) -> tuple[Path, str, str]:
+    """REPORT_A and REPORT_B imported by `older_reader` into folder/data and indexed, with the
+    staff's title on B; returns (data folder, id of A, id of B)."""
+    import workflows
+    from archive.store import Archive
+
+    src = folder / "src"
+    src.mkdir(parents=True)
+    (src / "a.txt").write_text(REPORT_A, encoding="utf-8")
+    (src / "b.txt").write_text(REPORT_B, encoding="utf-8")
+    archive = Archive(folder / "data", read_report=older_reader)
+    done = workflows.import_files(archive, workflows.open_index(archive), [src])
+    assert [r.status for r in done.results] == ["imported", "imported"], done.results
+    a_id, b_id = (r.report_id for r in done.results)
+    assert a_id.startswith("未知镇-2024-") and b_id == "认真落实镇-2023"
+    workflows.set_fields(archive, workflows.open_index(archive), b_id, {"title": STAFF_TITLE})
+    return folder / "data", a_id, b_id

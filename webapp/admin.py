@@ -2,6 +2,7 @@
 
     /report/<id>/edit     the edit form (GET) and its save (POST); login and CSRF as /upload
     /review               reports whose town or year is missing or doubtful, fixable in place
+    /review/reimport      POST: read one report (report_id) or all again with today's importer
     /places/suggest       ?level=county&q=潼南 → JSON suggestions for the forms' autocomplete
 
 Every save goes through `archive.audit.correct`: overrides that survive re-import, an audit
@@ -18,6 +19,7 @@ from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, 
 
 import workflows
 from archive import audit, renames
+from workflows.reimport import reimport
 from archive.errors import ArchiveError, InvalidField, ReportNotFound
 from archive.fields import REVIEWED
 from archive.model import CHECKED_FLAGS, PLACE_FIELDS
@@ -35,6 +37,7 @@ LABELS = dict(FIELDS)
 REVIEW_FIELDS = ("town", "county", "year")
 OPENING_CHARS = 150                                   # of the first paragraph, on /review
 REVIEW_PAGE = 30                                      # reports on one page of /review
+REIMPORT_LINES = 20                                   # changed reports named after a reimport
 PLACE_LEVELS = tuple(placenames.LEVEL_LABELS)       # the form's order: province down to town
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 _REDIRECT_ARGS = {"compare.": ("a", "b")}            # pages naming reports in their query
@@ -178,6 +181,26 @@ def dismiss(report_id: str):
         flash(f"已保存，但检索索引暂未更新（{synced.error}）；稍后重试或运行 archive reindex --changed。", "error")
     flash(f"已将 {report.id} 的“{FLAG_LABELS.get(flag, flag)}”标记为已核对，不再列入待核对。", "info")
     return redirect(url_for("admin.review"))
+
+
+@bp.route("/review/reimport", methods=["POST"])
+@admin_required
+def reimport_reports():
+    """`archive reimport` from the review page: one report (`report_id`) or all. Ids, staff
+    corrections and the ids of unchanged paragraphs stay (workflows.reimport)."""
+    _writable()
+    rid = request.form.get("report_id", "").strip()
+    done = reimport(get_archive(), get_index(), [rid] if rid else None)
+    said = [o.describe() for o in done.outcomes if o.worth_saying]
+    flash(done.summary().replace(": ", "：", 1) + ("；其中：" if said else "。"),
+          "error" if done.count("failed") else "info")
+    for line in said[:REIMPORT_LINES]:
+        flash(line, "info")
+    if len(said) > REIMPORT_LINES:
+        flash(f"……另有 {len(said) - REIMPORT_LINES} 份报告有变化或失败。", "info")
+    if done.index.error:
+        flash(f"检索索引暂未更新（{done.index.error}）；稍后运行 archive reindex --changed。", "error")
+    return redirect(same_site_path(request.form.get("next")) or url_for("admin.review"))
 
 
 def ambiguous_candidates(report) -> list[dict]:

@@ -24,7 +24,7 @@ from archive.errors import ArchiveError
 from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
 from importers import read_report
 from webapp import placenames
-from webapp.admin import editor
+from webapp.admin import ambiguous_candidates, editor
 from webapp.auth import admin_required, uploads_enabled
 from webapp.services import get_archive, get_index
 
@@ -94,6 +94,7 @@ def preview(data: bytes, filename: str) -> dict:
         "format": report.source.format,
         "encoding": report.source.encoding,
         "flags": list(report.flags),
+        "candidates": ambiguous_candidates(report),
         "paragraphs": len(report.paragraphs),
         "outline": headings,
         "preview": text_preview,
@@ -168,8 +169,17 @@ def _overrides(item: dict, n: int) -> tuple[dict, str | None, dict]:
             out[field] = year
         else:
             out[field] = value[:40]
+    picked = {level: value for level, value in _candidate(item, n).items()
+              if value and value != item.get(level)}
+    out = {**picked, **out}  # a name typed in a field wins over the namesake picked
     problems, _ = placenames.check(out, lambda level: request.form.get(f"confirm-{level}-{n}"))
     return out, None, problems
+
+
+def _candidate(item: dict, n: int) -> dict:
+    """The gazetteer namesake staff picked for an ambiguous place (radio `candidate-n`), or {}."""
+    picked, candidates = request.form.get(f"candidate-{n}", ""), item.get("candidates") or []
+    return candidates[int(picked)] if picked.isdigit() and int(picked) < len(candidates) else {}
 
 
 @bp.route("/upload/<batch>", methods=["POST"])

@@ -17,7 +17,8 @@ know what it lacks and never silently stays behind.
     index_drift    where the index differs from the archive (`archive check`)
     rebuild_index  the index from scratch (`archive reindex`)
     bootstrap      import a folder into an empty archive, make sure the index exists and is current
-    (reimport: re-read every stored original with today's importers, then the index follows)
+    reimport       (workflows.reimport) re-read stored originals with today's importers, keeping
+                   ids, corrections and paragraph ids; then the index follows
 """
 from __future__ import annotations
 

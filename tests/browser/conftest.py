@@ -154,6 +154,16 @@ def make_page(browser):
     assert not problems, problems
 
 
+def logged_in(make_page, running: Site):
+    """A page of `running` where the administrator has logged in."""
+    page = make_page(running.url)
+    page.goto("/login")
+    page.get_by_test_id("login-password").fill(running.admin_password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/upload")
+    return page
+
+
 @pytest.fixture
 def page(make_page, site):
     return make_page(site.url)

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SAMPLES, fill_archive, zhaoji_previous_year
+from tests.browser.conftest import SAMPLES, fill_archive, logged_in, zhaoji_previous_year
 
 pytestmark = pytest.mark.browser
 
@@ -38,12 +38,7 @@ def admin_site(tmp_path_factory, start_site):
 @pytest.fixture
 def admin(make_page, admin_site):
     """A logged-in administrator's page."""
-    page = make_page(admin_site.url)
-    page.goto("/login")
-    page.get_by_test_id("login-password").fill(admin_site.admin_password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/upload")
-    return page
+    return logged_in(make_page, admin_site)
 
 
 def test_edit_metadata_then_the_old_address_redirects(admin, admin_site, shot):
