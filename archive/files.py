@@ -4,9 +4,13 @@ never a part of one."""
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
+
+# Every temporary file names its writer: .<target>.<pid>.<thread>.tmp or .staged.<pid>.<thread>.tmp
+_TEMP_NAME = re.compile(r"^\..*\.([0-9]+)\.[0-9]+\.tmp$")
 
 
 class Staged:
@@ -87,3 +91,25 @@ def stamp(path: Path) -> Optional[list[int]]:
     except FileNotFoundError:
         return None
     return [st.st_mtime_ns, st.st_size, st.st_ino]
+
+
+def remove_dead_temps(paths: Iterable[Path]) -> list[Path]:
+    """Delete the temporary files among `paths` whose writing process no longer runs (an import
+    killed mid-write leaves them); a live writer's files are left alone. Returns those removed."""
+    removed = []
+    for path in paths:
+        match = _TEMP_NAME.match(path.name)
+        if match and not _running(int(match.group(1))):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True

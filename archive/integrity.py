@@ -2,6 +2,7 @@
 in the data folder (`archive check`). Reads through the store; writes nothing."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Iterable
 
 from archive import originals, renames
@@ -30,6 +31,16 @@ def review_ids(entries: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[str,
         if reasons or set(e["flags"]) & set(NOTED_FLAGS):
             out.append((rid, reasons))
     return out
+
+
+def temp_files(archive) -> list[Path]:
+    """The temporary files writers keep beside what they write: in tmp/, hidden in reports/ and
+    in the originals' folders. A writer killed mid-write leaves them behind."""
+    found = []
+    for folder, pattern in ((archive.tmp_dir, "*"), (archive.reports_dir, ".*.tmp"),
+                            (archive.originals_dir, "*/.*")):
+        found += folder.glob(pattern) if folder.is_dir() else []
+    return sorted(found)
 
 
 def review(archive) -> list[tuple[Any, list[str]]]:
@@ -67,14 +78,12 @@ def check(archive) -> list[str]:
     for sha, rid in sorted(referenced.items()):
         if originals.find(archive.originals_dir, sha) is None:
             problems.append(f"{rid}: 原件缺失 ({sha[:12]}…)")
-    for path in sorted(archive.tmp_dir.glob("*")):
-        problems.append(f"残留的临时文件 {path} (可删除)")
+    problems += [f"残留的临时文件 {path} (可删除；下次 archive import 会自动清理)"
+                 for path in temp_files(archive)]
     problems += originals.problems(archive.originals_dir)
     for path in sorted(archive.reports_dir.glob("*")) if archive.reports_dir.is_dir() else []:
         name = path.name
         if name.startswith("."):
-            if name.endswith(".tmp"):
-                problems.append(f"残留的临时文件 {path} (可删除)")
             continue
         for suffix in (".log.json", ".override.yaml", ".audit.jsonl"):
             if name.endswith(suffix) and name[:-len(suffix)] not in ids:

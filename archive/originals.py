@@ -32,12 +32,12 @@ def target(folder: Path, sha: str, name: str, fmt: str) -> Path:
 
 
 def problems(folder: Path) -> list[str]:
-    """Leftover temporary files and originals whose bytes no longer match their name."""
+    """Originals whose bytes no longer match their name (temporary files: integrity.temp_files)."""
     out = []
     for path in sorted(folder.glob("*/*")):
         if path.name.startswith("."):
-            out.append(f"残留的临时文件 {path} (可删除)")
-        elif _sha256_file(path) != path.name.split(".", 1)[0]:
+            continue
+        if _sha256_file(path) != path.name.split(".", 1)[0]:
             out.append(f"原件 {path.name} 的内容与其哈希值不符 (文件已被改动或损坏)")
     return out
 

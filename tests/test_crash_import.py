@@ -4,6 +4,7 @@ current reports — paragraph for paragraph — after nothing but the next write
 leaves no jieba workers behind. The long variant: bench/crashloop.py (`make crashloop`)."""
 from __future__ import annotations
 
+import os
 import random
 import signal
 import subprocess
@@ -46,6 +47,30 @@ def test_an_import_killed_at_a_random_moment_is_healed_by_the_next_write(importe
     archive = workflows.open_archive(data)
     assert not workflows.index_drift(archive, workflows.open_index(archive))
     assert len(archive.ids()) == REPORTS
+    assert not [p for p in archive.check() if "临时文件" in p]  # the next import swept them
+
+
+def test_temp_files_of_a_killed_writer_are_reported_then_swept_and_a_live_writers_kept(imported):
+    data, src = imported
+    dead = _pid_of_finished_process()
+    archive = workflows.open_archive(data)
+    left = [archive.tmp_dir / f".x-2024.md.{dead}.1.tmp",
+            archive.reports_dir / f".x-2024.md.{dead}.2.tmp",
+            next(archive.originals_dir.glob("*")) / f".staged.{dead}.3.tmp"]
+    live = archive.tmp_dir / f".y-2024.md.{os.getpid()}.4.tmp"
+    for path in left + [live]:
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(b"half")
+    listed = [p for p in archive.check() if "临时文件" in p]
+    assert len(listed) == 4 and all("archive import" in p for p in listed)
+    workflows.import_files(archive, workflows.open_index(archive), [src])
+    assert not any(p.exists() for p in left) and live.exists()
+
+
+def _pid_of_finished_process() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
 
 
 def test_a_killed_reindex_leaves_no_workers_and_the_index_whole(imported):

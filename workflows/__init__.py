@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from archive import audit
+from archive import audit, integrity
+from archive.files import remove_dead_temps
 from archive.catalog import Changes, Generation
 from archive.errors import ArchiveError, IndexBusy, ReportNotFound
 from archive.model import Report
@@ -194,7 +195,8 @@ def import_files(archive: Archive, index: Optional[SearchIndex],
                  patience: float = 0.0, waiting: Optional[Callable[[float], None]] = None) -> Imported:
     """Import every file named or under a folder named; a bad file fails alone. Then the index
     follows (unless `index` is None), waiting up to `patience` seconds for a busy index lock
-    (see `follow_index`)."""
+    (see `follow_index`). Temporary files left by an import killed earlier go first."""
+    remove_dead_temps(integrity.temp_files(archive))
     files = list(files_under(paths))
     results = []
     for done, path in enumerate(files, 1):
