@@ -13,11 +13,11 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 BENCH = Path(__file__).resolve().parent
-W, H, LEFT, RIGHT, TOP, BOTTOM = 720, 440, 70, 210, 40, 50
+W, H, LEFT, RIGHT, TOP, BOTTOM = 760, 440, 70, 250, 40, 50
 SERIES = [  # (query label, system, colour, dash)
     ("rare", "ours", "#c0392b", ""), ("rare", "fts5", "#c0392b", "6 4"), ("rare", "scan", "#c0392b", "2 3"),
-    ("frequent", "ours", "#2c6fbb", ""), ("frequent", "fts5", "#2c6fbb", "6 4"),
-    ("frequent", "scan", "#2c6fbb", "2 3"),
+    # no FTS5 line for the frequent phrase: 应当 has 2 characters, which a trigram index cannot answer
+    ("frequent", "ours", "#2c6fbb", ""), ("frequent", "scan", "#2c6fbb", "2 3"),
     ("bare2", "ours", "#2e8b57", ""),
 ]
 NAMES = {"ours": "ours", "fts5": "FTS5 trigram", "scan": "scan"}
