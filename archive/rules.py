@@ -56,6 +56,8 @@ PART_ALIASES = {
     "计划": "plans", "下一步": "plans", "打算": "plans",
 }
 PART_HELP = "导语/成效/问题/计划/落款"
+# How a search hit that is not body text is marked (web, exports, CLI): a heading, the title.
+KIND_LABELS = {"heading": "小标题", "title": "标题"}
 
 
 def part_code(name: Any) -> Optional[str]:

@@ -12,7 +12,7 @@ import time
 import workflows
 from archive.errors import ArchiveError, QueryError
 from archive.numbers import cli_int
-from archive.rules import PART_HELP, PART_LABELS
+from archive.rules import KIND_LABELS, PART_HELP, PART_LABELS
 from cli.terminal import progress_bar
 from index.searcher import SORTS, SearchResult
 
@@ -42,7 +42,7 @@ def run_search(args) -> int:
     try:
         result = workflows.open_index(workflows.open_archive(args.data)).search(
             args.query, town=args.town, county=args.county, year=args.year,
-            section=args.section, kind="text", sort=args.sort, per_page=args.limit)
+            section=args.section, sort=args.sort, per_page=args.limit)
     except QueryError as exc:
         print(f"检索式有误：{exc}", file=sys.stderr)
         return 2
@@ -69,7 +69,7 @@ def format_result(result: SearchResult) -> str:
     for n, hit in enumerate(result.hits, 1):
         where = " · ".join(str(x) for x in (hit.town or "未知乡镇", hit.year or "未知年份",
                                             PART_LABELS.get(hit.section, hit.section)) if x)
-        flag = "" if hit.exact else "  (分词匹配)"
+        flag = ("" if hit.exact else "  (分词匹配)") + (f"  [{KIND_LABELS[hit.kind]}]" if hit.kind in KIND_LABELS else "")
         lines += ["", f"{n}. {hit.report_id} §{hit.paragraph_id}  {where}{flag}",
                   "   " + mark(hit.text, hit.highlights)]
     if len(result.hits) < result.total_paragraphs:

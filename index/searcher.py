@@ -347,7 +347,9 @@ class SearchIndex:
         """The jieba words of each paragraph of one report as indexed (sub-words included),
         in paragraph order; [] for a report the index does not hold."""
         self._require_current()
-        return [tokens.split() for _, _, tokens in self.store.word_rows([report_id])]
+        rows = self.store.connection().execute(
+            "SELECT tokens FROM paragraphs WHERE report_id = ? AND kind != 'title' ORDER BY id", (report_id,))
+        return [tokens.split() for (tokens,) in rows]
 
     def archive_generation(self) -> Optional[str]:
         """The archive catalogue's generation this index reflects, as recorded by `rebuild` or
@@ -362,6 +364,7 @@ class SearchIndex:
         return self.store.versions()
 
     def paragraph_count(self) -> int:
+        """The lines the index holds: every paragraph, and the titles (`index.documents`)."""
         return len(self.snapshot().alive)
 
     def search(self, query: str, *, town=None, county=None, year=None, section=None,
@@ -369,8 +372,9 @@ class SearchIndex:
                per_page: int = 20) -> SearchResult:
         """Search; keyword filters combine (AND) with scopes written in the query, and a blank
         query with filters lists what the filters allow. `year` is an int, a (first, last)
-        tuple or "2021-2024"; `report_id` keeps one report's paragraphs; `kind="text"` leaves
-        headings out (the web app counts only body paragraphs); per_page=0 returns every hit.
+        tuple or "2021-2024"; `report_id` keeps one report's paragraphs; `kind` keeps one kind
+        ("text": body paragraphs, "heading", "title": the report's title, `index.documents`);
+        without it every stored line is searched; per_page=0 returns every hit.
 
         One direction: parse (`index.query`) → plan (filters joined, scopes first) → match
         (`Snapshot.evaluate`: exact layer, word layer) → count (`index.facets`) → rank the

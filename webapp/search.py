@@ -119,11 +119,11 @@ class Params:
 
 
 def run_search(params: Params, page: int | None = None, per_page: int = PER_PAGE) -> dict:
-    """The search as the web app runs it: body paragraphs only (a heading is not a hit; it is
-    shown, highlighted, above the hits of the section it names)."""
+    """The search as the web app runs it: every stored line, headings and titles included (each
+    such hit once, marked 小标题 / 标题; body hits show their headings, highlighted, above them)."""
     result = get_index().search(
         params.q, town=params.town or None, county=params.county or None, year=params.year,
-        section=params.section or None, kind="text", sort=params.sort,
+        section=params.section or None, sort=params.sort,
         page=page or params.page, per_page=per_page)
     return result.to_dict()
 
