@@ -1,50 +1,52 @@
-"""Blueprint `trends`: several phrases' use over the years in one chart, `/trend?q=…&q=…`.
+"""Phrase trends: several phrases' use over the years and per town, the numbers behind `/trend`
+and `archive trend`.
 
-Each phrase's share of each year's reports (the reports the archive — or the chosen town or
-county — holds for that year, so a growing archive does not look like a growing phrase), a
-per-town table (towns × phrases: reports, paragraphs, years, each linking to the search), and
-downloads: SVG and PNG of the chart, .xlsx and CSV of the numbers. Filters as on the search
-page (town, county, years, part); a plain GET form, so it works without JavaScript.
+Each phrase's share of each year's reports (the reports the archive, or the chosen town or
+county, holds for that year, so a growing archive does not look like a growing phrase), and a
+per-town table (towns × phrases: reports, paragraphs, years).
 
 Counts come from the index's public `SearchIndex.search`: the per-year numbers from
 `SearchResult.trend`; the per-town rows and their years from the hits themselves
 (`per_page=0`), since the facets give paragraphs per town but not years. Both are cached per
 index snapshot (a new commit makes a new snapshot, so nothing stale is ever shown).
+
+What is counted is chosen by a `Scope` (place, part, years), so a filter added later is a field
+there, not a new parameter on every function.
 """
 from __future__ import annotations
 
-import csv
-import functools
-import io
-import re
-import shutil
-import subprocess
 import weakref
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
 from typing import Optional
-from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, render_template, request
-from markupsafe import Markup, escape
-
+from analysis.pinyin import pinyin_key
+from analysis.summaries import UNKNOWN_PLACE
 from archive.errors import QueryError
-from archive.rules import PART_LABELS
-from webapp.pinyin import pinyin_key
-from webapp.render import UNKNOWN_PLACE, Series, share_chart
-from webapp.search import Params
-from webapp.services import get_archive, get_index
-from webapp.wordexport import xml_safe
-from webapp.summaries import place_options
+from archive.rules import YEAR_MAX, YEAR_MIN
 
-bp = Blueprint("trends", __name__)
+MAX_PHRASES = 6          # one colour each on the chart
 
-MAX_PHRASES = 6          # one colour each (render.SERIES_COLOURS)
-TOWNS_PER_PAGE = 30
-CHART_WIDTH, CHART_HEIGHT = 880, 240
-NO_YEARS = "档案中没有注明年份的报告，无法按年度比较。"
-QUOTES = '"“”「」'
-PNG_SCALE = 2            # the PNG is drawn at twice the SVG's size, sharp in a printed report
+
+@dataclass(frozen=True)
+class Scope:
+    """Which reports a trend counts: a town, a county, a part (`archive.rules.PARTS` code) and
+    a year range (either end open). Empty strings and None mean no filter."""
+    town: str = ""
+    county: str = ""
+    section: str = ""
+    year_from: Optional[int] = None
+    year_to: Optional[int] = None
+
+    @property
+    def filtered_years(self) -> bool:
+        return bool(self.year_from or self.year_to)
+
+    def in_years(self, year: int) -> bool:
+        return (self.year_from or YEAR_MIN) <= year <= (self.year_to or YEAR_MAX)
+
+    def without_years(self) -> "Scope":
+        """The counting scope: the year range is applied when showing, not when counting."""
+        return replace(self, year_from=None, year_to=None)
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,9 @@ class PhraseCounts:
 class TownRow:
     county: str
     town: str
-    cells: list            # per phrase: {"reports", "paragraphs", "years", "href"}
+    cells: list            # per valid phrase: {"phrase", "reports", "paragraphs", "years"}
     total: int             # reports matching any phrase
+    place: tuple = ("", "")  # (county, town) as stored ("" where the report names none)
 
 
 @dataclass
@@ -89,9 +92,9 @@ _cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 CACHED = 256             # results kept per snapshot; beyond, the cache starts again
 
 
-def _cached(key, build):
-    """`build()` once per index snapshot (a commit makes a new one and drops these)."""
-    held = _cache.setdefault(get_index().snapshot(), {})
+def cached(index, key, build):
+    """`build()` once per snapshot of `index` (a commit makes a new one and drops these)."""
+    held = _cache.setdefault(index.snapshot(), {})
     if key not in held:
         if len(held) >= CACHED:
             held.clear()
@@ -99,20 +102,16 @@ def _cached(key, build):
     return held[key]
 
 
-def _file_key(kind: str, phrases: list[str], params: Params) -> tuple:
-    """What a cached page result or file depends on besides the snapshot."""
-    return (kind, tuple(phrases), params.town, params.county, params.year_from, params.year_to,
-            params.section)
-
-
-def phrase_counts(phrase: str, params: Params) -> PhraseCounts:
+def phrase_counts(index, phrase: str, scope: Scope) -> PhraseCounts:
     """One phrase's matching reports per year (`SearchResult.trend`, every year) and per town
     and year (from every hit: the facets count paragraphs per town but not years)."""
+    counting = scope.without_years()
+
     def build() -> PhraseCounts:
         try:
-            result = get_index().search(
-                phrase, town=params.town or None, county=params.county or None,
-                section=params.section or None, kind="text", sort="year", per_page=0)
+            result = index.search(
+                phrase, town=counting.town or None, county=counting.county or None,
+                section=counting.section or None, kind="text", sort="year", per_page=0)
         except QueryError as exc:
             return PhraseCounts(phrase, error=str(exc))
         towns: dict = {}
@@ -122,46 +121,35 @@ def phrase_counts(phrase: str, params: Params) -> PhraseCounts:
             reports[hit.report_id] = reports.get(hit.report_id, 0) + 1
         return PhraseCounts(phrase, by_year={int(y): t["matching"] for y, t in result.trend.items()},
                             towns=towns)
-    return _cached(("phrase", phrase, params.town, params.county, params.section), build)
+    return cached(index, ("phrase", phrase, counting), build)
 
 
-def year_totals(params: Params) -> dict[int, int]:
+def year_totals(index, scope: Scope) -> dict[int, int]:
     """Reports per year in the place filter: the whole archive's count, or the reports a
     browse of that town or county finds (the denominator of every share)."""
     def build() -> dict[int, int]:
-        if not (params.town or params.county):
-            return {int(y): n for y, n in get_index().years().items()}
-        result = get_index().search("", town=params.town or None, county=params.county or None,
-                                    per_page=1)
+        if not (scope.town or scope.county):
+            return {int(y): n for y, n in index.years().items()}
+        result = index.search("", town=scope.town or None, county=scope.county or None, per_page=1)
         return {int(y): t["matching"] for y, t in result.trend.items()}
-    return _cached(("totals", params.town, params.county), build)
+    return cached(index, ("totals", scope.town, scope.county), build)
 
 
-def read_phrases(args) -> tuple[list[str], bool]:
-    """The phrase boxes (`q`, repeated) as typed, blanks and repeats dropped, characters XML
-    cannot hold (they would break the SVG, PNG and xlsx) as U+FFFD; the first MAX_PHRASES,
-    and whether more were given."""
-    phrases = list(dict.fromkeys(xml_safe(q.strip()[:200]) for q in args.getlist("q") if q.strip()))
-    return phrases[:MAX_PHRASES], len(phrases) > MAX_PHRASES
-
-
-def build_trend(phrases: list[str], params: Params) -> Trend:
-    """The page's numbers, kept per index snapshot (the towns table alone builds a search link
-    per cell: ~30 ms for a few thousand towns)."""
+def build_trend(index, phrases: list[str], scope: Scope) -> Trend:
+    """The numbers of a trend, kept per index snapshot."""
     def build() -> Trend:
-        counted = [phrase_counts(p, params) for p in phrases]
-        totals = year_totals(params)
+        counted = [phrase_counts(index, p, scope) for p in phrases]
+        totals = year_totals(index, scope)
         years = sorted(set(totals) | {y for p in counted for y in p.by_year})
-        filtered = bool(params.year_from or params.year_to)
-        marked = {y for y in years if params.in_years(y)} if filtered else None
-        return Trend(counted, years, totals, marked, town_rows(counted, params))
-    return _cached(_file_key("trend", phrases, params), build)
+        marked = {y for y in years if scope.in_years(y)} if scope.filtered_years else None
+        return Trend(counted, years, totals, marked, town_rows(counted, scope))
+    return cached(index, ("trend", tuple(phrases), scope), build)
 
 
-def town_rows(counted: list[PhraseCounts], params: Params) -> list[TownRow]:
+def town_rows(counted: list[PhraseCounts], scope: Scope) -> list[TownRow]:
     """Towns × phrases within the year filter, most matching reports first; hits of reports
     that name no town are a 未注明 row (per county), so every row adds up to the hits."""
-    filtered = bool(params.year_from or params.year_to)
+    filtered = scope.filtered_years
     keys = sorted({k for p in counted if p.error is None for k in p.towns})
     rows = []
     for county, town in keys:
@@ -170,105 +158,22 @@ def town_rows(counted: list[PhraseCounts], params: Params) -> list[TownRow]:
             if p.error is not None:
                 continue
             years = {y: r for y, r in p.towns.get((county, town), {}).items()
-                     if (y is not None and params.in_years(y)) or (y is None and not filtered)}
+                     if (y is not None and scope.in_years(y)) or (y is None and not filtered)}
             ids = {rid for r in years.values() for rid in r}
             reports |= ids
             cells.append({
-                "reports": len(ids), "paragraphs": sum(n for r in years.values() for n in r.values()),
-                "years": sorted((y for y in years if y is not None)) + ([None] if None in years else []),
-                # a row without a town links to its county's search (the search cannot ask
-                # for "no town")
-                "href": params.url("/", q=p.phrase, town=town, county=county) if ids else None})
+                "phrase": p.phrase, "reports": len(ids),
+                "paragraphs": sum(n for r in years.values() for n in r.values()),
+                "years": sorted((y for y in years if y is not None)) + ([None] if None in years else [])})
         if reports:
-            rows.append(TownRow(county or UNKNOWN_PLACE, town or UNKNOWN_PLACE, cells, len(reports)))
+            rows.append(TownRow(county or UNKNOWN_PLACE, town or UNKNOWN_PLACE, cells, len(reports),
+                                (county, town)))
     rows.sort(key=lambda r: (-r.total, r.county == UNKNOWN_PLACE, pinyin_key(r.county),
                              r.town == UNKNOWN_PLACE, pinyin_key(r.town)))
     return rows
 
 
-# --- URLs -----------------------------------------------------------------------------------
-
-def trend_url(phrases: list[str], params: Params, path: str = "/trend", **changes) -> str:
-    """This page (or a download) for these phrases and filters, with `changes` to the filters."""
-    filters = params.query_string(**changes)
-    query = "&".join(part for part in (urlencode([("q", p) for p in phrases]), filters) if part)
-    return f"{request.script_root}{path}" + (f"?{query}" if query else "")
-
-
-def _filter_params(args, strict: bool = False) -> Params:
-    """The search page's filters (town, county, years, part; `page` pages the town table);
-    `strict`: a malformed number is a 400 (downloads), else dropped with a notice (the page)."""
-    return replace(Params.from_args(args, strict=strict), q="", sort="relevance")
-
-
-# --- the chart and its files ----------------------------------------------------------------
-
-def chart(trend: Trend, phrases: list[str], params: Params) -> Markup:
-    series = [Series(p.phrase, {y: (p.by_year.get(y, 0), trend.totals.get(y, 0)) for y in trend.years})
-              for p in trend.valid]
-    hrefs = {y: trend_url(phrases, params, year_from=y, year_to=y) for y in trend.years}
-    return share_chart(trend.years, series, hrefs=hrefs, marked=trend.marked,
-                       title="各词语在各年度报告中的占比", width=CHART_WIDTH, height=CHART_HEIGHT)
-
-
-def scope_label(params: Params) -> str:
-    parts = [f"{name}：{value}" for name, value, _ in params.filters()]
-    return "；".join(parts) if parts else "全部报告"
-
-
-def standalone_svg(trend: Trend, phrases: list[str], params: Params) -> str:
-    """The chart as an .svg file: a heading (phrases, filters, source) above it,
-    white background, so it reads on its own when pasted into a document."""
-    inner = str(chart(trend, phrases, params))
-    top = 46
-    height = CHART_HEIGHT + top
-    heading = "、".join(f"“{p.phrase.strip(QUOTES)}”" for p in trend.valid) + " 在各年度报告中的占比"
-    note = f"范围：{scope_label(params)}。占比 = 含该词语的报告数 ÷ 当年报告总数。来源：法治报告检索"
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{height}" '
-            f'viewBox="0 0 {CHART_WIDTH} {height}" font-family="sans-serif">'
-            f'<rect width="100%" height="100%" fill="#ffffff"/>'
-            f'<text x="0" y="20" font-size="16" font-weight="bold">{escape(xml_safe(heading))}</text>'
-            f'<text x="0" y="38" font-size="11" fill="#57606a">{escape(xml_safe(note))}</text>'
-            f'<g transform="translate(0 {top})"><svg width="{CHART_WIDTH}" height="{CHART_HEIGHT}" '
-            f'viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}">{_inner_svg(inner)}</svg></g></svg>')
-
-
-def _inner_svg(svg: str) -> str:
-    """The chart's content without its own <svg> element (placed in the file's frame); a
-    line saying why when there is no chart (no report gives its year)."""
-    if not svg:
-        return f'<text x="0" y="40" font-size="13">{NO_YEARS}</text>'
-    return svg[svg.index(">") + 1:svg.rindex("</svg>")]
-
-
-@functools.lru_cache(maxsize=1)
-def cjk_font() -> Optional[str]:
-    """A font family with Chinese glyphs, as fontconfig picks it (`fc-match`): cairo draws
-    text with the first family named only, and the usual sans-serif has no Chinese."""
-    if not shutil.which("fc-match"):
-        return None
-    try:
-        out = subprocess.run(["fc-match", "-f", "%{family[0]}", "sans-serif:lang=zh-cn"],
-                             capture_output=True, text=True, timeout=5).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out or None
-
-
-def svg_to_png(svg: str) -> bytes:
-    """Rasterise with CairoSVG (libcairo2). Raises RuntimeError with a Chinese message when the
-    library is missing."""
-    try:
-        import cairosvg
-    except (ImportError, OSError):
-        raise RuntimeError("服务器缺少绘图库 libcairo2，无法生成 PNG：请下载 SVG，或请管理员安装 "
-                           "libcairo2（apt-get install libcairo2）") from None
-    font = cjk_font()
-    if font:
-        svg = re.sub(r'font-family="[^"]*"', f'font-family="{escape(font)}"', svg)
-    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=PNG_SCALE,
-                            background_color="white")
-
+# --- tables (downloads, CLI, API) -----------------------------------------------------------
 
 def year_table(trend: Trend) -> list[list]:
     """年份, 报告总数, then per phrase 命中报告 and 占比 (a fraction; 0 when no reports)."""
@@ -301,137 +206,3 @@ def years_text(years: list) -> str:
     return "、".join("年份未注明" if y is None else str(y) for y in years)
 
 
-def xlsx_bytes(trend: Trend, params: Params, generated: datetime) -> bytes:
-    """A workbook: 各年度占比 (with an Excel bar chart of the shares), 各乡镇, 说明."""
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    years = wb.active
-    years.title = "各年度占比"
-    for row in year_table(trend):
-        years.append([_cell(v) for v in row])
-    for col in range(4, 3 + 2 * len(trend.valid), 2):
-        for (cell,) in years.iter_rows(min_row=2, min_col=col, max_col=col):
-            cell.number_format = "0.0%"
-    if trend.valid and trend.years:
-        bars = BarChart()
-        bars.title, bars.y_axis.title, bars.y_axis.number_format = "各年度占比", "占比", "0%"
-        for k in range(len(trend.valid)):
-            col = 4 + 2 * k
-            bars.add_data(Reference(years, min_col=col, min_row=1, max_row=len(trend.years) + 1),
-                          titles_from_data=True)
-        bars.set_categories(Reference(years, min_col=1, min_row=2, max_row=len(trend.years) + 1))
-        bars.width, bars.height = 24, 10
-        years.add_chart(bars, f"A{len(trend.years) + 4}")
-    towns = wb.create_sheet("各乡镇")
-    for row in towns_table(trend):
-        towns.append([_cell(v) for v in row])
-    about = wb.create_sheet("说明")
-    for row in (("词语", "、".join(p.phrase for p in trend.phrases)), ("范围", scope_label(params)),
-                ("占比", "含该词语（按检索规则匹配）的报告数 ÷ 范围内当年报告总数"),
-                ("生成时间", generated.strftime("%Y-%m-%d %H:%M UTC")), ("来源", "法治报告检索")):
-        about.append([_cell(v) for v in row])
-    for sheet in wb.worksheets:
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-    wb.properties.creator = "法治报告检索"
-    wb.properties.created = wb.properties.modified = generated.replace(tzinfo=None)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _cell(value):
-    """Text cells that Excel would run as a formula get a leading '; characters a workbook
-    cannot hold become U+FFFD."""
-    if not isinstance(value, str):
-        return value
-    value = xml_safe(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
-def csv_text(rows: list[list]) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel reads UTF-8 with a BOM
-    csv.writer(out).writerows([[_cell(v) for v in row] for row in rows])
-    return out.getvalue()
-
-
-def _download(body, mimetype: str, name: str, ext: str) -> Response:
-    response = Response(body, mimetype=mimetype + ("; charset=utf-8" if isinstance(body, str) else ""))
-    quoted = "".join(f"%{b:02X}" for b in name.encode("utf-8"))
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=trend.{ext}; filename*=UTF-8''{quoted}.{ext}")
-    return response
-
-
-# --- pages ----------------------------------------------------------------------------------
-
-def _request_trend(strict: bool = False):
-    phrases, too_many = read_phrases(request.args)
-    params = _filter_params(request.args, strict)
-    return phrases, too_many, params, (build_trend(phrases, params) if phrases else None)
-
-
-@bp.route("/trend")
-def index():
-    phrases, too_many, params, trend = _request_trend()
-    options = {name: [(v, v) for v in values] for name, values in place_options(get_archive()).items()}
-    boxes = phrases + [""] * (MAX_PHRASES - len(phrases))
-    context = {"phrases": phrases, "boxes": boxes, "too_many": too_many, "params": params,
-               "options": options, "part_labels": PART_LABELS, "trend": trend,
-               "max_phrases": MAX_PHRASES, "years_text": years_text, "no_years": NO_YEARS,
-               "url": lambda path="/trend", **changes: trend_url(phrases, params, path, **changes)}
-    if trend is not None:
-        pages = max(1, -(-len(trend.towns) // TOWNS_PER_PAGE))
-        page = min(params.page, pages)
-        context.update(
-            chart=chart(trend, phrases, params), pages=pages, page=page,
-            town_page=trend.towns[(page - 1) * TOWNS_PER_PAGE:page * TOWNS_PER_PAGE],
-            page_url=lambda n: trend_url(phrases, params, page=n), scope=scope_label(params))
-    status = 400 if trend is not None and not trend.valid else 200
-    return render_template("trends/index.html", **context), status
-
-
-def _download_trend():
-    phrases, _, params, trend = _request_trend(strict=True)
-    if trend is None or not trend.valid:
-        abort(400, description="请至少输入一个有效的词语，再下载趋势图或数据。")
-    return phrases, params, trend
-
-
-@bp.route("/trend.svg")
-def download_svg():
-    phrases, params, trend = _download_trend()
-    return _download(standalone_svg(trend, phrases, params), "image/svg+xml", "词语趋势", "svg")
-
-
-@bp.route("/trend.png")
-def download_png():
-    """Rasterising costs ~0.2 s: kept per index snapshot like the counts it draws."""
-    phrases, params, trend = _download_trend()
-    try:
-        png = _cached(_file_key("png", phrases, params),
-                      lambda: svg_to_png(standalone_svg(trend, phrases, params)))
-    except RuntimeError as exc:
-        abort(503, description=str(exc))
-    return _download(png, "image/png", "词语趋势", "png")
-
-
-@bp.route("/trend.xlsx")
-def download_xlsx():
-    phrases, params, trend = _download_trend()
-    body = _cached(_file_key("xlsx", phrases, params),
-                   lambda: xlsx_bytes(trend, params, datetime.now(timezone.utc)))
-    return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     "词语趋势", "xlsx")
-
-
-@bp.route("/trend.csv")
-def download_csv():
-    phrases, params, trend = _download_trend()
-    table = towns_table(trend) if request.args.get("table") == "towns" else year_table(trend)
-    name = "词语趋势_各乡镇" if request.args.get("table") == "towns" else "词语趋势_各年度"
-    return _download(csv_text(table), "text/csv", name, "csv")
