@@ -12,10 +12,10 @@ from urllib.parse import quote, urlencode
 from flask import Flask, request
 from markupsafe import Markup, escape
 
+from analysis.summaries import UNKNOWN_PLACE
 from archive.rules import KIND_LABELS, PART_LABELS, YEAR_MAX, YEAR_MIN
 from index.documents import TITLE_ID
 
-UNKNOWN_PLACE = "未注明"  # how unknown place levels are shown (see webapp.summaries)
 
 
 # Import warnings (Report.flags) as staff read them.
