@@ -420,7 +420,7 @@ class SearchIndex:
         else:
             exact_docs = snap.intersect(snap.evaluate(node, strict=True), docs)
             mode = "exact" if len(exact_docs) == len(docs) else ("words" if not len(exact_docs) else "mixed")
-        facets, trend, total_reports = count_facets(snap, docs)
+        facets, trend, total_reports = count_facets(snap, docs, _reports_in_scope(snap, node))
         return _Matches(docs, exact_docs, mode, found_terms, facets, trend, total_reports)
 
     def _order(self, snap: Snapshot, m: _Matches, sort: str,
@@ -489,6 +489,25 @@ class SearchIndex:
                     scored.append((sim, e))
         scored.sort(key=lambda x: (-x[0], x[1]))
         return self._hits([(e, sim) for sim, e in scored[:limit]], EMPTY, ())
+
+
+REPORT_SCOPES = ("town", "county", "city", "province", "year", "report_id")
+
+
+def _reports_in_scope(snap: Snapshot, node) -> Optional[np.ndarray]:
+    """The reports the query's place, year and report scopes allow (those ANDed at the top,
+    keyword filters included), as a boolean per report ordinal; None when it has none: the
+    denominators of the trend's shares."""
+    children = node.children if isinstance(node, And) else (node,)
+    scopes = [c for c in children if isinstance(c, Scope) and c.field in REPORT_SCOPES]
+    if not scopes:
+        return None
+    allowed = np.ones(len(snap.reports.ids) + 1, dtype=bool)
+    for scope in scopes:
+        hit = np.zeros(len(allowed), dtype=bool)
+        hit[snap.pid_report[snap.scope_docs(scope)]] = True
+        allowed &= hit
+    return allowed
 
 
 def _old_index_files(index_dir: Path) -> list[Path]:

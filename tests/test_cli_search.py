@@ -1,5 +1,6 @@
 """`archive search` / `archive reindex` through the real CLI on the imported samples."""
 import json
+from collections import Counter
 import random
 import re
 import shutil
@@ -93,3 +94,18 @@ def test_any_piece_of_any_stored_line_is_found_by_the_cli(data, capsys):
         hits = json.loads(capsys.readouterr().out)["hits"]
         assert {(h["report_id"], h["paragraph_id"]) for h in hits} == brute_force(reports, piece), piece
         assert (rid, pid) in {(h["report_id"], h["paragraph_id"]) for h in hits}, piece
+
+
+def test_shares_divide_by_the_reports_in_the_same_scope(data, capsys):
+    """`--county X`: each year's share is out of that county's reports, not the archive's."""
+    reports = sample_reports()
+    county = next(r.place.county for r in reports if r.place.county)
+    capsys.readouterr()
+    assert main(["--data", str(data), "search", "", "--county", county, "--json", "--limit", "0"]) == 0
+    trend = json.loads(capsys.readouterr().out)["trend"]
+    in_county = [r for r in reports if r.place.county == county]
+    assert trend == {str(y): {"reports": n, "matching": n, "share": 1.0}
+                     for y, n in sorted(Counter(r.year for r in in_county if r.year).items())}
+    assert main(["--data", str(data), "search", '"法治"', "--year", "2024", "--json", "--limit", "0"]) == 0
+    trend = json.loads(capsys.readouterr().out)["trend"]
+    assert list(trend) == ["2024"] and trend["2024"]["reports"] == sum(r.year == 2024 for r in reports)
