@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 # The years a report may cover (and a date in one may carry): the importers' detection, staff
 # corrections, uploads, the query language and the search form all accept exactly these.
-YEAR_MIN, YEAR_MAX = 1990, 2100
+YEAR_MIN, YEAR_MAX = 1949, 2100  # the People's Republic's first year; the archive holds reports from 1954
 _YEARS = re.compile(r"([0-9]{4})\s*年?(?:\s*[-–—~～至到]\s*([0-9]{4})\s*年?)?")
 
 

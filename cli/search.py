@@ -10,6 +10,7 @@ import sys
 import time
 
 import workflows
+from archive import renames
 from archive.errors import ArchiveError, QueryError
 from archive.numbers import cli_int
 from archive.rules import KIND_LABELS, PART_HELP, PART_LABELS
@@ -24,6 +25,7 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--county", help="只看这个县（区）")
     p.add_argument("--year", help="年份 2024 或范围 2021-2024")
     p.add_argument("--section", help=f"部分：{PART_HELP} 或 intro/work/problems/plans/closing")
+    p.add_argument("--report", metavar="ID", help="只看这份报告（改过的旧编号也可以）")
     p.add_argument("--sort", choices=SORTS, default="relevance", help="排序（默认相关度）")
     p.add_argument("--limit", type=cli_int(0, 10**9 - 1), default=20,
                    help="最多显示多少段（0 = 全部）")
@@ -39,10 +41,15 @@ def add_parsers(subparsers) -> None:
 
 
 def run_search(args) -> int:
+    archive = workflows.open_archive(args.data)
+    report_id = None
+    if args.report:
+        report_id = renames.resolve(archive, args.report)
+        archive.get(report_id)  # an unknown id: one line, exit 1
     try:
-        result = workflows.open_index(workflows.open_archive(args.data)).search(
+        result = workflows.open_index(archive).search(
             args.query, town=args.town, county=args.county, year=args.year,
-            section=args.section, sort=args.sort, per_page=args.limit)
+            section=args.section, report_id=report_id, sort=args.sort, per_page=args.limit)
     except QueryError as exc:
         print(f"检索式有误：{exc}", file=sys.stderr)
         return 2

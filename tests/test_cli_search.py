@@ -109,3 +109,25 @@ def test_shares_divide_by_the_reports_in_the_same_scope(data, capsys):
     assert main(["--data", str(data), "search", '"法治"', "--year", "2024", "--json", "--limit", "0"]) == 0
     trend = json.loads(capsys.readouterr().out)["trend"]
     assert list(trend) == ["2024"] and trend["2024"]["reports"] == sum(r.year == 2024 for r in reports)
+
+
+def test_every_id_taking_command_follows_a_rename(sample_data_dir, tmp_path, capsys):
+    """`show`, `set`, `search --report` and `reimport` take a renamed report's old id, as the
+    web's links do (issue 14)."""
+    data = tmp_path / "data"
+    shutil.copytree(sample_data_dir, data)
+    assert main(["--data", str(data), "set", "赵集镇-2024", "town=赵集街道"]) == 0
+    capsys.readouterr()
+    assert main(["--data", str(data), "show", "赵集镇-2024", "--json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["id"] == "赵集街道-2024" and "赵集街道-2024" in out.err
+    assert main(["--data", str(data), "show", "赵集镇-2024", "--md"]) == 0
+    assert "赵集街道" in capsys.readouterr().out
+    assert main(["--data", str(data), "set", "赵集镇-2024", "issuer=赵集街道办事处"]) == 0
+    capsys.readouterr()
+    assert main(["--data", str(data), "search", "法治", "--report", "赵集镇-2024", "--json", "--limit", "0"]) == 0
+    hits = json.loads(capsys.readouterr().out)["hits"]
+    assert hits and {h["report_id"] for h in hits} == {"赵集街道-2024"}
+    assert main(["--data", str(data), "reimport", "赵集镇-2024", "--dry-run", "--json"]) == 0
+    assert [r["report_id"] for r in json.loads(capsys.readouterr().out)["reports"]] == ["赵集街道-2024"]
+    assert main(["--data", str(data), "search", "法治", "--report", "没有这份-2024"]) == 1
