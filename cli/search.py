@@ -10,12 +10,15 @@ import sys
 import time
 
 import workflows
+from analysis import empty
 from archive import renames
 from archive.errors import ArchiveError, QueryError
 from archive.numbers import cli_int
 from archive.rules import KIND_LABELS, PART_HELP, PART_LABELS
 from cli.terminal import progress_bar
 from index.searcher import SORTS, SearchResult
+
+SUGGESTIONS = 3  # nearby phrases offered when a phrase finds nothing
 
 
 def add_parsers(subparsers) -> None:
@@ -46,17 +49,28 @@ def run_search(args) -> int:
     if args.report:
         report_id = renames.resolve(archive, args.report)
         archive.get(report_id)  # an unknown id: one line, exit 1
+    index = workflows.open_index(archive)
+    filters = {"town": args.town, "county": args.county, "year": args.year,
+               "section": args.section, "report_id": report_id}
     try:
-        result = workflows.open_index(archive).search(
-            args.query, town=args.town, county=args.county, year=args.year,
-            section=args.section, report_id=report_id, sort=args.sort, per_page=args.limit)
+        result = index.search(args.query, **filters, sort=args.sort, per_page=args.limit)
     except QueryError as exc:
         print(f"检索式有误：{exc}", file=sys.stderr)
         return 2
+    suggestions = index.suggest(args.query, SUGGESTIONS) if not result.total_paragraphs and args.query.strip() else []
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(format_result(result))
+        out = result.to_dict()
+        if not result.total_paragraphs and args.query.strip():  # as /api/search
+            out["suggestions"] = [s.to_dict() for s in suggestions]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    print(format_result(result))
+    if not result.total_paragraphs:
+        for line in empty.reasons(index, args.query, filters):
+            print(line + "。")
+        if suggestions:
+            print("您要找的是不是：" + "、".join(empty.suggestion_words(s) for s in suggestions)
+                  + f"  例如：archive search '{suggestions[0].query}'")
     return 0
 
 

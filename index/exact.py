@@ -144,6 +144,30 @@ class ExactBase:
         first = np.flatnonzero(np.concatenate(([True], slots[1:] != slots[:-1])))
         return slots[first], np.diff(np.append(first, len(slots)))
 
+    def fill_ins(self, left: str, right: str, width: int, cap: int) -> set[str]:
+        """Every `width`-character string X (within one paragraph) such that left + X + right
+        occurs: the occurrences of the longer side, found in the suffix array, are read on
+        (none when that side is empty or occurs more than `cap` times)."""
+        on_left = len(left) >= len(right)
+        anchor = left if on_left else right
+        where = self.find(anchor) if anchor else ()
+        if not len(where) or len(where) > cap:
+            return set()
+        other = encode(right if on_left else left)
+        text, size, out = self.text, len(self.text), set()
+        for o in where.tolist():
+            a = o + len(left) if on_left else o - width          # X starts here (characters)
+            b = a + width
+            o2 = b if on_left else a - len(left)                 # the other side starts here
+            if a < 0 or o2 < 0 or 2 * max(b, o2 + len(other) // 2) > size:
+                continue
+            if text[2 * o2:2 * o2 + len(other)] != other:
+                continue
+            x = text[2 * a:2 * b].decode(ENCODING, "surrogatepass")
+            if SEPARATOR not in x:
+                out.add(x)
+        return out
+
     def word_docs(self, word: str) -> np.ndarray:
         """The pids of the base's paragraphs indexed under the jieba word `word`, ascending."""
         if self._vocab is None:  # read on the first word query (a thread may race: same result)

@@ -16,6 +16,7 @@ crash before it was built) the delta is the whole archive, and a background thre
 from __future__ import annotations
 
 import operator
+import re
 import threading
 import weakref
 from array import array
@@ -43,6 +44,9 @@ SPLIT_ABOVE = 2000  # occurrences (estimated) above which `Haystack.counts` spli
 SPLIT_CHUNK = 4_000_000  # characters split at a time (the pieces are a copy of them)
 SAMPLE = 1_000_000  # characters the estimate is counted on
 JOIN_BATCH = 4096  # paragraphs joined at a time while loading
+NEAR_MAX = 30      # phrases longer than this get no near-phrase suggestions
+NEAR_ANCHOR = 2    # characters a variant's unchanged side needs to be looked up by
+NEAR_CAP = 50_000  # occurrences of that side read at most (a commoner side is skipped)
 SEPARATOR = exact.SEPARATOR
 NO_PART = len(PARTS)
 EMPTY = np.empty(0, dtype=np.int64)
@@ -304,6 +308,37 @@ class Snapshot:
 
     def phrase_docs(self, phrase: str) -> np.ndarray:
         return self.phrase_hits(phrase)[0]
+
+    def near_phrases(self, phrase: str, limit: int = 5) -> list[tuple[str, int]]:
+        """Phrases one or two characters from the folded `phrase` (a character left out, one or
+        two put in or changed side by side) that occur, with their live paragraphs: closest
+        first, then most found. Found through the exact layer: each variant's unchanged side
+        is looked up in the suffix array and the text read on (`ExactBase.fill_ins`), the
+        delta by a scan."""
+        if not 2 <= len(phrase) <= NEAR_MAX:
+            return []
+        n = len(phrase)
+        found: dict[str, int] = {phrase[:i] + phrase[i + 1:]: 1 for i in range(n)} if n > 2 else {}
+        for width in (1, 2):
+            for left, right, changed in ([(phrase[:i], phrase[i + width:], True) for i in range(n - width + 1)]
+                                         + [(phrase[:i], phrase[i:], False) for i in range(1, n)]):
+                if max(len(left), len(right)) < NEAR_ANCHOR:
+                    continue
+                for x in self._fill_ins(left, right, width):
+                    variant = left + x + right
+                    distance = width if not changed else sum(a != b for a, b in zip(x, phrase[len(left):]))
+                    if distance and found.get(variant, 3) > distance:
+                        found[variant] = distance
+        counted = [(variant, distance, len(self.phrase_docs(variant))) for variant, distance in found.items()
+                   if variant not in phrase]  # a piece of the phrase is no correction of it
+        ranked = sorted((c for c in counted if c[2]), key=lambda c: (c[1], -c[2], c[0]))
+        return [(variant, count) for variant, _, count in ranked[:limit]]
+
+    def _fill_ins(self, left: str, right: str, width: int) -> set[str]:
+        out = self.base.fill_ins(left, right, width, NEAR_CAP) if self.base is not None else set()
+        pattern = re.compile(re.escape(left) + f"([^{SEPARATOR}]{{{width}}})" + re.escape(right))
+        out.update(m.group(1) for m in pattern.finditer(self.delta.text.text))
+        return out
 
     def words_docs(self, text: str) -> np.ndarray:
         """Paragraphs holding every jieba word of `text` (in any order, anywhere)."""
