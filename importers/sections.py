@@ -73,8 +73,8 @@ def content_items(lines: list[Line], headings: dict[int, tuple[int, str]], end: 
     nothing — the next line is the next number of their list or a number above it — or they
     close a sentence (。/；) after a sibling that was an item (the last case of a law's list,
     followed by the next article). At the end of the body (or of a cut-off text) a short
-    unclosed line heads nothing only when its earlier siblings were items too. (Inside the problems part, `states_finding` adds those
-    that state a shortfall.)"""
+    unclosed line heads nothing only when its earlier siblings were items too. (Inside the
+    problems part, `states_finding` adds those that state a shortfall.)"""
     items = set()
     order = sorted(headings)
     last_item: dict[int, bool] = {}  # level → whether the previous numbered line there was an item
@@ -87,7 +87,7 @@ def content_items(lines: list[Line], headings: dict[int, tuple[int, str]], end: 
             continue
         marker = match_marker(lines[i].simple)
         body = lines[i].simple[marker.end:].strip()
-        closed = body.rstrip(CLOSERS)[-1:] in tuple(_CLOSES)
+        closed = body.rstrip(CLOSERS)[-1:] in tuple(_CLOSES)  # a tuple: "" is not in it
         nxt = order[k + 1] if k + 1 < len(order) else end
         if nxt != i + 1:
             heads_nothing = False  # text follows it
