@@ -64,11 +64,13 @@ def read_phrases(args) -> tuple[list[str], bool]:
 
 
 def with_links(row: TownRow, params: Params) -> TownRow:
-    """A town row of the page with each cell's search link (a row without a town links to its
-    county's search: the search cannot ask for "no town")."""
+    """A town row of the page with each cell's search link — the phrase as it was counted
+    (exact, unless words were asked for) — (a row without a town links to its county's
+    search: the search cannot ask for "no town")."""
     county, town = row.place
+    counted = scope_of(params)
     return replace(row, cells=[
-        {**cell, "href": params.url("/", q=cell["phrase"], town=town, county=county)
+        {**cell, "href": params.url("/", q=counted.query(cell["phrase"]), town=town, county=county)
          if cell["reports"] else None} for cell in row.cells])
 
 
