@@ -19,6 +19,7 @@ from typing import Optional
 
 import workflows
 from workflows.reimport import reimport
+from archive import integrity
 from archive.errors import ArchiveError
 from archive.fields import SETTABLE
 from archive.numbers import cli_int
@@ -168,7 +169,7 @@ def cmd_show(args) -> int:
 
 
 def cmd_review(args) -> int:
-    found = _archive(args).review()
+    found = integrity.review(_archive(args))
     for report, reasons in found:
         _say(f"{report.id}  {report.title or '(无标题)'}: {'; '.join(reasons)}")
     _say(f"{len(found)} 份报告需要核对" + ("; 用 archive set 编号 town=… year=… 修正, "
@@ -178,7 +179,7 @@ def cmd_review(args) -> int:
 
 def cmd_check(args) -> int:
     archive = _archive(args)
-    problems = archive.check() + _index_problems(archive)
+    problems = integrity.check(archive) + _index_problems(archive)
     if problems:
         _say(*problems, f"发现 {len(problems)} 个问题")
         return 1

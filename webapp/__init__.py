@@ -102,7 +102,7 @@ def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000
     del password
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(config)
-    _follow_archive(app)
+    follow_archive(app)
     log.info("法治报告检索 serving %s on http://%s:%s (uploads %s)", data_dir, host, port,
              "enabled" if config.get("ADMIN_PASSWORD_HASH") else "disabled: read-only")
     waitress.serve(app, host=host, port=port, threads=8)
@@ -111,7 +111,7 @@ def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000
 FOLLOW_SECONDS = 10.0  # how soon the served index picks up what a killed or blocked writer left
 
 
-def _follow_archive(app: Flask) -> threading.Event:
+def follow_archive(app: Flask) -> threading.Event:
     """Keep the served index in line with the archive from a background thread: at start and
     every FOLLOW_SECONDS, whatever another process wrote, a killed import left half done or an
     import gave up on while a reindex held the lock (the check is two cheap reads when nothing
