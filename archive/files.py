@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import threading
 from pathlib import Path
 from typing import Iterable, Optional
@@ -100,7 +101,10 @@ def remove_dead_temps(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         match = _TEMP_NAME.match(path.name)
         if match and not _running(int(match.group(1))):
-            path.unlink(missing_ok=True)
+            if path.is_dir():  # a backup's snapshot (archive.backup)
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
             removed.append(path)
     return removed
 

@@ -19,7 +19,7 @@ from typing import Optional
 
 import workflows
 from workflows.reimport import reimport
-from archive import integrity
+from archive import backup, integrity
 from archive.errors import ArchiveError
 from archive.fields import SETTABLE
 from archive.numbers import cli_int
@@ -243,6 +243,24 @@ def cmd_serve(args) -> int:
     return 0
 
 
+# ---- operations: backup, restore -------------------------------------------------------------
+
+def cmd_backup(args) -> int:
+    done = backup.backup(_archive(args), args.dest)
+    _say(f"已备份到 {done.folder}: {done.reports} 份报告, {done.originals} 个原件, "
+         f"共 {done.files} 个文件 ({done.size / 1e6:.1f} MB); 清单 {done.folder / backup.MANIFEST}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    found = backup.restore(args.src, args.data)
+    archive = _archive(args)
+    reports, paragraphs = workflows.rebuild_index(archive, workflows.open_index(archive))
+    _say(f"已从 {args.src} (备份于 {found['created']}) 恢复到 {archive.data_dir}: "
+         f"{reports} 份报告, 索引 {paragraphs} 个段落")
+    return cmd_check(args)
+
+
 # ---- plumbing ------------------------------------------------------------------------------
 
 def _archive(args) -> Archive:
@@ -304,8 +322,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=cli_int(1, 65535), default=5000)
     p.set_defaults(func=cmd_serve)
 
+    _operations_parsers(sub)
     search.add_parsers(sub)
     return parser
+
+
+def _operations_parsers(sub) -> None:
+    p = sub.add_parser("backup", help="把档案 (报告、修改记录、原件等, 不含可重建的索引) 一致地复制到新目录, "
+                                      "服务和导入运行时也可以")
+    p.add_argument("dest", metavar="DEST", type=Path)
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="从备份重建档案和检索索引 (到新的或空的数据目录), 然后检查")
+    p.add_argument("src", metavar="SRC", type=Path)
+    p.add_argument("--data", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+                   help="恢复到的数据目录 (也可写在命令前)")
+    p.set_defaults(func=cmd_restore)
 
 
 def _log_crash(data_dir: Path) -> Optional[Path]:
