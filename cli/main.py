@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import ipaddress
 import json
 import os
 import sys
@@ -261,6 +262,33 @@ def cmd_restore(args) -> int:
     return cmd_check(args)
 
 
+def cmd_unlock(args) -> int:
+    from webapp.auth import LOGINS, log_line
+    from webapp.logins import LoginGuard
+
+    if args.address is not None:
+        try:
+            args.address = str(ipaddress.ip_address(args.address))
+        except ValueError:
+            _say(f"{args.address!r} 不是 IP 地址 (例: archive unlock 10.0.0.7)", err=True)
+            return 2
+    done = LoginGuard(args.data / LOGINS).unlock(args.address)
+    who = os.environ.get("SUDO_USER") or os.environ.get("USER") or "?"
+    log_line(args.data, None, f"unlock {args.address or 'all'} by command line (user {who}): "
+                              f"{len(done.addresses)} address(es)"
+                              + (f", site-wide pause of {done.site_wait}s lifted"
+                                 if done.site_wait and args.address is None else ""))
+    if args.address is None:
+        _say(f"已解除全部登录锁定: {len(done.addresses)} 个地址"
+             + (f", 以及全站登录暂停 (还剩 {done.site_wait} 秒)" if done.site_wait else ""))
+    else:
+        _say(f"已解除 {args.address} 的登录锁定" if done.addresses else f"{args.address} 没有被锁定")
+        if done.site_wait:
+            _say(f"全站登录仍暂停 {done.site_wait} 秒 (失败次数过多); 运行 archive unlock "
+                 "(不带地址) 一并解除, 或把管理员的网段写进 ARCHIVE_ADMIN_NETWORKS", err=True)
+    return 0
+
+
 # ---- plumbing ------------------------------------------------------------------------------
 
 def _archive(args) -> Archive:
@@ -338,6 +366,10 @@ def _operations_parsers(sub) -> None:
     p.add_argument("--data", type=Path, default=argparse.SUPPRESS, metavar="DIR",
                    help="恢复到的数据目录 (也可写在命令前)")
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("unlock", help="解除网页登录的锁定 (某个地址的, 不带地址则全部, 含全站暂停); 记入 auth.log")
+    p.add_argument("address", nargs="?", metavar="ADDRESS", help="客户端 IP 地址")
+    p.set_defaults(func=cmd_unlock)
 
 
 def _log_crash(data_dir: Path) -> Optional[Path]:
