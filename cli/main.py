@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Optional
 
 import workflows
+from workflows.places import typed_places
 from workflows.reimport import reimport
 from archive import backup, integrity
 from archive.errors import ArchiveError
@@ -209,7 +210,9 @@ def _assignment(text: str) -> tuple[str, str]:
 
 def cmd_set(args) -> int:
     archive = _archive(args)
-    fields = dict(args.assignments)
+    fields, notes = typed_places(archive, dict(args.assignments), args.new_place)
+    if notes:
+        _say(*notes)
     report, synced = workflows.set_fields(archive, workflows.open_index(archive), args.id, fields)
     index_failed = _index_outcome(synced)
     shown = {k: ",".join(v) if isinstance(v, list) else v for k, v in ((k, report.meta(k)) for k in fields)}
@@ -327,6 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
                        + "; reviewed=genre_doubt,place_ambiguous 标记为已核对 (移出待核对列表)")
     p.add_argument("id", metavar="ID")
     p.add_argument("assignments", nargs="+", type=_assignment, metavar="字段=值")
+    p.add_argument("--new-place", action="store_true",
+                   help="确认档案和全国区划中都没有的地名是新地名 (否则拒绝, 以免错字成为新地名)")
     p.set_defaults(func=cmd_set)
 
     p = sub.add_parser("check", help="检查档案完整性")
