@@ -61,6 +61,8 @@ class Backup:
 def backup(archive: "Archive", dest: os.PathLike | str) -> Backup:
     """Copy `archive`'s data folder to `dest` (a new or empty folder). Raises ArchiveError."""
     dest = Path(dest)
+    if not archive.reports_dir.is_dir():
+        raise ArchiveError(f"{archive.data_dir} 中没有档案 (没有 reports 目录), 无可备份; 请用 --data 指定数据目录")
     _empty_folder(dest, "备份目录")
     snapshot = archive.tmp_dir / f".backup.{os.getpid()}.{threading.get_ident()}.tmp"
     try:
@@ -214,6 +216,8 @@ def restore(src: os.PathLike | str, data_dir: os.PathLike | str) -> dict:
             target = data_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src / rel, target)
+            if "/" not in rel:  # the session key, logins, logs: the service user's alone
+                target.chmod(0o600)
         for folder in {(data_dir / rel).parent for rel in found["files"]} | {data_dir}:
             fsync_dir(folder)
     except OSError as exc:

@@ -23,6 +23,7 @@ from workflows.places import typed_places
 from workflows.reimport import reimport
 from archive import backup, integrity
 from archive.errors import ArchiveError
+from archive.files import append_log
 from archive.fields import SETTABLE
 from archive.numbers import cli_int
 from archive.rules import PART_LABELS
@@ -380,9 +381,8 @@ def _operations_parsers(sub) -> None:
 def _log_crash(data_dir: Path) -> Optional[Path]:
     path = data_dir / "errors.log"
     try:
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} {sys.argv}\n")
-            fh.write(traceback.format_exc())
+        append_log(path, f"--- {dt.datetime.now().isoformat(timespec='seconds')} {sys.argv}\n"
+                         + traceback.format_exc())
         return path
     except OSError:
         return None

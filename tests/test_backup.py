@@ -149,3 +149,8 @@ def test_a_killed_backups_snapshot_is_swept_by_the_next_import(source, tmp_path)
     assert any("残留的临时文件" in p for p in integrity.check(source))
     workflows.import_files(source, None, [])
     assert not dead.exists()
+
+
+def test_backing_up_a_folder_without_an_archive_is_one_line(tmp_path, capsys):
+    assert main(["--data", str(tmp_path / "nothing"), "backup", str(tmp_path / "b")]) == 1
+    assert "没有档案" in capsys.readouterr().err and not (tmp_path / "nothing").exists()

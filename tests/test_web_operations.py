@@ -88,6 +88,38 @@ def test_the_client_is_the_rightmost_untrusted_address(peer, header, client):
     assert forwarded_client(peer, header, parse_networks("10.0.0.0/24")) == client
 
 
+@pytest.fixture
+def serve(monkeypatch):
+    """`webapp.serve` without serving: returns what waitress would have run; the log handlers
+    it adds are removed afterwards."""
+    import logging
+
+    import waitress
+
+    import webapp
+    seen = {}
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: seen.update(app=app))
+    monkeypatch.setattr(webapp, "follow_archive", lambda app: None)
+    root = logging.getLogger()
+    before = list(root.handlers)
+
+    def run(data_dir):
+        webapp.serve(data_dir, port=5106)
+        return seen["app"]
+    yield run
+    root.handlers[:] = before
+
+
+def test_serve_reads_the_proxy_and_admin_settings(tmp_path, monkeypatch, serve):
+    monkeypatch.setenv("ARCHIVE_TRUSTED_PROXIES", "127.0.0.1 10.9.0.0/16")
+    monkeypatch.setenv("ARCHIVE_ADMIN_NETWORKS", "10.1.0.0/16")
+    monkeypatch.setenv("ARCHIVE_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    app = serve(tmp_path)
+    post_login(app.test_client(), "10.9.0.1", "192.168.1.50", password="wrong")
+    assert auth_log(tmp_path) == [["192.168.1.50", "login failed: 1 in a row"]]
+    assert [str(n) for n in app.extensions["logins"].admin_networks] == ["10.1.0.0/16"]
+
+
 def test_a_wrong_setting_is_one_line_at_start(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ARCHIVE_TRUSTED_PROXIES", "10.0.0.1, nginx")
     assert main(["--data", str(tmp_path), "serve"]) == 1
@@ -170,19 +202,9 @@ def test_logs_rotate_by_size_keeping_a_few(tmp_path):
     assert lines == [f"line {n:02d} " + "x" * 40 for n in range(40 - len(lines), 40)]
 
 
-def test_the_server_writes_errors_to_errors_log(tmp_path, monkeypatch):
+def test_the_server_writes_errors_to_errors_log(tmp_path, serve):
     import logging
 
-    import waitress
-
-    import webapp
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: None)
-    monkeypatch.setattr(webapp, "follow_archive", lambda app: None)
-    root = logging.getLogger()
-    before = list(root.handlers)
-    try:
-        webapp.serve(tmp_path, port=5105)
-        logging.getLogger("webapp.errors").error("测试错误 %s", json.dumps({"x": 1}))
-    finally:
-        root.handlers[:] = before
+    serve(tmp_path)
+    logging.getLogger("webapp.errors").error("测试错误 %s", json.dumps({"x": 1}))
     assert "测试错误 {\"x\": 1}" in (tmp_path / "errors.log").read_text(encoding="utf-8")

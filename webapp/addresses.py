@@ -17,11 +17,12 @@ from typing import Iterable, Optional, Union
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 
-def parse_networks(text: Optional[str], setting: str = "") -> tuple[Network, ...]:
-    """`10.0.0.1, 192.168.0.0/16 ::1` → networks (a bare address is a network of one).
-    Raises ValueError with a one-line message naming `setting`."""
+def parse_networks(text: Union[str, Iterable, None], setting: str = "") -> tuple[Network, ...]:
+    """`10.0.0.1, 192.168.0.0/16 ::1` (or a list of addresses and networks) → networks (a bare
+    address is a network of one). Raises ValueError with a one-line message naming `setting`."""
+    items = (text or "").replace(",", " ").split() if isinstance(text, str) or text is None else text
     out = []
-    for item in (text or "").replace(",", " ").split():
+    for item in map(str, items):
         try:
             out.append(ipaddress.ip_network(item, strict=False))
         except ValueError:
