@@ -8,7 +8,7 @@ import re
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import yaml
 
@@ -56,12 +56,18 @@ def _valid_reviewed(value: Any) -> list[str]:
 _MARKUP = re.compile(r"[<>]")
 
 
+def markup_in(value: str) -> Optional[str]:
+    """The first markup or control character of a typed value, None when it has none."""
+    return next((c for c in value if _MARKUP.match(c) or unicodedata.category(c) in ("Cc", "Cf")), None)
+
+
 def refuse_markup(name: str, value: str) -> None:
     """Raise InvalidField (one line) when a typed value holds markup or control characters."""
-    bad = next((c for c in value if _MARKUP.match(c) or unicodedata.category(c) in ("Cc", "Cf")), None)
+    bad = markup_in(value)
     if bad is not None:
         shown = value if len(value) <= 40 else value[:40] + "…"
-        raise InvalidField(f"{name} 不能含有标记或控制字符 ({bad!r}): {shown!r}")
+        what = f"标记字符 “{bad}”" if _MARKUP.match(bad) else f"不可见的控制字符 U+{ord(bad):04X}"
+        raise InvalidField(f"{name} 不能含有{what}: {shown!r}")
 
 
 def validate_fields(fields: dict[str, Any], typed: bool = True) -> dict[str, Any]:

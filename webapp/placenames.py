@@ -18,6 +18,7 @@ from flask import current_app
 from analysis.pinyin import matches, pinyin_sorted
 from analysis.summaries import LEVELS, catalogue
 from archive import spelling
+from archive.fields import markup_in
 from archive.spelling import Resolution
 from webapp.services import get_archive
 
@@ -151,8 +152,8 @@ def check(changed: dict[str, str], confirmed: Callable[[str], Optional[str]]) ->
     Returns ({field: {"typed", "candidates"}} for names still to confirm, notes)."""
     problems, notes = {}, []
     for level in LEVEL_LABELS:
-        if not changed.get(level):
-            continue
+        if not changed.get(level) or markup_in(changed[level]):
+            continue  # nothing typed, or refused by validate_fields: never offered to confirm
         found = resolve(level, changed[level])
         if found.status == "normalised":
             notes.append(f"“{found.typed}”已按档案中的写法记为“{found.value}”")
