@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from archive.catalog import FILE_NAME as CATALOG
 from archive.errors import ArchiveError
-from archive.files import atomic_write, fsync_dir
+from archive.files import atomic_write
 
 if TYPE_CHECKING:
     from archive.store import Archive
@@ -89,8 +89,7 @@ def backup(archive: "Archive", dest: os.PathLike | str) -> Backup:
     manifest = {"format": FORMAT, "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "source": str(archive.data_dir.resolve()), "generation": generation,
                 "reports": reports, "originals": originals, "files": files}
-    for folder in {(dest / rel).parent for rel in files} | {dest}:
-        fsync_dir(folder)
+    os.sync()  # every copied file and folder on disk before the manifest says the copy is whole
     atomic_write(dest / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
     return Backup(dest, generation, reports, originals, len(files),
                   sum(f["size"] for f in files.values()))
@@ -149,8 +148,6 @@ def _copy(src: Path, dst: Path, whole_lines: bool = False) -> dict:
     dst.parent.mkdir(parents=True, exist_ok=True)
     with open(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
         fh.write(data)  # 0600: a backup holds the session key and who logged in from where
-        fh.flush()
-        os.fsync(fh.fileno())
     return {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
 
 
@@ -218,8 +215,7 @@ def restore(src: os.PathLike | str, data_dir: os.PathLike | str) -> dict:
             shutil.copyfile(src / rel, target)
             if "/" not in rel:  # the session key, logins, logs: the service user's alone
                 target.chmod(0o600)
-        for folder in {(data_dir / rel).parent for rel in found["files"]} | {data_dir}:
-            fsync_dir(folder)
+        os.sync()
     except OSError as exc:
         raise ArchiveError(f"恢复失败 ({exc.strerror or exc}): {getattr(exc, 'filename', '') or data_dir}") from None
     return found
