@@ -276,6 +276,9 @@ def cmd_unlock(args) -> int:
         except ValueError:
             _say(f"{args.address!r} 不是 IP 地址 (例: archive unlock 10.0.0.7)", err=True)
             return 2
+    if not args.data.is_dir():
+        _say(f"数据目录 {args.data} 不存在; 用 --data 指定服务使用的数据目录", err=True)
+        return 1
     done = LoginGuard(args.data / LOGINS).unlock(args.address)
     who = os.environ.get("SUDO_USER") or os.environ.get("USER") or "?"
     log_line(args.data, None, f"unlock {args.address or 'all'} by command line (user {who}): "

@@ -167,6 +167,8 @@ def test_archive_unlock_lifts_one_address_or_everything_and_is_logged(tmp_path, 
     assert log[0][0] == "-" and log[0][1].startswith("unlock 10.0.0.7 by command line")
     assert log[1][1].startswith("unlock all by command line") and "site-wide pause" in log[1][1]
     assert main(["--data", str(tmp_path), "unlock", "not-an-address"]) == 2
+    assert main(["--data", str(tmp_path / "typo"), "unlock"]) == 1
+    assert not (tmp_path / "typo").exists()
 
 
 # ---- /healthz ------------------------------------------------------------------------------
