@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Iterator
 from archive.catalog import FILE_NAME as CATALOG
 from archive.errors import ArchiveError
 from archive.files import atomic_write
+from archive.store import REDIRECTS
 
 if TYPE_CHECKING:
     from archive.store import Archive
@@ -108,7 +109,7 @@ def _snapshot(archive: "Archive", snapshot: Path) -> str:
                 target.write_bytes(_whole_lines(Path(de.path).read_bytes()))
             else:
                 _link_or_copy(Path(de.path), target)
-        redirects = archive.data_dir / "redirects.json"
+        redirects = archive.data_dir / REDIRECTS
         if redirects.exists():
             _link_or_copy(redirects, snapshot / redirects.name)
         return str(archive.catalog.generation())
@@ -138,7 +139,7 @@ def _own_file(path: Path) -> bool:
     name = path.name
     return (path.is_file() and name not in DERIVED and not name.startswith(".")
             and not name.endswith(SQLITE_SIDE) and not name.endswith(".tmp")
-            and name != "redirects.json")
+            and name != REDIRECTS)
 
 
 def _copy(src: Path, dst: Path, whole_lines: bool = False) -> dict:
