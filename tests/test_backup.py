@@ -17,7 +17,7 @@ from archive import audit, backup, integrity
 from archive.errors import ArchiveError
 from archive.store import Archive
 from cli.main import main
-from tests.helpers import fake_file, fake_reader
+from helpers import fake_file, fake_reader
 
 ROOT = Path(__file__).resolve().parents[1]
 
