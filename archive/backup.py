@@ -80,9 +80,13 @@ def backup(archive: "Archive", dest: os.PathLike | str) -> Backup:
             files[rel] = _copy(path, dest / rel)
             originals += 1
         for path in sorted(archive.data_dir.iterdir()):
-            if _own_file(path):
+            if not _own_file(path):
+                continue
+            try:
                 files[path.name] = (_sqlite_copy(path, dest / path.name) if path.suffix == ".sqlite"
                                     else _copy(path, dest / path.name, path.suffix == ".log"))
+            except FileNotFoundError:  # a log rotated away meanwhile: its successor is copied
+                continue
     except OSError as exc:
         raise ArchiveError(f"备份失败 ({exc.strerror or exc}): {getattr(exc, 'filename', '') or dest}") from None
     finally:
