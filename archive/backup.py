@@ -159,14 +159,17 @@ def _copy(src: Path, dst: Path, whole_lines: bool = False) -> dict:
 def _sqlite_copy(src: Path, dst: Path) -> dict:
     """SQLite's online backup: a consistent copy while other connections write."""
     dst.parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=60)
     os.close(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
-    target = sqlite3.connect(dst)
     try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
+        source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=60)
+        target = sqlite3.connect(dst)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+    except sqlite3.Error as exc:
+        raise ArchiveError(f"备份 {src.name} 失败: {exc}") from None
     return {"size": dst.stat().st_size, "sha256": _sha256(dst)}
 
 
