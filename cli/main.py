@@ -379,11 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _operations_parsers(sub) -> None:
     p = sub.add_parser("backup", help="把档案 (报告、修改记录、原件等, 不含可重建的索引) 一致地复制到新目录, "
                                       "服务和导入运行时也可以")
-    p.add_argument("dest", metavar="DEST", type=Path)
+    p.add_argument("dest", metavar="DEST", type=Path, help="备份目录 (新的或空的; 最好在另一块磁盘上)")
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", help="从备份重建档案和检索索引 (到新的或空的数据目录), 然后检查")
-    p.add_argument("src", metavar="SRC", type=Path)
+    p.add_argument("src", metavar="SRC", type=Path, help="archive backup 生成的备份目录")
     p.add_argument("--data", type=Path, default=argparse.SUPPRESS, metavar="DIR",
                    help="恢复到的数据目录 (也可写在命令前)")
     p.set_defaults(func=cmd_restore)
