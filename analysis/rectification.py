@@ -108,6 +108,28 @@ class PairReview:
     def plans_done(self) -> int:
         return sum(1 for p in self.plans if p.done)
 
+    def to_dict(self) -> dict:
+        """JSON-ready: each problem with its status and both best matches, each plan with
+        whether it was carried out and its best match."""
+        return {
+            "problems": [{"item": _item(f.problem), "status": f.status,
+                          "repeated": _match(f.repeated), "answered": _match(f.answered)}
+                         for f in self.problems],
+            "plans": [{"item": _item(f.plan), "done": f.done, "work": _match(f.work)}
+                      for f in self.plans],
+            "counts": {"problems": len(self.problems), "repeated": self.count("repeated"),
+                       "answered": self.count("answered"), "open": self.count("open"),
+                       "plans": len(self.plans), "plans_done": self.plans_done},
+        }
+
+
+def _item(item: Item) -> dict:
+    return {"paragraph_id": item.paragraph_id, "part": item.part, "n": item.n, "text": item.text}
+
+
+def _match(match: Optional[Match]) -> Optional[dict]:
+    return None if match is None else {**_item(match.item), "score": match.score}
+
 
 def split_items(text: str) -> list[str]:
     """A paragraph's enumerated items (一是…二是…), the lead-in before the first dropped; the

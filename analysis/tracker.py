@@ -65,3 +65,23 @@ def review(archive, index, pair: Pair, held=None) -> Optional[PairReview]:
         return review_pair(earlier, later, known, known_later)
     held = held or catalogue(archive)
     return held.derived(("tracker", pair.earlier["id"], pair.later["id"]), build)
+
+
+def review_reports(archive, index, earlier_id: str, later_id: str) -> PairReview:
+    """Any two reports: the problems and plans of `earlier_id` against `later_id` (not kept:
+    `archive track A B` asks once)."""
+    (earlier, known), (later, known_later) = (body(archive, index, earlier_id),
+                                              body(archive, index, later_id))
+    return review_pair(earlier, later, known, known_later)
+
+
+def town_reviews(archive, index, town: str, county: Optional[str] = None) -> list[dict]:
+    """Each (county, town) named `town` (in `county` when given): its reports' pairs, each
+    with its review (None: a report went away)."""
+    held = catalogue(archive)
+    out = []
+    for (c, t), series in sorted(town_series(archive, county).items()):
+        if t == town:
+            out.append({"county": c, "town": t, "series": series,
+                        "pairs": [(p, review(archive, index, p, held)) for p in pairs(series)]})
+    return out

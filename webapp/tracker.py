@@ -18,7 +18,7 @@ from flask import Blueprint, render_template, request
 
 from analysis.pinyin import pinyin_key
 from analysis.summaries import UNKNOWN_PLACE, catalogue, place_options
-from analysis.tracker import pairs, review, town_series
+from analysis.tracker import pairs, review, town_reviews, town_series
 from webapp.params import int_arg
 from webapp.services import get_archive, get_index
 
@@ -41,17 +41,13 @@ def index():
 
 
 def _town_page(town: str, county: str, context: dict):
-    found = {k: v for k, v in town_series(get_archive(), county or None).items() if k[1] == town}
+    found = town_reviews(get_archive(), get_index(), town, county or None)
     if not found:
         context["message"] = (f"档案中没有“{town}”{'（' + county + '）' if county else ''}"
                               "注明年份的报告：请从下拉列表选择乡镇。")
         return render_template("tracker/index.html", **context), 404
-    sections = []
-    archive, index = get_archive(), get_index()
-    held = catalogue(archive)
-    for (c, t), series in sorted(found.items(), key=lambda kv: pinyin_key(kv[0][0])):
-        sections.append({"county": c or UNKNOWN_PLACE, "town": t, "series": series,
-                         "pairs": [(p, review(archive, index, p, held)) for p in pairs(series)]})
+    sections = [{**s, "county": s["county"] or UNKNOWN_PLACE}
+                for s in sorted(found, key=lambda s: pinyin_key(s["county"]))]
     context.update(sections=sections)
     return render_template("tracker/town.html", **context)
 
