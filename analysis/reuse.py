@@ -272,3 +272,58 @@ def _source_report(row: Optional[dict], rid: str, chars: int, here: dict) -> Sou
     row = row or {}
     return SourceReport(rid, row.get("title") or "", row.get("town") or "", row.get("county") or "",
                         row.get("year"), _same_town(row, here), chars)
+
+
+def cached_reuse(index, report_id: str, earlier_only: bool = True) -> Optional[Reuse]:
+    """The reuse of a report if it was computed for the current snapshot and catalogue, else
+    None (a page that must stay fast shows it only when known)."""
+    with _lock:
+        held = _cache.get(index.snapshot(), {})
+        return next((v for (rid, early, _), v in held.items()
+                     if rid == report_id and early == earlier_only), None)
+
+
+@dataclass
+class TownReuse:
+    """One row of the county view: text of `source_town`'s reports found in `town`'s later ones."""
+    county: str
+    town: str
+    source_county: str
+    source_town: str
+    chars: int                 # characters of `town`'s reports found in `source_town`'s (per
+                               # report, the source town's report holding most)
+    body_chars: int            # body characters of the `town` reports concerned
+    pairs: list[tuple[str, str, int]] = field(default_factory=list)  # (report, source, chars)
+
+    @property
+    def same_town(self) -> bool:
+        return (self.county, self.town) == (self.source_county, self.source_town)
+
+    @property
+    def share(self) -> float:
+        return self.chars / self.body_chars if self.body_chars else 0.0
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "same_town": self.same_town, "share": round(self.share, 4)}
+
+
+def county_reuse(archive, index, county: str) -> list[TownReuse]:
+    """Which towns of `county` reuse whose text (earlier reports anywhere in the archive):
+    one row per (town, source town), most characters first."""
+    found: dict[tuple, TownReuse] = {}
+    for r in rows(archive):
+        if r["county"] != county or not r["town"] or not r["year"]:
+            continue
+        reuse = report_reuse(archive, index, r["id"])
+        best: dict[tuple, SourceReport] = {}     # per source town: its report holding most
+        for s in reuse.sources:
+            held = best.get((s.county, s.town))
+            if held is None or s.chars > held.chars:
+                best[(s.county, s.town)] = s
+        for (source_county, source_town), s in best.items():
+            key = (r["county"] or "", r["town"], source_county, source_town)
+            row = found.setdefault(key, TownReuse(*key, 0, 0))
+            row.chars += s.chars
+            row.body_chars += reuse.body_chars
+            row.pairs.append((r["id"], s.report_id, s.chars))
+    return sorted(found.values(), key=lambda x: (-x.chars, x.town, x.source_town))

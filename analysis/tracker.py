@@ -85,3 +85,26 @@ def town_reviews(archive, index, town: str, county: Optional[str] = None) -> lis
             out.append({"county": c, "town": t, "series": series,
                         "pairs": [(p, review(archive, index, p, held)) for p in pairs(series)]})
     return out
+
+
+def towns_dict(found: list[dict]) -> list[dict]:
+    """`town_reviews` as JSON: each town's report ids and each pair's review."""
+    return [{"county": s["county"], "town": s["town"], "reports": [r["id"] for r in s["series"]],
+             "pairs": [{"earlier": p.earlier["id"], "later": p.later["id"],
+                        **(r.to_dict() if r else {"missing": True})} for p, r in s["pairs"]]}
+            for s in found]
+
+
+def county_summary(archive, index, county: Optional[str] = None) -> list[dict]:
+    """Each town of `county` (None: every town) with its pairs' counts, in (county, town) order."""
+    held = catalogue(archive)
+    out = []
+    for (c, t), series in sorted(town_series(archive, county).items()):
+        cells = []
+        for p in pairs(series):
+            r = review(archive, index, p, held)
+            if r is not None:
+                cells.append({"earlier": p.earlier["id"], "later": p.later["id"],
+                              "year": p.later["year"], **r.to_dict()["counts"]})
+        out.append({"county": c, "town": t, "reports": len(series), "pairs": cells})
+    return out

@@ -11,7 +11,7 @@ import workflows
 from analysis.comparison import MODES, compare_reports
 from analysis.reuse import WIDTH, report_reuse
 from analysis.summaries import UNKNOWN_PLACE
-from analysis.tracker import pairs, review, review_reports, town_reviews, town_series
+from analysis.tracker import county_summary, review_reports, town_reviews, towns_dict
 from analysis.trends import MAX_PHRASES, Scope, build_trend, trend_dict, year_table
 from archive.rules import PART_HELP, PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, part_code, read_years
 
@@ -110,11 +110,7 @@ def _track_town(archive, index, args) -> int:
         print(f"档案中没有“{args.town}”注明年份的报告", file=sys.stderr)
         return 1
     if args.json:
-        _print_json([{"county": s["county"], "town": s["town"],
-                      "reports": [r["id"] for r in s["series"]],
-                      "pairs": [{"earlier": p.earlier["id"], "later": p.later["id"],
-                                 **(r.to_dict() if r else {"missing": True})} for p, r in s["pairs"]]}
-                     for s in found])
+        _print_json(towns_dict(found))
         return 0
     for s in found:
         print(f"{s['town']}（{s['county'] or UNKNOWN_PLACE}）: {len(s['series'])} 份报告")
@@ -127,19 +123,10 @@ def _track_town(archive, index, args) -> int:
 
 
 def _track_county(archive, index, args) -> int:
-    towns = town_series(archive, args.county)
-    if not towns:
+    rows = county_summary(archive, index, args.county)
+    if not rows:
         print(f"档案中没有“{args.county}”注明乡镇和年份的报告", file=sys.stderr)
         return 1
-    rows = []
-    for (c, t), series in sorted(towns.items()):
-        cells = []
-        for p in pairs(series):
-            r = review(archive, index, p, None)
-            if r is not None:
-                cells.append({"earlier": p.earlier["id"], "later": p.later["id"],
-                              "year": p.later["year"], **r.to_dict()["counts"]})
-        rows.append({"county": c, "town": t, "reports": len(series), "pairs": cells})
     if args.json:
         _print_json(rows)
         return 0
