@@ -327,3 +327,17 @@ def county_reuse(archive, index, county: str) -> list[TownReuse]:
             row.body_chars += reuse.body_chars
             row.pairs.append((r["id"], s.report_id, s.chars))
     return sorted(found.values(), key=lambda x: (-x.chars, x.town, x.source_town))
+
+
+def pair_reuse(archive, index, a_id: str, b_id: str) -> dict[str, dict]:
+    """For the compare page: each side's body characters found word for word (runs of WIDTH
+    characters or more, boilerplate apart) in the other, whatever their years."""
+    out = {}
+    for side, me, other in (("a", a_id, b_id), ("b", b_id, a_id)):
+        reuse = report_reuse(archive, index, me, earlier_only=False)
+        chars = next((s.chars for s in reuse.sources if s.report_id == other), 0)
+        out[side] = {"chars": chars, "body_chars": reuse.body_chars,
+                     "share": chars / reuse.body_chars if reuse.body_chars else 0.0,
+                     "passages": sum(1 for p in reuse.passages
+                                     if any(s.report_id == other for s in p.sources))}
+    return out

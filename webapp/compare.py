@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from analysis.alignment import align_reports, indexed_words, shared_sentences
 from analysis.comparison import MODES
+from analysis.reuse import WIDTH, pair_reuse
 from archive.errors import ArchiveError
 from archive.folding import fold
 from archive.model import Report
@@ -156,4 +157,5 @@ def index():
     return render_template(
         "compare/view.html", a=a, b=b, parts=parts, shared=shared, mode=mode,
         mode_labels=MODE_LABELS, original=original, has_traditional="traditional" in scripts,
-        display_text=display_text, picks=quick_picks(a), compare_link=compare_link)
+        display_text=display_text, picks=quick_picks(a), compare_link=compare_link,
+        reuse=pair_reuse(get_archive(), index, a.id, b.id), reuse_width=WIDTH)
