@@ -41,6 +41,8 @@ CARRIED_OUT = 0.25    # a work item this close carries out last year's plan item
 # 一是 … 二是 … (also 第一是, and 一要/二要 in plans): where a paragraph enumerates its items.
 _ENUM = re.compile(r"(?:^|(?<=[。；;！!？?\s:：，,]))(?:第)?[一二三四五六七八九十]{1,2}(?:是|要)")
 MIN_ITEM = 6          # characters; shorter pieces (一是。) are not items
+_LISTED = re.compile(r"(?:主要是|主要有|主要表现在|表现在|具体是|如下)[：:，,]?|[：:](?=[^：:]*[；;][^：:]*[；;])")
+LONG_PROBLEM = 150    # characters: a longer problems paragraph without a list is cut into sentences
 
 
 @dataclass(frozen=True)
@@ -132,14 +134,27 @@ def _match(match: Optional[Match]) -> Optional[dict]:
 
 
 def split_items(text: str) -> list[str]:
-    """A paragraph's enumerated items (一是…二是…), the lead-in before the first dropped; the
-    paragraph itself when it enumerates fewer than two."""
+    """A paragraph's enumerated items (一是…二是…), the lead-in before the first dropped; else
+    a list announced by a colon (主要是：A；B；C。), one item per clause; the paragraph itself
+    when it lists fewer than two."""
     starts = [m.start() for m in _ENUM.finditer(text)]
-    if len(starts) < 2:
-        return [text]
-    pieces = [text[a:b].strip() for a, b in zip(starts, starts[1:] + [len(text)])]
-    pieces = [p for p in pieces if len(p) >= MIN_ITEM]
+    if len(starts) >= 2:
+        pieces = [text[a:b].strip() for a, b in zip(starts, starts[1:] + [len(text)])]
+    else:
+        listed = _LISTED.search(text)
+        pieces = re.split(r"[；;]", text[listed.end():]) if listed else []
+    pieces = [p.strip() for p in pieces if len(p.strip()) >= MIN_ITEM]
     return pieces if len(pieces) >= 2 else [text]
+
+
+def problem_items(text: str) -> list[str]:
+    """A problems paragraph's items: its list (`split_items`), else, when it is long, its
+    sentences but the first (the lead-in: 我们清醒地看到，…还存在不少困难和问题。)."""
+    pieces = split_items(text)
+    if len(pieces) > 1 or len(text) <= LONG_PROBLEM:
+        return pieces
+    sentences = [s for s in re.findall(r"[^。！？!?]+[。！？!?]?", text) if len(s.strip()) >= MIN_ITEM]
+    return sentences[1:] if len(sentences) > 2 else [text]
 
 
 def items(paragraphs: Sequence[tuple[str, str, str]], part: str,
@@ -151,7 +166,7 @@ def items(paragraphs: Sequence[tuple[str, str, str]], part: str,
     for pid, p_part, text in paragraphs:
         if p_part != part or not text.strip():
             continue
-        pieces = split_items(text)
+        pieces = problem_items(text) if part == "problems" else split_items(text)
         if len(pieces) == 1:
             held = known.get(pid) if known is not None else None
             found = tuple(w for w in held if len(w) > 1) if held is not None else words(text)
@@ -159,6 +174,35 @@ def items(paragraphs: Sequence[tuple[str, str, str]], part: str,
         else:
             out.extend(Item(pid, part, piece, n, words(piece)) for n, piece in enumerate(pieces, 1))
     return out
+
+
+# near-synonyms folded together, and light words dropped, before words are compared: a problem
+# raised again is often reworded (仍需/有待, 存在不平衡/发展不平衡, 提升/提高)
+FOLDED = {"有待": "需", "仍需": "需", "尚需": "需", "还需": "需", "亟需": "需", "亟待": "需", "需要": "需",
+          "提升": "提高", "强化": "加强", "完善": "健全", "出台": "制定", "不均衡": "不平衡",
+          "不协调": "不平衡", "规范化": "规范", "薄弱": "不强", "较弱": "不强", "不高": "不强",
+          "不足": "不强", "不够": "不强", "欠缺": "不强", "缺乏": "不强"}
+LIGHT = frozenset({"存在", "发展", "进一步", "工作", "方面", "一些", "部分", "问题", "继续", "切实",
+                   "努力", "积极", "大力", "不断", "各级", "我们", "全镇", "我镇", "本镇", "今年", "明年"})
+_PROBLEM_CUES = re.compile(r"问题|不足|困难|矛盾|压力|突出|滞后|不强|不高|严重|难度|薄弱|差距|不够|不到位|"
+                           r"隐患|风险|不平衡|不协调|缓慢|过大|过多|偏高|偏低|混乱|短缺|恶化|加剧|有待|仍需")
+_SOLVED = re.compile(r"取得|成效|得到.{0,6}(?:解决|缓解|遏制|控制)|解决了|明显改善|有所缓解|逐步缩小")
+
+
+def sentences(text: str) -> list[str]:
+    """A paragraph's sentences and clauses (cut at 。；！？), MIN_ITEM characters or more."""
+    return [s.strip() for s in re.findall(r"[^。；;！!？?]+[。；;！!？?]?", text) if len(s.strip()) >= MIN_ITEM]
+
+
+def states_problem(sentence: str) -> bool:
+    """Whether a sentence of work or plans states a difficulty (not one solved)."""
+    return bool(_PROBLEM_CUES.search(sentence)) and not _SOLVED.search(sentence)
+
+
+@lru_cache(maxsize=20_000)
+def folded_words(text: str) -> tuple[str, ...]:
+    """`words`, near-synonyms folded (FOLDED) and light words dropped (LIGHT)."""
+    return tuple(FOLDED.get(w, w) for w in words(text) if w not in LIGHT)
 
 
 @lru_cache(maxsize=20_000)
