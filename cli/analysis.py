@@ -71,17 +71,17 @@ def run_track(args) -> int:
         return _usage("请给出两份报告的编号（前一份 后一份），或用 --town / --county，不能同时使用")
     if not args.ids and not (args.town or args.county):
         return _usage("请给出两份报告的编号，或 --town 乡镇 / --county 县区")
-    archive, index = _open(args)
+    archive = workflows.open_archive(args.data)
     if args.ids:
-        found = review_reports(archive, index, *args.ids)
+        found = review_reports(archive, *args.ids)
         if args.json:
             _print_json({"earlier": args.ids[0], "later": args.ids[1], **found.to_dict()})
         else:
             print("\n".join(review_lines(found)))
         return 0
     if args.town:
-        return _track_town(archive, index, args)
-    return _track_county(archive, index, args)
+        return _track_town(archive, args)
+    return _track_county(archive, args)
 
 
 def review_lines(found, indent: str = "") -> list[str]:
@@ -104,8 +104,8 @@ def _short(text: str, size: int = 60) -> str:
     return text if len(text) <= size else text[:size] + "…"
 
 
-def _track_town(archive, index, args) -> int:
-    found = town_reviews(archive, index, args.town, args.county)
+def _track_town(archive, args) -> int:
+    found = town_reviews(archive, args.town, args.county)
     if not found:
         print(f"档案中没有“{args.town}”注明年份的报告", file=sys.stderr)
         return 1
@@ -122,8 +122,8 @@ def _track_town(archive, index, args) -> int:
     return 0
 
 
-def _track_county(archive, index, args) -> int:
-    rows = county_summary(archive, index, args.county)
+def _track_county(archive, args) -> int:
+    rows = county_summary(archive, args.county)
     if not rows:
         print(f"档案中没有“{args.county}”注明乡镇和年份的报告", file=sys.stderr)
         return 1

@@ -112,20 +112,15 @@ class Pool:
         self.grams = {t: bigrams(t) for t in texts}
         vectors = tfidf_vectors([Counter(rc.words(t)) for t in texts])
         self.vectors = dict(zip(texts, vectors))
-        self.avg = sum(len(ws) for ws in self.words.values()) / max(1, n)
+        self.scorer = rc.BM25(list(self.words.values()))
 
     def synonyms(self, a: str, b: str) -> float:
         wa, wb = set(self.words[a]), set(self.words[b])
         total = sum(self.idf.get(w, 0) for w in wa)
         return sum(self.idf.get(w, 0) for w in wa & wb) / total if total else 0.0
 
-    def bm25(self, a: str, b: str, k1: float = 1.2, bb: float = 0.75) -> float:
-        def score(query, doc):
-            tf = Counter(self.words[doc])
-            norm = k1 * (1 - bb + bb * len(self.words[doc]) / self.avg)
-            return sum(self.idf.get(w, 0) * tf[w] * (k1 + 1) / (tf[w] + norm) for w in set(self.words[query]))
-        own = score(a, a)
-        return min(1.0, score(a, b) / own) if own else 0.0
+    def bm25(self, a: str, b: str) -> float:
+        return self.scorer.ratio(self.words[a], self.words[b])
 
     def features(self, a: str, b: str, lcs: bool = True) -> list[float]:
         return [cosine(self.vectors[a], self.vectors[b]), dice(self.grams[a], self.grams[b]),
@@ -160,6 +155,18 @@ def logistic_score(w: np.ndarray, x: np.ndarray) -> np.ndarray:
 PRECISION = 0.85   # the target: thresholds keep at least this precision on the training folds
 
 
+def f1_threshold(scores: np.ndarray, y: np.ndarray) -> float:
+    """The threshold with the best F1 on these scores (ties: the higher threshold)."""
+    best, chosen = -1.0, 1.0
+    for t in sorted(set(np.round(scores, 4)), reverse=True):
+        pred = scores >= t
+        tp = (pred & y).sum()
+        f1 = 2 * tp / (pred.sum() + y.sum()) if (pred.sum() + y.sum()) else 0
+        if f1 > best:
+            best, chosen = f1, t
+    return float(chosen)
+
+
 def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
     """The lowest threshold whose precision on these scores reaches PRECISION (the most
     recall at the target precision); when none does, the one with the best F1."""
@@ -191,13 +198,15 @@ def main(argv=None) -> int:
         return 0
     labels = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line.strip()]
     texts = bodies()
-    rows, before = [], []
+    rows, before, after = [], [], []
     for year in sorted({lab["year"] for lab in labels}):
         earlier, later = texts[year], texts[year + 1]
         found = {item_hash(i.text): i for part in ("problems", "plans") for i in rc.items(earlier, part)}
+        today = old_verdicts(list(found.values()), later)
         review = rc.review_pair(earlier, later)
-        today = {item_hash(f.problem.text): f.status for f in review.problems}
-        today.update({item_hash(f.plan.text): "carried_out" if f.done else "none" for f in review.plans})
+        shipped = {item_hash(f.problem.text): f.status for f in review.problems}
+        shipped.update({item_hash(f.plan.text): {"done": "carried_out"}.get(f.status, f.status)
+                        for f in review.plans})
         pools = {"repeated": [s for _, _, s in sentences(later, ("problems",))]
                  + [s for _, part, s in sentences(later, ("work", "plans", "intro")) if rc.states_problem(s)],
                  "answered": [s for _, _, s in sentences(later, ("work", "plans"))],
@@ -212,7 +221,8 @@ def main(argv=None) -> int:
             else:
                 feats = {"carried_out": best_features(pool, item.text, pools["carried_out"])}
             rows.append({"year": year, "kind": lab["kind"], "label": lab["label"], "features": feats})
-            before.append((lab, today.get(lab["item_hash"], "open").replace("open", "none")))
+            before.append((lab, today.get(lab["item_hash"], "none")))
+            after.append((lab, shipped.get(lab["item_hash"], "open")))
     years = sorted({r["year"] for r in rows})
     fold_of = {y: k % args.folds for k, y in enumerate(years)}
     results = {"labelled": len(labels), "found": len(rows), "before": {}, "matchers": {}}
@@ -221,21 +231,109 @@ def main(argv=None) -> int:
         y = np.array([b[0]["label"] == verdict for b in before if b[0]["kind"] == kind])
         pred = np.array([b[1] == verdict for b in before if b[0]["kind"] == kind])
         results["before"][verdict] = prf(pred, y)
+    results["shipped"] = {}
+    for verdict, kind, said in (("repeated", "problem", "repeated"), ("answered", "problem", "answered"),
+                                ("carried_out", "plan", "carried_out")):
+        pairs = [a for a in after if a[0]["kind"] == kind]
+        y = np.array([a[0]["label"] == verdict for a in pairs])
+        sure = np.array([a[1] == said for a in pairs])
+        band_ = np.array([a[1] == "review" for a in pairs])
+        results["shipped"][verdict] = {**prf(sure, y), "review": int(band_.sum()),
+                                       "recall_with_review": round(((sure | band_) & y).sum() / y.sum(), 3)}
     for name in FEATURES + ("logistic",):
         results["matchers"][name] = evaluate(rows, name, fold_of, args.folds)
+    results["band"] = band(rows, "bm25", fold_of, args.folds)
+    results["chosen"] = {v: thresholds(rows, "bm25", v) for v in ("repeated", "answered", "carried_out")}
     if args.json:
         print(json.dumps(results, ensure_ascii=False, indent=2))
     else:
         print(f"{results['found']} of {results['labelled']} labelled items found; folds by year: {args.folds}")
-        print("before (today's TF-IDF, fixed thresholds):")
+        print("before (the tracker before issue 18: TF-IDF against whole paragraphs, fixed thresholds):")
         for v, r in results["before"].items():
             print(f"  {v:12} P {r['precision']}  R {r['recall']}  (n={r['n']}, predicted {r['predicted']})")
+        print("shipped (analysis.rectification now, thresholds fitted on all labelled items: in-sample):")
+        for v, r in results["shipped"].items():
+            print(f"  {v:12} P {r['precision']}  R {r['recall']}  (n={r['n']}, predicted {r['predicted']}); "
+                  f"待人工判断 {r['review']}, R counting them {r['recall_with_review']}")
         for name, res in results["matchers"].items():
             print(f"{name}:")
             for v, r in res.items():
                 print(f"  {v:12} P {r['precision']}  R {r['recall']}  (n={r['n']}, predicted {r['predicted']},"
                       f" thresholds {r['thresholds']})")
+        print("bm25 with a review band (sure ≥ the threshold reaching P 0.85 on the training folds; "
+              "待人工判断 between it and the best-F1 threshold):")
+        for v, r in results["band"].items():
+            print(f"  {v:12} sure: P {r['precision']} R {r['recall']} (predicted {r['predicted']}); "
+                  f"band: {r['band']} items, {r['band_positive']} of them {v}; sure or band: R {r['recall_with_band']}")
+        print("thresholds on all labelled items (sure, low):", results["chosen"])
     return 0
+
+
+OLD = {"repeated": 0.45, "answered": 0.28, "carried_out": 0.25}   # the thresholds before issue 18
+
+
+def old_verdicts(found: list, later) -> dict[str, str]:
+    """The tracker before issue 18: TF-IDF cosine of jieba words between an item and the next
+    report's whole paragraphs (enumerations split), fixed thresholds."""
+    targets = {part: [(t, rc.words(t)) for pid, p, text in later if p == part for t in rc.split_items(text)]
+               for part in ("problems", "plans", "work")}
+    bags = [Counter(rc.words(i.text)) for i in found] + [Counter(w) for ts in targets.values() for _, w in ts]
+    vectors = tfidf_vectors(bags)
+    own = dict(zip((i.text for i in found), vectors))
+    rest = vectors[len(found):]
+    at = 0
+    pooled = {}
+    for part in ("problems", "plans", "work"):
+        pooled[part] = rest[at:at + len(targets[part])]
+        at += len(targets[part])
+
+    def best(text, parts):
+        return max((cosine(own[text], v) for part in parts for v in pooled[part]), default=0.0)
+    out = {}
+    for i in found:
+        if i.part == "problems":
+            out[item_hash(i.text)] = ("repeated" if best(i.text, ("problems",)) >= OLD["repeated"] else
+                                      "answered" if best(i.text, ("plans", "work")) >= OLD["answered"] else "none")
+        else:
+            out[item_hash(i.text)] = "carried_out" if best(i.text, ("work",)) >= OLD["carried_out"] else "none"
+    return out
+
+
+def thresholds(rows, name: str, verdict: str) -> tuple[float, float]:
+    """(sure, low) thresholds of one feature on every labelled item of the verdict's kind."""
+    kind = "plan" if verdict == "carried_out" else "problem"
+    data = [r for r in rows if r["kind"] == kind and (verdict != "answered" or r["label"] != "repeated")]
+    x = np.array([r["features"][verdict][FEATURES.index(name)] for r in data])
+    y = np.array([r["label"] == verdict for r in data])
+    return best_threshold(x, y), min(best_threshold(x, y), f1_threshold(x, y))
+
+
+def band(rows, name: str, fold_of: dict, folds: int) -> dict:
+    """Held-out: verdicts at or above the sure threshold, a review band down to the low one."""
+    out = {}
+    col = FEATURES.index(name)
+    for verdict in ("repeated", "answered", "carried_out"):
+        kind = "plan" if verdict == "carried_out" else "problem"
+        data = [r for r in rows if r["kind"] == kind]
+        sure, in_band, gold = [], [], []
+        for k in range(folds):
+            train = [r for r in data if fold_of[r["year"]] != k]
+            test = [r for r in data if fold_of[r["year"]] == k]
+            if not test or not train:
+                continue
+            hi, lo = thresholds(train, name, verdict)
+            x = np.array([r["features"][verdict][col] for r in test])
+            keep = np.ones(len(test), dtype=bool)
+            if verdict == "answered":
+                rhi, _ = thresholds(train, name, "repeated")
+                keep = np.array([r["features"]["repeated"][col] for r in test]) < rhi
+            sure += list((x >= hi) & keep)
+            in_band += list((x >= lo) & (x < hi) & keep)
+            gold += [r["label"] == verdict for r in test]
+        sure, in_band, gold = np.array(sure), np.array(in_band), np.array(gold)
+        out[verdict] = {**prf(sure, gold), "band": int(in_band.sum()), "band_positive": int((in_band & gold).sum()),
+                        "recall_with_band": round(((sure | in_band) & gold).sum() / gold.sum(), 3)}
+    return out
 
 
 def evaluate(rows, name: str, fold_of: dict, folds: int) -> dict:

@@ -24,17 +24,17 @@ def _text(name: str) -> str:
 @bp.route("/track")
 def track():
     a, b, town, county = _text("a"), _text("b"), _text("town"), _text("county")
-    archive, index = get_archive(), get_index()
+    archive = get_archive()
     if a or b:
         if not (a and b):
             abort(400, description="请同时给出参数 a（前一份报告）和 b（后一份报告）。")
-        return jsonify({"earlier": a, "later": b, **review_reports(archive, index, a, b).to_dict()})
+        return jsonify({"earlier": a, "later": b, **review_reports(archive, a, b).to_dict()})
     if town:
-        found = town_reviews(archive, index, town, county or None)
+        found = town_reviews(archive, town, county or None)
         if not found:
             abort(404, description=f"档案中没有“{town}”注明年份的报告。")
         return jsonify(towns_dict(found))
-    return jsonify(county_summary(archive, index, county or None))
+    return jsonify(county_summary(archive, county or None))
 
 
 @bp.route("/compare")
