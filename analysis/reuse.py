@@ -2,8 +2,8 @@
 and where.
 
 Every window of WIDTH folded characters of each body paragraph is looked up in the index
-(`index.passages.window_hits`: the exact layer's suffix array, and a hash table of the
-paragraphs written since); a shared passage is a run of consecutive windows found at
+(`index.passages.window_hits`, a whole report at once: the exact layer's suffix array, and a
+hash table of the paragraphs written since); a shared passage is a run of consecutive windows found at
 consecutive places of one earlier paragraph, so every passage is at least WIDTH characters and
 is linked to its sources (the same town's earlier years first, then other towns).
 
@@ -11,8 +11,8 @@ Boilerplate: a window found in at least BOILERPLATE_SHARE of the archive's repor
 least BOILERPLATE_MIN of them) is a standard phrase (slogans, the names of policies), counted
 apart and shown as such, not as copying.
 
-No pairwise scan of reports: the cost is one lookup per character of the report, whatever the
-archive's size (about 0.1 ms each).
+No pairwise scan of reports: the cost is one lookup per character of the report (two binary
+searches, run side by side as array operations), whatever the archive's size.
 """
 from __future__ import annotations
 
@@ -137,12 +137,11 @@ def _reuse(archive, snapshot, report_id: str, earlier_only: bool) -> Reuse:
     body = shared = boiler = 0
     found: list[tuple] = []
     totals: dict[int, int] = defaultdict(int)     # report ordinal → characters found there
-    for p in report.paragraphs:
-        if p.kind != "text" or not p.text.strip():
-            continue
-        folded, offsets = fold_with_offsets(p.text)
+    paragraphs = [p for p in report.paragraphs if p.kind == "text" and p.text.strip()]
+    folds = [fold_with_offsets(p.text) for p in paragraphs]
+    looked_up = window_hits(snapshot, [f for f, _ in folds], WIDTH, LISTED)
+    for p, (folded, offsets), hits in zip(paragraphs, folds, looked_up):
         body += len(folded)
-        hits = window_hits(snapshot, folded, WIDTH, LISTED)
         if not len(hits.count):
             continue
         mine = hits.report == me

@@ -3,8 +3,8 @@ text, looked up among the live paragraphs of one snapshot. Text reuse (`analysis
 built on it: a passage two reports share is a run of consecutive windows found at consecutive
 places of one paragraph.
 
-The exact base answers through its suffix array (two binary searches per window; nothing is
-built). The delta (paragraphs written after the base) is hashed once per snapshot, every
+The exact base answers through its suffix array: two binary searches per window, run for all
+the windows of a paragraph at once as numpy arrays (nothing is built). The delta (paragraphs written after the base) is hashed once per snapshot, every
 window's 64-bit polynomial hash sorted, and looked up with `numpy.searchsorted`: a delta of
 two million characters costs about a third of a second to hash, then nothing per query.
 """
@@ -38,52 +38,106 @@ class WindowHits:
     report: np.ndarray
 
 
-def window_hits(snapshot, folded: str, width: int, limit: int) -> WindowHits:
-    """Every `width`-character window of `folded` (folded text, one paragraph) in `snapshot`."""
-    n = len(folded) - width + 1
+def window_hits(snapshot, texts: list[str], width: int, limit: int) -> list[WindowHits]:
+    """Every `width`-character window of each folded text (one paragraph each) in `snapshot`,
+    the texts looked up together (one pass of array operations for a whole report)."""
+    joined = SEPARATOR.join(texts)
+    n = len(joined) - width + 1
+    empty = np.empty(0, dtype=np.int64)
     if n <= 0:
-        empty = np.empty(0, dtype=np.int64)
-        return WindowHits(width, empty, empty, empty, empty, empty)
+        return [WindowHits(width, np.zeros(max(0, len(t) - width + 1), dtype=np.int64),
+                           empty, empty, empty, empty) for t in texts]
+    codes = _codes(joined)
+    seps = np.concatenate(([0], np.cumsum(codes == ord(SEPARATOR))))
+    valid = np.flatnonzero(seps[width:width + n] - seps[:n] == 0)   # windows inside one text
     count = np.zeros(n, dtype=np.int64)
-    found = [_base_hits(snapshot, folded, width, limit, count), _delta_hits(snapshot, folded, width, count)]
+    found = [_base_hits(snapshot, joined, valid, width, limit, count),
+             _delta_hits(snapshot, codes, valid, width, count)]
     at, pid, offset = (np.concatenate([f[k] for f in found]) for k in range(3))
     report = snapshot.pid_report[pid].astype(np.int64) if len(pid) else pid
     live = report >= 0
-    return WindowHits(width, count, at[live], pid[live], offset[live], report[live])
+    at, pid, offset, report = at[live], pid[live], offset[live], report[live]
+    out, start = [], 0
+    for text in texts:
+        windows = max(0, len(text) - width + 1)
+        mine = (at >= start) & (at < start + windows)
+        out.append(WindowHits(width, count[start:start + windows].copy(), at[mine] - start, pid[mine],
+                              offset[mine], report[mine]))
+        start += len(text) + 1
+    return out
 
 
-def _base_hits(snapshot, folded: str, width: int, limit: int, count: np.ndarray):
+def _base_hits(snapshot, joined: str, valid: np.ndarray, width: int, limit: int, count: np.ndarray):
     base = snapshot.base
     empty = np.empty(0, dtype=np.int64)
-    if base is None or not len(base.sa):
+    if base is None or not len(base.sa) or not len(valid):
         return empty, empty, empty
-    ats, offsets = [], []
-    for i in range(len(count)):
-        where = base.find(folded[i:i + width])
-        count[i] += len(where)
-        if 0 < len(where) <= limit:
-            ats.append(np.full(len(where), i, dtype=np.int64))
-            offsets.append(where)
-    if not ats:
+    query = np.frombuffer(joined.encode("utf-16-be", "surrogatepass"), dtype=">u2")
+    if len(query) != len(joined):   # a character outside the BMP: windows by character, one by one
+        found = {int(i): base.find(joined[i:i + width]) for i in valid}
+        sizes = np.array([len(found[int(i)]) for i in valid], dtype=np.int64)
+    else:
+        keys = np.lib.stride_tricks.sliding_window_view(query, width)[valid].astype(np.int32)
+        lo, hi = _ranges(base, keys)
+        sizes, found = hi - lo, None
+    count[valid] += sizes
+    listed = np.flatnonzero((sizes > 0) & (sizes <= limit))
+    if not len(listed):
         return empty, empty, empty
-    at, where = np.concatenate(ats), np.concatenate(offsets)
+    at = np.repeat(valid[listed], sizes[listed])
+    if found is None:
+        starts = np.repeat(lo[listed] - np.concatenate(([0], np.cumsum(sizes[listed])[:-1])), sizes[listed])
+        where = np.asarray(base.sa[starts + np.arange(len(at))], dtype=np.int64)
+    else:
+        where = np.concatenate([found[int(valid[k])] for k in listed]).astype(np.int64)
     slots = np.searchsorted(base.starts, where, side="right") - 1
     return at, base.pids[slots].astype(np.int64), where - base.starts[slots] - 1
 
 
-def _delta_hits(snapshot, folded: str, width: int, count: np.ndarray):
+def _ranges(base, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The suffix-array range [lo, hi) of every key (a row of code units), all keys at once:
+    two binary searches run side by side over numpy arrays (about 2 × log2 N gathers of the
+    mapped text, none per key in Python)."""
+    units = np.frombuffer(base.text, dtype=">u2")
+    sa = base.sa
+    n, width = keys.shape
+    span = np.arange(width)
+
+    def compare(mid: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """-1, 0 or 1: the suffix at sa[mid] (cut to the key's width) against each key."""
+        pos = np.asarray(sa[mid], dtype=np.int64)[:, None] + span
+        got = np.where(pos < len(units), units[np.minimum(pos, len(units) - 1)], 0).astype(np.int32)
+        diff = got - keys[rows]
+        first = np.argmax(diff != 0, axis=1)
+        return np.sign(diff[np.arange(len(rows)), first])
+
+    def bound(upper: bool) -> np.ndarray:
+        lo, hi = np.zeros(n, dtype=np.int64), np.full(n, len(sa), dtype=np.int64)
+        active = np.flatnonzero(lo < hi)
+        while len(active):
+            mid = (lo[active] + hi[active]) // 2
+            c = compare(mid, active)
+            right = (c < 0) | ((c == 0) & upper)
+            lo[active[right]] = mid[right] + 1
+            hi[active[~right]] = mid[~right]
+            active = active[lo[active] < hi[active]]
+        return lo
+    return bound(False), bound(True)
+
+
+def _delta_hits(snapshot, codes: np.ndarray, valid: np.ndarray, width: int, count: np.ndarray):
     empty = np.empty(0, dtype=np.int64)
     table = _delta_table(snapshot, width)
-    if table is None:
+    if table is None or not len(valid):
         return empty, empty, empty
     hashes, positions, starts, docs = table
-    query = _hashes(_codes(folded), width)
+    query = _hashes(codes, width)[valid]
     lo, hi = np.searchsorted(hashes, query, "left"), np.searchsorted(hashes, query, "right")
     sizes = hi - lo
-    count += sizes
+    count[valid] += sizes
     if not sizes.any():
         return empty, empty, empty
-    at = np.repeat(np.arange(len(query), dtype=np.int64), sizes)
+    at = np.repeat(valid, sizes)
     picks = np.concatenate([np.arange(a, b) for a, b in zip(lo, hi) if b > a])
     where = positions[picks]
     slots = np.searchsorted(starts, where, side="right") - 1
