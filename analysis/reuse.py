@@ -160,11 +160,16 @@ def _reuse(archive, snapshot, report_id: str, earlier_only: bool) -> Reuse:
         for r, mask in _report_masks(runs, len(folded)).items():
             totals[r] += int((mask & ~boiler_mask).sum())
         found.append((p, folded, offsets, shared_mask, boiler_mask, reports_per, runs))
-    texts = paragraph_rows(snapshot, {run[0] for *_, runs in found for run in runs})
     passages: list[Passage] = []
+    candidates: list[tuple[Passage, list]] = []
     for p, folded, offsets, shared_mask, boiler_mask, reports_per, runs in found:
         passages += _boiler_passages(p, offsets, boiler_mask, reports_per)
-        passages += _shared_passages(p, offsets, shared_mask, runs, texts, meta, here)
+        candidates += _shared_passages(p, offsets, shared_mask, runs, ids, meta, here)
+    texts = paragraph_rows(snapshot, {c[0] for _, ranked in candidates for c in ranked})
+    folded_sources: dict = {}
+    for passage, ranked in candidates:
+        passage.sources = _sources(ranked, texts, meta, here, folded_sources)
+        passages.append(passage)
     order = {p.id: k for k, p in enumerate(report.paragraphs)}
     passages.sort(key=lambda x: (order[x.paragraph_id], x.start))
     sources = sorted((_source_report(meta.get(ids[r]), ids[r], chars, here)
@@ -232,33 +237,43 @@ def _boiler_passages(p, offsets, mask, reports_per) -> list[Passage]:
     return out
 
 
-def _shared_passages(p, offsets, mask, runs, texts, meta, here) -> list[Passage]:
+def _shared_passages(p, offsets, mask, runs, ids, meta, here) -> list[tuple[Passage, list]]:
+    """The shared spans of one paragraph, each with its candidate sources, best first:
+    (pid, report id, characters, start, end in the source's folded text)."""
     out = []
     for start, end in _spans(mask):
-        best: dict[int, tuple[int, int, int]] = {}     # pid → (chars, start, end) in the source
-        for pid, _, s_start, r_start, r_end in runs:
+        best: dict[int, tuple] = {}     # pid → (chars, start, end, report ordinal)
+        for pid, rep, s_start, r_start, r_end in runs:
             overlap = min(end, r_end) - max(start, r_start)
             if overlap > 0 and overlap > best.get(pid, (0,))[0]:
                 lead = max(start, r_start) - r_start
-                best[pid] = (overlap, s_start + lead, s_start + lead + overlap)
-        sources = []
-        for pid, (chars, s_start, s_end) in best.items():
-            row = texts.get(pid)
-            if row is None:
-                continue
-            rid, par, text = row
-            folded, offsets_there = fold_with_offsets(text)
-            a, b = (spans_to_original([(s_start, s_end)], offsets_there)[0]
-                    if s_end <= len(folded) else (0, len(text)))
-            m = meta.get(rid) or {}
-            sources.append(Source(rid, par, m.get("title") or "", m.get("town") or "",
-                                  m.get("county") or "", m.get("year"), _same_town(m, here),
-                                  chars, a, b))
-        sources.sort(key=lambda s: (not s.same_town, -s.chars, -(s.year or 0), s.report_id))
+                best[pid] = (overlap, s_start + lead, s_start + lead + overlap, rep)
+        ranked = sorted(((pid, ids[rep], chars, a, b) for pid, (chars, a, b, rep) in best.items()),
+                        key=lambda c: (not _same_town(meta.get(c[1]) or {}, here), -c[2],
+                                       -((meta.get(c[1]) or {}).get("year") or 0), c[1], c[0]))
         a, b = _original(p, offsets, start, end)
-        out.append(Passage(p.id, a, b, p.text[a:b], end - start,
-                           reports=len({s.report_id for s in sources}),
-                           sources=sources[:SOURCES_SHOWN], more_sources=max(0, len(sources) - SOURCES_SHOWN)))
+        out.append((Passage(p.id, a, b, p.text[a:b], end - start, reports=len({c[1] for c in ranked}),
+                            more_sources=max(0, len(ranked) - SOURCES_SHOWN)), ranked[:SOURCES_SHOWN]))
+    return out
+
+
+def _sources(ranked, texts, meta, here, folded_sources: dict) -> list[Source]:
+    """The listed sources of a passage, their spans in the original text of the source
+    (`folded_sources`: pid → folded with offsets, kept for the whole report)."""
+    out = []
+    for pid, rid, chars, s_start, s_end in ranked:
+        row = texts.get(pid)
+        if row is None:
+            continue
+        _, par, text = row
+        if pid not in folded_sources:
+            folded_sources[pid] = fold_with_offsets(text)
+        folded, offsets_there = folded_sources[pid]
+        a, b = (spans_to_original([(s_start, s_end)], offsets_there)[0]
+                if s_end <= len(folded) else (0, len(text)))
+        m = meta.get(rid) or {}
+        out.append(Source(rid, par, m.get("title") or "", m.get("town") or "", m.get("county") or "",
+                          m.get("year"), _same_town(m, here), chars, a, b))
     return out
 
 
