@@ -19,6 +19,7 @@ from typing import Optional
 
 import workflows
 from workflows.reimport import reimport
+from archive import renames
 from archive.errors import ArchiveError
 from archive.fields import SETTABLE
 from archive.numbers import cli_int
@@ -151,12 +152,22 @@ def _outline(report) -> list[str]:
     return lines + [head + (f"  ({n} 段)" if n else "") for head, n in counts]
 
 
+def current_id(archive: Archive, report_id: str) -> str:
+    """The id a report is stored under now: a renamed report's old id is followed, as the web's
+    links are (`archive.renames.resolve`), and stderr says so."""
+    now = renames.resolve(archive, report_id)
+    if now != report_id:
+        _say(f"编号 {report_id} 已改为 {now}", err=True)
+    return now
+
+
 def cmd_show(args) -> int:
     archive = _archive(args)
+    rid = current_id(archive, args.id)
     if args.md:
-        sys.stdout.write(archive.markdown(args.id))
+        sys.stdout.write(archive.markdown(rid))
         return 0
-    report = archive.get(args.id)
+    report = archive.get(rid)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif args.log:
@@ -208,7 +219,8 @@ def _assignment(text: str) -> tuple[str, str]:
 def cmd_set(args) -> int:
     archive = _archive(args)
     fields = dict(args.assignments)
-    report, synced = workflows.set_fields(archive, workflows.open_index(archive), args.id, fields)
+    report, synced = workflows.set_fields(archive, workflows.open_index(archive),
+                                          current_id(archive, args.id), fields)
     index_failed = _index_outcome(synced)
     shown = {k: ",".join(v) if isinstance(v, list) else v for k, v in ((k, report.meta(k)) for k in fields)}
     _say(f"已修改 {report.id}: " + ", ".join(f"{k} = {v}" for k, v in shown.items()))
@@ -223,7 +235,8 @@ def cmd_reimport(args) -> int:
         return 2
     archive = _archive(args)
     done = reimport(archive, None if args.dry_run else workflows.open_index(archive),
-                    None if args.all else args.ids, dry_run=args.dry_run, rename=args.rename,
+                    None if args.all else [current_id(archive, rid) for rid in args.ids],
+                    dry_run=args.dry_run, rename=args.rename,
                     progress=None if args.json else progress_bar("重新读取"))
     _index_outcome(done.index)
     counts = {s: done.count(s) for s in ("changed", "unchanged", "failed")}
