@@ -12,7 +12,7 @@ from analysis.comparison import MODES, compare_reports
 from analysis.reuse import WIDTH, report_reuse
 from analysis.summaries import UNKNOWN_PLACE
 from analysis.tracker import county_summary, review_reports, town_reviews, towns_dict
-from analysis.trends import MAX_PHRASES, Scope, build_trend, trend_dict, year_table
+from analysis.trends import MATCHES, MAX_PHRASES, Scope, build_trend, trend_dict, year_table
 from archive.rules import PART_HELP, PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, part_code, read_years
 
 STATUS = {"repeated": "重复出现", "answered": "有回应", "open": "未见回应"}
@@ -40,6 +40,8 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--county", help="只看这个县（区）")
     p.add_argument("--year", help="年份 2024 或范围 2021-2024")
     p.add_argument("--section", help=f"部分：{PART_HELP} 或 intro/work/problems/plans/closing")
+    p.add_argument("--match", choices=tuple(MATCHES), default="phrase",
+                   help="phrase 精确短语（默认）; words 各词出现在同一段即可")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p.set_defaults(func=run_trend)
 
@@ -179,7 +181,7 @@ def run_trend(args) -> int:
         return _usage(f"--section 应为 {PART_HELP} 或 intro/work/problems/plans/closing")
     archive, index = _open(args)
     scope = Scope(town=args.town or "", county=args.county or "", section=section,
-                  year_from=years[0], year_to=years[1])
+                  year_from=years[0], year_to=years[1], match=args.match)
     trend = build_trend(index, phrases, scope)
     if args.json:
         _print_json(trend_dict(trend, scope))

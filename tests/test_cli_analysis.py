@@ -73,7 +73,7 @@ def test_trend(capsys, data):
     counts = {p["phrase"]: {y: v["reports"] for y, v in p["by_year"].items() if v["reports"]}
               for p in doc["phrases"]}
     assert code == 0 and counts["法律明白人"] == {"2022": 1, "2023": 1}
-    assert counts["法治带头人"] == {"2023": 1, "2024": 1} and doc["scope"] == {"county": "测试县"}
+    assert counts["法治带头人"] == {"2023": 1, "2024": 1} and doc["scope"]["county"] == "测试县"
     assert {y: n for y, n in doc["totals"].items() if n} == {"2022": 1, "2023": 1, "2024": 1}
     code, out, _ = run(capsys, data, "trend", "法律明白人", "--year", "2023")
     assert code == 0 and "* 2023" in out
