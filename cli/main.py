@@ -28,7 +28,7 @@ from archive.fields import SETTABLE
 from archive.numbers import cli_int
 from archive.rules import PART_LABELS
 from archive.store import Archive, ImportResult
-from cli import search
+from cli import analysis, search
 from cli.terminal import progress_bar
 
 STATUSES = ("imported", "updated", "unchanged", "failed")
@@ -373,6 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _operations_parsers(sub)
     search.add_parsers(sub)
+    analysis.add_parsers(sub)
     return parser
 
 

@@ -47,7 +47,7 @@ def test_each_command_has_the_options_the_readme_gives(capsys, command):
     documented = readme_commands()[command]
     said = usage(help_text(capsys, command))
     assert set(FLAG.findall(documented)) == set(FLAG.findall(said)) - {"--help"}
-    for flag, choices in re.findall(r"(--[a-z-]+) ([a-z]+(?:\|[a-z]+)+)", documented):
+    for flag, choices in re.findall(r"(--[a-z-]+) ([a-z0-9]+(?:\|[a-z0-9]+)+)", documented):
         assert f"{flag} {{{choices.replace('|', ',')}}}" in said
 
 

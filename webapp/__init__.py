@@ -36,8 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app over the data folder `config["DATA_DIR"]`."""
     import workflows
 
-    from webapp import (admin, api, auth, basket, compare, errors, health, render, reports, search,
-                        towns, tracker, trends, upload)
+    from webapp import (admin, analysis_api, api, auth, basket, compare, errors, health, render,
+                        reports, reuse, search, towns, tracker, trends, upload)
     from webapp.addresses import TrustedProxies, parse_networks
     from webapp.csrf import init_csrf
 
@@ -55,7 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["search_index"] = workflows.open_index(archive)
 
     for module in (search, towns, api, auth, upload, reports, compare, basket, admin, trends,
-                   tracker, health):
+                   tracker, health, analysis_api, reuse):
         app.register_blueprint(module.bp)
     errors.init_errors(app)
     init_csrf(app)
