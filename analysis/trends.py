@@ -223,6 +223,23 @@ def towns_table(trend: Trend) -> list[list]:
     return rows
 
 
+def trend_dict(trend: Trend, scope: Scope) -> dict:
+    """JSON-ready (`archive trend --json`, `/api/trend`): per phrase its count per year (and
+    share), the year totals, the towns table, and the scope."""
+    return {
+        "scope": {k: v for k, v in vars(scope).items() if v not in ("", None)},
+        "years": trend.years, "totals": {str(y): n for y, n in trend.totals.items()},
+        "marked": sorted(trend.marked) if trend.marked is not None else None,
+        "phrases": [{"phrase": p.phrase, "error": p.error,
+                     "by_year": {str(y): {"reports": p.by_year.get(y, 0),
+                                          "share": round(trend.share(p, y), 4)} for y in trend.years}
+                     if p.error is None else {}} for p in trend.phrases],
+        "towns": [{"county": r.county, "town": r.town, "total": r.total,
+                   "cells": [{k: c[k] for k in ("phrase", "reports", "paragraphs", "years")}
+                             for c in r.cells]} for r in trend.towns],
+    }
+
+
 def years_text(years: list) -> str:
     return "、".join("年份未注明" if y is None else str(y) for y in years)
 

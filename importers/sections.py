@@ -23,6 +23,7 @@ from archive.rules import PART_LABELS
 from importers.chars import CLOSERS
 from importers.document import Line
 from importers.markers import Marker, match_marker
+from importers.parts import refine as refine_parts
 
 _PROBLEMS_RE = re.compile(r"存在的?(?:问题|不足|短板|差距|困难)|问题(?:和|与|及)(?:不足|原因|差距)|不足之处|短板|困难和问题")
 _PLANS_RE = re.compile(r"下一步|打算|工作计划|工作安排|工作思路|工作谋划|改进措施|整改措施|努力方向|今后|明年|展望")
@@ -162,7 +163,7 @@ def build(lines: list[Line], closing_start: int) -> list[Paragraph]:
                                         text=line.simple, text_original=line.text))
     for p, path in zip(paragraphs, heading_paths(paragraphs)):
         p.heading_path = path
-    return paragraphs
+    return refine_parts(paragraphs)
 
 
 def _unique(pid: str, used: set[str]) -> str:
