@@ -422,9 +422,7 @@ class SearchIndex:
         """Why a search may find nothing in its scopes alone (those ANDed at the top of the query
         and the keyword filters): (the scopes, each that holds no paragraph at all — a year the
         archive has no report of, an unknown town —, whether they hold none together)."""
-        node = plan(query, filters)
-        children = node.children if isinstance(node, And) else (node,)
-        scopes = [c for c in children if isinstance(c, Scope) and c.field != "kind"]
+        scopes = [c for c in _conjuncts(plan(query, filters)) if isinstance(c, Scope) and c.field != "kind"]
         snap = self.snapshot()
         empty = [scope for scope in scopes if not len(snap.scope_docs(scope))]
         together = bool(scopes) and not len(snap.evaluate(And(tuple(scopes)), strict=False))
@@ -544,8 +542,7 @@ def _reports_in_scope(snap: Snapshot, node) -> Optional[np.ndarray]:
     """The reports the query's place, year and report scopes allow (those ANDed at the top,
     keyword filters included), as a boolean per report ordinal; None when it has none: the
     denominators of the trend's shares."""
-    children = node.children if isinstance(node, And) else (node,)
-    scopes = [c for c in children if isinstance(c, Scope) and c.field in REPORT_SCOPES]
+    scopes = [c for c in _conjuncts(node) if isinstance(c, Scope) and c.field in REPORT_SCOPES]
     if not scopes:
         return None
     allowed = np.ones(len(snap.reports.ids) + 1, dtype=bool)
@@ -554,6 +551,14 @@ def _reports_in_scope(snap: Snapshot, node) -> Optional[np.ndarray]:
         hit[snap.pid_report[snap.scope_docs(scope)]] = True
         allowed &= hit
     return allowed
+
+
+def _conjuncts(node) -> list:
+    """The parts of the query every hit satisfies: the children of its top-level ANDs
+    (the parsed query's and the keyword filters'), flattened."""
+    if isinstance(node, And):
+        return [c for child in node.children for c in _conjuncts(child)]
+    return [node]
 
 
 def _old_index_files(index_dir: Path) -> list[Path]:

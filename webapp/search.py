@@ -14,7 +14,7 @@ from flask import Blueprint, Response, render_template, request
 
 from analysis.summaries import UNKNOWN_PLACE, archive_overview, place_options
 from archive.errors import QueryError
-from archive.rules import PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, part_code
+from archive.rules import KIND_LABELS, PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, part_code
 from index.highlight import highlight as match_spans
 from analysis import empty
 from index.query import QUOTES, parse, terms
@@ -258,7 +258,7 @@ def _base_url() -> str:
 
 
 CSV_COLUMNS = ("报告", "乡镇", "县", "年份", "部分", "段落位置", "段落编号", "段落", "引用", "链接",
-               "字体")
+               "字体", "类型")
 
 
 def _as_written() -> bool:
@@ -291,6 +291,7 @@ def export_csv():
             " > ".join(hit.get("heading_path") or []), hit.get("paragraph_id") or "",
             _csv_safe(text), citation_for_hit(hit, base),
             permalink(base, hit["report_id"], hit.get("paragraph_id")), script,
+            KIND_LABELS.get(hit.get("kind"), "正文"),
         ])
     return _download(out.getvalue(), "text/csv", "csv")
 
