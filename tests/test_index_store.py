@@ -145,9 +145,9 @@ def test_hits_carry_what_a_citation_needs(tmp_path):
 
 def whoosh_pids(ix) -> set[int]:
     """The paragraph ids the Whoosh word index holds."""
-    searcher = ix.words.searcher()
-    pid = ix.words._pid_lookup(searcher)
-    return {pid(d) for d in searcher.reader().all_doc_ids()}
+    reader = ix.words.searcher().reader()
+    pid = reader.column_reader("pid")  # docnum → pid (Whoosh's API)
+    return {pid[d] for d in reader.all_doc_ids()}
 
 
 def _crash_during(index_dir, what):
