@@ -97,7 +97,7 @@ def _compare(wanted: dict[str, str], held: dict[str, Optional[str]]) -> Drift:
 
 def sync_index(archive: Archive, index: SearchIndex,
                fresh: Iterable[ImportResult] = (), analysed: Analysed = None,
-               merge: bool = True) -> Synced:
+               merge: bool = True, scan: bool = False) -> Synced:
     """Make the index hold exactly the archive's current version of every report: whatever a
     crash, a killed import, a hand edit or another process left behind, not only this write.
     Fast path: the index records the catalogue generation it reflects, in the same transaction
@@ -108,8 +108,12 @@ def sync_index(archive: Archive, index: SearchIndex,
     the report changed again since). Index errors are returned, not raised: the archive write
     they follow has been made. `analysed(report)`: a fresh report's paragraphs analysed by the
     import worker (`workflows.importing`), or None; `merge=False` leaves the exact layer's
-    rebuild to a later call (an import in chunks merges once, at the end)."""
+    rebuild to a later call (an import in chunks merges once, at the end). `scan`: stat every
+    report file first, so that edits made in place are seen now (`archive reindex --changed`;
+    otherwise the archive's periodic scan finds them, see `Archive.rescan_interval`)."""
     fresh = [r for r in fresh if r.report is not None and r.generation]
+    if scan:
+        archive.versions()
     for attempt in range(3):
         try:
             return _sync_once(archive, index, fresh, analysed, merge)
