@@ -186,7 +186,7 @@ class SearchIndex:
                     if progress:
                         progress(done, len(reports))
             # written beside the one in use; published once SQLite has committed
-            name = self.words.build(rows(), procs)
+            name = self.words.build(rows())
             self.store.bump(con, new_epoch=True)
             self.store.set_versions(con, versions or {})
             if archive_generation is not None:

@@ -46,9 +46,9 @@ STATE_FILE = "state.json"
 SCHEMA_VERSION = 1
 # A paragraph as the word index takes it: (pid, report_id, space-separated words).
 Row = tuple[int, str, str]
-# Whoosh's in-memory posting pool per writer process before it spills a run to disk.
-LIMIT_MB = 256
-BATCH = 2000  # documents per job file handed to a sub-process by a parallel writer
+# Documents per segment a rebuild writes (`FastWriter` holds a segment's postings in memory:
+# ~30 words a paragraph, ~0.1 KB each → ~300 MB); an index of N paragraphs has N / SEGMENT_DOCS.
+SEGMENT_DOCS = 100_000
 NAMES = ("words-a", "words-b")
 BUSY = "索引正在被另一个程序更新，请稍后再试"
 
@@ -335,11 +335,11 @@ class WordIndex:
             raise
         writer.commit()
 
-    def build(self, rows: Iterable[Row], procs: int = 1) -> str:
+    def build(self, rows: Iterable[Row]) -> str:
         """Write `rows` into the index readers are NOT using (its previous content dropped);
-        `publish` then switches to it. `procs` processes index in parallel (a segment each).
-        Returns the index name to publish. The name's write lock is taken before the index is
-        created, so two builders never write the same files at once."""
+        `publish` then switches to it. Returns the index name to publish. One `FastWriter`
+        segment per SEGMENT_DOCS rows (what bounds its memory); the name's write lock is taken
+        before the index is created, so two builders never write the same files at once."""
         self.dir.mkdir(parents=True, exist_ok=True)
         current = self._state()
         name = NAMES[1] if current and current["name"] == NAMES[0] else NAMES[0]
@@ -349,18 +349,22 @@ class WordIndex:
             raise IndexBusy(BUSY)
         try:
             ix = storage.create_index(schema(), indexname=name)
-            kwargs: dict = {"limitmb": LIMIT_MB, "_lk": False}
-            if procs > 1:
-                kwargs.update(procs=procs, multisegment=True, batchsize=BATCH,
-                              subargs={"limitmb": LIMIT_MB})
-            writer = ix.writer(**kwargs)
+            writer, held = None, 0
             try:
                 for pid, report_id, words in rows:
+                    if writer is None:
+                        writer, held = FastWriter(ix, _lk=False), 0
                     writer.add_document(pid=pid, report_id=report_id, words=words)
+                    held += 1
+                    if held == SEGMENT_DOCS:
+                        writer.commit(merge=False)
+                        writer = None
             except BaseException:
-                writer.cancel()
+                if writer is not None:
+                    writer.cancel()
                 raise
-            writer.commit()
+            if writer is not None:
+                writer.commit(merge=False)
         finally:
             lock.release()
         return name
@@ -373,9 +377,9 @@ class WordIndex:
         if old and old["name"] != name:
             _remove_index_files(self.dir, old["name"])
 
-    def rebuild(self, rows: Iterable[Row], state: tuple[int, int], procs: int = 1) -> None:
+    def rebuild(self, rows: Iterable[Row], state: tuple[int, int]) -> None:
         """A new index holding exactly `rows`, reflecting SQLite `state`."""
-        self.publish(self.build(rows, procs), state)
+        self.publish(self.build(rows), state)
 
     def catch_up(self, state: tuple[int, int], changed_since: Callable[[int], Iterable[str]],
                  rows: Callable[[Optional[list[str]]], Iterable[Row]]) -> None:

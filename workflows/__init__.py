@@ -224,19 +224,22 @@ def import_files(archive: Archive, index: Optional[SearchIndex],
     chunk: dict[str, tuple[Report, list]] = {}  # report id -> (report, its analysed paragraphs)
     synced = Synced()
     done_bytes = 0
-    for done, (result, paragraphs) in enumerate(importing.import_all(archive, files, procs), 1):
-        results.append(result)
-        if paragraphs is not None:
-            chunk[result.report_id] = (result.report, paragraphs)
-        done_bytes += sizes[done - 1]
-        if progress:
-            progress(done, len(files), done_bytes, total)
-        if done % CHUNK_FILES == 0 and done < len(files) and index is not None:
-            synced = _follow_chunk(archive, index, results, chunk, patience, waiting, merge=False)
-    if index is not None:
-        synced = _follow_chunk(archive, index, results, chunk, patience, waiting, merge=True)
-    # again: a killed import's workers may have still been dying when this one began
-    remove_dead_temps(integrity.temp_files(archive))
+    try:
+        for done, (result, paragraphs) in enumerate(importing.import_all(archive, files, procs), 1):
+            results.append(result)
+            if paragraphs is not None:
+                chunk[result.report_id] = (result.report, paragraphs)
+            done_bytes += sizes[done - 1]
+            if progress:
+                progress(done, len(files), done_bytes, total)
+            if done % CHUNK_FILES == 0 and done < len(files) and index is not None:
+                synced = _follow_chunk(archive, index, results, chunk, patience, waiting, merge=False)
+        if index is not None:
+            synced = _follow_chunk(archive, index, results, chunk, patience, waiting, merge=True)
+    finally:
+        # what workers stopped by Ctrl-C left, and a killed import's workers that were still
+        # dying when this one began
+        remove_dead_temps(integrity.temp_files(archive))
     return Imported(results, synced)
 
 
