@@ -8,85 +8,28 @@ county justice bureau reviewing its towns' reports.
 - For a county, or the whole archive: towns × years, each cell the next report's count of
   repeated problems (and plans carried out), linking to the town's pair. Paginated by town.
 
-The matching is `webapp.rectification` (pure). Each (report, next report) pair is computed
-when a page first needs it and kept for the catalogue's generation (`summaries.catalogue`),
-so an import or an edit recomputes only what is asked again.
+The pairs and their reviews are `analysis.tracker`; this module only renders them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
+from analysis.pinyin import pinyin_key
+from analysis.summaries import UNKNOWN_PLACE, catalogue, place_options
+from analysis import verdicts
+from analysis.tracker import pairs, review, review_reports, town_reviews, town_series
 from archive.errors import ArchiveError
-from webapp.compare import indexed_words
+from webapp.auth import admin_required, is_admin
 from webapp.params import int_arg
-from webapp.pinyin import pinyin_key
-from webapp.rectification import PairReview, review_pair
-from webapp.render import UNKNOWN_PLACE
 from webapp.services import get_archive
-from webapp.summaries import catalogue, place_options, rows
 
 bp = Blueprint("tracker", __name__)
 
 TOWNS_PER_PAGE = 15
-STATUS_LABELS = {"repeated": "重复出现", "answered": "有回应", "open": "未见回应"}
-
-
-@dataclass(frozen=True)
-class Pair:
-    earlier: dict          # summaries.rows() entries: id, title, year, county, town…
-    later: dict
-
-    @property
-    def gap(self) -> int:
-        return self.later["year"] - self.earlier["year"]
-
-
-def town_series(county: Optional[str] = None) -> dict[tuple[str, str], list[dict]]:
-    """(county, town) → the town's reports with a year, one per year (the first id when a town
-    filed two the same year), oldest first; towns of `county` only when given."""
-    archive = get_archive()
-
-    def build():
-        towns: dict = {}
-        for r in sorted(rows(archive), key=lambda r: (r["year"] or 0, r["id"])):
-            if r["town"] and r["year"]:
-                series = towns.setdefault((r["county"] or "", r["town"]), [])
-                if not series or series[-1]["year"] != r["year"]:
-                    series.append(r)
-        return towns
-    towns = catalogue(archive).derived("tracker-towns", build)
-    return towns if county is None else {k: v for k, v in towns.items() if k[0] == county}
-
-
-def pairs(series: list[dict]) -> list[Pair]:
-    return [Pair(a, b) for a, b in zip(series, series[1:])]
-
-
-def _body(report_id: str) -> tuple[list[tuple[str, str, str]], dict]:
-    """A report's body paragraphs (id, part, text) and their words as the index holds them
-    ({} while the index's copy differs: `rectification` then segments the text itself)."""
-    report = get_archive().get(report_id)
-    known = {pid: w for (_, pid), w in indexed_words("", report).items()}
-    return [(p.id, p.part, p.text) for p in report.paragraphs if p.kind == "text"], known
-
-
-def review(pair: Pair, held=None) -> Optional[PairReview]:
-    """The pair's review, computed once per catalogue generation (None: a report went away).
-    `held`: the request's `summaries.catalogue` (looked up when not given)."""
-    def build():
-        try:
-            (earlier, known), (later, known_later) = _body(pair.earlier["id"]), _body(pair.later["id"])
-        except ArchiveError:
-            return None
-        return review_pair(earlier, later, known, known_later)
-    held = held or catalogue(get_archive())
-    return held.derived(("tracker", pair.earlier["id"], pair.later["id"]), build)
-
-
+STATUS_LABELS = {"repeated": "重复出现", "answered": "有回应", "review": "待人工判断", "open": "未见回应"}
+PLAN_LABELS = {"done": "已落实", "review": "待人工判断", "open": "未见落实"}
 
 
 @bp.route("/tracker")
@@ -95,29 +38,30 @@ def index():
     town = (request.args.get("town") or "").strip()[:80]
     county = (request.args.get("county") or "").strip()[:80]
     options = {name: [(v, v) for v in values] for name, values in place_options(archive).items()}
-    context = {"town": town, "county": county, "options": options, "labels": STATUS_LABELS}
+    context = {"town": town, "county": county, "options": options, "labels": STATUS_LABELS,
+               "plan_labels": PLAN_LABELS}
     if town:
         return _town_page(town, county, context)
     return _table_page(county, context)
 
 
 def _town_page(town: str, county: str, context: dict):
-    found = {k: v for k, v in town_series(county or None).items() if k[1] == town}
+    found = town_reviews(get_archive(), town, county or None)
     if not found:
         context["message"] = (f"档案中没有“{town}”{'（' + county + '）' if county else ''}"
                               "注明年份的报告：请从下拉列表选择乡镇。")
         return render_template("tracker/index.html", **context), 404
-    sections = []
-    held = catalogue(get_archive())
-    for (c, t), series in sorted(found.items(), key=lambda kv: pinyin_key(kv[0][0])):
-        sections.append({"county": c or UNKNOWN_PLACE, "town": t, "series": series,
-                         "pairs": [(p, review(p, held)) for p in pairs(series)]})
-    context.update(sections=sections)
+    archive = get_archive()
+    sections = [{**s, "county": s["county"] or UNKNOWN_PLACE, "county_value": s["county"],
+                 "history": {p.later["id"]: verdicts.history(archive, p.earlier["id"], p.later["id"])
+                             for p, _ in s["pairs"]}}
+                for s in sorted(found, key=lambda s: pinyin_key(s["county"]))]
+    context.update(sections=sections, can_judge=is_admin())
     return render_template("tracker/town.html", **context)
 
 
 def _table_page(county: str, context: dict):
-    towns = town_series(county or None)
+    towns = town_series(get_archive(), county or None)
     tracked = sorted(((k, v) for k, v in towns.items() if len(v) > 1),   # pinyin, unknown last
                      key=lambda kv: (not kv[0][0], pinyin_key(kv[0][0]), pinyin_key(kv[0][1])))
     pages = max(1, -(-len(tracked) // TOWNS_PER_PAGE))
@@ -125,11 +69,12 @@ def _table_page(county: str, context: dict):
     shown = tracked[(page - 1) * TOWNS_PER_PAGE:page * TOWNS_PER_PAGE]
     table = []
     years: set = set()
-    held = catalogue(get_archive())
+    archive = get_archive()
+    held = catalogue(archive)
     for (c, t), series in shown:
         cells = {}
         for p in pairs(series):
-            r = review(p, held)
+            r = review(archive, p, held)
             if r is not None:
                 cells[p.later["year"]] = {"pair": p, "review": r}
                 years.add(p.later["year"])
@@ -145,3 +90,30 @@ def _table_page(county: str, context: dict):
 def _table_url(county: str, page: int) -> str:
     args = [(k, v) for k, v in (("county", county), ("page", page)) if v and v != 1]
     return request.script_root + "/tracker" + (f"?{urlencode(args)}" if args else "")
+
+
+@bp.route("/tracker/verdict", methods=["POST"])
+@admin_required
+def set_verdict():
+    """A reviewer's verdict on one item of a pair (`analysis.verdicts`), then back to the pair."""
+    form = request.form
+    earlier, later, kind = form.get("earlier", ""), form.get("later", ""), form.get("kind", "")
+    paragraph_id, n = form.get("paragraph_id", ""), int_arg("n", 0, 0, 10_000, source=form, strict=True)
+    try:
+        found = review_reports(get_archive(), earlier, later)
+    except ArchiveError:
+        abort(404, description="报告已不在档案中，请刷新页面。")
+    rows = ([f.problem for f in found.problems] if kind == "problem" else
+            [f.plan for f in found.plans] if kind == "plan" else [])
+    item = next((i for i in rows if (i.paragraph_id, i.n) == (paragraph_id, n)), None)
+    if item is None:
+        abort(400, description="找不到这一条问题或计划：报告可能已经修改，请刷新页面。")
+    try:
+        verdicts.record(get_archive(), earlier, later, kind, paragraph_id, n, item.text,
+                        form.get("verdict", ""), who=form.get("editor", "").strip(),
+                        address=request.remote_addr or "", note=form.get("note", ""))
+    except ArchiveError as exc:
+        abort(400, description=str(exc))
+    town, county = form.get("town", ""), form.get("county", "")
+    return redirect(url_for("tracker.index", town=town or None, county=county or None)
+                    + f"#pair-{later}", code=303)
