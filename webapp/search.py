@@ -4,6 +4,8 @@ The URL holds the whole state (a GET form), so the back button, bookmarks and sh
 """
 from __future__ import annotations
 
+import functools
+
 import csv
 import io
 from dataclasses import dataclass, fields, replace
@@ -105,18 +107,25 @@ class Params:
                     or self.section)
 
     def query_string(self, **changes) -> str:
-        """The URL query for this state with `changes` applied; a filter change returns to page 1."""
-        if changes and "page" not in changes:
-            changes["page"] = 1
-        state = replace(self, **changes)
-        pairs = [(f.name, getattr(state, f.name)) for f in fields(state)]
-        return urlencode([(k, v) for k, v in pairs
-                          if v not in ("", None) and not (k == "sort" and v == "relevance")
-                          and not (k == "page" and v == 1)])
+        """The URL query for this state with `changes` applied; a filter change returns to page 1.
+        Remembered (a results page builds ~90 links, most of them the same for every page)."""
+        return _query_string(self, tuple(sorted(changes.items())))
 
     def url(self, path: str = "/", **changes) -> str:
         query = self.query_string(**changes)
         return f"{request.script_root}{path}" + (f"?{query}" if query else "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _query_string(params: Params, changes: tuple) -> str:
+    changes = dict(changes)
+    if changes and "page" not in changes:
+        changes["page"] = 1
+    state = replace(params, **changes)
+    pairs = [(f.name, getattr(state, f.name)) for f in fields(state)]
+    return urlencode([(k, v) for k, v in pairs
+                      if v not in ("", None) and not (k == "sort" and v == "relevance")
+                      and not (k == "page" and v == 1)])
 
 
 def run_search(params: Params, page: int | None = None, per_page: int = PER_PAGE) -> dict:
