@@ -55,9 +55,11 @@ def read_pdf(data: bytes) -> RawDocument:
         raise ImportFailed("PDF 文件已损坏或不完整（没有页面）：请重新导出 PDF 后再导入")
     lines, log = _with_scanned_pages(data, lines)
     if cjk_count("".join(ln.text for ln in lines)) < 20:
-        why = "；".join(e.after for e in log if e.rule == "ocr" and "跳过" in e.after)
-        raise ImportFailed("PDF 没有文字层，图像中也没有识别出文字" + (f"（{why}）" if why else "")
-                           + "：请提供清晰的扫描件，或 Word/文本版本")
+        if not any(isinstance(ln, ScanLine) for ln in lines) and not log:
+            raise ImportFailed("PDF 没有文字层，也没有可做 OCR 识别的扫描图像：请提供扫描件或 Word/文本版本")
+        why = "；".join(e.after for e in log if "跳过" in e.after)
+        raise ImportFailed("PDF 没有文字层，扫描图像经 OCR 也没有识别出正文" + (f"（{why}）" if why else "")
+                           + "：请提供更清晰的扫描件，或 Word/文本版本")
     lines = drop_page_furniture(lines, pages)
     scanned = [(ln.text, ln.page, ln.confidence) for ln in lines if isinstance(ln, ScanLine)]
     return RawDocument(lines_to_paragraphs(lines), "pdf", scanned=scanned, log=log)

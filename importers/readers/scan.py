@@ -17,7 +17,7 @@ A4_WIDTH_PT = 595.0            # an image file's page is taken as A4 wide
 _PRIVATE_OR_BROKEN = re.compile("[\ue000-\uf8ff\ufffd\u0080-\u009f\u00c0-\u00ff]")
 _C = f"[{CJK}]"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<={_C})\s+(?={_C})")
-_STOP_RE = re.compile(rf"(?<=[{CJK}”）])[.．](?!\d)")          # 。 read as . after Chinese
+_STOP_RE = re.compile(rf"(?<=[{CJK}”）%])[.．](?=$|[{CJK}“（])")   # 。 read as . in Chinese
 _QUESTION_RE = re.compile(rf"(?<={_C})\?")
 
 
