@@ -4,6 +4,7 @@ points, so the PDF reader's paragraph joining and page-furniture rules apply to 
 """
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from typing import Optional
@@ -145,3 +146,33 @@ def mean_confidence(lines: list[ScanLine]) -> Optional[float]:
     """Over characters, so a long line weighs more than a page number."""
     total = sum(len(ln.text) for ln in lines)
     return sum(ln.confidence * len(ln.text) for ln in lines) / total if total else None
+
+
+def scanned_pages(data: bytes, filename: str) -> int:
+    """How many pages of a file OCR will read (0 for a file with a text layer, or one that
+    will not import), told beforehand to show progress. A quick look with pdfium: no pdfminer."""
+    from importers import ocr
+    from importers.chars import cjk_count
+    from importers.sniff import detect_format
+
+    try:
+        fmt = detect_format(data, filename)
+        if fmt == "image":
+            from PIL import Image
+
+            return min(getattr(Image.open(io.BytesIO(data)), "n_frames", 1), ocr.MAX_PAGES)
+        if fmt != "pdf":
+            return 0
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        pdf = pdfium.PdfDocument(data)
+        try:
+            return min(ocr.MAX_PAGES, sum(
+                1 for page in pdf
+                if cjk_count(page.get_textpage().get_text_range()) < 10
+                and any(True for _ in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=2))))
+        finally:
+            pdf.close()
+    except Exception:  # the reader will say what is wrong with the file
+        return 0
