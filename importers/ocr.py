@@ -5,7 +5,8 @@ Tesseract 5 + chi_sim (bench/ocr.py; numbers in bench/README.md).
 The engine runs in WORKERS worker processes of one thread each (two pages at once use both
 cores better than one page on two threads: measured 3.6 s CPU a page, 40% of it outside the
 parallel parts), started on the first scanned page and kept for the next ones: their ~2 s model
-load and ~200 MB each stay off every other import, the web server's start included. A page that
+load and ~450 MB each (measured RSS on A4 pages) stay off every other import, the web server's
+start included, and they end after IDLE_SECONDS without a page. A page that
 takes longer than PAGE_TIMEOUT is given up by ending its worker (the page fails with a message;
 the document goes on). Each page is prepared before recognition:
 the red channel alone is used as grey (a red seal vanishes into the paper, black ink stays) and
@@ -35,6 +36,7 @@ MAX_PIXELS = 36_000_000        # one page image: A4 at 600 dpi is 35 Mpx
 RENDER_DPI = 200               # PDF pages are drawn at this resolution for recognition
 MAX_SIDE = 2400                # longer sides are scaled down first (200 dpi A4 is 2339 px)
 WORKERS = min(2, os.cpu_count() or 1)   # engine processes, one thread each: pages in parallel
+IDLE_SECONDS = 300             # idle engine processes end after this long without a page
 PAGE_TIMEOUT = 90.0            # seconds for one page before it is given up
 REDNESS = 40                   # R above the mean of G and B by this much: a seal's ink
 LOW_CONFIDENCE = 0.9           # a recognised line below this is marked on the reading page
@@ -100,7 +102,7 @@ def prepare(image) -> "numpy.ndarray":  # noqa: F821
 _engine = None
 
 
-def _recognise_array(array) -> list[tuple[list, str, float]]:
+def run_engine(array) -> list[tuple[list, str, float]]:
     """In the worker: the engine on one prepared page, loaded on first use."""
     global _engine
     if _engine is None:
@@ -125,7 +127,7 @@ def _serve() -> None:
         height, width = map(int, header.split())
         grey = np.frombuffer(source.read(height * width), np.uint8).reshape(height, width)
         try:
-            answer = {"ok": _recognise_array(np.repeat(grey[:, :, None], 3, axis=2))}
+            answer = {"ok": run_engine(np.repeat(grey[:, :, None], 3, axis=2))}
         except Exception as exc:  # a damaged page: the page fails, the worker lives on
             answer = {"error": f"{type(exc).__name__}: {exc}"}
         sink.write(json.dumps(answer, ensure_ascii=False) + "\n")
@@ -176,16 +178,7 @@ def _run(grey, timeout: float):
     """One page on an idle worker (a new one while fewer than WORKERS run). A worker that
     timed out or died is ended and not reused."""
     global _started
-    with _lock:
-        try:
-            worker = _idle.get_nowait()
-        except queue.Empty:
-            worker = None
-            if _started < WORKERS:
-                _started += 1
-                worker = _Worker()
-    if worker is None:
-        worker = _idle.get()
+    worker = _acquire()
     try:
         answer = worker.run(grey, timeout)
     except (TimeoutError, BrokenPipeError, OSError, ValueError):
@@ -194,7 +187,40 @@ def _run(grey, timeout: float):
             _started -= 1
         raise TimeoutError from None
     _idle.put(worker)
+    _end_when_idle()
     return answer
+
+
+_idle_timer: Optional[threading.Timer] = None
+
+
+def _end_when_idle() -> None:
+    """Idle workers end IDLE_SECONDS after the last page (a server keeps no engines for nothing)."""
+    global _idle_timer
+    with _lock:
+        if _idle_timer is not None:
+            _idle_timer.cancel()
+        _idle_timer = threading.Timer(IDLE_SECONDS, shutdown)
+        _idle_timer.daemon = True
+        _idle_timer.start()
+
+
+def _acquire() -> _Worker:
+    global _started
+    while True:
+        with _lock:
+            try:
+                return _idle.get_nowait()
+            except queue.Empty:
+                start = _started < WORKERS
+                if start:
+                    _started += 1
+        if start:
+            return _Worker()
+        try:   # all busy: wait for one, looking again now and then (one may have been ended)
+            return _idle.get(timeout=1)
+        except queue.Empty:
+            continue
 
 
 def shutdown() -> None:

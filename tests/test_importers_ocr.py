@@ -3,6 +3,7 @@ garbage text layer; limits and timeouts; the OCR noise rules and the page/confid
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image
@@ -65,6 +66,18 @@ def test_phrases_of_the_scan_are_found_as_the_oracle_finds_them(stored, phrase):
     expected = brute_force([report], phrase)
     assert expected, phrase       # the OCR read it (else the oracle and the index agree on nothing)
     assert keys(index.search(f'"{phrase}"', per_page=100)) == expected
+
+
+def test_every_stored_phrase_is_found_as_the_oracle_finds_it(stored):
+    """Recall on recognised text equals the brute-force scan's on the same stored text: OCR
+    errors are the OCR's, never the index's. Windows of 2–6 characters along every paragraph."""
+    report, index = stored
+    phrases = {p.text[i:i + n] for p in report.paragraphs for n in (2, 4, 6)
+               for i in range(0, max(1, len(p.text) - n), 9)}
+    phrases = sorted(ph for ph in phrases if re.fullmatch(r"[\u4e00-\u9fff0-9A-Za-z]+", ph))
+    assert len(phrases) > 100
+    for phrase in phrases:
+        assert keys(index.search(f'"{phrase}"', per_page=0)) == brute_force([report], phrase), phrase
 
 
 def test_stored_file_round_trips_the_scan_marks(stored):
