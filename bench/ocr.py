@@ -56,6 +56,9 @@ def ours(images) -> tuple[list[str], float]:
     with ocr.on_page(lambda done, total: None):
         pages = ocr.recognise_pages(images, list(range(1, len(images) + 1)))
     seconds = (time.perf_counter() - start) / len(images)
+    for p in pages:
+        if p.error:
+            print(f"ocr: {p.error}", flush=True)
     return ["".join(_normal(ln.text) for ln in p.lines) for p in pages], seconds
 
 
@@ -84,7 +87,11 @@ def tesseract(images) -> tuple[list[str], float] | None:
     return texts, (time.perf_counter() - start) / len(images)
 
 
-def measure(n_pages: int = 4, dpi: int = 200, log=print) -> dict:
+def _print(message: str) -> None:
+    print(message, flush=True)
+
+
+def measure(n_pages: int = 4, dpi: int = 200, log=_print) -> dict:
     if not REPORTS.exists():
         return {"skipped": f"corpus not found at {REPORTS}"}
     pages = pages_of_reports(n_pages, dpi)
@@ -105,7 +112,8 @@ def measure(n_pages: int = 4, dpi: int = 200, log=print) -> dict:
                 len(t) for t in truths[:len(texts)])
             rows.append({"condition": condition, "engine": engine, "pages": len(texts),
                          "cer": round(cer, 4), "s_per_page": round(seconds, 2)})
-            log(f"ocr {condition:6} {engine[:30]:30} CER {cer:.2%}  {seconds:.1f} s/page")
+            log(f"ocr {condition:6} {engine[:30]:30} CER {cer:.2%}  {seconds:.1f} s/page "
+                f"(load {os.getloadavg()[0]:.1f})")
     return {"dpi": dpi, "pages": n_pages, "workers": ocr.WORKERS, "rows": rows,
             "load_average": os.getloadavg(), "targets": TARGETS}
 
@@ -126,7 +134,7 @@ def to_markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(out: Path = ROOT / "bench", quick: bool = False, log=print) -> dict:
+def run(out: Path = ROOT / "bench", quick: bool = False, log=_print) -> dict:
     """`make bench`'s OCR part: measure, write ocr.md beside results.md, return the figures."""
     result = measure(2 if quick else 4, log=log)
     (out / "ocr.md").write_text(to_markdown(result), encoding="utf-8")

@@ -37,7 +37,8 @@ RENDER_DPI = 200               # PDF pages are drawn at this resolution for reco
 MAX_SIDE = 2400                # longer sides are scaled down first (200 dpi A4 is 2339 px)
 WORKERS = min(2, os.cpu_count() or 1)   # engine processes, one thread each: pages in parallel
 IDLE_SECONDS = 300             # idle engine processes end after this long without a page
-PAGE_TIMEOUT = 90.0            # seconds for one page before it is given up
+PAGE_TIMEOUT = 240.0           # seconds for one page before it is given up (a page needs ~4 s
+                               # of CPU; a shared machine at load 13 stretched that to ~60 s)
 REDNESS = 40                   # R above the mean of G and B by this much: a seal's ink
 LOW_CONFIDENCE = 0.9           # a recognised line below this is marked on the reading page
 _CACHE_PAGES = 64              # recognised pages kept, so a previewed upload is not read twice
