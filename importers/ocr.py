@@ -62,7 +62,8 @@ class OcrPage:
     height: int = 0
     lines: list[OcrLine] = field(default_factory=list)
     error: Optional[str] = None              # why the page gave no text (timeout, damage)
-    seconds: float = 0.0
+    seconds: float = 0.0                     # wall time, preparing included
+    cpu_seconds: float = 0.0                 # the engine's CPU time (0 when cached)
 
 
 # ---------------------------------------------------------------- preparing a page
@@ -128,7 +129,9 @@ def _serve() -> None:
         height, width = map(int, header.split())
         grey = np.frombuffer(source.read(height * width), np.uint8).reshape(height, width)
         try:
-            answer = {"ok": run_engine(np.repeat(grey[:, :, None], 3, axis=2))}
+            cpu = time.process_time()
+            answer = {"ok": run_engine(np.repeat(grey[:, :, None], 3, axis=2)),
+                      "cpu": time.process_time() - cpu}
         except Exception as exc:  # a damaged page: the page fails, the worker lives on
             answer = {"error": f"{type(exc).__name__}: {exc}"}
         sink.write(json.dumps(answer, ensure_ascii=False) + "\n")
@@ -162,7 +165,7 @@ class _Worker:
         if not line:
             raise TimeoutError
         answer = json.loads(line)
-        return ("ok", answer["ok"]) if "ok" in answer else ("error", answer["error"])
+        return answer
 
     def stop(self) -> None:
         self.process.kill()
@@ -254,13 +257,14 @@ def recognise(image, number: int = 1, timeout: Optional[float] = None) -> OcrPag
         found = _cache.get(key)
     if found is None:
         try:
-            status, found = _run(grey, timeout or PAGE_TIMEOUT)
+            answer = _run(grey, timeout or PAGE_TIMEOUT)
         except TimeoutError:
             page.error = f"第 {number} 页识别超时（超过 {timeout or PAGE_TIMEOUT:.0f} 秒），已跳过该页"
             return page
-        if status != "ok":
-            page.error = f"第 {number} 页无法识别（{found}），已跳过该页"
+        if "ok" not in answer:
+            page.error = f"第 {number} 页无法识别（{answer['error']}），已跳过该页"
             return page
+        found, page.cpu_seconds = answer["ok"], answer["cpu"]
         with _lock:
             _cache[key] = found
             while len(_cache) > _CACHE_PAGES:

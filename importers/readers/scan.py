@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from archive.errors import ImportFailed
 from archive.model import LogEntry
@@ -140,12 +139,6 @@ def read_pdf_pages(data: bytes, numbers: list[int]) -> Recognised:
         pdf.close()
     lines = [ln for p in pages for ln in _scan_lines(p, 1 / scales[p.number])]
     return Recognised(lines, _failed(pages))
-
-
-def mean_confidence(lines: list[ScanLine]) -> Optional[float]:
-    """Over characters, so a long line weighs more than a page number."""
-    total = sum(len(ln.text) for ln in lines)
-    return sum(ln.confidence * len(ln.text) for ln in lines) / total if total else None
 
 
 def scanned_pages(data: bytes, filename: str) -> int:
