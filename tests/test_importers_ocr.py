@@ -237,3 +237,10 @@ def test_marks_follow_paragraphs_through_cleaning():
     (start, end), = text.weak
     assert text.text_original[start:end] == "分工。召开会议4次"
     assert report.flags == ["ocr"] and 0.6 < report.ocr_confidence < 0.99
+
+
+def test_an_oversized_image_inside_a_pdf_is_refused_before_drawing(monkeypatch, back_page):
+    monkeypatch.setattr(ocr, "MAX_PIXELS", 1_000_000)
+    data = _pdf_with_pages(("image", back_page))
+    with pytest.raises(ImportFailed, match="第 1 页图像过大"):
+        read_report(data, "巨图.pdf")

@@ -121,6 +121,7 @@ def read_pdf_pages(data: bytes, numbers: list[int]) -> Recognised:
     if len(numbers) > ocr.MAX_PAGES:
         raise ImportFailed(f"PDF 有 {len(numbers)} 页扫描页，超过上限 {ocr.MAX_PAGES} 页：请拆分后再导入")
     import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
 
     pdf = pdfium.PdfDocument(data)
     scales: dict[int, float] = {}
@@ -128,6 +129,8 @@ def read_pdf_pages(data: bytes, numbers: list[int]) -> Recognised:
     def images():
         for n in numbers:
             page = pdf[n - 1]
+            for image in page.get_objects(filter=(raw.FPDF_PAGEOBJ_IMAGE,), max_depth=2):
+                ocr.check_size(*image.get_px_size(), n)   # pdfium would decode it whole
             width, height = page.get_size()
             scale = min(ocr.RENDER_DPI / 72, (ocr.MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
             scales[n] = scale
