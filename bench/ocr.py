@@ -130,7 +130,7 @@ def measure(n_pages: int = 4, dpi: int = 200, log=_print) -> dict:
             log(f"ocr {condition:6} {engine[:30]:30} CER {cer:.2%}  {seconds:.1f} s/page "
                 f"(load {os.getloadavg()[0]:.1f})")
     return {"dpi": dpi, "pages": n_pages, "workers": ocr.WORKERS, "rows": rows,
-            "load_average": os.getloadavg(), "targets": TARGETS}
+            "load_average": [round(x, 1) for x in os.getloadavg()], "targets": TARGETS}
 
 
 def to_markdown(result: dict) -> str:

@@ -88,10 +88,13 @@ def test_stored_file_round_trips_the_scan_marks(stored):
     assert again.ocr_confidence == report.ocr_confidence
 
 
-def test_image_file_is_read(tmp_path):
+def test_image_file_is_read_telling_progress_by_page(tmp_path):
     page = scans.town_report_pages(dpi=150)[1]
-    report = read_report(_png(scans.degrade(page.image, "seal", anchor=page.anchor, dpi=150)),
-                         "落款页.png")
+    told = []
+    with ocr.on_page(lambda done, total: told.append((done, total))):
+        report = read_report(_png(scans.degrade(page.image, "seal", anchor=page.anchor, dpi=150)),
+                             "落款页.png")
+    assert told == [(1, 1)]
     assert report.source.format == "image" and "ocr" in report.flags
     assert [p.text_original for p in report.paragraphs if p.part == "closing"] == scans.TOWN_SIGNATURE
 
