@@ -5,6 +5,8 @@
     read_path(path)              the same for a file on disk.
 
 Every failure is an `ImportFailed` with a one-line Chinese message; nothing else escapes.
+Scans (image files, PDF pages without a usable text layer) are read by OCR (`importers.ocr`);
+`scanmarks` then gives their paragraphs page numbers and confidences.
 Metadata values (title, place, addressee, issuer) are stored in simplified script, because
 search and facets use them; paragraphs keep the script as written in `text_original`.
 """

@@ -1,16 +1,18 @@
 """OCR of page images, offline on the CPU: RapidOCR (PP-OCRv4 detection and recognition on ONNX
 Runtime; the models ship inside the rapidocr-onnxruntime wheel). Chosen by measurement over
-Tesseract 5 + chi_sim (bench/ocr.py; numbers in bench/README.md).
+Tesseract 5 + chi_sim (bench/ocr.py → bench/ocr.md: CER 0–0.2% against 0.6–4.4% on the same
+degraded pages).
 
-The engine runs in WORKERS worker processes of one thread each (two pages at once use both
-cores better than one page on two threads: measured 3.6 s CPU a page, 40% of it outside the
-parallel parts), started on the first scanned page and kept for the next ones: their ~2 s model
-load and ~450 MB each (measured RSS on A4 pages) stay off every other import, the web server's
-start included, and they end after IDLE_SECONDS without a page. A page that
-takes longer than PAGE_TIMEOUT is given up by ending its worker (the page fails with a message;
-the document goes on). Each page is prepared before recognition:
-the red channel alone is used as grey (a red seal vanishes into the paper, black ink stays) and
-the faint page behind it (bleed-through) is lifted to white.
+The engine runs in WORKERS worker processes of one thread each, pages in parallel: one page on
+one thread costs ~4 CPU seconds, on two threads ~5.5 (measured), so two pages at once use both
+cores better. They start on the first scanned page and stay for the next ones: their ~2 s model
+load and ~450 MB each (RSS on A4 pages) stay off every other import and the web server's start,
+and they end after IDLE_SECONDS without a page. A page that takes longer than PAGE_TIMEOUT is
+given up by ending its worker (the page fails with a message; the document goes on).
+
+Each page is prepared before recognition (`prepare`): reddish pixels become paper (a red seal
+vanishes, black ink under it stays), and the contrast is stretched so the faint page behind
+(bleed-through) goes white.
 
 Progress: `on_page(callback)` sets what is told "page n of m" as each page is done; by default
 a tqdm bar on the terminal (silent when stderr is not a terminal).

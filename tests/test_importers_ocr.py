@@ -215,6 +215,7 @@ def test_prepare_turns_a_seal_to_paper_and_keeps_black_ink():
 @pytest.mark.parametrize("seen, fixed", [
     ("明确责任分工.", "明确责任分工。"), ("增长8.7%.下一步", "增长8.7%。下一步"),
     ("法治 政府 建设", "法治政府建设"), ("是否到位?", "是否到位？"), ("GDP 33.5万亿", "GDP 33.5万亿"),
+    ("增长14。7 %，", "增长14.7%，"), ("增长6．4%", "增长6.4%"),
 ])
 def test_ocr_punctuation_and_spacing_noise(seen, fixed):
     assert tidy(seen) == fixed

@@ -16,9 +16,11 @@ from importers.document import RawDocument
 A4_WIDTH_PT = 595.0            # an image file's page is taken as A4 wide
 _PRIVATE_OR_BROKEN = re.compile("[\ue000-\uf8ff\ufffd\u0080-\u009f\u00c0-\u00ff]")
 _C = f"[{CJK}]"
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<={_C})\s+(?={_C})")
+# A space beside Chinese text (or before %): Chinese is written without; Latin words keep theirs.
+_SPACE_IN_CHINESE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f%]|%)")
 _STOP_RE = re.compile(rf"(?<=[{CJK}”）%])[.．](?=$|[{CJK}“（])")   # 。 read as . in Chinese
 _QUESTION_RE = re.compile(rf"(?<={_C})\?")
+_DECIMAL_RE = re.compile(r"(?<=\d)\s*[。．]\s*(?=\d)")                   # 6.4 read as 6。4
 
 
 @dataclass
@@ -40,10 +42,10 @@ class Recognised:
 
 
 def tidy(text: str) -> str:
-    """OCR's punctuation noise in Chinese text: 。 read as '.', ？ as '?', spaces inside a
-    sentence. (, : ; ( ) are made full-width by the cleaning rule `punctuation`.)"""
-    text = _SPACE_BETWEEN_CJK.sub("", text.strip())
-    text = _STOP_RE.sub("。", text)
+    """OCR's punctuation noise in Chinese text: 。 read as '.', ？ as '?', a decimal point as 。,
+    spaces inside a sentence. (, : ; ( ) are made full-width by the cleaning rule `punctuation`.)"""
+    text = _SPACE_IN_CHINESE.sub("", text.strip())
+    text = _STOP_RE.sub("。", _DECIMAL_RE.sub(".", text))
     return _QUESTION_RE.sub("？", text)
 
 
