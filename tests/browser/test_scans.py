@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from helpers import mark_weak
+from tests.browser.conftest import logged_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,3 +31,19 @@ def test_scanned_report_shows_weak_words_and_its_page(tmp_path, scanned_data_dir
     page.wait_for_function("img => img.complete && img.naturalWidth === 1000",
                            arg=image.element_handle())
     shot(page, "scan-reading")
+
+
+def test_uploaded_scan_is_reviewed_before_it_is_imported(tmp_path, scanned_pdf, start_site,
+                                                         make_page, shot):
+    site = start_site(tmp_path / "data")
+    admin = logged_in(make_page, site)
+    scan = tmp_path / "赵集镇扫描件.pdf"
+    scan.write_bytes(scanned_pdf)
+    admin.get_by_test_id("upload-files").set_input_files(scan)
+    admin.get_by_role("button", name="上传并预览").click()
+    review = admin.get_by_test_id("scan-review")
+    expect(review).to_contain_text("民主法治示范村", timeout=300_000)   # 第 N/M 页 until then
+    expect(review).to_contain_text("[第 2 页]")
+    shot(admin, "scan-upload-review")
+    admin.get_by_test_id("confirm-import").click()
+    expect(admin.get_by_test_id("import-outcome")).to_contain_text("已可检索")
