@@ -180,9 +180,9 @@ _lock = threading.Lock()
 _cache: "OrderedDict[str, list]" = OrderedDict()
 
 
-def _run(grey, timeout: float):
-    """One page on an idle worker (a new one while fewer than WORKERS run). A worker that
-    timed out or died is ended and not reused."""
+def run_page(grey, timeout: float):
+    """A prepared page (2-D uint8) on an idle worker (a new one while fewer than WORKERS run):
+    the worker's answer, or TimeoutError. A worker that timed out or died is ended."""
     global _started
     worker = _acquire()
     try:
@@ -259,7 +259,7 @@ def recognise(image, number: int = 1, timeout: Optional[float] = None) -> OcrPag
         found = _cache.get(key)
     if found is None:
         try:
-            answer = _run(grey, timeout or PAGE_TIMEOUT)
+            answer = run_page(grey, timeout or PAGE_TIMEOUT)
         except TimeoutError:
             page.error = f"第 {number} 页识别超时（超过 {timeout or PAGE_TIMEOUT:.0f} 秒），已跳过该页"
             return page

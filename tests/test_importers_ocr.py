@@ -157,14 +157,14 @@ def test_a_page_that_times_out_fails_alone(monkeypatch, back_page):
     slow = back_page.resize((back_page.width // 2 * 2 - 20, back_page.height))
     buf = io.BytesIO()
     pages[0].image.save(buf, "TIFF", save_all=True, append_images=[slow])
-    real = ocr._run
+    real = ocr.run_page
 
     def stuck(grey, timeout):
         if grey.shape[1] == ocr.prepare(slow).shape[1]:
             raise TimeoutError
         return real(grey, timeout)
 
-    monkeypatch.setattr(ocr, "_run", stuck)
+    monkeypatch.setattr(ocr, "run_page", stuck)
     report = read_report(buf.getvalue(), "两页.tif")
     assert report.place.town == "赵集镇" and report.title == scans.TOWN_TITLE
     assert any(e.rule == "ocr" and "第 2 页识别超时" in e.after for e in report.log)
