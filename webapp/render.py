@@ -30,16 +30,33 @@ FLAG_LABELS = {
     "genre_doubt": "体裁存疑",
     "place_checked": "地点已核对",
     "genre_checked": "非乡镇报告（已核对）",
+    "ocr": "扫描件识别",
 }
 
 
-def highlight(text: str, spans: Iterable[Sequence[int]] | None) -> Markup:
-    """`text` escaped, with each (start, end) character span wrapped in <mark>.
+def highlight(text: str, spans: Iterable[Sequence[int]] | None,
+              weak: Iterable[Sequence[int]] | None = None) -> Markup:
+    """`text` escaped, with each (start, end) character span wrapped in <mark>, and each `weak`
+    span (read from a scan with low confidence) in <span class="ocr-weak">.
 
     Spans may overlap, be unsorted or reach past the text; they are clamped and merged so the
     output is always well-formed.
     """
     text = text or ""
+    marks, low = _merged(text, spans), _merged(text, weak)
+    cuts = sorted({0, len(text), *(x for span in marks + low for x in span)})
+    out = []
+    for start, end in zip(cuts, cuts[1:]):
+        piece = escape(text[start:end])
+        if any(a <= start and end <= b for a, b in marks):
+            piece = Markup("<mark>%s</mark>") % piece
+        if any(a <= start and end <= b for a, b in low):
+            piece = Markup('<span class="ocr-weak" title="识别把握较低，请对照原件">%s</span>') % piece
+        out.append(piece)
+    return Markup("").join(out)
+
+
+def _merged(text: str, spans) -> list[list[int]]:
     merged: list[list[int]] = []
     for start, end in sorted((max(0, int(s)), min(len(text), int(e))) for s, e, *_ in spans or ()):
         if start >= end:
@@ -48,13 +65,7 @@ def highlight(text: str, spans: Iterable[Sequence[int]] | None) -> Markup:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    out, pos = [], 0
-    for start, end in merged:
-        out.append(escape(text[pos:start]))
-        out.append(Markup("<mark>%s</mark>") % text[start:end])
-        pos = end
-    out.append(escape(text[pos:]))
-    return Markup("").join(out)
+    return merged
 
 
 def paragraph_anchor(paragraph_id: str) -> str:
