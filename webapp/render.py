@@ -12,9 +12,9 @@ from urllib.parse import quote, urlencode
 from flask import Flask, request
 from markupsafe import Markup, escape
 
+from analysis.summaries import UNKNOWN_PLACE
 from archive.rules import PART_LABELS, YEAR_MAX, YEAR_MIN
 
-UNKNOWN_PLACE = "未注明"  # how unknown place levels are shown (see webapp.summaries)
 
 
 # Import warnings (Report.flags) as staff read them.
