@@ -277,7 +277,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("set", help="修正字段: " + ", ".join(SETTABLE)
-                       + "; reviewed=genre_doubt,place_ambiguous 标记为已核对 (移出待核对列表)")
+                       + "; genre= 与 level= 可用中文名 (如 genre=政府工作报告 level=省)"
+                       + "; reviewed=genre_doubt,level_doubt,place_ambiguous 标记为已核对 (移出待核对列表)")
     p.add_argument("id", metavar="ID")
     p.add_argument("assignments", nargs="+", type=_assignment, metavar="字段=值")
     p.set_defaults(func=cmd_set)

@@ -1,4 +1,4 @@
-"""Counting a doc set: facets (year, town, county, section) and the per-year trend, with
+"""Counting a doc set: facets (year, town, county, genre, level, section) and the per-year trend, with
 `numpy.bincount` over the paragraph → report → value maps of a snapshot (no Python per hit)."""
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def count(snap: Snapshot, docs: np.ndarray) -> tuple[dict, dict, int]:
     per_report = np.bincount(snap.pid_report[docs], minlength=len(reports.ids) + 1)[:len(reports.ids)]
     matching = per_report > 0
     facets = {}
-    for name in ("year", "town", "county"):
+    for name in ("year", "town", "county", "genre", "level"):
         codes, values = reports.codes(name)
         counts = np.bincount(codes[:len(reports.ids)], weights=per_report, minlength=len(values))
         facets[name] = _ranked(values, counts)

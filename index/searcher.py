@@ -366,11 +366,12 @@ class SearchIndex:
 
     def search(self, query: str, *, town=None, county=None, year=None, section=None,
                report_id=None, kind=None, sort: str = "relevance", page: int = 1,
-               per_page: int = 20) -> SearchResult:
+               per_page: int = 20, genre=None, level=None) -> SearchResult:
         """Search; keyword filters combine (AND) with scopes written in the query, and a blank
         query with filters lists what the filters allow. `year` is an int, a (first, last)
         tuple or "2021-2024"; `report_id` keeps one report's paragraphs; `kind="text"` leaves
-        headings out (the web app counts only body paragraphs); per_page=0 returns every hit.
+        headings out (the web app counts only body paragraphs); per_page=0 returns every hit;
+        `genre` and `level` take a code or any name of one (archive.rules).
 
         One direction: parse (`index.query`) → plan (filters joined, scopes first) → match
         (`Snapshot.evaluate`: exact layer, word layer) → count (`index.facets`) → rank the
@@ -381,7 +382,8 @@ class SearchIndex:
         if not isinstance(page, int) or page < 1 or not isinstance(per_page, int) or per_page < 0:
             raise QueryError("页码须是从 1 开始的整数，每页条数须是不小于 0 的整数")
         filters = [make_scope(name, value) for name, value in
-                   (("town", town), ("county", county), ("year", year), ("section", section))
+                   (("town", town), ("county", county), ("year", year), ("section", section),
+                    ("genre", genre), ("level", level))
                    if value not in (None, "")]
         if report_id not in (None, ""):
             filters.append(Scope("report_id", str(report_id)))
