@@ -19,6 +19,7 @@ from flask import Blueprint, render_template, request
 from analysis.pinyin import pinyin_key
 from analysis.summaries import UNKNOWN_PLACE, catalogue, place_options
 from analysis.tracker import pairs, review, town_series
+from archive.rules import DEFAULT_GENRE, GENRE_LABELS, genre_code
 from webapp.params import int_arg
 from webapp.services import get_archive, get_index
 
@@ -34,14 +35,20 @@ def index():
     town = (request.args.get("town") or "").strip()[:80]
     county = (request.args.get("county") or "").strip()[:80]
     options = {name: [(v, v) for v in values] for name, values in place_options(archive).items()}
-    context = {"town": town, "county": county, "options": options, "labels": STATUS_LABELS}
+    # a town's series is of one genre: its 法治政府建设 reports unless another is chosen
+    raw = (request.args.get("genre") or "").strip()
+    genre = "" if raw == "all" else genre_code(raw) or DEFAULT_GENRE
+    options["genres"] = [("all", "全部体裁"), *GENRE_LABELS.items()]
+    context = {"town": town, "county": county, "options": options, "labels": STATUS_LABELS,
+               "genre": genre or "all"}
     if town:
         return _town_page(town, county, context)
     return _table_page(county, context)
 
 
 def _town_page(town: str, county: str, context: dict):
-    found = {k: v for k, v in town_series(get_archive(), county or None).items() if k[1] == town}
+    genre = "" if context["genre"] == "all" else context["genre"]
+    found = {k: v for k, v in town_series(get_archive(), county or None, genre).items() if k[1] == town}
     if not found:
         context["message"] = (f"档案中没有“{town}”{'（' + county + '）' if county else ''}"
                               "注明年份的报告：请从下拉列表选择乡镇。")
@@ -57,7 +64,8 @@ def _town_page(town: str, county: str, context: dict):
 
 
 def _table_page(county: str, context: dict):
-    towns = town_series(get_archive(), county or None)
+    genre = "" if context["genre"] == "all" else context["genre"]
+    towns = town_series(get_archive(), county or None, genre)
     tracked = sorted(((k, v) for k, v in towns.items() if len(v) > 1),   # pinyin, unknown last
                      key=lambda kv: (not kv[0][0], pinyin_key(kv[0][0]), pinyin_key(kv[0][1])))
     pages = max(1, -(-len(tracked) // TOWNS_PER_PAGE))
@@ -79,10 +87,11 @@ def _table_page(county: str, context: dict):
                       "repeated": sum(x["review"].count("repeated") for x in cells.values())})
     context.update(table=table, years=sorted(years), page=page, pages=pages,
                    tracked=len(tracked), single=sum(1 for v in towns.values() if len(v) == 1),
-                   page_url=lambda n: _table_url(county, n))
+                   page_url=lambda n: _table_url(county, n, context["genre"]))
     return render_template("tracker/index.html", **context)
 
 
-def _table_url(county: str, page: int) -> str:
-    args = [(k, v) for k, v in (("county", county), ("page", page)) if v and v != 1]
+def _table_url(county: str, page: int, genre: str = DEFAULT_GENRE) -> str:
+    args = [(k, v) for k, v in (("county", county), ("page", page),
+                                ("genre", "" if genre == DEFAULT_GENRE else genre)) if v and v != 1]
     return request.script_root + "/tracker" + (f"?{urlencode(args)}" if args else "")
