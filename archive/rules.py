@@ -84,6 +84,19 @@ def reporting_place(report: "Report") -> Optional[str]:
     return getattr(report.place, level)
 
 
+def government_name(place: Optional[str], level: Optional[str] = "town") -> Optional[str]:
+    """The government that files a report of `place` at `level`: 国务院 for the State Council's,
+    <place>人民政府, a street's <place>办事处; None without a place. Citations name it as the
+    author when no signature or page names the issuer."""
+    if level == "national":
+        return "国务院"
+    if not place:
+        return None
+    if place.endswith("办事处"):
+        return place
+    return place + ("办事处" if place.endswith("街道") else "人民政府")
+
+
 def id_base(report: "Report", by_level: bool = True) -> str:
     """The id a report's place and year call for (see docs/ARCHITECTURE.md, Ids), before a
     `-2`, `-3`… that tells apart reports of the same place and year. The place is the one at

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from archive.model import Provenance, Report, derived_title
-from archive.rules import DEFAULT_GENRE, LEVEL_LABELS, reporting_place
+from archive.rules import DEFAULT_GENRE, LEVEL_LABELS, government_name, reporting_place
 from importers.dates import DELIVERY_RE, known_year, parse_date
 from importers.document import Line
 from importers.cleaning.furniture import HEADER_KEY
@@ -130,6 +130,10 @@ def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, s
     # a genre in doubt is dated like the archive's own reports (the year covered)
     _fill_year(report, genre.code if doubt_note(genre) is None else DEFAULT_GENRE, intro,
                _first_chars(body, _PLACE_SCAN_CHARS))
+
+    government = government_name(reporting_place(report), report.level)
+    if report.issuer is None and government:   # citations name it as the author
+        report.issuer, prov["issuer"] = government, Provenance("derived", 0.7)
 
     if report.title is None:
         report.title = derived_title(reporting_place(report), report.year)
