@@ -42,6 +42,8 @@ _TITLE_KINDS = (
 )
 # (pattern on the first lines, genre, what it shows, confidence)
 _START_KINDS = (
+    (re.compile(r"(?:决定|会议)批准(?:这个|该|了)?(?:报告|政府工作报告)"), "other",
+     "开头是人民代表大会批准报告的决议", 0.85),
     (re.compile(r"述法"), "shufa", "开头是述法", 0.75),
     (re.compile(r"^各位代表|在.{2,16}第.{1,3}届人民代表大会第.{1,3}次会议上|向大会报告(?:政府)?工作"),
      "work_report", "开头是向人民代表大会作的政府工作报告", 0.9),
@@ -65,7 +67,7 @@ def classify(title: Optional[str], title_derived: bool, start: str) -> Genre:
             return Genre(code, 0.95 if code != "other" or "解读" in evidence else 0.85,
                          evidence)
     for pattern, code, evidence, confidence in _START_KINDS:
-        if pattern.search(start[:120]):
+        if pattern.search(start[:300] if code == "other" else start[:120]):   # a resolution says it last
             return Genre(code, confidence, evidence)
     if _RULE_OF_LAW.search(named + start):
         return Genre("rule_of_law", 0.7 if named else 0.8, "正文开头讲法治政府建设")

@@ -36,6 +36,8 @@ def report(text: str):
     ("", "本报讯（记者 张三）近日，覃斗镇开展法治宣传活动。", "news"),
     ("", "11月23日上午，县委副书记、县长组织召开法治政府建设推进会。", "news"),
     ("夏邑县创建全省法治政府建设示范县加压推进会召开", "为进一步推进法治政府建设", "news"),
+    ("", "覃斗镇第五届人民代表大会第三次会议听取并审议了镇人民政府镇长所作的政府工作报告。"
+         "会议同意报告提出的目标任务。会议决定批准这个报告。", "other"),                 # a resolution
 ])
 def test_genre_of_short_files(title, start, genre):
     assert classify(title or None, not title, start).code == genre
