@@ -171,8 +171,9 @@ def cmd_review(args) -> int:
     found = _archive(args).review()
     for report, reasons in found:
         _say(f"{report.id}  {report.title or '(无标题)'}: {'; '.join(reasons)}")
-    _say(f"{len(found)} 份报告需要核对" + ("; 用 archive set 编号 town=… year=… 修正, "
-                                       "核对无误的用 archive set 编号 reviewed=genre_doubt 标记" if found else ""))
+    _say(f"{len(found)} 份报告需要核对" + ("; 用 archive set 编号 town=… year=… genre=… level=… 修正, "
+                                       "核对无误的用 archive set 编号 reviewed=genre_doubt,level_doubt 标记"
+                                       if found else ""))
     return 0
 
 
