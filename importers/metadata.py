@@ -177,7 +177,8 @@ def _fill_place(report: Report, lines: list[Line], frame: Frame, site_meta: dict
         report.provenance[name] = p
     report.level = found.level
     if found.level:
-        report.provenance["level"] = Provenance("body", found.level_confidence)
+        source = {"标题": "title", "落款": "signature", "网页": "metadata"}.get(found.level_evidence[:2], "body")
+        report.provenance["level"] = Provenance(source, found.level_confidence)
         report.evidence["level"] = found.level_evidence
     if found.level_confidence < LEVEL_DOUBT_BELOW:
         _flag(report, "level_doubt", f"层级判为“{LEVEL_LABELS.get(found.level, '未知')}”，把握不大"

@@ -15,7 +15,7 @@ from typing import Optional
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
 from archive.errors import ArchiveError, ReportNotFound
-from archive.model import Report
+from archive.model import PLACE_FIELDS, Report
 from archive.rules import GENRE_LABELS, LEVEL_LABELS
 from webapp.citation import citation, location, quotation
 from webapp.services import get_archive, get_index
@@ -133,7 +133,11 @@ def read(report_id: str):
     q = request.args.get("q", "").strip()
     spans, query_error = query_highlights(report, q, original)
     previous, following = town_neighbours(report.id, report.place.town, report.year)
-    meta = [(name, label, shown_meta(report, name)) for name, label in META_FIELDS]
+    # a county's, city's, province's or the State Council's report has no place below its level
+    below = {"national": PLACE_FIELDS, "province": ("town", "county", "city"), "city": ("town", "county"),
+             "county": ("town",)}.get(report.level or "", ())
+    meta = [(name, label, shown_meta(report, name)) for name, label in META_FIELDS
+            if name not in below or report.meta(name)]
     return render_template(
         "report/read.html", report=report, original=original, q=q, spans=spans,
         query_error=query_error, previous=previous, following=following,

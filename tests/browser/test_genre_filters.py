@@ -4,7 +4,7 @@ trend's denominators count only 法治政府建设 reports unless another genre 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from playwright.sync_api import expect
@@ -89,3 +89,15 @@ def test_towns_tree_shows_own_reports_and_filters_by_level(make_page, mixed_site
     expect(tree.locator('li[data-name="广东省"]')).to_have_count(1)
     expect(tree.locator('li[data-level="town"]')).to_have_count(0)
     shot(page, "73-towns-level-province")
+
+
+def test_report_page_shows_genre_level_and_evidence(make_page, mixed_site, shot):
+    page = make_page(mixed_site.url)
+    page.goto(f"/report/{quote('广东省-2025')}")
+    panel = page.get_by_test_id("meta-panel")
+    expect(panel.locator('dd[data-field="genre"]')).to_contain_text("政府工作报告")
+    expect(panel.locator('dd[data-field="level"]')).to_contain_text("省")
+    expect(panel.locator('dd[data-field="year"]')).to_contain_text("2025（所述年度 2024）")
+    expect(panel.get_by_test_id("evidence-genre")).to_contain_text("标题含“政府工作报告”")
+    expect(panel.locator('dd[data-field="issuer"]')).to_contain_text("广东省人民政府")
+    shot(page, "74-report-genre-level")
