@@ -146,8 +146,7 @@ def build_trend(index, phrases: list[str], scope: Scope) -> Trend:
     def build() -> Trend:
         counted = [phrase_counts(index, p, scope) for p in phrases]
         totals = year_totals(index, scope)
-        # the years with reports in scope (a year holding only other genres is no row)
-        years = sorted({y for y, n in totals.items() if n} | {y for p in counted for y, n in p.by_year.items() if n})
+        years = sorted(set(totals) | {y for p in counted for y in p.by_year})
         marked = {y for y in years if scope.in_years(y)} if scope.filtered_years else None
         return Trend(counted, years, totals, marked, town_rows(counted, scope))
     return cached(index, ("trend", tuple(phrases), scope), build)
