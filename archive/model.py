@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
 
-from archive.rules import LEVELS
-
 SCRIPTS = ("simplified", "traditional")
 # Where a metadata value came from.
 SOURCES = ("title", "body", "signature", "metadata", "filename", "override", "derived", "gazetteer")
@@ -26,7 +24,6 @@ NOTED_FLAGS = ("place_ambiguous", "genre_doubt", "level_doubt")
 # its checked form: the report leaves the review list but still says what it is.
 CHECKED_FLAGS = {"place_ambiguous": "place_checked", "genre_doubt": "genre_checked",
                  "level_doubt": "level_checked"}
-# LEVELS (archive.rules): the level of the government that files a report, town … national.
 
 
 @dataclass
@@ -89,7 +86,7 @@ class Report:
     log: list[LogEntry] = field(default_factory=list)
     # Earlier originals of this report (sha256 + format + imported_at), newest last.
     history: list[dict[str, Any]] = field(default_factory=list)
-    level: Optional[str] = None     # one of LEVELS: who reports (None: the text does not say)
+    level: Optional[str] = None     # one of archive.rules.LEVELS: who reports (None: the text does not say)
     genre: Optional[str] = None     # one of archive.rules.GENRES: what kind of document it is
     # Why the importer decided genre, level and year ({"genre": "标题含“政府工作报告”"}); their
     # confidence is in `provenance`.

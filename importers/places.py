@@ -21,7 +21,7 @@ from typing import Optional
 
 from archive.model import Provenance
 from importers import gazetteer
-from importers.placenames import mentions
+from importers.placenames import Mention, mentions
 
 LEVELS = ("town", "county", "city", "province")
 # How much a mention counts, by where it is written.
@@ -82,7 +82,7 @@ def find_places(texts: Texts) -> Found:
         if zone in ("intro", "body"):
             found_here = [m for m in found_here if _names_a_town_here(text, m, texts)]
         if zone in ("intro", "body"):   # running text names other places; only an organisation counts
-            found_here = [m if _as_organisation(text, m, zone) else m._replace(levels=m.levels & {"town"})
+            found_here = [m if _as_organisation(text, m, zone) else Mention(m.start, m.end, m.name, m.levels & {"town"})
                           for m in found_here]
             found_here = [m for m in found_here if m.levels]
         for m in found_here:

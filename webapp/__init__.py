@@ -9,9 +9,12 @@ import logging
 import os
 import secrets
 import threading
+import time
 from pathlib import Path
 
 from flask import Flask
+
+from archive.files import append_log
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,8 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # True when served over HTTPS (`serve`: ARCHIVE_HTTPS=1)
+    "TRUSTED_PROXIES": None,       # reverse proxies whose X-Forwarded-For is believed (webapp.addresses)
+    "ADMIN_NETWORKS": None,        # never held by the site-wide login pause (webapp.logins)
     "TESTING": False,
 }
 
@@ -31,8 +36,9 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the app over the data folder `config["DATA_DIR"]`."""
     import workflows
 
-    from webapp import (admin, api, auth, basket, compare, errors, render, reports, search, towns,
-                        tracker, trends, upload)
+    from webapp import (admin, analysis_api, api, auth, basket, compare, errors, health, render,
+                        reports, reuse, search, towns, tracker, trends, upload)
+    from webapp.addresses import TrustedProxies, parse_networks
     from webapp.csrf import init_csrf
 
     app = Flask(__name__)
@@ -49,13 +55,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["search_index"] = workflows.open_index(archive)
 
     for module in (search, towns, api, auth, upload, reports, compare, basket, admin, trends,
-                   tracker):
+                   tracker, health, analysis_api, reuse):
         app.register_blueprint(module.bp)
     errors.init_errors(app)
     init_csrf(app)
     auth.init_logins(app)
     app.after_request(_security_headers)
     render.init_filters(app)
+    proxies = parse_networks(app.config["TRUSTED_PROXIES"], "ARCHIVE_TRUSTED_PROXIES")
+    if proxies:
+        app.wsgi_app = TrustedProxies(app.wsgi_app, proxies)
     return app
 
 
@@ -90,28 +99,76 @@ def _secret_key(data_dir: Path) -> str:
 def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000) -> None:
     """Run the app under waitress (debug off). `ARCHIVE_ADMIN_PASSWORD` enables uploads;
     it is hashed here and the plaintext is not kept. `ARCHIVE_HTTPS=1` (served behind an HTTPS
-    proxy) marks the session cookie Secure, so a browser never sends it over plain HTTP."""
+    proxy) marks the session cookie Secure, so a browser never sends it over plain HTTP.
+    `ARCHIVE_TRUSTED_PROXIES` and `ARCHIVE_ADMIN_NETWORKS`: addresses or networks (see
+    webapp.addresses, webapp.logins). Errors are logged to data/errors.log too (rotated)."""
     import waitress
     from werkzeug.security import generate_password_hash
+
+    from archive.errors import ArchiveError
+    from webapp.addresses import parse_networks
 
     password = os.environ.get("ARCHIVE_ADMIN_PASSWORD") or ""
     config = {"DATA_DIR": str(data_dir), "SECRET_KEY": _secret_key(Path(data_dir)),
               "SESSION_COOKIE_SECURE": os.environ.get("ARCHIVE_HTTPS", "") in ("1", "true", "yes")}
+    for key in ("TRUSTED_PROXIES", "ADMIN_NETWORKS"):
+        try:
+            config[key] = parse_networks(os.environ.get(f"ARCHIVE_{key}"), f"ARCHIVE_{key}")
+        except ValueError as exc:
+            raise ArchiveError(str(exc)) from None
     if password:
         config["ADMIN_PASSWORD_HASH"] = generate_password_hash(password)
     del password
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().addHandler(ErrorsLog(Path(data_dir) / ERRORS_LOG))
     app = create_app(config)
-    _follow_archive(app)
-    log.info("法治报告检索 serving %s on http://%s:%s (uploads %s)", data_dir, host, port,
-             "enabled" if config.get("ADMIN_PASSWORD_HASH") else "disabled: read-only")
+    _warm_up(app)
+    follow_archive(app)
+    log.info("法治报告检索 serving %s on http://%s:%s (uploads %s; trusted proxies: %s)", data_dir,
+             host, port, "enabled" if config.get("ADMIN_PASSWORD_HASH") else "disabled: read-only",
+             ", ".join(map(str, config["TRUSTED_PROXIES"])) or "none")
     waitress.serve(app, host=host, port=port, threads=8)
+
+
+ERRORS_LOG = "errors.log"
+
+
+class ErrorsLog(logging.Handler):
+    """Warnings and errors (with their tracebacks) appended to data/errors.log, rotated by size
+    (`archive.files.append_log`: safe with the CLI writing the same file)."""
+
+    def __init__(self, path: Path):
+        super().__init__(logging.WARNING)
+        self.path = path
+        self.setFormatter(logging.Formatter("--- %(asctime)s %(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            append_log(self.path, self.format(record) + "\n")
+        except OSError:
+            self.handleError(record)
+
+
+WARM_QUERY = "/?q=%E6%B3%95%E6%B2%BB"  # 法治: a bare word, answered by every layer
+
+
+def _warm_up(app: Flask) -> None:
+    """Answer one bare-word search before the port opens, so the first user's search does not
+    wait for what any first query needs: the index snapshot and the exact base's maps, jieba's
+    dictionary (~1 s), the word list, the Whoosh reader, pypinyin's tables for the place lists,
+    the compiled templates. `bench/startup.py` measures both sides of it."""
+    started = time.perf_counter()
+    try:
+        app.test_client().get(WARM_QUERY)
+    except Exception:  # noqa: BLE001 — warming is an optimisation; the real request will say
+        log.exception("warm-up search failed")
+    log.info("ready for searches after %.1f s of warm-up", time.perf_counter() - started)
 
 
 FOLLOW_SECONDS = 10.0  # how soon the served index picks up what a killed or blocked writer left
 
 
-def _follow_archive(app: Flask) -> threading.Event:
+def follow_archive(app: Flask) -> threading.Event:
     """Keep the served index in line with the archive from a background thread: at start and
     every FOLLOW_SECONDS, whatever another process wrote, a killed import left half done or an
     import gave up on while a reindex held the lock (the check is two cheap reads when nothing

@@ -18,7 +18,7 @@ from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, 
                    url_for)
 
 import workflows
-from archive import audit, renames
+from archive import audit, integrity, renames
 from workflows.reimport import reimport
 from archive.errors import ArchiveError, InvalidField, ReportNotFound
 from archive.fields import REVIEWED
@@ -144,17 +144,17 @@ def _writable() -> None:
 @bp.route("/review")
 @admin_required
 def review():
-    """`Archive.review()` as a page, REVIEW_PAGE reports at a time: each report's problems and an
+    """`integrity.review()` as a page, REVIEW_PAGE reports at a time: each report's problems and an
     inline form for them."""
     _writable()
     archive = get_archive()
-    listed = archive.review_ids()
+    listed = integrity.review_ids(archive)
     pages = max(1, -(-len(listed) // REVIEW_PAGE))
     page = min(int_arg("page", 1, 1, 10_000, label="页码"), pages)
     items = []
     for rid, reasons in listed[(page - 1) * REVIEW_PAGE:page * REVIEW_PAGE]:
         try:
-            report, reasons = archive.review_item(rid, reasons)
+            report, reasons = integrity.review_item(archive, rid, reasons)
         except ArchiveError:  # removed or broken since the list was read: `archive check` says
             continue
         if not reasons:

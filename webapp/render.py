@@ -13,7 +13,8 @@ from flask import Flask, request
 from markupsafe import Markup, escape
 
 from analysis.summaries import UNKNOWN_PLACE
-from archive.rules import GENRE_LABELS, LEVEL_LABELS, PART_LABELS, YEAR_MAX, YEAR_MIN
+from archive.rules import GENRE_LABELS, KIND_LABELS, LEVEL_LABELS, PART_LABELS, YEAR_MAX, YEAR_MIN
+from index.documents import TITLE_ID
 
 
 
@@ -239,5 +240,6 @@ def init_filters(app: Flask) -> None:
         town_url=town_url, compare_url=compare_url, part_label=part_label, genre_label=genre_label,
         level_label=level_label,
         trend_chart=trend_chart, share_chart=share_chart, coverage_table=coverage_table, PART_LABELS=PART_LABELS, FLAG_LABELS=FLAG_LABELS,
-        UNKNOWN_PLACE=UNKNOWN_PLACE, YEAR_MIN=YEAR_MIN, YEAR_MAX=YEAR_MAX,
+        UNKNOWN_PLACE=UNKNOWN_PLACE, YEAR_MIN=YEAR_MIN, YEAR_MAX=YEAR_MAX, TITLE_ID=TITLE_ID,
+        KIND_LABELS=KIND_LABELS,
     )

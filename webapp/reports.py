@@ -14,6 +14,7 @@ from typing import Optional
 
 from flask import Blueprint, Response, abort, render_template, request, send_file
 
+from analysis.reuse import cached_reuse
 from archive.errors import ArchiveError, ReportNotFound
 from archive.model import PLACE_FIELDS, Report
 from archive.rules import GENRE_LABELS, LEVEL_LABELS
@@ -144,7 +145,8 @@ def read(report_id: str):
         meta_known=[m for m in meta if m[2]], meta_unknown=[label for _, label, value in meta if not value],
         headings=[p for p in report.paragraphs if p.kind == "heading"],
         source_labels=SOURCE_LABELS, flag_explanations=FLAG_EXPLANATIONS,
-        display_text=display_text, whole_citation=citation(report, None, base_url()))
+        display_text=display_text, whole_citation=citation(report, None, base_url()),
+        reuse=cached_reuse(get_index(), report.id))
 
 
 @bp.route("/report/<report_id>/original")

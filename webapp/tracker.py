@@ -14,19 +14,23 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from analysis.pinyin import pinyin_key
 from analysis.summaries import UNKNOWN_PLACE, catalogue, place_options
-from analysis.tracker import pairs, review, town_series
+from analysis import verdicts
+from analysis.tracker import pairs, review, review_reports, town_reviews, town_series
+from archive.errors import ArchiveError
 from archive.rules import DEFAULT_GENRE, GENRE_LABELS, genre_code
+from webapp.auth import admin_required, is_admin
 from webapp.params import int_arg
-from webapp.services import get_archive, get_index
+from webapp.services import get_archive
 
 bp = Blueprint("tracker", __name__)
 
 TOWNS_PER_PAGE = 15
-STATUS_LABELS = {"repeated": "重复出现", "answered": "有回应", "open": "未见回应"}
+STATUS_LABELS = {"repeated": "重复出现", "answered": "有回应", "review": "待人工判断", "open": "未见回应"}
+PLAN_LABELS = {"done": "已落实", "review": "待人工判断", "open": "未见落实"}
 
 
 @bp.route("/tracker")
@@ -40,32 +44,33 @@ def index():
     genre = "" if raw == "all" else genre_code(raw) or DEFAULT_GENRE
     options["genres"] = [("all", "全部体裁"), *GENRE_LABELS.items()]
     context = {"town": town, "county": county, "options": options, "labels": STATUS_LABELS,
-               "genre": genre or "all"}
+               "plan_labels": PLAN_LABELS, "genre": genre or "all"}
     if town:
         return _town_page(town, county, context)
     return _table_page(county, context)
 
 
 def _town_page(town: str, county: str, context: dict):
-    genre = "" if context["genre"] == "all" else context["genre"]
-    found = {k: v for k, v in town_series(get_archive(), county or None, genre).items() if k[1] == town}
+    found = town_reviews(get_archive(), town, county or None, _genre(context))
     if not found:
         context["message"] = (f"档案中没有“{town}”{'（' + county + '）' if county else ''}"
                               "注明年份的报告：请从下拉列表选择乡镇。")
         return render_template("tracker/index.html", **context), 404
-    sections = []
-    archive, index = get_archive(), get_index()
-    held = catalogue(archive)
-    for (c, t), series in sorted(found.items(), key=lambda kv: pinyin_key(kv[0][0])):
-        sections.append({"county": c or UNKNOWN_PLACE, "town": t, "series": series,
-                         "pairs": [(p, review(archive, index, p, held)) for p in pairs(series)]})
-    context.update(sections=sections)
+    archive = get_archive()
+    sections = [{**s, "county": s["county"] or UNKNOWN_PLACE, "county_value": s["county"],
+                 "history": {p.later["id"]: verdicts.history(archive, p.earlier["id"], p.later["id"])
+                             for p, _ in s["pairs"]}}
+                for s in sorted(found, key=lambda s: pinyin_key(s["county"]))]
+    context.update(sections=sections, can_judge=is_admin())
     return render_template("tracker/town.html", **context)
 
 
+def _genre(context: dict) -> str:
+    return "" if context["genre"] == "all" else context["genre"]
+
+
 def _table_page(county: str, context: dict):
-    genre = "" if context["genre"] == "all" else context["genre"]
-    towns = town_series(get_archive(), county or None, genre)
+    towns = town_series(get_archive(), county or None, _genre(context))
     tracked = sorted(((k, v) for k, v in towns.items() if len(v) > 1),   # pinyin, unknown last
                      key=lambda kv: (not kv[0][0], pinyin_key(kv[0][0]), pinyin_key(kv[0][1])))
     pages = max(1, -(-len(tracked) // TOWNS_PER_PAGE))
@@ -73,12 +78,12 @@ def _table_page(county: str, context: dict):
     shown = tracked[(page - 1) * TOWNS_PER_PAGE:page * TOWNS_PER_PAGE]
     table = []
     years: set = set()
-    archive, index = get_archive(), get_index()
+    archive = get_archive()
     held = catalogue(archive)
     for (c, t), series in shown:
         cells = {}
         for p in pairs(series):
-            r = review(archive, index, p, held)
+            r = review(archive, p, held)
             if r is not None:
                 cells[p.later["year"]] = {"pair": p, "review": r}
                 years.add(p.later["year"])
@@ -87,11 +92,37 @@ def _table_page(county: str, context: dict):
                       "repeated": sum(x["review"].count("repeated") for x in cells.values())})
     context.update(table=table, years=sorted(years), page=page, pages=pages,
                    tracked=len(tracked), single=sum(1 for v in towns.values() if len(v) == 1),
-                   page_url=lambda n: _table_url(county, n, context["genre"]))
+                   page_url=lambda n: _table_url(county, n))
     return render_template("tracker/index.html", **context)
 
 
-def _table_url(county: str, page: int, genre: str = DEFAULT_GENRE) -> str:
-    args = [(k, v) for k, v in (("county", county), ("page", page),
-                                ("genre", "" if genre == DEFAULT_GENRE else genre)) if v and v != 1]
+def _table_url(county: str, page: int) -> str:
+    args = [(k, v) for k, v in (("county", county), ("page", page)) if v and v != 1]
     return request.script_root + "/tracker" + (f"?{urlencode(args)}" if args else "")
+
+
+@bp.route("/tracker/verdict", methods=["POST"])
+@admin_required
+def set_verdict():
+    """A reviewer's verdict on one item of a pair (`analysis.verdicts`), then back to the pair."""
+    form = request.form
+    earlier, later, kind = form.get("earlier", ""), form.get("later", ""), form.get("kind", "")
+    paragraph_id, n = form.get("paragraph_id", ""), int_arg("n", 0, 0, 10_000, source=form, strict=True)
+    try:
+        found = review_reports(get_archive(), earlier, later)
+    except ArchiveError:
+        abort(404, description="报告已不在档案中，请刷新页面。")
+    rows = ([f.problem for f in found.problems] if kind == "problem" else
+            [f.plan for f in found.plans] if kind == "plan" else [])
+    item = next((i for i in rows if (i.paragraph_id, i.n) == (paragraph_id, n)), None)
+    if item is None:
+        abort(400, description="找不到这一条问题或计划：报告可能已经修改，请刷新页面。")
+    try:
+        verdicts.record(get_archive(), earlier, later, kind, paragraph_id, n, item.text,
+                        form.get("verdict", ""), who=form.get("editor", "").strip(),
+                        address=request.remote_addr or "", note=form.get("note", ""))
+    except ArchiveError as exc:
+        abort(400, description=str(exc))
+    town, county = form.get("town", ""), form.get("county", "")
+    return redirect(url_for("tracker.index", town=town or None, county=county or None)
+                    + f"#pair-{later}", code=303)
