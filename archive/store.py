@@ -576,6 +576,7 @@ def _entry(report: Report, stamp: list[int], text: str) -> dict[str, Any]:
         "place": asdict(report.place), "year": report.year, "issued": report.issued,
         "script": report.script, "n_paragraphs": len(report.paragraphs),
         "flags": list(report.flags), "sha256": report.source.sha256,
+        "genre": report.genre, "level": report.level,
         "key": _title_key(report),
         "confidence": {k: p.confidence for k, p in report.provenance.items()
                        if k in ("town", "year")},
@@ -585,7 +586,8 @@ def _entry(report: Report, stamp: list[int], text: str) -> dict[str, Any]:
 def _summary(rid: str, e: dict[str, Any]) -> Summary:
     return Summary(id=rid, title=e["title"], title_derived=e["title_derived"],
                    place=Place(**e["place"]), year=e["year"], issued=e["issued"],
-                   script=e["script"], n_paragraphs=e["n_paragraphs"], flags=tuple(e["flags"]))
+                   script=e["script"], n_paragraphs=e["n_paragraphs"], flags=tuple(e["flags"]),
+                   genre=e["genre"], level=e["level"])
 
 
 @dataclass

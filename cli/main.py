@@ -201,8 +201,9 @@ def cmd_review(args) -> int:
     found = integrity.review(_archive(args))
     for report, reasons in found:
         _say(f"{report.id}  {report.title or '(无标题)'}: {'; '.join(reasons)}")
-    _say(f"{len(found)} 份报告需要核对" + ("; 用 archive set 编号 town=… year=… 修正, "
-                                       "核对无误的用 archive set 编号 reviewed=genre_doubt 标记" if found else ""))
+    _say(f"{len(found)} 份报告需要核对" + ("; 用 archive set 编号 town=… year=… genre=… level=… 修正, "
+                                       "核对无误的用 archive set 编号 reviewed=genre_doubt,level_doubt 标记"
+                                       if found else ""))
     return 0
 
 
@@ -359,7 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("set", help="修正字段: " + ", ".join(SETTABLE)
-                       + "; reviewed=genre_doubt,place_ambiguous 标记为已核对 (移出待核对列表)")
+                       + "; genre= 与 level= 可用中文名 (如 genre=政府工作报告 level=省)"
+                       + "; reviewed=genre_doubt,level_doubt,place_ambiguous 标记为已核对 (移出待核对列表)")
     p.add_argument("id", metavar="ID")
     p.add_argument("assignments", nargs="+", type=_assignment, metavar="字段=值")
     p.add_argument("--new-place", action="store_true",

@@ -375,12 +375,13 @@ class SearchIndex:
 
     def search(self, query: str, *, town=None, county=None, year=None, section=None,
                report_id=None, kind=None, sort: str = "relevance", page: int = 1,
-               per_page: int = 20) -> SearchResult:
+               per_page: int = 20, genre=None, level=None) -> SearchResult:
         """Search; keyword filters combine (AND) with scopes written in the query, and a blank
         query with filters lists what the filters allow. `year` is an int, a (first, last)
         tuple or "2021-2024"; `report_id` keeps one report's paragraphs; `kind` keeps one kind
         ("text": body paragraphs, "heading", "title": the report's title, `index.documents`);
-        without it every stored line is searched; per_page=0 returns every hit.
+        without it every stored line is searched; per_page=0 returns every hit; `genre` and
+        `level` take a code or any name of one (archive.rules).
 
         One direction: parse (`index.query`) → plan (filters joined, scopes first) → match
         (`Snapshot.evaluate`: exact layer, word layer) → count (`index.facets`) → rank the
@@ -391,7 +392,7 @@ class SearchIndex:
         if not isinstance(page, int) or page < 1 or not isinstance(per_page, int) or per_page < 0:
             raise QueryError("页码须是从 1 开始的整数，每页条数须是不小于 0 的整数")
         node = plan(query, {"town": town, "county": county, "year": year, "section": section,
-                            "report_id": report_id, "kind": kind})
+                            "report_id": report_id, "kind": kind, "genre": genre, "level": level})
         snap = self.snapshot()
         matches = snap.cache.get(("query", node))
         if matches is None:
@@ -515,7 +516,7 @@ class SearchIndex:
         return self._hits([(e, sim) for sim, e in scored[:limit]], EMPTY, ())
 
 
-REPORT_SCOPES = ("town", "county", "city", "province", "year", "report_id")
+REPORT_SCOPES = ("town", "county", "city", "province", "year", "report_id", "genre", "level")
 RAW_FILTERS = ("report_id", "kind")  # keyword filters taken as they are (not query fields)
 
 

@@ -15,7 +15,7 @@ from flask import Flask, request
 from markupsafe import Markup, escape
 
 from analysis.summaries import UNKNOWN_PLACE
-from archive.rules import KIND_LABELS, PART_LABELS, YEAR_MAX, YEAR_MIN
+from archive.rules import GENRE_LABELS, KIND_LABELS, LEVEL_LABELS, PART_LABELS, YEAR_MAX, YEAR_MIN
 from index.documents import TITLE_ID
 
 
@@ -28,8 +28,10 @@ FLAG_LABELS = {
     "year_missing": "未识别年份",
     "place_ambiguous": "乡镇有同名",
     "genre_doubt": "体裁存疑",
+    "level_doubt": "层级存疑",
     "place_checked": "地点已核对",
-    "genre_checked": "非乡镇报告（已核对）",
+    "genre_checked": "体裁已核对",
+    "level_checked": "层级已核对",
     "ocr": "扫描件识别",
 }
 
@@ -100,6 +102,14 @@ def compare_url(a: str, b: str) -> str:
 
 def part_label(part: str | None) -> str:
     return PART_LABELS.get(part or "", part or "")
+
+
+def genre_label(genre: str | None) -> str:
+    return GENRE_LABELS.get(genre or "", genre or "")
+
+
+def level_label(level: str | None) -> str:
+    return LEVEL_LABELS.get(level or "", level or "")
 
 
 @dataclass(frozen=True)
@@ -247,7 +257,8 @@ def coverage_table(grid: dict) -> Markup:
 def init_filters(app: Flask) -> None:
     app.jinja_env.globals.update(
         highlight=highlight, paragraph_anchor=paragraph_anchor, report_url=report_url,
-        town_url=town_url, compare_url=compare_url, part_label=part_label,
+        town_url=town_url, compare_url=compare_url, part_label=part_label, genre_label=genre_label,
+        level_label=level_label,
         trend_chart=trend_chart, share_chart=share_chart, coverage_table=coverage_table, PART_LABELS=PART_LABELS, FLAG_LABELS=FLAG_LABELS,
         UNKNOWN_PLACE=UNKNOWN_PLACE, YEAR_MIN=YEAR_MIN, YEAR_MAX=YEAR_MAX, TITLE_ID=TITLE_ID,
         KIND_LABELS=KIND_LABELS,
