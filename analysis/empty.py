@@ -4,7 +4,7 @@ that hold no report (档案中没有 2030 年的报告), and the phrases near a 
 from __future__ import annotations
 
 from archive.errors import QueryError
-from archive.rules import PART_LABELS
+from archive.rules import GENRE_LABELS, LEVEL_LABELS, PART_LABELS
 
 _PLACE_WORDS = {"town": "乡镇", "county": "县（区）", "city": "市", "province": "省"}
 
@@ -21,6 +21,8 @@ def scope_words(scope) -> str:
         return f"“{PART_LABELS.get(value, value)}”部分"
     if field == "heading":
         return f"标题含“{value}”"
+    if field in ("genre", "level"):
+        return f"{'体裁' if field == 'genre' else '层级'}“{(GENRE_LABELS if field == 'genre' else LEVEL_LABELS).get(value, value)}”"
     return f"编号“{value}”"
 
 

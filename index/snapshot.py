@@ -39,7 +39,7 @@ from index.wordindex import WordIndex
 CACHE_SIZE = 512
 CACHE_DOCS = 4_000_000  # doc ids held by one cache (~32 MB of arrays) before it starts afresh
 PLACES = ("town", "county", "city", "province")
-REPORT_FIELDS = ("year",) + PLACES
+REPORT_FIELDS = ("year",) + PLACES + ("genre", "level")   # what a report scope or facet reads
 SPLIT_ABOVE = 2000  # occurrences (estimated) above which `Haystack.counts` splits, not finds
 SPLIT_CHUNK = 4_000_000  # characters split at a time (the pieces are a copy of them)
 SAMPLE = 1_000_000  # characters the estimate is counted on
@@ -89,7 +89,7 @@ class Reports:
     def __init__(self, ids: list[str], rows: dict[str, tuple]):
         self.ids = ids                                   # ordinal → report id
         self.ordinal = {rid: i for i, rid in enumerate(ids)}
-        self.rows = rows                                 # report id → (year, town, county, city, province)
+        self.rows = rows                                 # report id → REPORT_FIELDS
         self.live = np.zeros(len(ids) + 1, dtype=bool)
         for rid in rows:
             self.live[self.ordinal[rid]] = True
@@ -131,7 +131,7 @@ class Reports:
             else:
                 i = REPORT_FIELDS.index(field)
                 order = sorted(range(len(self.ids)), key=lambda o: (
-                    (self.rows.get(self.ids[o]) or (None,) * 5)[i] or "\uffff"))
+                    (self.rows.get(self.ids[o]) or (None,) * len(REPORT_FIELDS))[i] or "\uffff"))
             found = np.zeros(len(self.ids) + 1, dtype=np.int64)
             found[order] = np.arange(len(order))
             with self._lock:
@@ -420,6 +420,10 @@ class Snapshot:
             first, last = value
             for rid, row in self.reports.rows.items():
                 ok[self.reports.ordinal[rid]] = row[0] is not None and first <= row[0] <= last
+        elif field in ("genre", "level"):  # a code (archive.rules): exactly
+            i = REPORT_FIELDS.index(field)
+            for rid, row in self.reports.rows.items():
+                ok[self.reports.ordinal[rid]] = row[i] == value
         else:  # a place: the exact name, or a name starting with it (town:赵集 → 赵集镇)
             i = REPORT_FIELDS.index(field)
             for rid, row in self.reports.rows.items():
@@ -479,7 +483,7 @@ def _grown(values: np.ndarray, size: int, fill) -> np.ndarray:
 
 
 def _report_rows(store: Store, report_ids: Optional[list[str]]) -> dict[str, tuple]:
-    """{report id: (year, town, county, city, province)}."""
+    """{report id: REPORT_FIELDS}."""
     if report_ids == []:
         return {}
     return {rid: tuple(rest) for rid, *rest in store.reports(report_ids)}
