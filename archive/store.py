@@ -529,6 +529,12 @@ class Archive:
         self._refresh()
         return integrity.review_ids(self.catalog.entries() if self.data_dir.is_dir() else ())
 
+    def review_kinds(self) -> dict[str, list[str]]:
+        """{id: kinds of its doubts} for the ids `review_ids` lists (town_missing, year_doubtful,
+        place_ambiguous…: archive.flags.REVIEW_LABELS), to filter the list by reason."""
+        self._refresh()
+        return integrity.review_kinds(self.catalog.entries() if self.data_dir.is_dir() else ())
+
     def review_item(self, rid: str, reasons: list[str]) -> tuple[Report, list[str]]:
         """The report and all its reasons: a flag the importer explained (Report.flag_notes) is
         a reason of its own."""

@@ -12,22 +12,12 @@ from urllib.parse import quote, urlencode
 from flask import Flask, request
 from markupsafe import Markup, escape
 
+from archive.flags import FLAG_LABELS
 from archive.rules import PART_LABELS, YEAR_MAX, YEAR_MIN
 
 UNKNOWN_PLACE = "未注明"  # how unknown place levels are shown (see webapp.summaries)
 
 
-# Import warnings (Report.flags) as staff read them.
-FLAG_LABELS = {
-    "encoding_debris": "含乱码字符",
-    "title_derived": "标题为推断",
-    "town_missing": "未识别乡镇",
-    "year_missing": "未识别年份",
-    "place_ambiguous": "乡镇有同名",
-    "genre_doubt": "体裁存疑",
-    "place_checked": "地点已核对",
-    "genre_checked": "非乡镇报告（已核对）",
-}
 
 
 def highlight(text: str, spans: Iterable[Sequence[int]] | None) -> Markup:
