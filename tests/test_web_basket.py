@@ -30,7 +30,7 @@ def test_add_without_js_redirects_back_and_shows_text_and_citation(client):
     assert response.status_code == 302 and response.headers["Location"].endswith(back)
     html = client.get("/basket").get_data(as_text=True)
     assert SHARED in html
-    assert "来源：赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R]. 2025. 一、（一）第1段." in html
+    assert "来源：赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R/OL]. 2025: 一、（一）第1段(2025-" in html
     assert contents(client) == [["赵集镇-2024", "一.（一）.1", "original"]]
 
 

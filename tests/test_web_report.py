@@ -150,10 +150,10 @@ def test_cite_returns_plain_text_with_citation_and_permalink(handmade):
     assert response.status_code == 200 and response.mimetype == "text/plain"
     text = response.get_data(as_text=True)
     assert text.startswith(SHARED)
-    assert ("——赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R]. 2025. 一、（一）第1段. "
-            "http://localhost/report/赵集镇-2024#p-一.（一）.1") in text
+    assert re.search(r"——赵集镇人民政府\. 赵集镇2024年法治政府建设工作情况报告\[R/OL\]\. 2025: 一、（一）第1段"
+                     r"\(2025-\d\d-\d\d\)\[\d{4}-\d\d-\d\d\]\. http://localhost/report/赵集镇-2024#p-一\.（一）\.1", text)
     traditional = handmade.get(url("马喇镇-2023", "/cite/导语.1")).get_data(as_text=True)
-    assert traditional.startswith("2023年，馬喇鎮") and "[标题为系统生成][R]. 2023." in traditional
+    assert traditional.startswith("2023年，馬喇鎮") and "[标题为系统生成][R/OL]. 2023: 导语第1段" in traditional
 
 
 def test_similar_paragraphs_fragment_and_page(handmade):
@@ -199,3 +199,29 @@ def test_every_metadata_source_has_a_chinese_label():
     from archive.model import SOURCES
     from webapp.reports import SOURCE_LABELS
     assert set(SOURCE_LABELS) >= set(SOURCES)
+
+
+def test_citations_use_the_configured_public_address(handmade_app):
+    """ARCHIVE_PUBLIC_URL (config PUBLIC_URL) replaces whatever host the browser used."""
+    handmade_app.config["PUBLIC_URL"] = "http://fazhi.sfj.gov:8080"
+    try:
+        text = handmade_app.test_client().get(url("赵集镇-2024", "/cite/" + quote("一.（一）.1")),
+                                              base_url="http://127.0.0.1:5000").get_data(as_text=True)
+    finally:
+        handmade_app.config["PUBLIC_URL"] = None
+    assert "http://fazhi.sfj.gov:8080/report/赵集镇-2024#p-一.（一）.1" in text and "127.0.0.1" not in text
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("", None), ("  ", None), ("http://fazhi.sfj.gov:8080/", "http://fazhi.sfj.gov:8080"),
+    ("https://10.1.2.3/fazhi", "https://10.1.2.3/fazhi")])
+def test_public_url_setting_is_read_and_normalised(value, expected):
+    from webapp import public_url
+    assert public_url(value) == expected
+
+
+@pytest.mark.parametrize("value", ["fazhi.sfj.gov", "ftp://x", "http://", "http://h/?a=1"])
+def test_a_malformed_public_url_stops_the_server_with_one_line(value):
+    from webapp import public_url
+    with pytest.raises(SystemExit, match="ARCHIVE_PUBLIC_URL"):
+        public_url(value)

@@ -108,7 +108,7 @@ def test_report_text_and_queries_render_as_text(evil_client):
 def test_markdown_export_escapes_markup(evil_client):
     body = evil_client.get("/export.md?q=普法").get_data(as_text=True)
     assert "\\<script\\>" in body and "\\*\\*加粗\\*\\*" in body and "\\[点我\\]" in body
-    assert "[R]" in body
+    assert "[R/OL]" in body
 
 
 def test_api_serves_report_text_as_json_only(evil_client):

@@ -138,14 +138,14 @@ def test_csv_export_has_bom_header_and_every_hit(client):
     rows = list(csv.reader(io.StringIO(body[1:])))
     assert rows[0][0] == "报告" and len(rows) == total + 1
     assert all("普法" in row[7] for row in rows[1:])
-    assert all("[R]" in row[8] and "/report/" in row[9] for row in rows[1:])
+    assert all("[R/OL]" in row[8] and "/report/" in row[9] for row in rows[1:])
 
 
 def test_markdown_export_cites_each_hit(client):
     total = client.get("/api/search?q=普法&limit=1").get_json()["total_paragraphs"]
     body = client.get("/export.md?q=普法").get_data(as_text=True)
     assert body.startswith("# 检索结果：普法")
-    assert body.count("[R]") == total and body.count("/report/") == total
+    assert body.count("[R/OL]") == total and body.count("/report/") == total
 
 
 def test_export_of_a_bad_query_is_a_friendly_400(client):
@@ -159,7 +159,7 @@ def test_exports_cite_the_stored_report_exactly(client, sample_app):
     from webapp.citation import citation
     from webapp.services import get_archive
 
-    expected = "覃斗镇人民政府. 覃斗镇2019年法治政府建设工作情况报告[标题为系统生成][R]. 2020."
+    expected = "覃斗镇人民政府. 覃斗镇2019年法治政府建设工作情况报告[标题为系统生成][R/OL]. 2020"
     query = {"q": "法治", "town": "覃斗镇"}
     rows = list(csv.reader(io.StringIO(
         client.get("/export.csv", query_string=query).get_data(as_text=True)[1:])))[1:]

@@ -10,6 +10,7 @@ import os
 import secrets
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -23,6 +24,7 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # True when served over HTTPS (`serve`: ARCHIVE_HTTPS=1)
+    "PUBLIC_URL": None,            # the site's address in citations (`serve`: ARCHIVE_PUBLIC_URL)
     "TESTING": False,
 }
 
@@ -90,13 +92,15 @@ def _secret_key(data_dir: Path) -> str:
 def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000) -> None:
     """Run the app under waitress (debug off). `ARCHIVE_ADMIN_PASSWORD` enables uploads;
     it is hashed here and the plaintext is not kept. `ARCHIVE_HTTPS=1` (served behind an HTTPS
-    proxy) marks the session cookie Secure, so a browser never sends it over plain HTTP."""
+    proxy) marks the session cookie Secure, so a browser never sends it over plain HTTP.
+    `ARCHIVE_PUBLIC_URL` is the site's address in citations (`public_url`)."""
     import waitress
     from werkzeug.security import generate_password_hash
 
     password = os.environ.get("ARCHIVE_ADMIN_PASSWORD") or ""
     config = {"DATA_DIR": str(data_dir), "SECRET_KEY": _secret_key(Path(data_dir)),
-              "SESSION_COOKIE_SECURE": os.environ.get("ARCHIVE_HTTPS", "") in ("1", "true", "yes")}
+              "SESSION_COOKIE_SECURE": os.environ.get("ARCHIVE_HTTPS", "") in ("1", "true", "yes"),
+              "PUBLIC_URL": public_url(os.environ.get("ARCHIVE_PUBLIC_URL", ""))}
     if password:
         config["ADMIN_PASSWORD_HASH"] = generate_password_hash(password)
     del password
@@ -106,6 +110,19 @@ def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000
     log.info("法治报告检索 serving %s on http://%s:%s (uploads %s)", data_dir, host, port,
              "enabled" if config.get("ADMIN_PASSWORD_HASH") else "disabled: read-only")
     waitress.serve(app, host=host, port=port, threads=8)
+
+
+def public_url(value: str) -> str | None:
+    """ARCHIVE_PUBLIC_URL (http://法治档案.司法局.内网:8080/): the office's address for the site,
+    used in every citation's permalink instead of the address a browser happened to use.
+    Anything but an http(s) address is refused at start-up with one line."""
+    value = value.strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise SystemExit(f"ARCHIVE_PUBLIC_URL 应为网站地址，如 http://fazhi.sfj.gov:8080，而不是 {value[:80]!r}")
+    return value.rstrip("/")
 
 
 FOLLOW_SECONDS = 10.0  # how soon the served index picks up what a killed or blocked writer left

@@ -12,7 +12,7 @@ import mimetypes
 import re
 from typing import Optional
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
 from archive.errors import ArchiveError, ReportNotFound
 from archive.model import Report
@@ -54,8 +54,10 @@ MIME_BY_FORMAT = {
 
 
 def base_url() -> str:
-    """The site's address as the user reached it, for permalinks in citations."""
-    return request.host_url.rstrip("/") + request.script_root
+    """The site's address for permalinks in citations: the office's address for the site
+    (config PUBLIC_URL, from ARCHIVE_PUBLIC_URL), else the address the user reached it by."""
+    public = current_app.config.get("PUBLIC_URL")
+    return public.rstrip("/") if public else request.host_url.rstrip("/") + request.script_root
 
 
 def use_original_script(report: Report) -> bool:

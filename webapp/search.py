@@ -19,6 +19,7 @@ from index.query import parse, terms
 from webapp import wordexport
 from webapp.citation import citation_for_hit, permalink, script_note, split_permalink
 from webapp.params import int_arg, year_arg
+from webapp.reports import base_url
 from webapp.render import UNKNOWN_PLACE
 from webapp.services import get_archive, get_index
 from webapp.summaries import archive_overview, place_options
@@ -238,10 +239,6 @@ def _export_hits(params: Params) -> list[dict]:
     return run_search(params, page=1, per_page=EXPORT_LIMIT)["hits"]
 
 
-def _base_url() -> str:
-    return request.host_url.rstrip("/") + request.script_root
-
-
 CSV_COLUMNS = ("报告", "乡镇", "县", "年份", "部分", "段落位置", "段落编号", "段落", "引用", "链接",
                "字体")
 
@@ -267,7 +264,7 @@ def export_csv():
     out.write("\ufeff")  # BOM: Excel then reads UTF-8
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    base = _base_url()
+    base = base_url()
     for hit in hits:
         text, script = _quoted(hit, as_written)
         writer.writerow([
@@ -286,7 +283,7 @@ def export_docx():
     followed by its citation."""
     params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
-    as_written, base = _as_written(), _base_url()
+    as_written, base = _as_written(), base_url()
     quotations = []
     for hit in hits:
         text, script = _quoted(hit, as_written)
@@ -308,7 +305,7 @@ def _csv_safe(text: str) -> str:
 def export_md():
     params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
-    base = _base_url()
+    base = base_url()
     lines = [f"# 检索结果：{params.q or '（全部）'}", "", f"共 {len(hits)} 段。", ""]
     for n, hit in enumerate(hits, 1):
         quoted = (hit.get("text") or "").replace("\n", " ")

@@ -117,7 +117,7 @@ def test_copy_citation_and_collect_in_basket(page, site, shot):
     expect(copy).to_have_text("已复制")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert paragraph.text_original in copied
-    assert "[R]" in copied
+    assert "[R/OL]" in copied
     assert f"{site.url}/report/{report_id}#p-{pid}" in copied
 
     add = target.get_by_test_id("basket-add")
@@ -328,7 +328,7 @@ def test_search_read_cite_and_collect_without_javascript(make_page, site, shot):
     target.get_by_test_id("cite-link").click()
     citation = page.locator("body").inner_text()
     assert site.archive().get(report_id).paragraph(pid).text_original in citation
-    assert "[R]" in citation and f"/report/{report_id}#p-{pid}" in citation
+    assert "[R/OL]" in citation and f"/report/{report_id}#p-{pid}" in citation
 
     page.goto("/basket")
     expect(page.get_by_test_id("basket-item")).to_have_attribute("data-pid", pid)
