@@ -7,7 +7,7 @@ import pytest
 
 from archive.model import Paragraph
 from archive.folding import fold
-from webapp.alignment import (
+from analysis.alignment import (
     NEAR, PAIR_MIN, PLANS_TO_WORK, align_reports, align_sections, assignment, bigrams, cosine,
     heading_similarity, sections, sentence_spans, shared_sentences, tfidf_vectors,
 )
@@ -180,8 +180,8 @@ def test_shared_sentences_agree_with_brute_force():
 
 
 def test_long_documents_pair_within_a_band_best_first(monkeypatch):
-    monkeypatch.setattr("webapp.alignment.DENSE_PAIRS", 4)     # force the bounded path
-    monkeypatch.setattr("webapp.alignment.BAND", 2)
+    monkeypatch.setattr("analysis.alignment.DENSE_PAIRS", 4)     # force the bounded path
+    monkeypatch.setattr("analysis.alignment.BAND", 2)
     topics = ["组织领导", "普法宣传", "行政执法", "矛盾化解", "政务公开", "依法决策", "队伍建设", "监督问责"]
     a = sections([h(str(i), f"加强{w}工作") for i, w in enumerate(topics)])
     b = sections([h(str(i), f"加强{w}工作") for i, w in enumerate(topics[1:] + topics[:1])])

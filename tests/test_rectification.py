@@ -1,4 +1,4 @@
-"""The tracker's matching (`webapp.rectification`) against a brute-force TF-IDF cosine written
+"""The tracker's matching (`analysis.rectification`) against a brute-force TF-IDF cosine written
 out here in dense vectors, on short paragraphs written for these tests."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from webapp import rectification as rc
-from webapp.rectification import Item, review_pair, split_items
+from analysis import rectification as rc
+from analysis.rectification import Item, review_pair, split_items
 
 EARLIER = [
     ("一.1", "work", "全镇培育法律明白人35名，参与矛盾纠纷调解。"),

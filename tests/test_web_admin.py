@@ -15,7 +15,7 @@ from conftest import copy_of
 from helpers import SAMPLES, make_app
 from test_web_upload import login as upload_login
 from test_web_upload import token
-from webapp.pinyin import pinyin_key
+from analysis.pinyin import pinyin_key
 
 # A report that names no town (title derived from the year): stored as 未知镇-2024-<sha>.
 NO_TOWN = ("2024年，我镇在县委、县政府的坚强领导下，深入推进法治政府建设。\n\n"

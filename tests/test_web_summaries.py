@@ -1,8 +1,8 @@
-"""The archive-wide views (webapp.summaries) follow the catalogue's generation, and the
+"""The archive-wide views (analysis.summaries) follow the catalogue's generation, and the
 overview counts everything from that one source."""
 from helpers import SAMPLES, make_app
 from webapp.services import get_archive, get_index
-from webapp.summaries import archive_overview, catalogue
+from analysis.summaries import archive_overview, catalogue
 
 
 def test_the_overview_counts_reports_and_years_from_one_source_while_the_index_lags(tmp_path):

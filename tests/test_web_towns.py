@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from webapp import towns as towns_module
 from webapp.services import get_archive
-from webapp.summaries import UNKNOWN, browse_tree, catalogue, coverage, hierarchy, year_span
+from analysis.summaries import UNKNOWN_PLACE, browse_tree, catalogue, coverage, hierarchy, year_span
 from webapp.towns import consecutive_pairs
 
 
@@ -25,7 +25,7 @@ DATA = [
 
 def test_hierarchy_counts_and_unknown_levels_grouped_last():
     tree = hierarchy(DATA)
-    assert [n["name"] for n in tree] == ["广东省", UNKNOWN]
+    assert [n["name"] for n in tree] == ["广东省", UNKNOWN_PLACE]
     guangdong = tree[0]
     assert guangdong["count"] == 3 and guangdong["years"] == [2019, 2020, 2021]
     county = guangdong["children"][0]["children"][0]
@@ -34,7 +34,7 @@ def test_hierarchy_counts_and_unknown_levels_grouped_last():
     assert towns["覃斗镇"]["count"] == 2
     assert [r["id"] for r in towns["覃斗镇"]["reports"]] == ["覃斗镇-2019", "覃斗镇-2021"]
     unknown_town = tree[1]["children"][0]["children"][0]["children"][0]
-    assert unknown_town["name"] == UNKNOWN and unknown_town["reports"][0]["year"] == 2024
+    assert unknown_town["name"] == UNKNOWN_PLACE and unknown_town["reports"][0]["year"] == 2024
 
 
 def labels(nodes, depth=0):
@@ -55,7 +55,7 @@ def test_collapsed_hierarchy_merges_each_run_of_unknown_levels():
         (0, "上级未注明"), (1, "赵集镇"),
         (0, "地区未注明")]
     # The JSON of /api/towns keeps one node per level.
-    assert [d for d, _ in labels(hierarchy(data)) if _ == UNKNOWN].count(0) == 1
+    assert [d for d, _ in labels(hierarchy(data)) if _ == UNKNOWN_PLACE].count(0) == 1
     assert max(d for d, _ in labels(hierarchy(data))) == 3
 
 
@@ -65,7 +65,7 @@ def test_coverage_shows_missing_years():
     by_town = {r["town"]: r for r in grid["towns"]}
     assert by_town["覃斗镇"]["missing"] == [2020, 2022, 2023, 2024]
     assert by_town["覃斗镇"]["cells"][2021][0]["id"] == "覃斗镇-2021"
-    assert grid["towns"][-1]["town"] == UNKNOWN
+    assert grid["towns"][-1]["town"] == UNKNOWN_PLACE
 
 
 def test_year_span_joins_runs_of_consecutive_years():
@@ -82,7 +82,7 @@ def test_browse_tree_links_each_area_to_its_grid_and_splits_towns_from_areas():
     assert county["n_towns"] == guangdong["n_towns"] == 2 and county["span"] == "2019–2021"
     # An unknown run stands for every level it covers; the top-level unknown town for all three.
     assert only_town["label"] == "上级未注明"
-    assert parse_qs(only_town["area"]) == {level: [UNKNOWN] for level in ("province", "city", "county")}
+    assert parse_qs(only_town["area"]) == {level: [UNKNOWN_PLACE] for level in ("province", "city", "county")}
     assert nothing["level"] == "town" and parse_qs(nothing["area"]) == parse_qs(only_town["area"])
 
 
@@ -108,7 +108,7 @@ def test_towns_page_tree_and_grid(client):
     assert re.search(r'<summary class="unknown-place">上级未注明\s*<span class="muted">1 份 · 1 个乡镇 · '
                      r'2024</span>.*?</summary><ul class="towns">.*?赵集镇', page, re.S)
     groups = re.findall(r'<summary class="unknown-place">([^<]*?)\s*<span', page)
-    assert "上级未注明" in groups and UNKNOWN not in groups     # each group says what is missing
+    assert "上级未注明" in groups and UNKNOWN_PLACE not in groups     # each group says what is missing
     # A small archive: the whole tree open, its grid on the page, no county picker needed.
     assert "<details>" not in page and 'data-testid="county-picker"' not in page
     county_grid = "/towns?" + urlencode({"province": "湖南省", "city": "衡阳市", "county": "衡阳县"})
@@ -130,7 +130,7 @@ def test_county_grid_shows_only_that_county(client):
 
 def test_grid_of_an_area_with_unknown_levels(client):
     # 重庆市's districts have no city level: 圣灯山镇 (2021) and 马喇镇 (2023)
-    unknown = {"province": "重庆市", "city": UNKNOWN}
+    unknown = {"province": "重庆市", "city": UNKNOWN_PLACE}
     page = client.get("/towns?" + urlencode(unknown)).get_data(as_text=True)
     assert sorted(grid_rows(page)) == ["圣灯山镇", "马喇镇"]
     # Years run from the area's first report to its last, the gap marked missing.
@@ -229,8 +229,8 @@ def test_levels_a_place_does_not_have_are_no_step_of_the_tree():
     tianjin = browse_tree(hierarchy(data, collapse_unknown=True))[3]
     jinghai = tianjin["areas"][0]
     # its grid is the district's: the city it has none of matches 未注明
-    assert parse_qs(jinghai["area"]) == {"province": ["天津市"], "city": [UNKNOWN], "county": ["静海区"]}
-    assert tianjin["n_towns"] == 1 and [t["name"] for t in jinghai["towns"]] == ["大邱庄镇", UNKNOWN]
+    assert parse_qs(jinghai["area"]) == {"province": ["天津市"], "city": [UNKNOWN_PLACE], "county": ["静海区"]}
+    assert tianjin["n_towns"] == 1 and [t["name"] for t in jinghai["towns"]] == ["大邱庄镇", UNKNOWN_PLACE]
     dongguan = browse_tree(hierarchy(data, collapse_unknown=True))[0]["areas"][0]
     assert [t["name"] for t in dongguan["towns"]] == ["虎门镇"]
 
@@ -241,7 +241,7 @@ def test_towns_page_shows_municipal_districts_under_their_province(client):
     assert "市未注明" not in page
     assert chongqing.index("巴南区") < chongqing.index("圣灯山镇")
     assert chongqing.index("黔江区") < chongqing.index("马喇镇")
-    area = "/towns?" + urlencode({"province": "重庆市", "city": UNKNOWN, "county": "巴南区"})
+    area = "/towns?" + urlencode({"province": "重庆市", "city": UNKNOWN_PLACE, "county": "巴南区"})
     assert f'href="{area.replace("&", "&amp;")}"' in page
     grid = client.get(area).get_data(as_text=True)
     assert grid_rows(grid) == ["圣灯山镇"]

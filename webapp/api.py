@@ -6,11 +6,11 @@ import re
 
 from flask import Blueprint, abort, jsonify, request
 
+from analysis.summaries import archive_overview, hierarchy, rows
 from archive.rules import read_years
 from webapp.params import int_arg
 from webapp.search import MAX_PAGE, SORTS, Params, run_search
 from webapp.services import get_archive
-from webapp.summaries import archive_overview, hierarchy, rows
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

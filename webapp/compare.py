@@ -1,6 +1,6 @@
 """Blueprint `compare`: two reports side by side, `/compare?a=<id>&b=<id>[&mode=plans2work]`.
 
-Rows come from `webapp.alignment` (part by part, then section by section, paired by meaning),
+Rows come from `analysis.alignment` (part by part, then section by section, paired by meaning),
 one grid row per pair, rendered as a CSS
 grid so the columns stay aligned while scrolling without any JavaScript. Sentences the two
 reports share are highlighted in both columns. A missing or unknown id shows a page to choose
@@ -15,10 +15,11 @@ from typing import Optional
 from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup, escape
 
+from analysis.alignment import (PLANS_TO_WORK, SAME_PARTS, align_reports, indexed_words,
+                                shared_sentences)
 from archive.errors import ArchiveError
 from archive.folding import fold
 from archive.model import Report
-from webapp.alignment import PLANS_TO_WORK, SAME_PARTS, align_reports, shared_sentences
 from webapp.reports import display_text, town_neighbours
 from webapp.services import get_archive, get_index
 
@@ -118,16 +119,6 @@ def picker_options(summaries, selected: str, text: str) -> tuple[Markup, int]:
     return Markup("".join(out)), shown
 
 
-def indexed_words(side: str, report: Report) -> dict[tuple[str, str], list[str]]:
-    """(side, paragraph id) → the jieba words the index computed at import, so a comparison
-    does not segment both reports again; {} when the index's copy of the report differs (not
-    yet re-indexed), and alignment then segments it itself."""
-    words = get_index().report_words(report.id)
-    if len(words) != len(report.paragraphs):
-        return {}
-    return {(side, p.id): w for p, w in zip(report.paragraphs, words)}
-
-
 def _choose(a_id: str, b_id: str, a: Optional[Report], b: Optional[Report], mode: str):
     summaries = sorted(get_archive().summaries(),
                        key=lambda s: (s.place.county or "\uffff", s.place.town or "\uffff",
@@ -152,8 +143,9 @@ def index():
     if a is None or b is None or request.args.get("filter"):
         return _choose(a_id, b_id, a, b, mode)
     original = request.args.get("script") != "simplified"
+    index = get_index()
     parts = align_reports(a.paragraphs, b.paragraphs, MODES[mode],
-                          words={**indexed_words("a", a), **indexed_words("b", b)})
+                          words={**indexed_words(index, "a", a), **indexed_words(index, "b", b)})
 
     def shown(side: str) -> list[tuple[str, str]]:
         """The body text on one side (headings are aligned, not counted as shared text)."""

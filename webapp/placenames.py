@@ -17,10 +17,10 @@ from typing import Callable, Optional, Protocol
 
 from flask import current_app
 
+from analysis.pinyin import matches, pinyin_sorted
+from analysis.summaries import LEVELS, catalogue
 from archive.mdfile import simplified
-from webapp.pinyin import matches, pinyin_sorted
 from webapp.services import get_archive
-from webapp.summaries import LEVELS, catalogue
 
 LEVEL_LABELS = {"province": "省", "city": "市", "county": "县（区）", "town": "乡镇（街道）"}
 # What a longer spelling may put before a known name: the levels above it (重庆市 潼南区).

@@ -12,12 +12,9 @@ from urllib.parse import quote, urlencode
 from flask import Flask, request
 from markupsafe import Markup, escape
 
+from analysis.summaries import UNKNOWN_PLACE
 from archive.flags import FLAG_LABELS
 from archive.rules import PART_LABELS, YEAR_MAX, YEAR_MIN
-
-UNKNOWN_PLACE = "未注明"  # how unknown place levels are shown (see webapp.summaries)
-
-
 
 
 def highlight(text: str, spans: Iterable[Sequence[int]] | None) -> Markup:

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
 
+from analysis.summaries import UNKNOWN_PLACE, archive_overview, place_options
 from archive.errors import QueryError
 from archive.rules import PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, part_code
 from index.highlight import highlight as match_spans
@@ -20,9 +21,7 @@ from webapp import wordexport
 from webapp.citation import citation_for_hit, permalink, script_note, split_permalink
 from webapp.params import int_arg, year_arg
 from webapp.reports import base_url
-from webapp.render import UNKNOWN_PLACE
 from webapp.services import get_archive, get_index
-from webapp.summaries import archive_overview, place_options
 
 bp = Blueprint("search", __name__)
 

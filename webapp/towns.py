@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, render_template, request, url_for
 from markupsafe import Markup
 
-from webapp.pinyin import matches, pinyin_sorted, search_forms
+from analysis.pinyin import matches, pinyin_sorted, search_forms
+from analysis.summaries import AREA_LEVELS, LEVELS, UNKNOWN_PLACE, catalogue, rows
 from webapp.services import get_archive
-from webapp.summaries import AREA_LEVELS, LEVELS, UNKNOWN, catalogue, rows
 
 bp = Blueprint("towns", __name__)
 
@@ -37,7 +37,7 @@ def index():
     # was most of this page's time (~100 ms at 3,000 reports).
     tree = (cat.derived(("tree.html", request.script_root, small), lambda: Markup(render_template(
         "towns/_tree.html", tree=cat.tree, open_all=small,
-        towns_url=url_for("towns.index"), UNKNOWN=UNKNOWN, search_forms=search_forms)))
+        towns_url=url_for("towns.index"), UNKNOWN=UNKNOWN_PLACE, search_forms=search_forms)))
         if cat.tree else None)
     return render_template("towns/index.html", q="", tree=tree, total=len(cat.rows),
                            grid=cat.area({})["grid"] if small and cat.rows else None,
@@ -78,7 +78,7 @@ def area(where: dict[str, str]):
     steps, so_far = [], {}
     for level, name in where.items():
         so_far[level] = name
-        if name == UNKNOWN and level in found["absent"]:
+        if name == UNKNOWN_PLACE and level in found["absent"]:
             continue  # a level this area has none of (天津市 › 静海区)
         steps.append({"name": name, "href": url_for("towns.index") + "?" + urlencode(so_far)})
     return render_template("towns/area.html", area=found, steps=steps, places=found["places"],

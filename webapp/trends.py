@@ -1,15 +1,9 @@
 """Blueprint `trends`: several phrases' use over the years in one chart, `/trend?q=…&q=…`.
 
-Each phrase's share of each year's reports (the reports the archive — or the chosen town or
-county — holds for that year, so a growing archive does not look like a growing phrase), a
-per-town table (towns × phrases: reports, paragraphs, years, each linking to the search), and
-downloads: SVG and PNG of the chart, .xlsx and CSV of the numbers. Filters as on the search
-page (town, county, years, part); a plain GET form, so it works without JavaScript.
-
-Counts come from the index's public `SearchIndex.search`: the per-year numbers from
-`SearchResult.trend`; the per-town rows and their years from the hits themselves
-(`per_page=0`), since the facets give paragraphs per town but not years. Both are cached per
-index snapshot (a new commit makes a new snapshot, so nothing stale is ever shown).
+The numbers are `analysis.trends` (each phrase's share of each year's reports, and a per-town
+table); this module reads the form, draws the chart and serves the downloads: SVG and PNG of
+the chart, .xlsx and CSV of the numbers. Filters as on the search page (town, county, years,
+part); a plain GET form, so it works without JavaScript.
 """
 from __future__ import annotations
 
@@ -19,8 +13,7 @@ import io
 import re
 import shutil
 import subprocess
-import weakref
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Optional
 from urllib.parse import urlencode
@@ -28,18 +21,17 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup, escape
 
-from archive.errors import QueryError
+from analysis.summaries import place_options
+from analysis.trends import (MAX_PHRASES, Scope, Trend, TownRow, build_trend, cached, towns_table,
+                             year_table, years_text)
 from archive.rules import PART_LABELS
-from webapp.pinyin import pinyin_key
-from webapp.render import UNKNOWN_PLACE, Series, share_chart
+from webapp.render import Series, share_chart
 from webapp.search import Params
 from webapp.services import get_archive, get_index
 from webapp.wordexport import xml_safe
-from webapp.summaries import place_options
 
 bp = Blueprint("trends", __name__)
 
-MAX_PHRASES = 6          # one colour each (render.SERIES_COLOURS)
 TOWNS_PER_PAGE = 30
 CHART_WIDTH, CHART_HEIGHT = 880, 240
 NO_YEARS = "档案中没有注明年份的报告，无法按年度比较。"
@@ -47,94 +39,15 @@ QUOTES = '"“”「」'
 PNG_SCALE = 2            # the PNG is drawn at twice the SVG's size, sharp in a printed report
 
 
-@dataclass(frozen=True)
-class PhraseCounts:
-    """One phrase within the place and part filters (the year filter is applied by the page)."""
-    phrase: str
-    error: Optional[str] = None
-    by_year: dict = field(default_factory=dict)    # year → matching reports (every year)
-    # (county, town) → {year or None: {report id: paragraphs}}
-    towns: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class TownRow:
-    county: str
-    town: str
-    cells: list            # per phrase: {"reports", "paragraphs", "years", "href"}
-    total: int             # reports matching any phrase
-
-
-@dataclass
-class Trend:
-    """What the page, the chart and the downloads show."""
-    phrases: list[PhraseCounts]
-    years: list[int]
-    totals: dict[int, int]           # year → reports in the place filter
-    marked: Optional[set]            # years inside the year filter (None: no year filter)
-    towns: list[TownRow]
-
-    @property
-    def valid(self) -> list[PhraseCounts]:
-        return [p for p in self.phrases if p.error is None]
-
-    def share(self, phrase: PhraseCounts, year: int) -> float:
-        total = self.totals.get(year, 0)
-        return phrase.by_year.get(year, 0) / total if total else 0.0
-
-
-# --- computing ------------------------------------------------------------------------------
-
-_cache: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-CACHED = 256             # results kept per snapshot; beyond, the cache starts again
-
-
-def _cached(key, build):
-    """`build()` once per index snapshot (a commit makes a new one and drops these)."""
-    held = _cache.setdefault(get_index().snapshot(), {})
-    if key not in held:
-        if len(held) >= CACHED:
-            held.clear()
-        held[key] = build()
-    return held[key]
+def scope_of(params: Params) -> Scope:
+    """What `analysis.trends` counts, from the page's filters."""
+    return Scope(town=params.town, county=params.county, section=params.section,
+                 year_from=params.year_from, year_to=params.year_to)
 
 
 def _file_key(kind: str, phrases: list[str], params: Params) -> tuple:
-    """What a cached page result or file depends on besides the snapshot."""
-    return (kind, tuple(phrases), params.town, params.county, params.year_from, params.year_to,
-            params.section)
-
-
-def phrase_counts(phrase: str, params: Params) -> PhraseCounts:
-    """One phrase's matching reports per year (`SearchResult.trend`, every year) and per town
-    and year (from every hit: the facets count paragraphs per town but not years)."""
-    def build() -> PhraseCounts:
-        try:
-            result = get_index().search(
-                phrase, town=params.town or None, county=params.county or None,
-                section=params.section or None, kind="text", sort="year", per_page=0)
-        except QueryError as exc:
-            return PhraseCounts(phrase, error=str(exc))
-        towns: dict = {}
-        for hit in result.hits:
-            year_reports = towns.setdefault((hit.county or "", hit.town or ""), {})
-            reports = year_reports.setdefault(hit.year, {})
-            reports[hit.report_id] = reports.get(hit.report_id, 0) + 1
-        return PhraseCounts(phrase, by_year={int(y): t["matching"] for y, t in result.trend.items()},
-                            towns=towns)
-    return _cached(("phrase", phrase, params.town, params.county, params.section), build)
-
-
-def year_totals(params: Params) -> dict[int, int]:
-    """Reports per year in the place filter: the whole archive's count, or the reports a
-    browse of that town or county finds (the denominator of every share)."""
-    def build() -> dict[int, int]:
-        if not (params.town or params.county):
-            return {int(y): n for y, n in get_index().years().items()}
-        result = get_index().search("", town=params.town or None, county=params.county or None,
-                                    per_page=1)
-        return {int(y): t["matching"] for y, t in result.trend.items()}
-    return _cached(("totals", params.town, params.county), build)
+    """What a cached file depends on besides the snapshot."""
+    return (kind, tuple(phrases), scope_of(params))
 
 
 def read_phrases(args) -> tuple[list[str], bool]:
@@ -145,45 +58,13 @@ def read_phrases(args) -> tuple[list[str], bool]:
     return phrases[:MAX_PHRASES], len(phrases) > MAX_PHRASES
 
 
-def build_trend(phrases: list[str], params: Params) -> Trend:
-    """The page's numbers, kept per index snapshot (the towns table alone builds a search link
-    per cell: ~30 ms for a few thousand towns)."""
-    def build() -> Trend:
-        counted = [phrase_counts(p, params) for p in phrases]
-        totals = year_totals(params)
-        years = sorted(set(totals) | {y for p in counted for y in p.by_year})
-        filtered = bool(params.year_from or params.year_to)
-        marked = {y for y in years if params.in_years(y)} if filtered else None
-        return Trend(counted, years, totals, marked, town_rows(counted, params))
-    return _cached(_file_key("trend", phrases, params), build)
-
-
-def town_rows(counted: list[PhraseCounts], params: Params) -> list[TownRow]:
-    """Towns × phrases within the year filter, most matching reports first; hits of reports
-    that name no town are a 未注明 row (per county), so every row adds up to the hits."""
-    filtered = bool(params.year_from or params.year_to)
-    keys = sorted({k for p in counted if p.error is None for k in p.towns})
-    rows = []
-    for county, town in keys:
-        cells, reports = [], set()
-        for p in counted:
-            if p.error is not None:
-                continue
-            years = {y: r for y, r in p.towns.get((county, town), {}).items()
-                     if (y is not None and params.in_years(y)) or (y is None and not filtered)}
-            ids = {rid for r in years.values() for rid in r}
-            reports |= ids
-            cells.append({
-                "reports": len(ids), "paragraphs": sum(n for r in years.values() for n in r.values()),
-                "years": sorted((y for y in years if y is not None)) + ([None] if None in years else []),
-                # a row without a town links to its county's search (the search cannot ask
-                # for "no town")
-                "href": params.url("/", q=p.phrase, town=town, county=county) if ids else None})
-        if reports:
-            rows.append(TownRow(county or UNKNOWN_PLACE, town or UNKNOWN_PLACE, cells, len(reports)))
-    rows.sort(key=lambda r: (-r.total, r.county == UNKNOWN_PLACE, pinyin_key(r.county),
-                             r.town == UNKNOWN_PLACE, pinyin_key(r.town)))
-    return rows
+def with_links(row: TownRow, params: Params) -> TownRow:
+    """A town row of the page with each cell's search link (a row without a town links to its
+    county's search: the search cannot ask for "no town")."""
+    county, town = row.place
+    return replace(row, cells=[
+        {**cell, "href": params.url("/", q=cell["phrase"], town=town, county=county)
+         if cell["reports"] else None} for cell in row.cells])
 
 
 # --- URLs -----------------------------------------------------------------------------------
@@ -270,37 +151,6 @@ def svg_to_png(svg: str) -> bytes:
                             background_color="white")
 
 
-def year_table(trend: Trend) -> list[list]:
-    """年份, 报告总数, then per phrase 命中报告 and 占比 (a fraction; 0 when no reports)."""
-    header = ["年份", "报告总数"]
-    for p in trend.valid:
-        header += [f"{p.phrase} 命中报告", f"{p.phrase} 占比"]
-    rows = [header]
-    for y in trend.years:
-        row = [y, trend.totals.get(y, 0)]
-        for p in trend.valid:
-            row += [p.by_year.get(y, 0), round(trend.share(p, y), 4)]
-        rows.append(row)
-    return rows
-
-
-def towns_table(trend: Trend) -> list[list]:
-    header = ["县（区）", "乡镇"]
-    for p in trend.valid:
-        header += [f"{p.phrase} 报告数", f"{p.phrase} 段落数", f"{p.phrase} 年份"]
-    rows = [header]
-    for row in trend.towns:
-        line = [row.county, row.town]
-        for cell in row.cells:
-            line += [cell["reports"], cell["paragraphs"], years_text(cell["years"])]
-        rows.append(line)
-    return rows
-
-
-def years_text(years: list) -> str:
-    return "、".join("年份未注明" if y is None else str(y) for y in years)
-
-
 def xlsx_bytes(trend: Trend, params: Params, generated: datetime) -> bytes:
     """A workbook: 各年度占比 (with an Excel bar chart of the shares), 各乡镇, 说明."""
     from openpyxl import Workbook
@@ -372,7 +222,8 @@ def _download(body, mimetype: str, name: str, ext: str) -> Response:
 def _request_trend(strict: bool = False):
     phrases, too_many = read_phrases(request.args)
     params = _filter_params(request.args, strict)
-    return phrases, too_many, params, (build_trend(phrases, params) if phrases else None)
+    trend = build_trend(get_index(), phrases, scope_of(params)) if phrases else None
+    return phrases, too_many, params, trend
 
 
 @bp.route("/trend")
@@ -389,7 +240,8 @@ def index():
         page = min(params.page, pages)
         context.update(
             chart=chart(trend, phrases, params), pages=pages, page=page,
-            town_page=trend.towns[(page - 1) * TOWNS_PER_PAGE:page * TOWNS_PER_PAGE],
+            town_page=[with_links(row, params)
+                       for row in trend.towns[(page - 1) * TOWNS_PER_PAGE:page * TOWNS_PER_PAGE]],
             page_url=lambda n: trend_url(phrases, params, page=n), scope=scope_label(params))
     status = 400 if trend is not None and not trend.valid else 200
     return render_template("trends/index.html", **context), status
@@ -413,7 +265,7 @@ def download_png():
     """Rasterising costs ~0.2 s: kept per index snapshot like the counts it draws."""
     phrases, params, trend = _download_trend()
     try:
-        png = _cached(_file_key("png", phrases, params),
+        png = cached(get_index(), _file_key("png", phrases, params),
                       lambda: svg_to_png(standalone_svg(trend, phrases, params)))
     except RuntimeError as exc:
         abort(503, description=str(exc))
@@ -423,7 +275,7 @@ def download_png():
 @bp.route("/trend.xlsx")
 def download_xlsx():
     phrases, params, trend = _download_trend()
-    body = _cached(_file_key("xlsx", phrases, params),
+    body = cached(get_index(), _file_key("xlsx", phrases, params),
                    lambda: xlsx_bytes(trend, params, datetime.now(timezone.utc)))
     return _download(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      "词语趋势", "xlsx")

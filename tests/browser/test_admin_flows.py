@@ -86,7 +86,7 @@ def test_autocomplete_picks_a_known_county_in_pinyin_order(admin, admin_site, sh
     suggestions = admin.get_by_test_id("suggestions-county")
     expect(suggestions.locator("li")).to_have_count(len(counties))
     shown = suggestions.locator("li").evaluate_all("ls => ls.map(l => l.dataset.value)")
-    from webapp.pinyin import pinyin_key
+    from analysis.pinyin import pinyin_key
     assert shown == sorted(counties, key=pinyin_key)           # 衡阳县 雷州市 黔江区 …
     county.press_sequentially("qj")
     expect(suggestions.locator("li")).to_have_count(1)

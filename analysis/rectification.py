@@ -3,7 +3,7 @@ report raised, and did last year's plans (下一步计划) happen?
 
 Both reports' paragraphs are cut into items (a paragraph listing 一是…二是…三是… gives one
 item per 是; otherwise the paragraph is one item). Each problem or plan item is compared, by
-TF-IDF cosine of the jieba words (`webapp.alignment.tfidf_vectors` / `cosine`, idf over the
+TF-IDF cosine of the jieba words (`analysis.alignment.tfidf_vectors` / `cosine`, idf over the
 items of the two reports), with the items of the next report:
 
 - a problem raised again (存在问题 of the next report at or above REPEATED) is 重复出现;
@@ -20,7 +20,8 @@ Thresholds, measured on the five samples: every report against every other town'
 not real text) score 0.57 (the same problem), 0.33 (work answering it), 0.30 (plan carried
 out). The best match is always shown with its score, for the reviewer to judge.
 
-No Flask here: `webapp.tracker` renders what these functions return.
+No Flask here: `analysis.tracker` pairs the reports, `webapp.tracker` renders what these
+functions return.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ from functools import lru_cache
 from typing import Mapping, Optional, Sequence
 
 from index.analysis import index_tokens
-from webapp.alignment import cosine, tfidf_vectors
+from analysis.alignment import cosine, tfidf_vectors
 
 REPEATED = 0.45       # a problem of the next report this close is the same problem again
 ADDRESSED = 0.28      # a plan or work item this close answers a problem

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Mapping, Optional, Sequence
 
 from archive.folding import fold
-from archive.model import Paragraph
+from archive.model import Paragraph, Report
 from archive.rules import PARTS
 from index.analysis import index_tokens
 
@@ -379,3 +379,13 @@ def shared_sentences(a: Sequence[tuple[str, str]], b: Sequence[tuple[str, str]],
         return sum(len(s.folded) for s in sentences if s.shared) / total if total else 0.0
 
     return SharedText(spans(sa), spans(sb), share(sa), share(sb), sum(s.shared for s in sa))
+
+
+def indexed_words(index, side: str, report: Report) -> dict[tuple[str, str], list[str]]:
+    """(side, paragraph id) → the jieba words `index` computed at import, so a comparison
+    does not segment both reports again; {} when the index's copy of the report differs (not
+    yet re-indexed), and alignment then segments it itself."""
+    words = index.report_words(report.id)
+    if len(words) != len(report.paragraphs):
+        return {}
+    return {(side, p.id): w for p, w in zip(report.paragraphs, words)}

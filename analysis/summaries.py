@@ -12,11 +12,11 @@ from functools import cached_property, lru_cache
 from typing import Callable, Iterable
 from urllib.parse import urlencode
 
+from analysis.pinyin import pinyin_key, pinyin_sorted
 from importers import gazetteer
-from webapp.pinyin import pinyin_key, pinyin_sorted
-from webapp.render import UNKNOWN_PLACE as UNKNOWN
 
 
+UNKNOWN_PLACE = "未注明"    # how a place level a report does not give is shown and grouped
 LEVELS = ("province", "city", "county", "town")
 AREA_LEVELS = LEVELS[:-1]   # what /towns?province=…&city=…&county=… selects a coverage grid by
 LATEST = 12
@@ -59,12 +59,12 @@ class Catalogue:
 
     def area(self, where: dict[str, str]) -> dict | None:
         """The coverage grid of the reports whose place matches `where` ({level: name}, a level
-        the report does not give matching `UNKNOWN`), or None when no report matches. Only
+        the report does not give matching `UNKNOWN_PLACE`), or None when no report matches. Only
         areas that exist are kept, so made-up query strings cannot grow the cache."""
         key = ("area",) + tuple(where.get(level) for level in AREA_LEVELS)
         if key not in self._derived:
             chosen = [r for r in self.rows
-                      if all((r[level] or UNKNOWN) == name for level, name in where.items())]
+                      if all((r[level] or UNKNOWN_PLACE) == name for level, name in where.items())]
             if not chosen:
                 return None
             self._derived[key] = {"reports": len(chosen), "grid": coverage(chosen),
@@ -97,7 +97,7 @@ def catalogue(archive) -> Catalogue:
 def _places_above(chosen: list[dict]) -> list[str]:
     """The distinct "province · city · county" of an area, for its heading (a county name given
     alone may exist in more than one city)."""
-    return sorted({" · ".join(r[level] or UNKNOWN for level in AREA_LEVELS if level not in _absent(r))
+    return sorted({" · ".join(r[level] or UNKNOWN_PLACE for level in AREA_LEVELS if level not in _absent(r))
                    for r in chosen})
 
 
@@ -171,7 +171,7 @@ def _path(r: dict, collapse_unknown: bool) -> list[tuple[str, str, str]]:
             if missing:
                 steps.append(_unknown_step(missing, town_known=True))
                 missing = []
-            steps.append((level, r[level] or UNKNOWN, r[level] or UNKNOWN))
+            steps.append((level, r[level] or UNKNOWN_PLACE, r[level] or UNKNOWN_PLACE))
         else:
             missing.append(level)
     if missing:
@@ -201,19 +201,19 @@ def _absent(r: dict) -> frozenset[str]:
 
 def _unknown_step(missing: list[str], town_known: bool) -> tuple[str, str, str]:
     if town_known and missing[0] == LEVELS[0] and len(missing) == len(LEVELS) - 1:
-        label = "上级" + UNKNOWN                     # only the town is known
+        label = "上级" + UNKNOWN_PLACE                     # only the town is known
     elif len(missing) == len(LEVELS):
-        label = "地区" + UNKNOWN
+        label = "地区" + UNKNOWN_PLACE
     else:
-        label = "、".join(LEVEL_LABELS[level] for level in missing) + UNKNOWN
-    return missing[-1], UNKNOWN, label
+        label = "、".join(LEVEL_LABELS[level] for level in missing) + UNKNOWN_PLACE
+    return missing[-1], UNKNOWN_PLACE, label
 
 
 def _freeze(children: dict) -> list[dict]:
     """Sets → sorted lists, dicts → sorted lists (known names first, then the unknown groups,
     shortest run of missing levels first): JSON-ready and stable."""
     out = []
-    for key in sorted(children, key=lambda k: (children[k]["name"] == UNKNOWN,
+    for key in sorted(children, key=lambda k: (children[k]["name"] == UNKNOWN_PLACE,
                                                LEVELS.index(children[k]["level"]), pinyin_key(k))):
         node = children[key]
         item = {"name": node["name"], "label": node["label"], "level": node["level"],
@@ -247,14 +247,14 @@ def browse_tree(tree: list[dict], where: dict[str, str] | None = None, start: in
         end = LEVELS.index(node["level"])
         here = dict(where or {})
         # the levels it skips (absent, or a run of unknown ones) match 未注明
-        here.update({level: node["name"] if i == end else UNKNOWN
+        here.update({level: node["name"] if i == end else UNKNOWN_PLACE
                      for i, level in enumerate(LEVELS[start:end + 1], start) if level != "town"})
         item = {**node, "span": year_span(node["years"]), "area": urlencode(here)}
         if "children" in node:
             children = browse_tree(node["children"], here, end + 1)
             item["areas"] = [c for c in children if c["level"] != "town"]
             item["towns"] = [c for c in children if c["level"] == "town"]
-            item["n_towns"] = sum(c.get("n_towns", c["name"] != UNKNOWN) for c in children)
+            item["n_towns"] = sum(c.get("n_towns", c["name"] != UNKNOWN_PLACE) for c in children)
             del item["children"]
         out.append(item)
     return out
@@ -266,7 +266,7 @@ def coverage(data: Iterable[dict]) -> dict:
     cells: dict[tuple, dict[int, list]] = defaultdict(lambda: defaultdict(list))
     held: set[int] = set()
     for r in data:
-        key = (r["county"] or UNKNOWN, r["town"] or UNKNOWN)
+        key = (r["county"] or UNKNOWN_PLACE, r["town"] or UNKNOWN_PLACE)
         year = r["year"] or 0
         cells[key][year].append({"id": r["id"], "title": r["title"]})
         if r["year"]:
@@ -275,5 +275,5 @@ def coverage(data: Iterable[dict]) -> dict:
     towns = [{"county": county, "town": town, "cells": dict(by_year),
               "missing": [y for y in years if y not in by_year]}
              for (county, town), by_year in sorted(cells.items(), key=lambda kv: (
-                 kv[0][0] == UNKNOWN, pinyin_key(kv[0][0]), kv[0][1] == UNKNOWN, pinyin_key(kv[0][1])))]
+                 kv[0][0] == UNKNOWN_PLACE, pinyin_key(kv[0][0]), kv[0][1] == UNKNOWN_PLACE, pinyin_key(kv[0][1])))]
     return {"years": years, "towns": towns}
