@@ -41,6 +41,12 @@ def highlight(text: str, spans: Iterable[Sequence[int]] | None) -> Markup:
     return Markup("").join(out)
 
 
+def csv_safe(text: str) -> str:
+    """A CSV cell from report text: cells starting with = + - @ would run as formulas in Excel,
+    so they are prefixed with '."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def paragraph_anchor(paragraph_id: str) -> str:
     """The HTML id of a paragraph on the reading page (ids keep their Chinese and 、（）.)."""
     return f"p-{paragraph_id}"

@@ -17,9 +17,10 @@ from archive.errors import QueryError
 from archive.rules import PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, part_code
 from index.highlight import highlight as match_spans
 from index.query import parse, terms
-from webapp import wordexport
+from webapp import markdown, wordexport
 from webapp.citation import citation_for_hit, permalink, script_note, split_permalink
 from webapp.params import int_arg, year_arg
+from webapp.render import csv_safe
 from webapp.reports import base_url
 from webapp.services import get_archive, get_index
 
@@ -270,7 +271,7 @@ def export_csv():
             hit.get("title") or "", hit.get("town") or "", hit.get("county") or "",
             hit.get("year") or "", PART_LABELS.get(hit["section"], ""),
             " > ".join(hit.get("heading_path") or []), hit.get("paragraph_id") or "",
-            _csv_safe(text), citation_for_hit(hit, base),
+            csv_safe(text), citation_for_hit(hit, base),
             permalink(base, hit["report_id"], hit.get("paragraph_id")), script,
         ])
     return _download(out.getvalue(), "text/csv", "csv")
@@ -295,11 +296,6 @@ def export_docx():
     return _download(body, wordexport.MIME, "docx")
 
 
-def _csv_safe(text: str) -> str:
-    """Cells starting with = + - @ would run as formulas in Excel: prefix them with '."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @bp.route("/export.md")
 def export_md():
     params = Params.from_args(request.args, strict=True)
@@ -307,23 +303,9 @@ def export_md():
     base = base_url()
     lines = [f"# 检索结果：{params.q or '（全部）'}", "", f"共 {len(hits)} 段。", ""]
     for n, hit in enumerate(hits, 1):
-        quoted = (hit.get("text") or "").replace("\n", " ")
-        cite = _md_escape(citation_for_hit(hit, base), CITE_MARKUP).replace("](", "]\\(")
-        lines += [f"{n}. > {_md_escape(quoted)}", "", f"   ——{cite}", ""]
+        lines += [f"{n}. > {markdown.quoted_text(hit.get('text'))}", "",
+                  f"   ——{markdown.cited(citation_for_hit(hit, base))}", ""]
     return _download("\n".join(lines), "text/markdown", "md")
-
-
-TEXT_MARKUP = "\\`*_[]<>#|!"
-# A citation ends in a permalink (keep its _ and #) and contains "[R]"; "](" is broken up so a
-# title cannot become a link. Quoted text has every bracket escaped, so no link definitions exist.
-CITE_MARKUP = "\\`*<>|"
-
-
-def _md_escape(text: str, markup: str = TEXT_MARKUP) -> str:
-    """Report text is data, not Markdown: escape what would become markup or raw HTML."""
-    for ch in markup:
-        text = text.replace(ch, "\\" + ch)
-    return text
 
 
 def _download(body: str | bytes, mimetype: str, ext: str) -> Response:
