@@ -1,5 +1,8 @@
 """Upload reports through the browser (administrator only).
 
+A file whose bytes are already in the archive (same SHA-256) is not read again: the page says
+so at once, with a link to its report, and asks nothing about it.
+
 upload files → preview (detected metadata, outline, import flags; nothing stored yet) → correct
 town / county / year → confirm → `workflows.import_upload` (archive, then the index follows):
 searchable at once.
@@ -9,6 +12,7 @@ The uploaded bytes wait in DATA_DIR/uploads/<batch>/<n>.bin, where <batch> is a 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -120,17 +124,36 @@ def receive():
         return render_template("upload/index.html", enabled=True, max_files=MAX_FILES,
                                error=f"一次最多上传 {MAX_FILES} 个文件，请分批上传。"), 400
     _expire_old_batches()
+    archive = get_archive()
+    received = [(_clean_filename(storage.filename), storage.read()) for storage in files]
+    items = [_known(archive, data, name) or preview(data, name) for name, data in received]
+    if all(item.get("known") for item in items):  # nothing to ask: say so at once
+        return render_template("upload/done.html", results=[_known_row(item) for item in items],
+                               stored=False)
     batch = secrets.token_urlsafe(24)
     folder = _uploads_dir() / batch
     folder.mkdir(parents=True)
-    items = []
-    for n, storage in enumerate(files):
-        data = storage.read()
-        name = _clean_filename(storage.filename)
+    for n, (_, data) in enumerate(received):
         (folder / f"{n}.bin").write_bytes(data)
-        items.append(preview(data, name))
     (folder / "batch.json").write_text(json.dumps({"items": items}, ensure_ascii=False), "utf-8")
     return redirect(url_for("upload.review", batch=batch))
+
+
+def _known(archive, data: bytes, filename: str) -> dict | None:
+    """The item of a file already in the archive, byte for byte (not read again), else None."""
+    rid = archive.with_original(hashlib.sha256(data).hexdigest())
+    if rid is None:
+        return None
+    try:
+        title = archive.get(rid).title
+    except ArchiveError:
+        return None
+    return {"filename": filename, "error": None, "known": rid, "title": title}
+
+
+def _known_row(item: dict) -> dict:
+    return {"filename": item["filename"], "report_id": item["known"], "title": item.get("title"),
+            "status": "unchanged", "error": None}
 
 
 def _load(folder: Path) -> list[dict]:
@@ -147,7 +170,8 @@ def _review_page(batch: str, items: list[dict], errors: dict | None = None,
                  problems: dict | None = None, error: str | None = None, status: int = 200):
     return render_template(
         "upload/review.html", batch=batch, items=items, errors=errors or {},
-        problems=problems or {}, error=error, importable=any(not item["error"] for item in items),
+        problems=problems or {}, error=error,
+        importable=any(not item["error"] and not item.get("known") for item in items),
         known={level: placenames.known_names(level) for level in ("town", "county")}), status
 
 
@@ -190,10 +214,10 @@ def confirm(batch: str):
     folder = _batch_dir(batch)
     items = _load(folder)
     chosen = [n for n, item in enumerate(items)
-              if not item["error"] and request.form.get(f"import-{n}")]
+              if not item["error"] and not item.get("known") and request.form.get(f"import-{n}")]
     if not chosen:
         error = ("这批文件都无法导入（原因见各文件下方），请处理后重新上传。"
-                 if not any(not item["error"] for item in items)
+                 if not any(not item["error"] and not item.get("known") for item in items)
                  else "没有勾选要导入的文件：请勾选“导入此文件”，或放弃这批上传。")
         return _review_page(batch, items, error=error, status=400)
     plans, errors, problems = {}, {}, {}
@@ -211,7 +235,9 @@ def confirm(batch: str):
     results = []
     for n, item in enumerate(items):
         row = {"filename": item["filename"], "report_id": None, "title": item.get("title")}
-        if item["error"]:
+        if item.get("known"):
+            row = _known_row(item)
+        elif item["error"]:
             row.update(status="failed", error=item["error"])
         elif n not in plans:
             row.update(status="skipped", error=None)
