@@ -275,3 +275,30 @@ def build_old_archive(folder: Path) -> tuple[Path, str, str]:
     assert a_id.startswith("未知镇-2024-") and b_id == "认真落实镇-2023"
     workflows.set_fields(archive, workflows.open_index(archive), b_id, {"title": STAFF_TITLE})
     return folder / "data", a_id, b_id
+
+
+def breadcrumb_reader(data: bytes, filename: str) -> Report:
+    """An older importer that left the site's breadcrumb at the start of the first paragraph:
+    today's importer reads that paragraph without it, so its id (导语.1) is retired."""
+    report = read_report(data, filename)
+    first = next(p for p in report.paragraphs if p.kind == "text")
+    first.text = first.text_original = FURNITURE[0] + " " + first.text_original
+    return report
+
+
+def build_breadcrumb_archive(folder: Path) -> tuple[Path, str, str]:
+    """REPORT_A stored by `breadcrumb_reader`, then re-read by today's importer: returns (data
+    folder, report id, the retired paragraph id)."""
+    import workflows
+    from archive.store import Archive
+
+    src = folder / "src"
+    src.mkdir(parents=True)
+    (src / "a.txt").write_text(REPORT_A, encoding="utf-8")
+    archive = Archive(folder / "data", read_report=breadcrumb_reader)
+    done = workflows.import_files(archive, workflows.open_index(archive), [src])
+    rid = done.results[0].report_id
+    retired = next(p.id for p in archive.get(rid).paragraphs if p.kind == "text")
+    from workflows.reimport import reimport
+    reimport(workflows.open_archive(folder / "data"), None, [rid])
+    return folder / "data", rid, retired

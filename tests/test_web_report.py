@@ -11,7 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
-from helpers import SHARED
+from archive.store import Archive
+from helpers import SHARED, make_app
 
 @pytest.fixture
 def handmade(handmade_app):
@@ -225,3 +226,19 @@ def test_a_malformed_public_url_stops_the_server_with_one_line(value):
     from webapp import public_url
     with pytest.raises(SystemExit, match="ARCHIVE_PUBLIC_URL"):
         public_url(value)
+
+
+def test_a_retired_paragraph_id_lands_on_the_paragraph_now_holding_its_words(tmp_path):
+    from helpers import build_breadcrumb_archive
+    data, rid, retired = build_breadcrumb_archive(tmp_path)
+    report = Archive(data).get(rid)
+    assert retired in report.retired_ids and retired in report.moved_ids
+    now = report.moved_ids[retired]
+    assert report.paragraph(now).text.startswith("2024年，赵集镇在县委")
+    client = make_app(data).test_client()
+    html = client.get(url(rid)).get_data(as_text=True)
+    anchor = re.search(r'<span class="moved-anchor" id="p-([^"]+)" data-moved-to="([^"]+)"', html)
+    assert anchor.groups() == (retired, now)
+    assert html.index(anchor.group(0)) < html.index(f'id="p-{now}"')
+    cited = client.get(url(rid, "/cite/" + quote(retired))).get_data(as_text=True)
+    assert cited.startswith("2024年，赵集镇在县委") and f"#p-{now}" in cited

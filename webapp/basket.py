@@ -33,7 +33,7 @@ from webapp import markdown, wordexport
 from webapp.citation import citation, permalink, script_note, split_permalink
 from webapp.params import same_site_path
 from webapp.render import csv_safe
-from webapp.reports import base_url
+from webapp.reports import base_url, current_paragraph
 from webapp.services import get_archive
 
 bp = Blueprint("basket", __name__)
@@ -98,8 +98,9 @@ def resolve(items: list[list[str]]) -> list[Item]:
             except ArchiveError:
                 cache[rid] = None
         report = cache[rid]
-        out.append(Item(i, report.id if report else rid, pid, report,
-                        report.paragraph(pid) if report else None, script))
+        paragraph = current_paragraph(report, pid) if report else None
+        out.append(Item(i, report.id if report else rid, paragraph.id if paragraph else pid, report,
+                        paragraph, script))
     return out
 
 

@@ -124,7 +124,22 @@ def read(report_id: str):
         meta_known=[m for m in meta if m[2]], meta_unknown=[label for _, label, value in meta if not value],
         headings=[p for p in report.paragraphs if p.kind == "heading"],
         source_labels=SOURCE_LABELS, flag_explanations=FLAG_EXPLANATIONS,
-        display_text=display_text, whole_citation=citation(report, None, base_url()))
+        display_text=display_text, whole_citation=citation(report, None, base_url()),
+        moved_here=moved_here(report))
+
+
+def moved_here(report: Report) -> dict[str, list[str]]:
+    """{paragraph id: the retired ids whose words it now holds}: the reading page puts an anchor
+    with each old id before that paragraph, so an old citation (…#p-<old id>) opens there."""
+    out: dict[str, list[str]] = {}
+    for old, now in report.moved_ids.items():
+        out.setdefault(now, []).append(old)
+    return out
+
+
+def current_paragraph(report: Report, paragraph_id: str):
+    """The paragraph `paragraph_id` names, or the one now holding a retired id's words."""
+    return report.paragraph(paragraph_id) or report.paragraph(report.moved_ids.get(paragraph_id, ""))
 
 
 @bp.route("/report/<report_id>/original")
@@ -148,7 +163,7 @@ def original(report_id: str):
 
 
 def _paragraph(report: Report, paragraph_id: str):
-    paragraph = report.paragraph(paragraph_id)
+    paragraph = current_paragraph(report, paragraph_id)
     if paragraph is None:
         abort(404, description=f"报告“{report.id}”中没有编号为“{paragraph_id}”的段落。")
     return paragraph
