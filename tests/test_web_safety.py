@@ -48,7 +48,7 @@ def test_trend_chart_escapes_links_and_links_each_year():
         {"year": 2024, "matched": 0, "total": 4, "href": "/?year_from=2024"},
     ]))
     assert "<script>" not in svg and "&lt;script&gt;" in svg
-    assert svg.count('class="trend-bar"') == 2
+    assert svg.count('class="trend-bar"') == 2 * 2           # the wide chart and the phone's
     assert "2023: 3/10 份, 30%" in svg
     assert "2024: 0/4 份, 0%" in svg
 

@@ -61,9 +61,9 @@ def test_trend_rows_in_year_order_with_links():
     with Flask(__name__).test_request_context("/"):
         trend = {"2023": {"reports": 10, "matching": 3, "share": 0.3},
                  "2022": {"reports": 5, "matching": 0, "share": 0.0}}
-        rows = trend_rows(trend, Params.from_args({"q": "普法"}))
-    assert [(r["year"], r["matched"], r["total"]) for r in rows] == [(2022, 0, 5), (2023, 3, 10)]
-    query = parse_qs(urlsplit(rows[1]["href"]).query)
+        rows = trend_rows(trend, Params.from_args({"q": "普法"}), {2021, 2023})
+    assert [(r["year"], r["matched"], r["total"]) for r in rows] == [(2021, 0, 0), (2022, 0, 5), (2023, 3, 10)]
+    query = parse_qs(urlsplit(rows[2]["href"]).query)
     assert query == {"q": ["普法"], "year_from": ["2023"], "year_to": ["2023"]}
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
 
-from analysis.summaries import UNKNOWN_PLACE, archive_overview, place_options
+from analysis.summaries import UNKNOWN_PLACE, archive_overview, place_options, rows
 from archive.errors import QueryError
 from archive.rules import PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, part_code
 from index.highlight import highlight as match_spans
@@ -20,7 +20,7 @@ from index.query import parse, terms
 from webapp import markdown, wordexport
 from webapp.citation import citation_for_hit, permalink, script_note, split_permalink
 from webapp.params import int_arg, year_arg
-from webapp.render import csv_safe
+from webapp.render import axis_years, csv_safe
 from webapp.reports import base_url
 from webapp.services import get_archive, get_index
 
@@ -176,15 +176,24 @@ def group_by_report(hits: list[dict]) -> list[dict]:
     return list(groups.values())
 
 
-def trend_rows(trend: dict, params: Params) -> list[dict]:
-    """One row per year the archive holds (`SearchResult.trend`: matching reports out of that
-    year's reports), with the link to the same search limited to that year; `marked` says
-    whether the year is inside the year filter (None without one)."""
-    filtered = bool(params.year_from or params.year_to)
-    return [{"year": int(year), "matched": t["matching"], "total": t["reports"],
-             "href": params.url(year_from=int(year), year_to=int(year)),
-             "marked": params.in_years(int(year)) if filtered else None}
-            for year, t in sorted(trend.items(), key=lambda kv: int(kv[0]))]
+def trend_rows(trend: dict, params: Params, held: set[int]) -> list[dict]:
+    """One row per year of the chart's axis (`webapp.render.axis_years`: the year filter's
+    range, else the first to the last of `held`, the years with reports in the place filter
+    (`years_held`)), each the matching reports
+    out of that year's reports (`SearchResult.trend`) with the link to the same search
+    limited to that year."""
+    counts = {int(year): t for year, t in trend.items()}
+    years = axis_years(held, params.year_from, params.year_to)
+    return [{"year": year, "matched": counts.get(year, {}).get("matching", 0),
+             "total": counts.get(year, {}).get("reports", 0),
+             "href": params.url(year_from=year, year_to=year)} for year in years]
+
+
+def years_held(params: Params) -> set[int]:
+    """The years with reports of the town or county filter (the catalogue's, cached)."""
+    return {r["year"] for r in rows(get_archive()) if r["year"]
+            and (not params.town or r["town"] == params.town)
+            and (not params.county or r["county"] == params.county)}
 
 
 def town_rows(result: dict) -> list[tuple[str, int]]:
@@ -216,15 +225,11 @@ def index():
         return render_template("search/index.html", **context), 400
     facets = result["facets"]
     heading_marks(result["hits"], params.q)
-    # The chart shows every year: with a year filter, its counts come from the same search
-    # without it, and the filtered years are marked.
-    every_year = result if not params.year else run_search(
-        replace(params, year_from=None, year_to=None, page=1), page=1, per_page=1)
     context.update(
         result=result,
         groups=group_by_report(result["hits"]),
         pages=max(1, -(-result["total_paragraphs"] // PER_PAGE)),
-        trend=trend_rows(every_year["trend"], params),
+        trend=trend_rows(result["trend"], params, years_held(params)),
         empty=why_empty(params) if not result["total_paragraphs"] else None,
         town_rows=town_rows(result),
         town_facet=list(facets.get("town", {}).items()),
