@@ -225,19 +225,21 @@ def trend_chart(rows: Sequence[dict]) -> Markup:
         width=width, height=height, testid=testid))
 
 
-def coverage_table(grid: dict) -> Markup:
-    """The town × year grid of `summaries.coverage()` as an HTML table. Built here rather than in
-    Jinja: at a few hundred towns × ten years the template loop alone took ~150 ms."""
-    years = grid["years"]
+def coverage_table(grid: dict, years: Optional[Sequence[int]] = None) -> Markup:
+    """The town × year grid of `summaries.coverage()` as an HTML table, for `years` (default
+    all of the grid's). The county and town columns and the header row are sticky (CSS), so a
+    row keeps its name however far it scrolls. Built here rather than in Jinja: at a few
+    hundred towns × ten years the template loop alone took ~150 ms."""
+    years = grid["years"] if years is None else years
     root = escape(_root())
-    out = ['<table><thead><tr><th>县（区）</th><th class="town">乡镇</th>']
+    out = ['<table><thead><tr><th class="county">县（区）</th><th class="town">乡镇</th>']
     out += [f"<th>{y}</th>" for y in years]
     out.append("</tr></thead><tbody>")
     for row in grid["towns"]:
         town = escape(row["town"])
         name = town if row["town"] == UNKNOWN_PLACE else (
             f'<a href="{root}/town/{quote(row["town"], safe="")}">{town}</a>')
-        out.append(f'<tr data-town="{town}"><td>{escape(row["county"])}</td>'
+        out.append(f'<tr data-town="{town}"><td class="county">{escape(row["county"])}</td>'
                    f'<th class="town">{name}</th>')
         for year in years:
             reports = row["cells"].get(year)
