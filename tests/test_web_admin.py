@@ -524,7 +524,7 @@ def test_review_filters_by_reason_and_confirms_a_doubtful_year_without_changing_
     login(client)
     html = client.get("/review").get_data(as_text=True)
     assert set(review_items(html)) >= {doubtful, no_town, "赵集镇-2024"}
-    assert 'data-testid="reason-year_doubtful"' in html and "年份把握不大 1" in html
+    assert 'data-testid="reason-year_doubtful"' in html and "年份把握不大（1）" in html
     only = client.get("/review?reason=year_doubtful").get_data(as_text=True)
     assert review_items(only) == [doubtful]
     assert set(review_items(client.get("/review?reason=town_missing").get_data(as_text=True))) == {no_town}

@@ -109,7 +109,7 @@ def test_search_chart_follows_the_same_rules(make_page, span_site, shot):
     page.goto("/?" + urlencode({"q": SPAN_PHRASE, "county": "雷州市", "year_from": 2021}))
     expect(page.get_by_test_id("trend-chart").locator("text.year")).to_have_text(
         [str(y) for y in range(2021, 2026)])
-    shot(page, "web-search-1280")
+    shot(page, "web-search-1280", full_page=False)
 
 
 # ---- towns grid -------------------------------------------------------------------------------
@@ -137,7 +137,9 @@ def test_towns_grid_recent_years_sticky_names_and_a_picker_of_names(make_page, s
     box.evaluate("b => { b.style.maxHeight = '200px'; b.scrollTop = b.scrollHeight; }")
     assert abs(header.bounding_box()["y"] - top) < 1
     no_sideways_scroll(page)
-    page.goto("/towns")
+    page.goto("/towns?" + urlencode({"province": "广东省", "city": "湛江市"}))
+    page.get_by_test_id("coverage-scroll").evaluate("b => { b.scrollLeft = 120; }")   # names stay
+    page.get_by_test_id("coverage-grid").scroll_into_view_if_needed()
     shot(page, "web-towns-390", full_page=False)
     # an area page: its counties by name (with counts), no namesakes invented
     page.goto("/towns?" + urlencode({"province": "广东省", "city": "湛江市"}))
