@@ -357,24 +357,17 @@ def test_upload_review_previews_text_and_an_all_failed_batch_cannot_be_confirmed
     assert 'data-testid="review-error"' in r.get_data(as_text=True)
 
 
-def test_reupload_with_a_better_town_renames_the_report(client, data_dir):
+def test_reuploading_a_stored_file_says_so_and_the_report_is_corrected_in_place(client, data_dir):
+    """The same bytes again (its town still unread): no review page and no question, a link to
+    the stored report, whose town is corrected there (or on /review)."""
     import io
     login(client)
-    first = open_archive(data_dir).import_bytes(NO_TOWN, "no-town.txt")
-    old = first.report_id
-    r = upload(client, [(io.BytesIO(NO_TOWN), "no-town.txt")])
-    done = client.post(r.headers["Location"], data={
-        "csrf_token": token(client), "import-0": "1", "town-0": "三湖镇", "year-0": "2024"})
-    html = done.get_data(as_text=True)
-    assert done.status_code == 200 and 'data-status="updated"' in html
-    assert "三湖镇-2024-2" in unquote(html)
-    report = Archive(data_dir).get("三湖镇-2024-2")
-    assert report.title == "三湖镇2024年法治政府建设工作情况报告"
+    old = open_archive(data_dir).import_bytes(NO_TOWN, "no-town.txt").report_id
+    r = upload(client, [(io.BytesIO(NO_TOWN), "again.txt")])
+    html = unquote(r.get_data(as_text=True))
+    assert r.status_code == 200 and 'data-status="unchanged"' in html and f"/report/{old}" in html
+    assert edit(client, old, {"town": "三湖镇"}).status_code == 302
     assert location(client.get(url(old))).endswith("/report/三湖镇-2024-2")
-    trail = [json.loads(line) for line in
-             (data_dir / "reports" / "三湖镇-2024-2.audit.jsonl").read_text("utf-8").splitlines()]
-    assert trail[0]["via"] == "upload" and trail[0]["changes"] == {"town": [None, "三湖镇"]}
-    assert trail[-1]["renamed"] == [old, "三湖镇-2024-2"]
     assert latest(client)[0] == ("三湖镇-2024-2", "三湖镇 · 2024年")
 
 

@@ -1,7 +1,8 @@
 """Upload reports through the browser (administrator only).
 
-A file whose bytes are already in the archive (same SHA-256) is not read again: the page says
-so at once, with a link to its report, and asks nothing about it.
+A file whose bytes are already in the archive (same SHA-256) is said so at once, with a link
+to its report, and asks nothing about it (unless today's importer reads a town, county or year
+the stored report lacks: then it is reviewed and confirmed as usual, and updates the report).
 
 upload files → preview (detected metadata, outline, import flags; nothing stored yet) → correct
 town / county / year → confirm → `workflows.import_upload` (archive, then the index follows):
@@ -126,7 +127,7 @@ def receive():
     _expire_old_batches()
     archive = get_archive()
     received = [(_clean_filename(storage.filename), storage.read()) for storage in files]
-    items = [_known(archive, data, name) or preview(data, name) for name, data in received]
+    items = [_item(archive, data, name) for name, data in received]
     if all(item.get("known") for item in items):  # nothing to ask: say so at once
         return render_template("upload/done.html", results=[_known_row(item) for item in items],
                                stored=False)
@@ -139,16 +140,22 @@ def receive():
     return redirect(url_for("upload.review", batch=batch))
 
 
-def _known(archive, data: bytes, filename: str) -> dict | None:
-    """The item of a file already in the archive, byte for byte (not read again), else None."""
+def _item(archive, data: bytes, filename: str) -> dict:
+    """What the review page shows of one file: its preview, or — a file already in the archive,
+    byte for byte — a line naming its report, asking nothing. A stored original that today's
+    importer reads better (a town, county or year the stored report lacks: see `_settle`) is
+    previewed as usual, so confirming it updates the report."""
     rid = archive.with_original(hashlib.sha256(data).hexdigest())
+    item = preview(data, filename)
     if rid is None:
-        return None
+        return item
     try:
-        title = archive.get(rid).title
+        stored = archive.get(rid)
     except ArchiveError:
-        return None
-    return {"filename": filename, "error": None, "known": rid, "title": title}
+        return item
+    if any(item.get(field) and not stored.meta(field) for field in EDITABLE):
+        return item
+    return {"filename": filename, "error": None, "known": rid, "title": stored.title}
 
 
 def _known_row(item: dict) -> dict:
