@@ -6,7 +6,7 @@ DATA ?= data
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test bench soak crashloop browser clean
+.PHONY: setup run test bench soak crashloop browser bundle clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,5 +46,12 @@ soak: setup
 crashloop: setup
 	$(BIN)/python bench/crashloop.py $(ARGS)
 
+## The offline installation bundle: the project and a wheel of every pinned runtime dependency for
+## this Python and platform, the samples, the systemd unit and install.sh (see README, "Installing
+## without internet"). Needs the package registry; installing from it does not.
+BUNDLE ?= dist/fazhi-archive-bundle.tar.gz
+bundle: setup
+	sh deploy/bundle.sh $(BIN)/python $(BUNDLE)
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from analysis.alignment import indexed_words
+from analysis import verdicts
 from analysis.rectification import PairReview, review_pair
 from analysis.summaries import catalogue, rows
 from archive.errors import ArchiveError
@@ -45,23 +45,63 @@ def pairs(series: list[dict]) -> list[Pair]:
     return [Pair(a, b) for a, b in zip(series, series[1:])]
 
 
-def body(archive, index, report_id: str) -> tuple[list[tuple[str, str, str]], dict]:
-    """A report's body paragraphs (id, part, text) and their words as the index holds them
-    ({} while the index's copy differs: `rectification` then segments the text itself)."""
-    report = archive.get(report_id)
-    known = {pid: w for (_, pid), w in indexed_words(index, "", report).items()}
-    return [(p.id, p.part, p.text) for p in report.paragraphs if p.kind == "text"], known
+def body(archive, report_id: str) -> list[tuple[str, str, str]]:
+    """A report's body paragraphs as (id, part, text)."""
+    return [(p.id, p.part, p.text) for p in archive.get(report_id).paragraphs if p.kind == "text"]
 
 
-def review(archive, index, pair: Pair, held=None) -> Optional[PairReview]:
-    """The pair's review, computed once per catalogue generation (None: a report went away).
+def review(archive, pair: Pair, held=None) -> Optional[PairReview]:
+    """The pair's review, computed once per catalogue generation (None: a report went away),
+    with the reviewers' verdicts (`analysis.verdicts`, read as they are now).
     `held`: the caller's `summaries.catalogue` (looked up when not given)."""
     def build():
         try:
-            (earlier, known), (later, known_later) = (body(archive, index, pair.earlier["id"]),
-                                                      body(archive, index, pair.later["id"]))
+            earlier, later = body(archive, pair.earlier["id"]), body(archive, pair.later["id"])
         except ArchiveError:
             return None
-        return review_pair(earlier, later, known, known_later)
+        return review_pair(earlier, later)
     held = held or catalogue(archive)
-    return held.derived(("tracker", pair.earlier["id"], pair.later["id"]), build)
+    computed = held.derived(("tracker", pair.earlier["id"], pair.later["id"]), build)
+    return verdicts.applied(archive, pair.earlier["id"], pair.later["id"], computed)
+
+
+def review_reports(archive, earlier_id: str, later_id: str) -> PairReview:
+    """Any two reports: the problems and plans of `earlier_id` against `later_id` (not kept:
+    `archive track A B` asks once), with the reviewers' verdicts."""
+    return verdicts.applied(archive, earlier_id, later_id,
+                            review_pair(body(archive, earlier_id), body(archive, later_id)))
+
+
+def town_reviews(archive, town: str, county: Optional[str] = None) -> list[dict]:
+    """Each (county, town) named `town` (in `county` when given): its reports' pairs, each
+    with its review (None: a report went away)."""
+    held = catalogue(archive)
+    out = []
+    for (c, t), series in sorted(town_series(archive, county).items()):
+        if t == town:
+            out.append({"county": c, "town": t, "series": series,
+                        "pairs": [(p, review(archive, p, held)) for p in pairs(series)]})
+    return out
+
+
+def towns_dict(found: list[dict]) -> list[dict]:
+    """`town_reviews` as JSON: each town's report ids and each pair's review."""
+    return [{"county": s["county"], "town": s["town"], "reports": [r["id"] for r in s["series"]],
+             "pairs": [{"earlier": p.earlier["id"], "later": p.later["id"],
+                        **(r.to_dict() if r else {"missing": True})} for p, r in s["pairs"]]}
+            for s in found]
+
+
+def county_summary(archive, county: Optional[str] = None) -> list[dict]:
+    """Each town of `county` (None: every town) with its pairs' counts, in (county, town) order."""
+    held = catalogue(archive)
+    out = []
+    for (c, t), series in sorted(town_series(archive, county).items()):
+        cells = []
+        for p in pairs(series):
+            r = review(archive, p, held)
+            if r is not None:
+                cells.append({"earlier": p.earlier["id"], "later": p.later["id"],
+                              "year": p.later["year"], **r.to_dict()["counts"]})
+        out.append({"county": c, "town": t, "reports": len(series), "pairs": cells})
+    return out

@@ -10,8 +10,11 @@ Counts come from the index's public `SearchIndex.search`: the per-year numbers f
 (`per_page=0`), since the facets give paragraphs per town but not years. Both are cached per
 index snapshot (a new commit makes a new snapshot, so nothing stale is ever shown).
 
-What is counted is chosen by a `Scope` (place, part, years), so a filter added later is a field
-there, not a new parameter on every function.
+What is counted is chosen by a `Scope` (place, part, years, how a phrase matches), so a filter
+added later is a field there, not a new parameter on every function. A phrase is counted as
+typed, an exact phrase (as an n-gram viewer counts: 法治副主任 is not 法治建设…副主任); the
+word-level count (its jieba words anywhere in one paragraph) is the explicit `match="words"`,
+and every page and file says which one was used (`MATCHES`).
 """
 from __future__ import annotations
 
@@ -23,19 +26,29 @@ from analysis.pinyin import pinyin_key
 from analysis.summaries import UNKNOWN_PLACE
 from archive.errors import QueryError
 from archive.rules import YEAR_MAX, YEAR_MIN
+from index.query import phrase_query
 
 MAX_PHRASES = 6          # one colour each on the chart
+# How a phrase is counted, and how the page and the files name it.
+MATCHES = {"phrase": "精确短语（原文中连续出现）", "words": "分词匹配（各词出现在同一段即可）"}
+MATCH_SHORT = {"phrase": "精确短语", "words": "分词"}
 
 
 @dataclass(frozen=True)
 class Scope:
     """Which reports a trend counts: a town, a county, a part (`archive.rules.PARTS` code) and
-    a year range (either end open). Empty strings and None mean no filter."""
+    a year range (either end open), and how a phrase matches (`MATCHES`). Empty strings and
+    None mean no filter."""
     town: str = ""
     county: str = ""
     section: str = ""
     year_from: Optional[int] = None
     year_to: Optional[int] = None
+    match: str = "phrase"
+
+    def query(self, phrase: str) -> str:
+        """The search query that counts `phrase` this way."""
+        return phrase if self.match == "words" else phrase_query(phrase)
 
     @property
     def filtered_years(self) -> bool:
@@ -76,6 +89,11 @@ class Trend:
     totals: dict[int, int]           # year → reports in the place filter
     marked: Optional[set]            # years inside the year filter (None: no year filter)
     towns: list[TownRow]
+    match: str = "phrase"            # how the phrases were counted (`MATCHES`)
+
+    @property
+    def match_label(self) -> str:
+        return MATCHES[self.match]
 
     @property
     def valid(self) -> list[PhraseCounts]:
@@ -110,8 +128,8 @@ def phrase_counts(index, phrase: str, scope: Scope) -> PhraseCounts:
     def build() -> PhraseCounts:
         try:
             result = index.search(
-                phrase, town=counting.town or None, county=counting.county or None,
-                section=counting.section or None, kind="text", sort="year", per_page=0)
+                counting.query(phrase), town=counting.town or None, county=counting.county or None,
+                section=counting.section or None, sort="year", per_page=0)
         except QueryError as exc:
             return PhraseCounts(phrase, error=str(exc))
         towns: dict = {}
@@ -140,9 +158,10 @@ def build_trend(index, phrases: list[str], scope: Scope) -> Trend:
     def build() -> Trend:
         counted = [phrase_counts(index, p, scope) for p in phrases]
         totals = year_totals(index, scope)
-        years = sorted(set(totals) | {y for p in counted for y in p.by_year})
+        # every year the archive holds stays on the axis (a town's other years: empty)
+        years = sorted(set(index.years()) | set(totals) | {y for p in counted for y in p.by_year})
         marked = {y for y in years if scope.in_years(y)} if scope.filtered_years else None
-        return Trend(counted, years, totals, marked, town_rows(counted, scope))
+        return Trend(counted, years, totals, marked, town_rows(counted, scope), scope.match)
     return cached(index, ("trend", tuple(phrases), scope), build)
 
 
@@ -176,10 +195,12 @@ def town_rows(counted: list[PhraseCounts], scope: Scope) -> list[TownRow]:
 # --- tables (downloads, CLI, API) -----------------------------------------------------------
 
 def year_table(trend: Trend) -> list[list]:
-    """年份, 报告总数, then per phrase 命中报告 and 占比 (a fraction; 0 when no reports)."""
+    """年份, 报告总数, then per phrase 命中报告 and 占比 (a fraction; 0 when no reports); the
+    headers say how the phrases were counted (`MATCH_SHORT`)."""
     header = ["年份", "报告总数"]
+    how = MATCH_SHORT[trend.match]
     for p in trend.valid:
-        header += [f"{p.phrase} 命中报告", f"{p.phrase} 占比"]
+        header += [f"{p.phrase} 命中报告（{how}）", f"{p.phrase} 占比"]
     rows = [header]
     for y in trend.years:
         row = [y, trend.totals.get(y, 0)]
@@ -200,6 +221,23 @@ def towns_table(trend: Trend) -> list[list]:
             line += [cell["reports"], cell["paragraphs"], years_text(cell["years"])]
         rows.append(line)
     return rows
+
+
+def trend_dict(trend: Trend, scope: Scope) -> dict:
+    """JSON-ready (`archive trend --json`, `/api/trend`): per phrase its count per year (and
+    share), the year totals, the towns table, and the scope."""
+    return {
+        "scope": {k: v for k, v in vars(scope).items() if v not in ("", None)},
+        "years": trend.years, "totals": {str(y): n for y, n in trend.totals.items()},
+        "marked": sorted(trend.marked) if trend.marked is not None else None,
+        "phrases": [{"phrase": p.phrase, "error": p.error,
+                     "by_year": {str(y): {"reports": p.by_year.get(y, 0),
+                                          "share": round(trend.share(p, y), 4)} for y in trend.years}
+                     if p.error is None else {}} for p in trend.phrases],
+        "towns": [{"county": r.county, "town": r.town, "total": r.total,
+                   "cells": [{k: c[k] for k in ("phrase", "reports", "paragraphs", "years")}
+                             for c in r.cells]} for r in trend.towns],
+    }
 
 
 def years_text(years: list) -> str:

@@ -2,7 +2,7 @@
 
 `correct(archive, id, fields, who)` is what the web edit form (and the review page) call: it
 keeps the corrections as overrides (`Archive.set_fields`: they survive re-import), moves the
-report to the id its town and year now call for (`Archive.rename`: the old id redirects), and
+report to the id its town and year now call for (`renames.rename`: the old id redirects), and
 appends one line per edit to `reports/<id>.audit.jsonl`:
 
     {"at": "2025-03-01T08:00:00+00:00", "who": "管理员 张三", "address": "10.0.0.7",
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from archive.errors import ArchiveError
 from archive.fields import validate_fields
-from archive.renames import resolve
+from archive.renames import rename as move_report, resolve
 
 if TYPE_CHECKING:
     from archive.model import Report
@@ -114,9 +114,9 @@ def confirm(archive: "Archive", report_id: str, names: list[str], who: str,
 
 def rename(archive: "Archive", report_id: str, who: str, address: Optional[str],
            at: Optional[str] = None, via: Optional[str] = None) -> str:
-    """`Archive.rename` to the id the report's town and year call for, recorded in the trail
+    """`renames.rename` to the id the report's town and year call for, recorded in the trail
     when the id changes. Returns the report's id afterwards."""
-    new_id = archive.rename(report_id)
+    new_id = move_report(archive, report_id)
     if new_id != report_id:
         record(archive, new_id, who, address, at=at, via=via, renamed=[report_id, new_id])
     return new_id

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import yaml
 
@@ -48,8 +49,30 @@ def _valid_reviewed(value: Any) -> list[str]:
     return flags
 
 
-def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    """Check and normalise corrections: known field names, a valid year (archive.rules), issued a date.
+# Staff type place names, titles, issuers by hand (the web forms, `archive set`, upload
+# corrections): markup and invisible characters are refused there, not just escaped on every page
+# — a place name also becomes a report's id. `<`/`>` never occur in these fields of a real report
+# (titles use 《》); Cc are control characters, Cf invisible format ones (zero-width, bidi overrides).
+_MARKUP = re.compile(r"[<>]")
+
+
+def markup_in(value: str) -> Optional[str]:
+    """The first markup or control character of a typed value, None when it has none."""
+    return next((c for c in value if _MARKUP.match(c) or unicodedata.category(c) in ("Cc", "Cf")), None)
+
+
+def refuse_markup(name: str, value: str) -> None:
+    """Raise InvalidField (one line) when a typed value holds markup or control characters."""
+    bad = markup_in(value)
+    if bad is not None:
+        shown = value if len(value) <= 40 else value[:40] + "…"
+        what = f"标记字符 “{bad}”" if _MARKUP.match(bad) else f"不可见的控制字符 U+{ord(bad):04X}"
+        raise InvalidField(f"{name} 不能含有{what}: {shown!r}")
+
+
+def validate_fields(fields: dict[str, Any], typed: bool = True) -> dict[str, Any]:
+    """Check and normalise corrections: known field names, a valid year (archive.rules), issued a date,
+    and when `typed` (new input rather than corrections stored before) no markup in text.
     An empty value clears the field (None). Raises InvalidField with a one-line reason."""
     out: dict[str, Any] = {}
     for name, value in fields.items():
@@ -73,6 +96,8 @@ def validate_fields(fields: dict[str, Any]) -> dict[str, Any]:
             value = str(value)
             if len(value) > 200:
                 raise InvalidField(f"{name} 太长 ({len(value)} 字), 最多 200 字")
+            if typed:
+                refuse_markup(name, value)
             out[name] = value
     return out
 
@@ -112,7 +137,7 @@ def read_overrides(path: Path) -> dict[str, Any]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         if not isinstance(data, dict):
             raise ValueError("应为 '字段: 值' 的列表")
-        return validate_fields({str(k): v for k, v in data.items()})
+        return validate_fields({str(k): v for k, v in data.items()}, typed=False)
     except FileNotFoundError:
         return {}
     except (OSError, ValueError, yaml.YAMLError, InvalidField) as exc:

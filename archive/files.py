@@ -3,8 +3,10 @@ fsync'ed and renamed over the target, so a reader or a crash sees the old file o
 never a part of one."""
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+import shutil
 import threading
 from pathlib import Path
 from typing import Iterable, Optional
@@ -100,7 +102,10 @@ def remove_dead_temps(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         match = _TEMP_NAME.match(path.name)
         if match and not _running(int(match.group(1))):
-            path.unlink(missing_ok=True)
+            if path.is_dir():  # a backup's snapshot (archive.backup)
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
             removed.append(path)
     return removed
 
@@ -113,3 +118,35 @@ def _running(pid: int) -> bool:
     except (PermissionError, OverflowError):
         return True
     return True
+
+
+LOG_MAX_BYTES = 4 << 20  # a log file (auth.log, errors.log) is rotated past this size…
+LOG_KEEP = 5             # …into <name>.1 … <name>.5, the oldest dropped
+
+
+def append_log(path: Path, text: str, max_bytes: int = LOG_MAX_BYTES, keep: int = LOG_KEEP) -> None:
+    """Append `text` to a log file, rotating it by size first (`path` → `path.1` → … →
+    `path.<keep>`). Several processes may log at once: each append is one O_APPEND write, and
+    the rotation is done under an flock of the file by the one that finds it still current."""
+    data = text.encode("utf-8")
+    while True:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            current = os.fstat(fd)
+            try:
+                still = os.stat(path).st_ino == current.st_ino
+            except FileNotFoundError:
+                still = False
+            if still and current.st_size and current.st_size + len(data) > max_bytes:
+                for n in range(keep - 1, 0, -1):
+                    older = path.with_name(f"{path.name}.{n}")
+                    if older.exists():
+                        os.replace(older, path.with_name(f"{path.name}.{n + 1}"))
+                os.replace(path, path.with_name(f"{path.name}.1"))
+                still = False
+            if still:
+                os.write(fd, data)
+                return
+        finally:
+            os.close(fd)  # releases the flock

@@ -3,12 +3,12 @@ in the data folder (`archive check`). Reads through the store; writes nothing.""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from archive import originals, renames
 from archive.errors import ArchiveError
 from archive.fields import read_overrides
-from archive.model import NOTED_FLAGS
+from archive.model import NOTED_FLAGS, Report
 from archive.rules import valid_id
 
 LOW_CONFIDENCE = 0.6
@@ -28,19 +28,21 @@ def _doubts(e: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def review_ids(entries: Iterable[tuple[str, dict[str, Any]]]) -> list[tuple[str, list[str]]]:
-    """See `Archive.review_ids`; `entries` are the catalogue's (id, entry) rows."""
-    return [(rid, [reason for _, reason in doubts]) for rid, doubts, _ in _listed(entries)]
+def review_ids(archive) -> list[tuple[str, list[str]]]:
+    """The ids `review()` looks at, in id order, with the reasons the catalogue gives (missing
+    or doubtful town and year) — cheap, for a page of the list at a time; `review_item`
+    adds the reasons the importer explained."""
+    return [(rid, [reason for _, reason in doubts]) for rid, doubts, _ in _listed(archive)]
 
 
-def review_kinds(entries: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, list[str]]:
+def review_kinds(archive) -> dict[str, list[str]]:
     """{id: the kinds of its doubts} for every report `review_ids` lists: the catalogue's doubts
     and the noted flags (place_ambiguous, genre_doubt), for filtering the list by reason."""
-    return {rid: [kind for kind, _ in doubts] + noted for rid, doubts, noted in _listed(entries)}
+    return {rid: [kind for kind, _ in doubts] + noted for rid, doubts, noted in _listed(archive)}
 
 
-def _listed(entries):
-    for rid, e in entries:
+def _listed(archive):
+    for rid, e in archive.catalog_entries():
         if "error" in e:
             continue
         doubts = _doubts(e)
@@ -66,13 +68,21 @@ def temp_files(archive) -> list[Path]:
     return sorted(found)
 
 
-def review(archive) -> list[tuple[Any, list[str]]]:
-    """`Archive.review()`: every report `review_ids` names, with the reasons the importer
-    explained added; unreadable reports are left to `check`."""
+def review_item(archive, rid: str, reasons: list[str]) -> tuple[Report, list[str]]:
+    """The report and all its reasons: a flag the importer explained (Report.flag_notes) is
+    a reason of its own."""
+    report = archive.get(rid)
+    return report, reasons + [report.flag_notes[f] for f in report.flags if f in report.flag_notes]
+
+
+def review(archive) -> list[tuple[Report, list[str]]]:
+    """Reports whose town or year is missing or uncertain (confidence < 0.6), or that carry a
+    flag the importer explained (place_ambiguous, genre_doubt), with reasons; unreadable
+    reports are left to `check`."""
     out = []
-    for rid, reasons in archive.review_ids():
+    for rid, reasons in review_ids(archive):
         try:
-            report, reasons = archive.review_item(rid, reasons)
+            report, reasons = review_item(archive, rid, reasons)
         except ArchiveError:
             continue
         if reasons:
@@ -81,13 +91,13 @@ def review(archive) -> list[tuple[Any, list[str]]]:
 
 
 def check(archive) -> list[str]:
-    """See `Archive.check`."""
+    """Problems found in the data folder, one line each; an empty list means healthy."""
     problems: list[str] = []
     referenced: dict[str, str] = {}  # sha -> id
     ids = set(archive.ids())
     for rid in sorted(ids):
         try:
-            report, notes = archive._load(rid)
+            report, notes = archive.load(rid)
         except ArchiveError as exc:
             problems.append(str(exc))
             continue
@@ -95,7 +105,7 @@ def check(archive) -> list[str]:
         for sha in [report.source.sha256] + [h.get("sha256") for h in report.history]:
             referenced.setdefault(str(sha), rid)
         try:
-            read_overrides(archive._override_path(rid))
+            read_overrides(archive.override_path(rid))
         except ArchiveError as exc:
             problems.append(str(exc))
     for sha, rid in sorted(referenced.items()):

@@ -5,7 +5,7 @@ report moves to the id that now fits, and citations already pasted into document
 resolve. The data folder keeps every old id in `redirects.json` ({old id: current id}, flattened
 so one lookup answers), and an old id is never given to another report.
 
-`move` runs under the archive's write lock (`Archive.rename`). Its steps, each atomic, are
+`rename` takes the archive's write lock and runs `move`. Its steps, each atomic, are
 ordered so that a crash at any point leaves the report readable under one of its ids:
 
 1. `redirects.json` gets old → new (the old file still exists, so the old id is still served);
@@ -19,12 +19,10 @@ stopped before it.
 from __future__ import annotations
 
 import glob
-import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from archive.errors import ArchiveError, ReportNotFound
-from archive.files import atomic_write
+from archive.files import atomic_write, fsync_dir
 from archive.mdfile import to_markdown
 from archive.rules import fits_id, valid_id
 
@@ -32,48 +30,23 @@ if TYPE_CHECKING:
     from archive.model import Report
     from archive.store import Archive
 
-FILE = "redirects.json"
 SIDE_SUFFIXES = (".override.yaml", ".log.json", ".audit.jsonl")
-_cache: dict[Path, tuple[tuple, dict[str, str]]] = {}
 
 
-def _path(archive: "Archive") -> Path:
-    return archive.data_dir / FILE
-
-
-def redirects(archive: "Archive") -> dict[str, str]:
-    """{old id: current id}; re-read only when the file changed (it is read for every import
-    and every unknown id a browser asks for)."""
-    path = _path(archive)
+def rename(archive: "Archive", report_id: str, new_id: Optional[str] = None) -> str:
+    """Give a report the id its town and year now call for (or `new_id`), moving its files;
+    the old id redirects to the new one for good. Returns the id the report has afterwards
+    (unchanged when it already fits)."""
     try:
-        st = path.stat()
-    except FileNotFoundError:
-        return {}
-    stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-    held = _cache.get(path)
-    if held is None or held[0] != stamp:
-        try:
-            table = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ArchiveError(f"{FILE} 无法读取 ({exc}); 旧编号的跳转暂不可用") from None
-        held = (stamp, {str(k): str(v) for k, v in table.items()} if isinstance(table, dict) else {})
-        _cache[path] = held
-    return dict(held[1])
-
-
-def redirected_ids(archive: "Archive") -> frozenset[str]:
-    """Ids that once named a report and now redirect: no other report may take them."""
-    return frozenset(redirects(archive))
-
-
-def target(archive: "Archive", report_id: str) -> Optional[str]:
-    """The id a renamed report has now, or None when `report_id` was never renamed."""
-    return redirects(archive).get(report_id)
-
-
-def _save(archive: "Archive", table: dict[str, str]) -> None:
-    data = json.dumps(dict(sorted(table.items())), ensure_ascii=False, indent=0)
-    atomic_write(_path(archive), (data + "\n").encode("utf-8"))
+        with archive.writing():
+            new = move(archive, report_id, new_id)
+            if new != report_id:
+                archive.rescan()  # the catalogue as the moves left the folder: old gone, new there
+        fsync_dir(archive.reports_dir)
+        return new
+    except OSError as exc:
+        raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
+                           f"检查数据目录 {archive.data_dir} 的权限") from None
 
 
 def fitting_id(archive: "Archive", report_id: str, report: Optional["Report"] = None) -> Optional[str]:
@@ -83,8 +56,8 @@ def fitting_id(archive: "Archive", report_id: str, report: Optional["Report"] = 
     report = report or archive.get(report_id)
     if fits_id(report_id, report):
         return None
-    own_old = frozenset(old for old, new in redirects(archive).items() if new == report_id)
-    return archive._new_id(report, free=own_old)
+    own_old = frozenset(old for old, new in archive.redirects().items() if new == report_id)
+    return archive.new_id(report, free=own_old)
 
 
 def move(archive: "Archive", old: str, new: Optional[str] = None) -> str:
@@ -98,58 +71,58 @@ def move(archive: "Archive", old: str, new: Optional[str] = None) -> str:
         return old
     if not valid_id(new):
         raise ArchiveError(f"新编号 {new[:80]!r} 不是有效的报告编号")
-    table = redirects(archive)
-    if archive._md(new).exists() or (new in table and table[new] != old):
+    table = archive.redirects()
+    if archive.report_path(new).exists() or (new in table and table[new] != old):
         raise ArchiveError(f"编号 {new} 已被占用 (另一份报告或其旧编号), 不能改用")
     # 1. the redirect, flattened: ids that led to `old` now lead to `new`; `new` is current again
     table = {k: (new if v == old else v) for k, v in table.items() if k != new}
     table[old] = new
-    _save(archive, table)
+    archive.write_redirects(table)
     # 2. side files, 3. the report under its new id (fsync'ed), 4. the old files go
     for suffix in SIDE_SUFFIXES:
-        src = archive.reports_dir / f"{old}{suffix}"
+        src = archive.side_path(old, suffix)
         if src.exists():
-            atomic_write(archive.reports_dir / f"{new}{suffix}", src.read_bytes(), sync_dir=False)
+            atomic_write(archive.side_path(new, suffix), src.read_bytes(), sync_dir=False)
     report.id = new
-    atomic_write(archive._md(new), to_markdown(report).encode("utf-8"), sync_dir=False)
+    atomic_write(archive.report_path(new), to_markdown(report).encode("utf-8"), sync_dir=False)
     _remove(archive, old)
     return new
 
 
 def _remove(archive: "Archive", rid: str) -> None:
-    archive._md(rid).unlink(missing_ok=True)
+    archive.report_path(rid).unlink(missing_ok=True)
     for suffix in SIDE_SUFFIXES:
-        (archive.reports_dir / f"{rid}{suffix}").unlink(missing_ok=True)
+        (archive.side_path(rid, suffix)).unlink(missing_ok=True)
 
 
 def repair(archive: "Archive") -> list[str]:
     """Under the write lock: finish or undo renames a crash interrupted. Returns what was done,
     one line each."""
-    table = redirects(archive)
+    table = archive.redirects()
     notes = []
     for old, new in list(table.items()):
         for rid in (old, new):  # temporary files of a write the crash cut short
             for tmp in archive.reports_dir.glob(f".{glob.escape(rid)}.*.tmp"):
                 tmp.unlink(missing_ok=True)
-        if not archive._md(old).exists():
+        if not archive.report_path(old).exists():
             _remove(archive, old)           # side files left by a stop within step 4
-        elif archive._md(new).exists():     # stopped after step 3: the new file is whole
+        elif archive.report_path(new).exists():     # stopped after step 3: the new file is whole
             _remove(archive, old)
             notes.append(f"{old} → {new}: 已完成中断的改名")
         else:                               # stopped before step 3: the old id stays
             for suffix in SIDE_SUFFIXES:
-                (archive.reports_dir / f"{new}{suffix}").unlink(missing_ok=True)
+                (archive.side_path(new, suffix)).unlink(missing_ok=True)
             table = {k: (old if v == new else v) for k, v in table.items() if k != old}
-            _save(archive, table)
+            archive.write_redirects(table)
             notes.append(f"{old}: 撤销了中断的改名")
     return notes
 
 
 def problems(archive: "Archive", ids: set[str]) -> list[str]:
-    """`Archive.check`'s lines about redirects: an old id whose report is gone, a rename a
-    crash interrupted (the next rename, or `Archive.rename` of that report, repairs it)."""
+    """`integrity.check`'s lines about redirects: an old id whose report is gone, a rename a
+    crash interrupted (the next rename, or `rename` of that report, repairs it)."""
     try:
-        table = redirects(archive)
+        table = archive.redirects()
     except ArchiveError as exc:
         return [str(exc)]
     out = []
@@ -165,6 +138,6 @@ def resolve(archive: "Archive", report_id: str) -> str:
     """The id under which `report_id`'s report is stored now (itself when it exists)."""
     if not valid_id(report_id):
         raise ReportNotFound(f"没有编号为 {str(report_id)[:80]!r} 的报告 (编号格式不对)")
-    if archive._md(report_id).exists():
+    if archive.report_path(report_id).exists():
         return report_id
-    return target(archive, report_id) or report_id
+    return archive.redirects().get(report_id) or report_id

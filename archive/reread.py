@@ -41,22 +41,23 @@ class Reread:
 
 
 def read_again(archive: "Archive", report_id: str, write: bool = True) -> Reread:
-    """See `Archive.reread`. Raises ArchiveError (one line) when the original is missing, altered
+    """The report read again from its stored original by the archive's importer, under the
+    same id, keeping its corrections and the ids of its unchanged paragraphs; written when
+    `write` and the file would change. Raises ArchiveError (one line) when the original is missing, altered
     or unreadable, or the report got a new original meanwhile: it is then left as it is."""
     old = archive.get(report_id)
     fresh = read_original(archive, old)  # the slow part, outside the write lock
     if not write:
         return _version(archive, report_id, old, fresh)
     try:
-        with archive._write_lock():
+        with archive.writing():
             old = archive.get(report_id)
             if old.source.sha256 != fresh.source.sha256:
                 raise ArchiveError(f"报告 {report_id} 在重新读取期间有了新版本, 未改动; 请再运行一次")
             done = _version(archive, report_id, old, fresh)
             if done.changed:
                 _write_log(archive, report_id, done.new)
-                atomic_write(archive._md(report_id), done.text.encode("utf-8"), sync_dir=False)
-                done.generation = archive._committed(report_id, done.new, done.text)
+                done.generation = archive.write_report(report_id, done.new, done.text)
         return done
     except OSError as exc:
         raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
@@ -66,7 +67,7 @@ def read_again(archive: "Archive", report_id: str, write: bool = True) -> Reread
 def read_original(archive: "Archive", report: Report) -> Report:
     """`report`'s stored original as the archive's importer reads it now."""
     sha = report.source.sha256
-    if archive._read_report is None:
+    if archive.read_report is None:
         raise ArchiveError("这个归档没有设置导入程序, 不能重新读取原件")
     path = originals.find(archive.originals_dir, sha)
     if path is None:
@@ -78,7 +79,7 @@ def read_original(archive: "Archive", report: Report) -> Report:
     if hashlib.sha256(data).hexdigest() != sha:
         raise ArchiveError("原件的内容与其哈希值不符 (已被改动或损坏), 报告保持原样; 运行 archive check 查看")
     try:
-        fresh = archive._read_report(data, report.source.path or path.name)
+        fresh = archive.read_report(data, report.source.path or path.name)
     except ImportFailed as exc:
         raise ArchiveError(f"原件无法读取: {exc}; 报告保持原样") from None
     except Exception as exc:  # an importer bug must not stop the other reports
@@ -93,7 +94,7 @@ def _version(archive: "Archive", rid: str, old: Report, fresh: Report) -> Reread
     """`fresh` with the stored report's id, history, corrections and paragraph ids."""
     new = meta_copy(fresh, id=rid)
     new.history = list(old.history)
-    apply_fields(new, read_overrides(archive._override_path(rid)))
+    apply_fields(new, read_overrides(archive.override_path(rid)))
     carried = carry_ids(old.paragraphs, fresh.paragraphs, old.retired_ids)
     new.paragraphs = carried.paragraphs
     new.retired_ids = list(dict.fromkeys(old.retired_ids + carried.retired))
@@ -116,7 +117,7 @@ def moved_ids(earlier: dict[str, str], now: dict[str, str], present: set[str]) -
 
 def _write_log(archive: "Archive", rid: str, report: Report) -> None:
     """This original's import log becomes the new reading's (when it was first imported stays)."""
-    path = archive._log_path(rid)
+    path = archive.log_path(rid)
     logs = read_logs(path)
     sha = report.source.sha256
     now = dt.datetime.now().isoformat(timespec="seconds")

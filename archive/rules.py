@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 # The years a report may cover (and a date in one may carry): the importers' detection, staff
 # corrections, uploads, the query language and the search form all accept exactly these.
-YEAR_MIN, YEAR_MAX = 1990, 2100
+YEAR_MIN, YEAR_MAX = 1949, 2100  # the People's Republic's first year; the archive holds reports from 1954
 _YEARS = re.compile(r"([0-9]{4})\s*年?(?:\s*[-–—~～至到]\s*([0-9]{4})\s*年?)?")
 
 
@@ -56,6 +56,8 @@ PART_ALIASES = {
     "计划": "plans", "下一步": "plans", "打算": "plans",
 }
 PART_HELP = "导语/成效/问题/计划/落款"
+# How a search hit that is not body text is marked (web, exports, CLI): a heading, the title.
+KIND_LABELS = {"heading": "小标题", "title": "标题"}
 
 
 def part_code(name: Any) -> Optional[str]:

@@ -3,8 +3,14 @@
 This is the only code that knows the layout of the data folder (see docs/ARCHITECTURE.md):
 
     reports/<id>.md  <id>.log.json  <id>.override.yaml   originals/<sha[:2]>/<sha>.<ext>
+    redirects.json (old ids -> current ids: `archive.renames`)
     catalog.sqlite (every report's summary, derived: `archive.catalog`)
     tmp/ (reports and logs being written, renamed into reports/ when complete)
+
+It is the bottom of the package: the operations on an archive (`renames`, `reread`,
+`integrity`, `backup`) sit above it and use only its public methods — the paths of a report's
+files, `load`, the write lock `writing()` and `write_report`, `rescan`, `new_id` and the
+redirect table.
 
 Every write goes to a temporary file, is fsync'ed and then renamed over the target, originals
 first and the report file last: the report file is the commit point, so a crash half-way leaves
@@ -27,6 +33,7 @@ import copy
 import datetime as dt
 import hashlib
 import heapq
+import json
 import logging
 import os
 import sqlite3
@@ -47,10 +54,8 @@ from archive.files import Staged, atomic_write, fsync_dir, stamp, write_tmp
 from archive.folding import fold
 from archive.importlog import logs_json, read_log, read_logs
 from archive.mdfile import canonical, from_markdown, read_markdown, to_markdown
-from archive import integrity, renames
 from archive.model import ImportResult, Place, Report, Summary
 from archive.names import display_name
-from archive.reread import Reread, read_again
 from archive.rules import id_base, reporting_place, valid_id
 
 __all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid_id", "id_base",
@@ -59,6 +64,10 @@ __all__ = ["Archive", "ImportResult", "Summary", "Changes", "Generation", "valid
 log = logging.getLogger(__name__)
 
 _GET_CACHE_SIZE = 256
+REDIRECTS = "redirects.json"
+# Files of the JSON catalogue (before catalog.sqlite) no code reads any more: an upgraded data
+# folder drops them on its first write.
+_RETIRED = ("catalog.json", "catalog.journal", ".lock")
 
 
 def _title_key(report: Report) -> Optional[tuple]:
@@ -90,22 +99,29 @@ class Archive:
         self.index_dir = self.data_dir / "index"
         self.tmp_dir = self.data_dir / "tmp"
         self.catalog = Catalog(self.data_dir)
-        self._read_report = read_report
+        self.read_report = read_report
         self._mutex = threading.RLock()
         self._scanned_at: Optional[float] = None  # monotonic(); None: not yet in this process
         self._summaries: Optional[tuple[Generation, list[Summary]]] = None
         self._cache: OrderedDict[str, tuple] = OrderedDict()  # id -> (stamp, report, notes)
+        self._redirects: Optional[tuple[list, dict[str, str]]] = None  # (file stamp, table)
+        self._retired = False  # the old catalogue's files removed
 
     # -- paths
 
-    def _md(self, rid: str) -> Path:
+    def report_path(self, rid: str) -> Path:
+        """The report's Markdown file (the commit point of every write)."""
         return self.reports_dir / f"{rid}.md"
 
-    def _log_path(self, rid: str) -> Path:
+    def log_path(self, rid: str) -> Path:
         return self.reports_dir / f"{rid}.log.json"
 
-    def _override_path(self, rid: str) -> Path:
+    def override_path(self, rid: str) -> Path:
         return self.reports_dir / f"{rid}{OVERRIDE_SUFFIX}"
+
+    def side_path(self, rid: str, suffix: str) -> Path:
+        """A file kept beside the report (`<id><suffix>`: its log, corrections, audit trail)."""
+        return self.reports_dir / f"{rid}{suffix}"
 
     # -- reading
 
@@ -154,7 +170,7 @@ class Archive:
         if not valid_id(report_id):
             raise _not_found(report_id)
         try:
-            return self._md(report_id).read_text(encoding="utf-8")
+            return self.report_path(report_id).read_text(encoding="utf-8")
         except FileNotFoundError:
             raise _not_found(report_id) from None
         except (OSError, UnicodeDecodeError) as exc:
@@ -162,7 +178,7 @@ class Archive:
 
     def get(self, report_id: str) -> Report:
         """The report with this id (a copy: change it freely). Raises ReportNotFound."""
-        return copy.deepcopy(self._load(report_id)[0])
+        return copy.deepcopy(self.load(report_id)[0])
 
     def reports(self) -> Iterator[Report]:
         """Every readable report, in id order; unreadable files are logged and skipped
@@ -173,10 +189,12 @@ class Archive:
             except ArchiveError as exc:
                 log.warning("跳过 %s: %s", rid, exc)
 
-    def _load(self, rid: str) -> tuple[Report, list[str]]:
+    def load(self, rid: str) -> tuple[Report, list[str]]:
+        """The report (shared with the cache: do not change it; `get` gives a copy) and notes on
+        what was odd in its file. Raises ReportNotFound, ArchiveError."""
         if not valid_id(rid):
             raise _not_found(rid)
-        path = self._md(rid)
+        path = self.report_path(rid)
         version = stamp(path)
         if version is None:
             raise _not_found(rid)
@@ -186,7 +204,7 @@ class Archive:
                 self._cache.move_to_end(rid)
                 return hit[1], hit[2]
         report, notes = self._parse(rid, path)
-        report.log = read_log(self._log_path(rid), report.source.sha256)[1]
+        report.log = read_log(self.log_path(rid), report.source.sha256)[1]
         with self._mutex:
             self._remember(rid, version, report, notes)
         return report, notes
@@ -218,7 +236,7 @@ class Archive:
 
     def original_path(self, report_id: str, sha256: Optional[str] = None) -> Path:
         """The stored original of a report: the current one, or an earlier one from `history`."""
-        report = self._load(report_id)[0]
+        report = self.load(report_id)[0]
         known = [report.source.sha256] + [h.get("sha256") for h in report.history]
         sha = sha256 or report.source.sha256
         if sha not in known or not originals.SHA256.fullmatch(sha or ""):
@@ -261,9 +279,11 @@ class Archive:
         due = (scan or self._scanned_at is None
                or now - self._scanned_at >= self.rescan_interval)
         if due or stamp(self.reports_dir) != self.catalog.folder_stamp():
-            self._scan()
+            self.rescan()
 
-    def _scan(self) -> None:
+    def rescan(self) -> None:
+        """Bring the catalogue in line with the report files now (after files were moved under
+        `writing()`)."""
         self.catalog.scan(self.reports_dir, self._file_entry, valid_id)
         self._scanned_at = time.monotonic()
 
@@ -271,20 +291,24 @@ class Archive:
         """The catalogue row of a report file (a scan found it new or changed)."""
         texts: list[str] = []
         try:
-            return _entry(self._parse(rid, self._md(rid), texts)[0], file_stamp, texts[0])
+            return _entry(self._parse(rid, self.report_path(rid), texts)[0], file_stamp, texts[0])
         except ArchiveError as exc:
             return {"stamp": file_stamp, "error": str(exc)}
 
     # -- writing
 
     @contextmanager
-    def _write_lock(self) -> Iterator[sqlite3.Connection]:
+    def writing(self) -> Iterator[sqlite3.Connection]:
         """The catalogue's write transaction — the one writer lock, across processes — with the
         catalogue first brought in line with the folder if something else changed it."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self._retired:
+            for name in _RETIRED:
+                (self.data_dir / name).unlink(missing_ok=True)
+            self._retired = True
         with self._mutex, self.catalog.writing() as con:
             if stamp(self.reports_dir) != self.catalog.folder_stamp():
-                self._scan()
+                self.rescan()
             yield con
 
     def import_file(self, path: os.PathLike | str | bytes) -> ImportResult:
@@ -336,9 +360,9 @@ class Archive:
             return ImportResult(name, "failed", error=message)
 
         try:
-            if self._read_report is None:
+            if self.read_report is None:
                 raise ImportFailed("这个归档没有设置导入程序, 只能查看和修正")
-            report = self._read_report(data, name)
+            report = self.read_report(data, name)
         except ImportFailed as exc:
             return failed(str(exc))
         except Exception as exc:  # an importer bug must not stop a batch import
@@ -361,7 +385,7 @@ class Archive:
                 plan = None
             if plan is not None:
                 plan.stage(self)
-            with self._write_lock():
+            with self.writing():
                 if plan is not None and self._still_valid(plan, report, fields):
                     return self._commit(plan)
                 return self._store(report, fields)
@@ -376,7 +400,7 @@ class Archive:
         sha, name = report.source.sha256, report.source.path
         same = self.catalog.with_sha(sha)
         if same:  # same bytes stored meanwhile, or staff corrections sent with known bytes
-            current = self._load(same)[0]
+            current = self.load(same)[0]
             if all(current.meta(k) == v for k, v in fields.items()):
                 return ImportResult(name, "unchanged", same)
             return ImportResult(name, "updated", same, report=self._set_locked(same, fields))
@@ -389,11 +413,11 @@ class Archive:
 
     def _target(self, report: Report, fields: dict) -> str:
         """The id `report` is stored under: a stored report's it is a new version of, or new."""
-        return self._existing_for(report, fields) or self._new_id(with_fields(report, fields))
+        return self._existing_for(report, fields) or self.new_id(with_fields(report, fields))
 
     def _basis(self, rid: str) -> tuple:
         """What a plan to write `rid` was built from: its file's and its corrections' versions."""
-        return self.catalog.stamp(rid), stamp(self._override_path(rid))
+        return self.catalog.stamp(rid), stamp(self.override_path(rid))
 
     def _plan(self, report: Report, fields: dict) -> Optional[_Plan]:
         """What storing `report` would write, as the catalogue stands; None when its bytes are
@@ -401,19 +425,19 @@ class Archive:
         if self.catalog.with_sha(report.source.sha256):
             return None
         rid = self._target(report, fields)
-        old = self._load(rid)[0] if self.catalog.has(rid) else None
+        old = self.load(rid)[0] if self.catalog.has(rid) else None
         basis = self._basis(rid)
-        overrides = {**read_overrides(self._override_path(rid)), **fields}
+        overrides = {**read_overrides(self.override_path(rid)), **fields}
         report = meta_copy(report)
         apply_fields(report, overrides)
         report.id = rid
         if old is not None:
-            imported_at = read_log(self._log_path(rid), old.source.sha256)[0]
+            imported_at = read_log(self.log_path(rid), old.source.sha256)[0]
             report.history = old.history + [{
                 "sha256": old.source.sha256, "format": old.source.format,
                 "path": old.source.path, "imported_at": imported_at}]
         report, text = canonical(report)  # exactly what get() will return; ValueError if unstorable
-        logs = read_logs(self._log_path(rid)) if old is not None else {}
+        logs = read_logs(self.log_path(rid)) if old is not None else {}
         logs[report.source.sha256] = {"imported_at": dt.datetime.now().isoformat(timespec="seconds"),
                                       "log": [vars(e) for e in report.log]}  # asdict(): 10x slower
         return _Plan(rid, basis, old is not None, report, text, logs_json(logs),
@@ -427,10 +451,10 @@ class Archive:
 
     def _commit(self, plan: _Plan) -> ImportResult:
         """Under the lock: rename the staged log and report into place, log first."""
-        os.replace(plan.staged_log, self._log_path(plan.rid))
+        os.replace(plan.staged_log, self.log_path(plan.rid))
         if plan.overrides is not None:
-            write_overrides(self._override_path(plan.rid), plan.overrides)
-        os.replace(plan.staged_report, self._md(plan.rid))
+            write_overrides(self.override_path(plan.rid), plan.overrides)
+        os.replace(plan.staged_report, self.report_path(plan.rid))
         generation = self._committed(plan.rid, plan.report, plan.text)
         return ImportResult(plan.report.source.path, "updated" if plan.updated else "imported",
                             plan.rid, report=plan.report, generation=generation)
@@ -447,33 +471,34 @@ class Archive:
         for rid, key in self.catalog.corrected():  # few: staff corrections
             if best is not None and rid > best:
                 break
-            corrections = {**read_overrides(self._override_path(rid)), **fields}
+            corrections = {**read_overrides(self.override_path(rid)), **fields}
             if key and _title_key(with_fields(report, corrections)) == key:
                 return rid
         return best
 
-    def _new_id(self, report: Report, free: frozenset = frozenset()) -> str:
+    def new_id(self, report: Report, free: frozenset = frozenset()) -> str:
         """A fresh id for `report`: its `id_base`, then `-2`, `-3`…; ids that once named a renamed
         report stay taken (they redirect), except those in `free`."""
-        base, reserved = id_base(report), renames.redirected_ids(self) - free
+        base, reserved = id_base(report), frozenset(self.redirects()) - free
         rid, n = base, 1
-        while self.catalog.has(rid) or self._md(rid).exists() or rid in reserved:
+        while self.catalog.has(rid) or self.report_path(rid).exists() or rid in reserved:
             n += 1
             rid = f"{base}-{n}"
         return rid
 
-    def _write_report(self, rid: str, report: Report, text: str) -> None:
-        """The commit point, under the write lock. Its folder is not fsync'ed here (see the
-        module docstring)."""
-        atomic_write(self._md(rid), text.encode("utf-8"), sync_dir=False)
-        self._committed(rid, report, text)
+    def write_report(self, rid: str, report: Report, text: str) -> int:
+        """Under `writing()`: make `text` (`report` as Markdown) the report's file — the commit
+        point — and record it. Returns the new generation. Its folder is not fsync'ed here (see
+        the module docstring)."""
+        atomic_write(self.report_path(rid), text.encode("utf-8"), sync_dir=False)
+        return self._committed(rid, report, text)
 
     def _committed(self, rid: str, report: Report, text: str) -> int:
         """Under the write lock, once <rid>.md holds `report`: its row, the folder's new stamp
         and a new generation, committed with the lock's transaction."""
         with self.catalog.writing() as con:
-            self.catalog.put(con, rid, _entry(report, stamp(self._md(rid)), text),
-                             self._override_path(rid).exists())
+            self.catalog.put(con, rid, _entry(report, stamp(self.report_path(rid)), text),
+                             self.override_path(rid).exists())
             self.catalog.set_folder_stamp(con, stamp(self.reports_dir))
             generation = self.catalog.bump(con, [rid])
         self._cache.pop(rid, None)  # the next get() reads the file: cheaper than a deep copy now
@@ -483,7 +508,7 @@ class Archive:
         """Correct metadata now and on every later re-import (kept in <id>.override.yaml)."""
         fields = validate_fields(fields)
         try:
-            with self._write_lock():
+            with self.writing():
                 report = self._set_locked(report_id, fields)
             fsync_dir(self.reports_dir)  # a staff correction is rare: make it durable at once
             return report
@@ -492,64 +517,44 @@ class Archive:
                                f"检查数据目录 {self.data_dir} 的权限") from None
 
     def _set_locked(self, rid: str, fields: dict[str, Any]) -> Report:
-        report = copy.deepcopy(self._load(rid)[0])
+        report = copy.deepcopy(self.load(rid)[0])
         apply_fields(report, fields)
-        write_overrides(self._override_path(rid), {**read_overrides(self._override_path(rid)), **fields})
-        self._write_report(rid, report, to_markdown(report))
+        write_overrides(self.override_path(rid), {**read_overrides(self.override_path(rid)), **fields})
+        self.write_report(rid, report, to_markdown(report))
         return copy.deepcopy(report)
 
-    def rename(self, report_id: str, new_id: Optional[str] = None) -> str:
-        """Give a report the id its town and year now call for (or `new_id`), moving its files;
-        the old id redirects to the new one for good (see archive.renames). Returns the id the
-        report has afterwards (unchanged when it already fits)."""
-        try:
-            with self._write_lock():
-                new = renames.move(self, report_id, new_id)
-                if new != report_id:
-                    self._scan()  # the catalogue as the moves left the folder: old gone, new there
-            fsync_dir(self.reports_dir)
-            return new
-        except OSError as exc:
-            raise ArchiveError(f"无法写入归档 ({exc.strerror or exc}); "
-                               f"检查数据目录 {self.data_dir} 的权限") from None
+    # -- the redirect table of renamed reports (written by archive.renames)
 
-    # -- re-reading the stored originals (archive.reread)
+    def redirects(self) -> dict[str, str]:
+        """{old id: current id}; re-read only when the file changed (it is read for every import
+        and every unknown id a browser asks for)."""
+        path = self.data_dir / REDIRECTS
+        version = stamp(path)
+        if version is None:
+            return {}
+        held = self._redirects
+        if held is None or held[0] != version:
+            try:
+                table = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ArchiveError(f"{REDIRECTS} 无法读取 ({exc}); 旧编号的跳转暂不可用") from None
+            held = (version, {str(k): str(v) for k, v in table.items()}
+                    if isinstance(table, dict) else {})
+            self._redirects = held
+        return dict(held[1])
 
-    def reread(self, report_id: str, write: bool = True) -> Reread:
-        """The report read again from its stored original by this archive's importer, under the
-        same id, keeping its corrections and the ids of its unchanged paragraphs; written when
-        `write` and the file would change (see archive.reread)."""
-        return read_again(self, report_id, write)
+    def write_redirects(self, table: dict[str, str]) -> None:
+        """Under `writing()`: replace the redirect table (durably)."""
+        data = json.dumps(dict(sorted(table.items())), ensure_ascii=False, indent=0)
+        atomic_write(self.data_dir / REDIRECTS, (data + "\n").encode("utf-8"))
 
-    # -- review and integrity (archive.integrity)
+    # -- the catalogue's rows, for the review list (archive.integrity)
 
-    def review(self) -> list[tuple[Report, list[str]]]:
-        """Reports whose town or year is missing or uncertain (confidence < 0.6), or that carry a
-        flag the importer explained (place_ambiguous, genre_doubt), with reasons."""
-        return integrity.review(self)
-
-    def review_ids(self) -> list[tuple[str, list[str]]]:
-        """The ids `review()` looks at, in id order, with the reasons the catalogue gives (missing
-        or doubtful town and year) — cheap, for a page of the list at a time; `review_item`
-        adds the reasons the importer explained."""
+    def catalog_entries(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(id, catalogue row) of every report file, in id order, the catalogue first brought in
+        line with the folder (unreadable files too: `"error"` in the row)."""
         self._refresh()
-        return integrity.review_ids(self.catalog.entries() if self.data_dir.is_dir() else ())
-
-    def review_kinds(self) -> dict[str, list[str]]:
-        """{id: kinds of its doubts} for the ids `review_ids` lists (town_missing, year_doubtful,
-        place_ambiguous…: archive.flags.REVIEW_LABELS), to filter the list by reason."""
-        self._refresh()
-        return integrity.review_kinds(self.catalog.entries() if self.data_dir.is_dir() else ())
-
-    def review_item(self, rid: str, reasons: list[str]) -> tuple[Report, list[str]]:
-        """The report and all its reasons: a flag the importer explained (Report.flag_notes) is
-        a reason of its own."""
-        report = self.get(rid)
-        return report, reasons + [report.flag_notes[f] for f in report.flags if f in report.flag_notes]
-
-    def check(self) -> list[str]:
-        """Problems found in the data folder, one line each; an empty list means healthy."""
-        return integrity.check(self)
+        return self.catalog.entries() if self.data_dir.is_dir() else iter(())
 
 
 # ---- helpers ---------------------------------------------------------------------------------

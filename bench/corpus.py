@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
+from index.documents import indexed_paragraphs
 from archive.model import Paragraph, Place, Report
 
 DEFAULT_LAWS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "laws.jsonl.gz"
@@ -172,9 +173,10 @@ class Row:
 
 
 def paragraph_rows(reports: Iterable[Report], fold: Callable[[str], str]) -> list[Row]:
-    """Every paragraph of every report, its text folded the way the index folds it."""
+    """Every stored line of every report the index must find — its title and every paragraph,
+    headings included (`index.documents`) —, its text folded the way the index folds it."""
     return [Row(r.id, p.id, r.year, r.place.town, p.part, fold(p.text))
-            for r in reports for p in r.paragraphs]
+            for r in reports for p in indexed_paragraphs(r)]
 
 
 def document_frequencies(texts: list[str], n: int, sample: int = 20000,

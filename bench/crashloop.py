@@ -75,11 +75,13 @@ def kill_during(data: Path, delay: float, *args: str, limit: float = 120) -> boo
 
 def disagreements(data: Path) -> list[str]:
     """Where the index differs from the archive: ids missing or extra, and ids whose indexed
-    paragraphs are not the stored report's (an honest oracle: the texts, not the versions)."""
+    paragraphs (and title) are not the stored report's (an honest oracle: the texts, not the
+    versions)."""
     import workflows
+    from index.documents import indexed_paragraphs
 
     archive = workflows.open_archive(data)
-    expected = {r.id: [p.text for p in r.paragraphs] for r in archive.reports()}
+    expected = {r.id: [p.text for p in indexed_paragraphs(r)] for r in archive.reports()}
     con = sqlite3.connect(archive.index_dir / "index.sqlite")
     try:
         held: dict[str, list[str]] = {}

@@ -25,10 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: make the project and bench importable
     sys.path.insert(0, str(ROOT))
 
-from bench import corpus, queries  # noqa: E402
+from bench import corpus, queries, startup  # noqa: E402
 from bench.baselines import BruteForce, Fts5Trigram, JiebaWhoosh, trigram_available  # noqa: E402
 from bench.measure import dir_size, latency, peak_rss, timed  # noqa: E402
 from bench.report import targets, to_markdown  # noqa: E402
+from bench.reuse import measure_reuse  # noqa: E402
 
 BENCH = ROOT / "bench"
 DEFAULT_SIZES = "samples,laws300,laws,synth20000"
@@ -328,6 +329,12 @@ def main(argv=None) -> int:
         largest, where = real[-1], private[real[-1]["name"]]
         largest.update(measure_freshness(where["_data_dir"], where["_index_dir"]))
         log(f"{largest['name']}: new report findable after {largest['freshness_s']} s")
+        largest.update(startup.measure_startup(where["_data_dir"]))
+        log(f"{largest['name']}: first search {largest['startup_first_search_s']} s after launch, "
+            f"first bare-word search {largest['startup_first_word_search_ms']} ms once listening")
+        largest["reuse"] = measure_reuse(where["_data_dir"])
+        log(f"{largest['name']}: reuse of one report p50 {largest['reuse']['report_p50_s']} s, "
+            f"max {largest['reuse']['report_max_s']} s; county {largest['reuse'].get('county_s')} s")
         try:
             phrases = {k: v["phrase"] for k, v in largest["phrases"].items()}
             largest["pages"] = measure_pages(where["_data_dir"], phrases, args.repeat)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import ipaddress
 import json
 import os
 import sys
@@ -18,14 +19,17 @@ from pathlib import Path
 from typing import Optional
 
 import workflows
+from workflows.places import typed_places
 from workflows.reimport import reimport
+from archive import backup, integrity, renames
 from archive.errors import ArchiveError
+from archive.files import append_log
 from archive.fields import SETTABLE
 from archive.flags import flag_label
 from archive.numbers import cli_int
 from archive.rules import PART_LABELS
 from archive.store import Archive, ImportResult
-from cli import search
+from cli import analysis, search
 from cli.terminal import progress_bar
 
 STATUSES = ("imported", "updated", "unchanged", "failed")
@@ -152,12 +156,22 @@ def _outline(report) -> list[str]:
     return lines + [head + (f"  ({n} 段)" if n else "") for head, n in counts]
 
 
+def current_id(archive: Archive, report_id: str) -> str:
+    """The id a report is stored under now: a renamed report's old id is followed, as the web's
+    links are (`archive.renames.resolve`), and stderr says so."""
+    now = renames.resolve(archive, report_id)
+    if now != report_id:
+        _say(f"编号 {report_id} 已改为 {now}", err=True)
+    return now
+
+
 def cmd_show(args) -> int:
     archive = _archive(args)
+    rid = current_id(archive, args.id)
     if args.md:
-        sys.stdout.write(archive.markdown(args.id))
+        sys.stdout.write(archive.markdown(rid))
         return 0
-    report = archive.get(args.id)
+    report = archive.get(rid)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif args.log:
@@ -169,7 +183,7 @@ def cmd_show(args) -> int:
 
 
 def cmd_review(args) -> int:
-    found = _archive(args).review()
+    found = integrity.review(_archive(args))
     for report, reasons in found:
         _say(f"{report.id}  {report.title or '(无标题)'}: {'; '.join(reasons)}")
     _say(f"{len(found)} 份报告需要核对" + ("; 用 archive set 编号 town=… year=… 修正, "
@@ -179,7 +193,7 @@ def cmd_review(args) -> int:
 
 def cmd_check(args) -> int:
     archive = _archive(args)
-    problems = archive.check() + _index_problems(archive)
+    problems = integrity.check(archive) + _index_problems(archive)
     if problems:
         _say(*problems, f"发现 {len(problems)} 个问题")
         return 1
@@ -208,8 +222,11 @@ def _assignment(text: str) -> tuple[str, str]:
 
 def cmd_set(args) -> int:
     archive = _archive(args)
-    fields = dict(args.assignments)
-    report, synced = workflows.set_fields(archive, workflows.open_index(archive), args.id, fields)
+    fields, notes = typed_places(archive, dict(args.assignments), args.new_place)
+    if notes:
+        _say(*notes)
+    report, synced = workflows.set_fields(archive, workflows.open_index(archive),
+                                          current_id(archive, args.id), fields)
     index_failed = _index_outcome(synced)
     shown = {k: ",".join(v) if isinstance(v, list) else v for k, v in ((k, report.meta(k)) for k in fields)}
     _say(f"已修改 {report.id}: " + ", ".join(f"{k} = {v}" for k, v in shown.items()))
@@ -224,7 +241,8 @@ def cmd_reimport(args) -> int:
         return 2
     archive = _archive(args)
     done = reimport(archive, None if args.dry_run else workflows.open_index(archive),
-                    None if args.all else args.ids, dry_run=args.dry_run, rename=args.rename,
+                    None if args.all else [current_id(archive, rid) for rid in args.ids],
+                    dry_run=args.dry_run, rename=args.rename,
                     progress=None if args.json else progress_bar("重新读取"))
     _index_outcome(done.index)
     counts = {s: done.count(s) for s in ("changed", "unchanged", "failed")}
@@ -240,6 +258,54 @@ def cmd_reimport(args) -> int:
 def cmd_serve(args) -> int:
     from webapp import serve
     serve(args.data, args.host, args.port)
+    return 0
+
+
+# ---- operations: backup, restore -------------------------------------------------------------
+
+def cmd_backup(args) -> int:
+    done = backup.backup(_archive(args), args.dest)
+    _say(f"已备份到 {done.folder}: {done.reports} 份报告, {done.originals} 个原件, "
+         f"共 {done.files} 个文件 ({done.size / 1e6:.1f} MB); 清单 {done.folder / backup.MANIFEST}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    found = backup.restore(args.src, args.data)
+    archive = _archive(args)
+    reports, paragraphs = workflows.rebuild_index(archive, workflows.open_index(archive))
+    _say(f"已从 {args.src} (备份于 {found['created']}) 恢复到 {archive.data_dir}: "
+         f"{reports} 份报告, 索引 {paragraphs} 个段落")
+    return cmd_check(args)
+
+
+def cmd_unlock(args) -> int:
+    from webapp.auth import LOGINS, log_line
+    from webapp.logins import LoginGuard
+
+    if args.address is not None:
+        try:
+            args.address = str(ipaddress.ip_address(args.address))
+        except ValueError:
+            _say(f"{args.address!r} 不是 IP 地址 (例: archive unlock 10.0.0.7)", err=True)
+            return 2
+    if not args.data.is_dir():
+        _say(f"数据目录 {args.data} 不存在; 用 --data 指定服务使用的数据目录", err=True)
+        return 1
+    done = LoginGuard(args.data / LOGINS).unlock(args.address)
+    who = os.environ.get("SUDO_USER") or os.environ.get("USER") or "?"
+    log_line(args.data, None, f"unlock {args.address or 'all'} by command line (user {who}): "
+                              f"{len(done.addresses)} address(es)"
+                              + (f", site-wide pause of {done.site_wait}s lifted"
+                                 if done.site_wait and args.address is None else ""))
+    if args.address is None:
+        _say(f"已解除全部登录锁定: {len(done.addresses)} 个地址"
+             + (f", 以及全站登录暂停 (还剩 {done.site_wait} 秒)" if done.site_wait else ""))
+    else:
+        _say(f"已解除 {args.address} 的登录锁定" if done.addresses else f"{args.address} 没有被锁定")
+        if done.site_wait:
+            _say(f"全站登录仍暂停 {done.site_wait} 秒 (失败次数过多); 运行 archive unlock "
+                 "(不带地址) 一并解除, 或把管理员的网段写进 ARCHIVE_ADMIN_NETWORKS", err=True)
     return 0
 
 
@@ -281,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
                        + "; reviewed=genre_doubt,place_ambiguous 标记为已核对 (移出待核对列表)")
     p.add_argument("id", metavar="ID")
     p.add_argument("assignments", nargs="+", type=_assignment, metavar="字段=值")
+    p.add_argument("--new-place", action="store_true",
+                   help="确认档案和全国区划中都没有的地名是新地名 (否则拒绝, 以免错字成为新地名)")
     p.set_defaults(func=cmd_set)
 
     p = sub.add_parser("check", help="检查档案完整性")
@@ -304,16 +372,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=cli_int(1, 65535), default=5000)
     p.set_defaults(func=cmd_serve)
 
+    _operations_parsers(sub)
     search.add_parsers(sub)
+    analysis.add_parsers(sub)
     return parser
+
+
+def _operations_parsers(sub) -> None:
+    p = sub.add_parser("backup", help="把档案 (报告、修改记录、原件等, 不含可重建的索引) 一致地复制到新目录, "
+                                      "服务和导入运行时也可以")
+    p.add_argument("dest", metavar="DEST", type=Path, help="备份目录 (新的或空的; 最好在另一块磁盘上)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="从备份重建档案和检索索引 (到新的或空的数据目录), 然后检查")
+    p.add_argument("src", metavar="SRC", type=Path, help="archive backup 生成的备份目录")
+    p.add_argument("--data", type=Path, default=argparse.SUPPRESS, metavar="DIR",
+                   help="恢复到的数据目录 (也可写在命令前)")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("unlock", help="解除网页登录的锁定 (某个地址的, 不带地址则全部, 含全站暂停); 记入 auth.log")
+    p.add_argument("address", nargs="?", metavar="ADDRESS", help="客户端 IP 地址")
+    p.set_defaults(func=cmd_unlock)
 
 
 def _log_crash(data_dir: Path) -> Optional[Path]:
     path = data_dir / "errors.log"
     try:
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(f"--- {dt.datetime.now().isoformat(timespec='seconds')} {sys.argv}\n")
-            fh.write(traceback.format_exc())
+        append_log(path, f"--- {dt.datetime.now().isoformat(timespec='seconds')} {sys.argv}\n"
+                         + traceback.format_exc())
         return path
     except OSError:
         return None

@@ -10,11 +10,15 @@ import sys
 import time
 
 import workflows
+from analysis import empty
+from archive import renames
 from archive.errors import ArchiveError, QueryError
 from archive.numbers import cli_int
-from archive.rules import PART_HELP, PART_LABELS
+from archive.rules import KIND_LABELS, PART_HELP, PART_LABELS
 from cli.terminal import progress_bar
 from index.searcher import SORTS, SearchResult
+
+SUGGESTIONS = 3  # nearby phrases offered when a phrase finds nothing
 
 
 def add_parsers(subparsers) -> None:
@@ -24,6 +28,7 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--county", help="只看这个县（区）")
     p.add_argument("--year", help="年份 2024 或范围 2021-2024")
     p.add_argument("--section", help=f"部分：{PART_HELP} 或 intro/work/problems/plans/closing")
+    p.add_argument("--report", metavar="ID", help="只看这份报告（改过的旧编号也可以）")
     p.add_argument("--sort", choices=SORTS, default="relevance", help="排序（默认相关度）")
     p.add_argument("--limit", type=cli_int(0, 10**9 - 1), default=20,
                    help="最多显示多少段（0 = 全部）")
@@ -39,17 +44,33 @@ def add_parsers(subparsers) -> None:
 
 
 def run_search(args) -> int:
+    archive = workflows.open_archive(args.data)
+    report_id = None
+    if args.report:
+        report_id = renames.resolve(archive, args.report)
+        archive.get(report_id)  # an unknown id: one line, exit 1
+    index = workflows.open_index(archive)
+    filters = {"town": args.town, "county": args.county, "year": args.year,
+               "section": args.section, "report_id": report_id}
     try:
-        result = workflows.open_index(workflows.open_archive(args.data)).search(
-            args.query, town=args.town, county=args.county, year=args.year,
-            section=args.section, kind="text", sort=args.sort, per_page=args.limit)
+        result = index.search(args.query, **filters, sort=args.sort, per_page=args.limit)
     except QueryError as exc:
         print(f"检索式有误：{exc}", file=sys.stderr)
         return 2
+    suggestions = index.suggest(args.query, SUGGESTIONS) if not result.total_paragraphs and args.query.strip() else []
     if args.json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        print(format_result(result))
+        out = result.to_dict()
+        if not result.total_paragraphs and args.query.strip():  # as /api/search
+            out["suggestions"] = [s.to_dict() for s in suggestions]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    print(format_result(result))
+    if not result.total_paragraphs:
+        for line in empty.reasons(index, args.query, filters):
+            print(line + "。")
+        if suggestions:
+            print("您要找的是不是：" + "、".join(empty.suggestion_words(s) for s in suggestions)
+                  + f"  例如：archive search '{suggestions[0].query}'")
     return 0
 
 
@@ -69,7 +90,7 @@ def format_result(result: SearchResult) -> str:
     for n, hit in enumerate(result.hits, 1):
         where = " · ".join(str(x) for x in (hit.town or "未知乡镇", hit.year or "未知年份",
                                             PART_LABELS.get(hit.section, hit.section)) if x)
-        flag = "" if hit.exact else "  (分词匹配)"
+        flag = ("" if hit.exact else "  (分词匹配)") + (f"  [{KIND_LABELS[hit.kind]}]" if hit.kind in KIND_LABELS else "")
         lines += ["", f"{n}. {hit.report_id} §{hit.paragraph_id}  {where}{flag}",
                   "   " + mark(hit.text, hit.highlights)]
     if len(result.hits) < result.total_paragraphs:

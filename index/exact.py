@@ -14,7 +14,8 @@ Files of one base, `exact/<epoch>-<generation>.*` (the SQLite state it reflects)
 - `.sa.npy`  the character offsets of every suffix that starts a character other than "\\n",
   sorted (libdivsufsort via `pydivsufsort` over the bytes, odd offsets dropped);
 - `.docs.npy` per paragraph: pid, start (code-unit offset of its separator), length in
-  characters, report ordinal, part code, whether it is a heading;
+  characters, report ordinal, part code, whether it is a heading, whether it is a report's
+  title (`index.documents`);
 - `.reports.json` the report ids the ordinals name;
 - `.wpids.npy`, `.woffs.npy`, `.vocab.json` the jieba words' doc sets (the `tokens` column the
   Whoosh word index is built from): word k's paragraphs are `wpids[woffs[k]:woffs[k + 1]]`,
@@ -52,7 +53,7 @@ PART_CODES = {p: i for i, p in enumerate(PARTS)}  # code len(PARTS): no / unknow
 FOUND_ENTRIES, FOUND_SLOTS = 1024, 4_000_000  # phrases remembered per base, slots they hold
 EXTENSIONS = ("text", "sa.npy", "docs.npy", "wpids.npy", "woffs.npy", "reports.json", "vocab.json")
 DOC_FIELDS = [("pid", "<i8"), ("start", "<i8"), ("length", "<i4"), ("report", "<i4"), ("part", "i1"),
-              ("heading", "?")]
+              ("heading", "?"), ("title", "?")]
 
 
 def encode(text: str) -> bytes:
@@ -74,9 +75,9 @@ class ExactBase:
         # the columns every lookup searches, contiguous (a field of the mapped records is strided)
         self.starts = np.ascontiguousarray(self.docs["start"])
         self.pids = np.ascontiguousarray(self.docs["pid"])
-        # the heading paragraphs' pids (None: a base written before the field existed)
-        self.headings = (self.pids[np.asarray(self.docs["heading"])]
-                         if "heading" in (self.docs.dtype.names or ()) else None)
+        # the heading and title paragraphs' pids (None: a base written before the field existed)
+        self.kinds = {kind: self.pids[np.asarray(self.docs[kind])]
+                      for kind in ("heading", "title") if kind in (self.docs.dtype.names or ())}
         self.report_ids: list[str] = json.loads(Path(f"{stem}.reports.json").read_text(encoding="utf-8"))
         self.word_pids = np.load(f"{stem}.wpids.npy", mmap_mode="r")
         self.word_offsets = np.load(f"{stem}.woffs.npy", mmap_mode="r")
@@ -142,6 +143,30 @@ class ExactBase:
             return found, counts[found]
         first = np.flatnonzero(np.concatenate(([True], slots[1:] != slots[:-1])))
         return slots[first], np.diff(np.append(first, len(slots)))
+
+    def fill_ins(self, left: str, right: str, width: int, cap: int) -> set[str]:
+        """Every `width`-character string X (within one paragraph) such that left + X + right
+        occurs: the occurrences of the longer side, found in the suffix array, are read on
+        (none when that side is empty or occurs more than `cap` times)."""
+        on_left = len(left) >= len(right)
+        anchor = left if on_left else right
+        where = self.find(anchor) if anchor else ()
+        if not len(where) or len(where) > cap:
+            return set()
+        other = encode(right if on_left else left)
+        text, size, out = self.text, len(self.text), set()
+        for o in where.tolist():
+            a = o + len(left) if on_left else o - width          # X starts here (characters)
+            b = a + width
+            o2 = b if on_left else a - len(left)                 # the other side starts here
+            if a < 0 or o2 < 0 or 2 * max(b, o2 + len(other) // 2) > size:
+                continue
+            if text[2 * o2:2 * o2 + len(other)] != other:
+                continue
+            x = text[2 * a:2 * b].decode(ENCODING, "surrogatepass")
+            if SEPARATOR not in x:
+                out.add(x)
+        return out
 
     def word_docs(self, word: str) -> np.ndarray:
         """The pids of the base's paragraphs indexed under the jieba word `word`, ascending."""
@@ -232,11 +257,12 @@ def _write(folder: Path, name: str, rows: Iterator[tuple]) -> None:
     reports: dict[str, int] = {}
     vocab: dict[str, int] = {}
     pids, lengths, ordinals, parts, texts = array("q"), array("i"), array("i"), array("b"), []
-    headings = array("b")
+    headings, titles = array("b"), array("b")
     word_ids, word_pids = array("i"), array("i")
     for pid, rid, part, kind, folded, tokens in rows:
         pids.append(pid)
         headings.append(kind == "heading")
+        titles.append(kind == "title")
         lengths.append(len(folded))
         ordinals.append(reports.setdefault(rid, len(reports)))
         parts.append(PART_CODES.get(part, len(PARTS)))
@@ -249,7 +275,7 @@ def _write(folder: Path, name: str, rows: Iterator[tuple]) -> None:
         word_pids.extend(repeat(pid, len(words)))
     docs = np.zeros(len(pids), dtype=DOC_FIELDS)
     docs["pid"], docs["length"], docs["report"], docs["part"] = pids, lengths, ordinals, parts
-    docs["heading"] = headings
+    docs["heading"], docs["title"] = headings, titles
     data = encode("".join(SEPARATOR + t for t in texts))
     del texts
     # in code units (a character outside the BMP is two): where each separator is

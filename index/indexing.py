@@ -12,6 +12,7 @@ from typing import Iterable, Iterator, Optional
 
 from archive.model import Report
 from index.analysis import index_tokens, segmenter
+from index.documents import indexed_paragraphs
 from archive.folding import fold
 from index.store import Analysed
 
@@ -42,7 +43,7 @@ def analyse_texts(paragraphs: list[tuple[str, str]]) -> list[Analysed]:
 
 
 def _texts(report: Report) -> list[tuple[str, str]]:
-    return [(p.text, "".join(p.heading_path)) for p in report.paragraphs]
+    return [(p.text, "".join(p.heading_path)) for p in indexed_paragraphs(report)]
 
 
 def analyse(report: Report) -> list[Analysed]:

@@ -97,6 +97,11 @@ def parse_section(value: str) -> str:
     return code
 
 
+def phrase_query(text: str) -> str:
+    """`text` as one exact phrase (quote marks inside dropped: folding ignores punctuation)."""
+    return '"' + "".join(c for c in text if c not in QUOTES and c not in STRAY_CLOSERS) + '"'
+
+
 def make_scope(field: str, value) -> Scope:
     """A Scope from a field name (any alias) and a raw value; also used for keyword filters."""
     name = FIELDS[field]

@@ -347,7 +347,9 @@ class SearchIndex:
         """The jieba words of each paragraph of one report as indexed (sub-words included),
         in paragraph order; [] for a report the index does not hold."""
         self._require_current()
-        return [tokens.split() for _, _, tokens in self.store.word_rows([report_id])]
+        rows = self.store.connection().execute(
+            "SELECT tokens FROM paragraphs WHERE report_id = ? AND kind != 'title' ORDER BY id", (report_id,))
+        return [tokens.split() for (tokens,) in rows]
 
     def archive_generation(self) -> Optional[str]:
         """The archive catalogue's generation this index reflects, as recorded by `rebuild` or
@@ -362,6 +364,7 @@ class SearchIndex:
         return self.store.versions()
 
     def paragraph_count(self) -> int:
+        """The lines the index holds: every paragraph, and the titles (`index.documents`)."""
         return len(self.snapshot().alive)
 
     def search(self, query: str, *, town=None, county=None, year=None, section=None,
@@ -369,8 +372,9 @@ class SearchIndex:
                per_page: int = 20) -> SearchResult:
         """Search; keyword filters combine (AND) with scopes written in the query, and a blank
         query with filters lists what the filters allow. `year` is an int, a (first, last)
-        tuple or "2021-2024"; `report_id` keeps one report's paragraphs; `kind="text"` leaves
-        headings out (the web app counts only body paragraphs); per_page=0 returns every hit.
+        tuple or "2021-2024"; `report_id` keeps one report's paragraphs; `kind` keeps one kind
+        ("text": body paragraphs, "heading", "title": the report's title, `index.documents`);
+        without it every stored line is searched; per_page=0 returns every hit.
 
         One direction: parse (`index.query`) → plan (filters joined, scopes first) → match
         (`Snapshot.evaluate`: exact layer, word layer) → count (`index.facets`) → rank the
@@ -380,18 +384,8 @@ class SearchIndex:
             raise QueryError(f"不支持的排序“{sort}”：请用 relevance（相关度）、year（年份）或 town（乡镇）")
         if not isinstance(page, int) or page < 1 or not isinstance(per_page, int) or per_page < 0:
             raise QueryError("页码须是从 1 开始的整数，每页条数须是不小于 0 的整数")
-        filters = [make_scope(name, value) for name, value in
-                   (("town", town), ("county", county), ("year", year), ("section", section))
-                   if value not in (None, "")]
-        if report_id not in (None, ""):
-            filters.append(Scope("report_id", str(report_id)))
-        if kind not in (None, ""):
-            filters.append(Scope("kind", str(kind)))
-        if filters and isinstance(query, str) and not query.strip():
-            node = And(tuple(filters))  # browsing: every paragraph the filters allow
-        else:
-            node = parse(query)
-            node = And((node, *filters)) if filters else node
+        node = plan(query, {"town": town, "county": county, "year": year, "section": section,
+                            "report_id": report_id, "kind": kind})
         snap = self.snapshot()
         matches = snap.cache.get(("query", node))
         if matches is None:
@@ -406,6 +400,36 @@ class SearchIndex:
                             facets=matches.facets, trend=matches.trend,
                             page=page, per_page=per_page, sort=sort)
 
+    def suggest(self, query: str, limit: int = 5) -> list["Suggestion"]:
+        """For a query that found nothing: per phrase of it that occurs nowhere, the nearest
+        phrases that do (`Snapshot.near_phrases`: one or two characters different), each with
+        its paragraphs and the query with the phrase replaced by it. [] when nothing is near
+        (or the query cannot be parsed)."""
+        try:
+            node = parse(query)
+        except QueryError:
+            return []
+        snap = self.snapshot()
+        out = []
+        for term in dict.fromkeys(terms(node)):
+            if term.kind == "words" or len(snap.phrase_docs(term.folded)):
+                continue
+            for phrase, paragraphs in snap.near_phrases(term.folded, limit):
+                out.append(Suggestion(term.text, phrase, paragraphs, query.replace(term.text, phrase, 1)))
+        return out[:limit]
+
+    def empty_scopes(self, query: str, **filters) -> tuple[list[Scope], list[Scope], bool]:
+        """Why a search may find nothing in its scopes alone (those ANDed at the top of the query
+        and the keyword filters): (the scopes, each that holds no paragraph at all — a year the
+        archive has no report of, an unknown town —, whether they hold none together)."""
+        node = plan(query, filters)
+        children = node.children if isinstance(node, And) else (node,)
+        scopes = [c for c in children if isinstance(c, Scope) and c.field != "kind"]
+        snap = self.snapshot()
+        empty = [scope for scope in scopes if not len(snap.scope_docs(scope))]
+        together = bool(scopes) and not len(snap.evaluate(And(tuple(scopes)), strict=False))
+        return scopes, empty, together
+
     def _match(self, snap: Snapshot, node) -> _Matches:
         docs = snap.evaluate(node, strict=False)
         found_terms = tuple(dict.fromkeys(terms(node)))
@@ -416,7 +440,7 @@ class SearchIndex:
         else:
             exact_docs = snap.intersect(snap.evaluate(node, strict=True), docs)
             mode = "exact" if len(exact_docs) == len(docs) else ("words" if not len(exact_docs) else "mixed")
-        facets, trend, total_reports = count_facets(snap, docs)
+        facets, trend, total_reports = count_facets(snap, docs, _reports_in_scope(snap, node))
         return _Matches(docs, exact_docs, mode, found_terms, facets, trend, total_reports)
 
     def _order(self, snap: Snapshot, m: _Matches, sort: str,
@@ -485,6 +509,51 @@ class SearchIndex:
                     scored.append((sim, e))
         scored.sort(key=lambda x: (-x[0], x[1]))
         return self._hits([(e, sim) for sim, e in scored[:limit]], EMPTY, ())
+
+
+REPORT_SCOPES = ("town", "county", "city", "province", "year", "report_id")
+RAW_FILTERS = ("report_id", "kind")  # keyword filters taken as they are (not query fields)
+
+
+def plan(query: str, filters: dict) -> object:
+    """The query tree: the parsed query ANDed with the keyword `filters` ({name: value}; None
+    and "" are no filter; any query field by name — a new filter is one more key). A blank
+    query with filters browses: every paragraph the filters allow."""
+    scopes = [Scope(name, str(value)) if name in RAW_FILTERS else make_scope(name, value)
+              for name, value in filters.items() if value not in (None, "")]
+    if scopes and isinstance(query, str) and not query.strip():
+        return And(tuple(scopes))
+    node = parse(query)
+    return And((node, *scopes)) if scopes else node
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A phrase near one the query holds that found nothing (`SearchIndex.suggest`)."""
+    typed: str          # the phrase as typed in the query
+    phrase: str         # the nearby phrase that occurs (folded)
+    paragraphs: int     # the paragraphs holding it
+    query: str          # the query with `typed` replaced by `phrase`
+
+    def to_dict(self) -> dict:
+        return {"typed": self.typed, "phrase": self.phrase, "paragraphs": self.paragraphs,
+                "query": self.query}
+
+
+def _reports_in_scope(snap: Snapshot, node) -> Optional[np.ndarray]:
+    """The reports the query's place, year and report scopes allow (those ANDed at the top,
+    keyword filters included), as a boolean per report ordinal; None when it has none: the
+    denominators of the trend's shares."""
+    children = node.children if isinstance(node, And) else (node,)
+    scopes = [c for c in children if isinstance(c, Scope) and c.field in REPORT_SCOPES]
+    if not scopes:
+        return None
+    allowed = np.ones(len(snap.reports.ids) + 1, dtype=bool)
+    for scope in scopes:
+        hit = np.zeros(len(allowed), dtype=bool)
+        hit[snap.pid_report[snap.scope_docs(scope)]] = True
+        allowed &= hit
+    return allowed
 
 
 def _old_index_files(index_dir: Path) -> list[Path]:

@@ -16,6 +16,7 @@ crash before it was built) the delta is the whole archive, and a background thre
 from __future__ import annotations
 
 import operator
+import re
 import threading
 import weakref
 from array import array
@@ -44,12 +45,17 @@ SPLIT_ABOVE = 2000  # occurrences (estimated) above which `Haystack.counts` spli
 SPLIT_CHUNK = 4_000_000  # characters split at a time (the pieces are a copy of them)
 SAMPLE = 1_000_000  # characters the estimate is counted on
 JOIN_BATCH = 4096  # paragraphs joined at a time while loading
+NEAR_MAX = 30      # phrases longer than this get no near-phrase suggestions
+NEAR_ANCHOR = 2    # characters a variant's unchanged side needs to be looked up by
+NEAR_CAP = 50_000  # occurrences of that side read at most (a commoner side is skipped)
 SEPARATOR = exact.SEPARATOR
 NO_PART = len(PARTS)
 EMPTY = np.empty(0, dtype=np.int64)
-# The heading paragraphs of each exact base (`Snapshot.heading_docs`), while the base is in use.
-_BASE_HEADINGS: "weakref.WeakKeyDictionary[exact.ExactBase, np.ndarray]" = weakref.WeakKeyDictionary()
-_BASE_HEADINGS_LOCK = threading.Lock()
+KINDS = ("heading", "title")  # the paragraph kinds besides body text the snapshot knows by id
+# The heading / title paragraphs of each exact base written before its docs said
+# (`Snapshot.kind_docs`), while the base is in use.
+_BASE_KINDS: "weakref.WeakKeyDictionary[exact.ExactBase, dict]" = weakref.WeakKeyDictionary()
+_BASE_KINDS_LOCK = threading.Lock()
 
 
 class Cache(dict):
@@ -305,6 +311,37 @@ class Snapshot:
     def phrase_docs(self, phrase: str) -> np.ndarray:
         return self.phrase_hits(phrase)[0]
 
+    def near_phrases(self, phrase: str, limit: int = 5) -> list[tuple[str, int]]:
+        """Phrases one or two characters from the folded `phrase` (a character left out, one or
+        two put in or changed side by side) that occur, with their live paragraphs: closest
+        first, then most found. Found through the exact layer: each variant's unchanged side
+        is looked up in the suffix array and the text read on (`ExactBase.fill_ins`), the
+        delta by a scan."""
+        if not 2 <= len(phrase) <= NEAR_MAX:
+            return []
+        n = len(phrase)
+        found: dict[str, int] = {phrase[:i] + phrase[i + 1:]: 1 for i in range(n)} if n > 2 else {}
+        for width in (1, 2):
+            for left, right, changed in ([(phrase[:i], phrase[i + width:], True) for i in range(n - width + 1)]
+                                         + [(phrase[:i], phrase[i:], False) for i in range(1, n)]):
+                if max(len(left), len(right)) < NEAR_ANCHOR:
+                    continue
+                for x in self._fill_ins(left, right, width):
+                    variant = left + x + right
+                    distance = width if not changed else sum(a != b for a, b in zip(x, phrase[len(left):]))
+                    if distance and found.get(variant, 3) > distance:
+                        found[variant] = distance
+        counted = [(variant, distance, len(self.phrase_docs(variant))) for variant, distance in found.items()
+                   if variant not in phrase]  # a piece of the phrase is no correction of it
+        ranked = sorted((c for c in counted if c[2]), key=lambda c: (c[1], -c[2], c[0]))
+        return [(variant, count) for variant, _, count in ranked[:limit]]
+
+    def _fill_ins(self, left: str, right: str, width: int) -> set[str]:
+        out = self.base.fill_ins(left, right, width, NEAR_CAP) if self.base is not None else set()
+        pattern = re.compile(re.escape(left) + f"([^{SEPARATOR}]{{{width}}})" + re.escape(right))
+        out.update(m.group(1) for m in pattern.finditer(self.delta.text.text))
+        return out
+
     def words_docs(self, text: str) -> np.ndarray:
         """Paragraphs holding every jieba word of `text` (in any order, anywhere)."""
         words = sorted(set(query_words(text)), key=len, reverse=True)  # rarer first, usually
@@ -340,23 +377,25 @@ class Snapshot:
         next write)."""
         return self.words.word_scores(words, "OR", limit) if self.words.state()[0] == self.epoch else []
 
-    def heading_docs(self) -> np.ndarray:
-        """The ids of heading paragraphs (live or replaced): the base's (its docs say), and
-        the delta's, read with its text. A base written before its docs said read them from
-        SQLite once, kept with the base (a scan of the table: ~0.5 s on the laws)."""
+    def kind_docs(self, kind: str) -> np.ndarray:
+        """The ids of the paragraphs of this kind ("heading" or "title"; live or replaced): the
+        base's (its docs say), and the delta's, read with its text. A base written before its
+        docs said read them from SQLite once, kept with the base (a scan of the table: ~0.5 s
+        on the laws)."""
+        delta = self.delta.kinds.get(kind, EMPTY)
         if self.base is None:
-            return self.delta.headings
-        with _BASE_HEADINGS_LOCK:
-            found = self.base.headings
+            return delta
+        with _BASE_KINDS_LOCK:
+            found = self.base.kinds.get(kind)
             if found is None:
-                found = _BASE_HEADINGS.get(self.base)
+                found = _BASE_KINDS.get(self.base, {}).get(kind)
         if found is None:
             rows = self.store.connection().execute(
-                "SELECT id FROM paragraphs WHERE kind = 'heading' AND id <= ?", (self.base.last_pid,))
+                "SELECT id FROM paragraphs WHERE kind = ? AND id <= ?", (kind, self.base.last_pid))
             found = np.array(sorted(d for (d,) in rows), dtype=np.int64)
-            with _BASE_HEADINGS_LOCK:
-                _BASE_HEADINGS[self.base] = found
-        return np.concatenate((found, self.delta.headings))
+            with _BASE_KINDS_LOCK:
+                _BASE_KINDS.setdefault(self.base, {})[kind] = found
+        return np.concatenate((found, delta))
 
     def scope_docs(self, scope: Scope) -> np.ndarray:
         return self._cached(("scope", scope.field, scope.value), lambda: self._scope_docs(scope))
@@ -368,10 +407,10 @@ class Snapshot:
         if field == "section":
             code = PARTS.index(value) if value in PARTS else -1
             return self.alive[self.pid_part[self.alive] == code]
-        if field == "kind":  # headings or body text ("text")
-            headings = self.heading_docs()
-            return (self.intersect(headings, self.alive) if value == "heading"
-                    else self.minus(self.alive, headings))
+        if field == "kind":  # headings, titles, or body text ("text": neither)
+            if value == "text":
+                return self.minus(self.alive, self.union([self.kind_docs(k) for k in KINDS]))
+            return self.intersect(self.kind_docs(value), self.alive) if value in KINDS else EMPTY
         if field == "heading":
             rows = self.store.connection().execute(
                 "SELECT id FROM paragraphs WHERE instr(heading_folded, ?) > 0", (value,))
@@ -454,7 +493,7 @@ def _read_delta(store: Store, after: int, reports: Reports, pid_report, pid_part
     ordinal = reports.ordinal
     words: list[tuple[int, str]] = []
 
-    headings: list[int] = []
+    kinds: dict[str, list[int]] = {k: [] for k in KINDS}
 
     def texts():
         for d, rid, part, kind, folded, tokens in store.paragraphs_after(after):
@@ -462,12 +501,13 @@ def _read_delta(store: Store, after: int, reports: Reports, pid_report, pid_part
             pid_part[d] = part_codes.get(part, NO_PART)
             pid_len[d] = len(folded)
             words.append((d, f" {tokens} "))
-            if kind == "heading":
-                headings.append(d)
+            if kind in kinds:
+                kinds[kind].append(d)
             yield d, folded
     text = delta.text.extended(texts())
     return Delta(text, delta.words.extended(words),
-                 np.concatenate((delta.headings, np.array(headings, dtype=np.int64))))
+                 {k: np.concatenate((delta.kinds.get(k, EMPTY), np.array(kinds[k], dtype=np.int64)))
+                  for k in KINDS})
 
 
 class Delta:
@@ -475,10 +515,10 @@ class Delta:
     " w1 w2 … " (a word is found as " w ")."""
 
     def __init__(self, text: "Haystack" = None, words: "Haystack" = None,
-                 headings: np.ndarray = EMPTY):
+                 kinds: Optional[dict[str, np.ndarray]] = None):
         self.text = text or Haystack()
         self.words = words or Haystack()
-        self.headings = headings  # the ids of the heading paragraphs among them
+        self.kinds = kinds or {}  # the ids of the heading / title paragraphs among them
 
 
 class Haystack:

@@ -25,8 +25,9 @@ from typing import Iterable, Iterator, Optional
 
 from archive.errors import ArchiveError, IndexBusy
 from archive.model import Report
+from index.documents import indexed_paragraphs
 
-SCHEMA_VERSION = "3"  # 1: Whoosh bigram + word fields; 2: jieba words in FTS5
+SCHEMA_VERSION = "4"  # 1: Whoosh bigram + word fields; 2: jieba words in FTS5; 3: no title rows
 DB_NAME = "index.sqlite"
 
 # The archive's version (catalogue stamp) of each report as indexed: what `workflows.sync_index`
@@ -186,7 +187,7 @@ class Store:
                      place.town or "", place.county or "", place.city or "", place.province or "",
                      report.year, report.issued, report.issuer))
         ids = []
-        for order, (p, (folded, heading, tokens)) in enumerate(zip(report.paragraphs, analysed)):
+        for order, (p, (folded, heading, tokens)) in enumerate(zip(indexed_paragraphs(report), analysed)):
             original = p.text_original if p.text_original and p.text_original != p.text else None
             cur = con.execute(
                 "INSERT INTO paragraphs VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -21,6 +21,7 @@ from archive.errors import ImportFailed
 from archive.folding import fold, t2s
 from archive.model import LogEntry, Paragraph, Place, Provenance, Report, Source
 from importers import read_path, read_report
+from index.documents import TITLE_ID
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -106,9 +107,17 @@ def with_text(report: Report, paragraph_id: str, text: str) -> Report:
 
 
 def brute_force(reports: list[Report], phrase: str) -> set[tuple[str, str]]:
-    """(report id, paragraph id) of every paragraph whose folded text contains the phrase."""
+    """(report id, paragraph id) of every stored line whose folded text contains the phrase:
+    every paragraph, headings included, and the report's own title (id `TITLE_ID`)."""
     needle = fold(phrase)
-    return {(r.id, p.id) for r in reports for p in r.paragraphs if needle in _folded(p.text)}
+    return {(r.id, pid) for r in reports for pid, text in stored_lines(r) if needle in _folded(text)}
+
+
+def stored_lines(report: Report) -> list[tuple[str, str]]:
+    """(paragraph id, text) of every line of a report that search must find: its title unless
+    the system derived it, then every paragraph, headings included."""
+    title = [(TITLE_ID, report.title)] if report.title and not report.title_derived else []
+    return title + [(p.id, p.text) for p in report.paragraphs]
 
 
 _folded = lru_cache(maxsize=None)(fold)

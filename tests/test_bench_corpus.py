@@ -5,6 +5,7 @@ import re
 from collections import Counter
 
 from archive.model import heading_paths
+from index.documents import indexed_paragraphs
 from bench.corpus import (law_to_txt, load_laws, paragraph_rows, pick_phrases, sample_laws,
                           synthetic_reports, write_txt_files)
 
@@ -53,12 +54,14 @@ def test_synthetic_reports_have_valid_unique_ids_and_consistent_structure():
         assert {p.part for p in r.paragraphs} == {"intro", "work", "problems", "plans", "closing"}
 
 
-def test_paragraph_rows_fold_every_paragraph():
+def test_paragraph_rows_fold_every_stored_line():
     reports = list(synthetic_reports(["甲乙丙丁。"], 3))
     rows = paragraph_rows(reports, lambda s: s.replace("。", ""))
-    assert len(rows) == sum(len(r.paragraphs) for r in reports)
+    titled = sum(1 for r in reports if r.title and not r.title_derived)
+    assert len(rows) == sum(len(r.paragraphs) for r in reports) + titled
     assert all("。" not in row.text for row in rows)
-    assert rows[0].report_id == reports[0].id and rows[0].paragraph_id == "导语.1"
+    first = next(p.id for p in indexed_paragraphs(reports[0]))
+    assert rows[0].report_id == reports[0].id and rows[0].paragraph_id == first
 
 
 def test_pick_phrases_follow_measured_frequencies():

@@ -47,10 +47,37 @@ def test_each_command_has_the_options_the_readme_gives(capsys, command):
     documented = readme_commands()[command]
     said = usage(help_text(capsys, command))
     assert set(FLAG.findall(documented)) == set(FLAG.findall(said)) - {"--help"}
-    for flag, choices in re.findall(r"(--[a-z-]+) ([a-z]+(?:\|[a-z]+)+)", documented):
+    for flag, choices in re.findall(r"(--[a-z-]+) ([a-z0-9]+(?:\|[a-z0-9]+)+)", documented):
         assert f"{flag} {{{choices.replace('|', ',')}}}" in said
 
 
 def test_the_global_options_are_documented(capsys):
     said = usage(help_text(capsys))
     assert set(FLAG.findall(readme_commands()[""])) == set(FLAG.findall(said)) - {"--help"}
+
+
+def readme_invocations() -> list[str]:
+    """Every `archive …` command the README's prose and examples write (inline code and
+    shell lines), e.g. `archive restore SRC --data DIR`."""
+    text = README.read_text(encoding="utf-8").split("## The command line", 1)
+    prose = text[0] + text[1].split("```", 2)[2]  # all but the reference block itself
+    found = re.findall(r"`(?:[^`]*/)?(archive (?:--?[a-z][^`]*?|[a-z][^`]*?))`", prose)
+    found += re.findall(r"^\s*(?:sudo .*?)?(?:\S*/)?(archive [^\n#`]+)", prose, flags=re.M)
+    return found
+
+
+def test_every_command_the_readme_mentions_exists_with_those_options(capsys):
+    said = {}
+    for line in readme_invocations():
+        words = [w for w in line.split() if not w.startswith("$")]
+        rest = words[1:]
+        while rest and rest[0].startswith("-"):  # global options, e.g. --data DIR
+            rest = rest[2:] if rest[0] == "--data" else rest[1:]
+        if not rest or not re.fullmatch(r"[a-z]+", rest[0]):
+            continue
+        command = rest[0]
+        if command not in said:
+            said[command] = usage(help_text(capsys, command))
+        flags = set(FLAG.findall(" ".join(rest[1:]))) - {"--help"}
+        assert flags <= set(FLAG.findall(said[command])), (line, flags)
+    assert {"backup", "restore", "unlock", "check", "reindex"} <= set(said)

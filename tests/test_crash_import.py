@@ -13,6 +13,7 @@ import time
 import psutil
 import pytest
 
+from archive import integrity
 import workflows
 from bench.crashloop import ROOT, archive_command, disagreements, kill_during, write_sources
 
@@ -47,7 +48,7 @@ def test_an_import_killed_at_a_random_moment_is_healed_by_the_next_write(importe
     archive = workflows.open_archive(data)
     assert not workflows.index_drift(archive, workflows.open_index(archive))
     assert len(archive.ids()) == REPORTS
-    assert not [p for p in archive.check() if "临时文件" in p]  # the next import swept them
+    assert not [p for p in integrity.check(archive) if "临时文件" in p]  # the next import swept them
 
 
 def test_temp_files_of_a_killed_writer_are_reported_then_swept_and_a_live_writers_kept(imported):
@@ -61,7 +62,7 @@ def test_temp_files_of_a_killed_writer_are_reported_then_swept_and_a_live_writer
     for path in left + [live]:
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(b"half")
-    listed = [p for p in archive.check() if "临时文件" in p]
+    listed = [p for p in integrity.check(archive) if "临时文件" in p]
     assert len(listed) == 4 and all("archive import" in p for p in listed)
     workflows.import_files(archive, workflows.open_index(archive), [src])
     assert not any(p.exists() for p in left) and live.exists()

@@ -74,7 +74,7 @@ def test_an_existing_county_report_keeps_its_old_id_through_edits(archive, tmp_p
     that leaves its place and year) must not rename it; correcting its year does."""
     rid = imported(archive, tmp_path, "county.txt", COUNTY)
     old = f"未知镇-2023-{archive.get(rid).source.sha256[:8]}"
-    assert archive.rename(rid, old) == old                      # as an older archive stored it
+    assert renames.rename(archive, rid, old) == old                      # as an older archive stored it
     assert renames.fitting_id(archive, old) is None
     done = audit.correct(archive, old, {"reviewed": "genre_doubt", "addressee": "市政府"}, "管理员", None)
     assert not done.renamed and archive.get(old).addressee == "市政府"

@@ -2,6 +2,7 @@
 reason the reviewer reads; and the level, reasons and candidates survive the Markdown file."""
 import pytest
 
+from archive import integrity
 from archive.errors import ArchiveError
 from archive.mdfile import from_markdown, to_markdown
 from archive.store import Archive
@@ -62,7 +63,7 @@ def test_review_lists_ambiguous_places_and_doubtful_genres(tmp_path):
     arc.import_bytes(("清水县人民政府关于2023年度法治政府建设情况的报告\n2023年，清水县坚持依法行政。\n"
                       + BODY).encode(), "b.txt")
     arc.import_bytes(("2023年，圣灯山镇坚持依法行政。\n" + BODY).encode(), "c.txt")
-    found = {r.id: reasons for r, reasons in arc.review()}
+    found = {r.id: reasons for r, reasons in integrity.review(arc)}
     assert set(found) == {"三湖镇-2023", "清水县-2023"}     # a county's own report: <county>-<year>
     assert any("2 处同名" in x for x in found["三湖镇-2023"])
     assert found["清水县-2023"] == ["县级政府的报告，不是乡镇的报告"]  # no "缺少镇名": a county has none
@@ -74,4 +75,4 @@ def test_setting_the_county_settles_an_ambiguous_place(tmp_path):
     arc.set_fields(rid, {"county": "衡阳县"})
     report = arc.get(rid)
     assert "place_ambiguous" not in report.flags and report.place.county == "衡阳县"
-    assert rid not in {r.id for r, _ in arc.review()}
+    assert rid not in {r.id for r, _ in integrity.review(arc)}

@@ -83,3 +83,46 @@ def test_ids_are_stable_when_the_same_file_is_reimported_in_another_format():
     a = read_report(text.encode("utf-8"), "a.txt")
     b = read_report(text.encode("utf-16"), "b.txt")
     assert [p.id for p in a.paragraphs] == [p.id for p in b.paragraphs]
+
+
+def test_numbered_sentences_are_list_items_of_content_with_the_ids_numbers_give():
+    """Issue 14: a numbered line that states something is content at its level, even when
+    nothing follows it; a numbered label with lines under it stays a heading; ids are the
+    numbers either way, and text after an item is numbered under it."""
+    ps = paragraphs([INTRO, "一、存在的问题", "主要表现在：",
+                     "1、依法行政的水平有待进一步提高，普法活动有待进一步深入。",
+                     "2、农村的法治氛围不够浓厚", "群众学法的氛围不浓。",
+                     "3、短句条目",
+                     "二、下一步工作计划", "（一）继续加强领导", "镇党委定期研究法治工作。",
+                     "（二）理顺行政执法办公室和行政执法大队职责职能，使之在法治政府建设中发挥应有的作用。",
+                     "（三）持续开展普法宣传"])
+    assert outline(ps) == [
+        ("导语.1", "text", 0, "intro"),
+        ("一", "heading", 1, "problems"),
+        ("一.1", "text", 0, "problems"),
+        ("一.1、", "text", 0, "problems"),      # a sentence, nothing under it
+        ("一.2、", "text", 0, "problems"),      # a finding (不够浓厚), though a line follows
+        ("一.2、.1", "text", 0, "problems"),
+        ("一.3、", "text", 0, "problems"),      # heads nothing: the next line is a sibling's
+        ("二", "heading", 1, "plans"),
+        ("二.（一）", "heading", 2, "plans"),  # a label over its text
+        ("二.（一）.1", "text", 0, "plans"),
+        ("二.（二）", "text", 0, "plans"),     # a full sentence
+        ("二.（三）", "text", 0, "plans"),     # the last line heads nothing
+    ]
+    assert ps[5].heading_path == ["一、存在的问题"]  # an item is not a heading of what follows
+
+
+def test_a_laws_enumerated_cases_are_content_and_its_chapters_headings():
+    ps = paragraphs(["第一章 总则", "第一条 为了保守国家秘密，制定本法。", "第二条 有下列行为之一的，依法处理：",
+                     "（一）为境外窃取、刺探、收买、非法提供国家秘密的；", "（二）泄露国家秘密的；",
+                     "第二章 附则", "第三条 本法自公布之日起施行。"])
+    assert [(p.id, p.kind) for p in ps] == [
+        ("第一章", "heading"), ("第一章.1", "text"), ("第一章.2", "text"),
+        ("第一章.（一）", "text"), ("第一章.（二）", "text"),
+        ("第二章", "heading"), ("第二章.1", "text")]
+
+
+def test_a_shortfall_outside_the_problems_part_is_a_label():
+    ps = paragraphs(["一、主要工作", "（一）补齐基层法治薄弱环节", "开展法治示范村创建。"])
+    assert [p.kind for p in ps] == ["heading", "heading", "text"]

@@ -131,7 +131,7 @@ def test_the_server_follows_the_archive_on_its_own(tmp_path, monkeypatch):
     monkeypatch.setattr(webapp, "FOLLOW_SECONDS", 0.05)
     app = create_app({"DATA_DIR": str(data), "TESTING": True, "SECRET_KEY": "x"})
     app.extensions["archive"] = archive
-    stop = webapp._follow_archive(app)
+    stop = webapp.follow_archive(app)
     try:
         index = app.extensions["search_index"]
         assert _eventually(lambda: found(index, "服务启动前写入") == {"赵集镇-2024"})

@@ -1,6 +1,6 @@
-"""`SearchIndex.search(kind=...)`: body paragraphs or headings only, in the exact base, in the
-delta written after it, and with a base written before its docs recorded headings — checked
-against a brute-force scan of the reports."""
+"""`SearchIndex.search(kind=...)`: body paragraphs, headings or titles only, in the exact base,
+in the delta written after it, and with a base written before its docs recorded headings and
+titles — checked against a brute-force scan of the reports."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -9,11 +9,15 @@ import pytest
 
 from archive.folding import fold
 from helpers import crafted_report, keys, sample_reports
+from index.documents import TITLE_ID
 
 PHRASE = "法治"
 
 
 def expected(reports, kind):
+    if kind == "title":
+        return {(r.id, TITLE_ID) for r in reports
+                if r.title and not r.title_derived and fold(PHRASE) in fold(r.title)}
     return {(r.id, p.id) for r in reports for p in r.paragraphs
             if p.kind == kind and fold(PHRASE) in fold(p.text)}
 
@@ -41,13 +45,14 @@ def test_kind_in_the_base_and_after_an_update(fresh_index, kind):
 
 def test_a_base_without_heading_flags_reads_them_from_sqlite(fresh_index):
     index = fresh_index
-    index.snapshot().base.headings = None                    # as a base written before the field
+    index.snapshot().base.kinds = {}                         # as a base written before the fields
     reports = sample_reports() + [crafted_report()]
-    assert found(index, "text") == expected(reports, "text")
-    assert found(index, "heading") == expected(reports, "heading")
+    for kind in ("text", "heading", "title"):
+        assert found(index, kind) == expected(reports, kind) != set()
 
 
 def test_the_kind_filter_partitions_every_hit(sample_index):
     every = keys(sample_index.search(f'"{PHRASE}"', per_page=0))
-    assert found(sample_index, "text") | found(sample_index, "heading") == every
-    assert not found(sample_index, "text") & found(sample_index, "heading")
+    text, heading, title = (found(sample_index, k) for k in ("text", "heading", "title"))
+    assert text | heading | title == every
+    assert not text & heading and not text & title and not heading & title and title

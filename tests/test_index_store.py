@@ -18,7 +18,7 @@ from index import snapshot as snapshot_module
 from archive.folding import fold
 from index.store import Store
 from index.wordindex import WordIndex
-from helpers import brute_force, crafted_report, keys, sample_reports, with_text
+from helpers import brute_force, crafted_report, keys, sample_reports, stored_lines, with_text
 
 PHRASES = ["法治", "普法", "调解", "谁执法谁普法", "法律明白人", "村"]
 
@@ -33,7 +33,7 @@ def assert_agrees(index, reports):
     for phrase in PHRASES:
         assert keys(index.search(f'"{phrase}"', per_page=0)) == brute_force(reports, phrase), phrase
     assert sorted(index.report_ids()) == sorted(r.id for r in reports)
-    assert index.paragraph_count() == sum(len(r.paragraphs) for r in reports)
+    assert index.paragraph_count() == sum(len(stored_lines(r)) for r in reports)
 
 
 def test_a_running_searcher_refreshes_only_the_changed_reports(index, monkeypatch):
@@ -110,7 +110,7 @@ def test_every_phrase_lookup_counts_every_occurrence(index, monkeypatch, layer):
     assert_agrees(fresh, reports)
     snap = fresh.snapshot()
     assert (snap.base is not None) == (layer == "base")
-    texts = {(r.id, p.id): fold(p.text) for r in reports for p in r.paragraphs}
+    texts = {(r.id, pid): fold(text) for r in reports for pid, text in stored_lines(r)}
     for phrase in PHRASES:  # none overlaps itself: occurrences = str.count
         docs, counts = snap.phrase_hits(phrase)
         found = {fresh.store.connection().execute(
@@ -145,9 +145,9 @@ def test_hits_carry_what_a_citation_needs(tmp_path):
 
 def whoosh_pids(ix) -> set[int]:
     """The paragraph ids the Whoosh word index holds."""
-    searcher = ix.words.searcher()
-    pid = ix.words._pid_lookup(searcher)
-    return {pid(d) for d in searcher.reader().all_doc_ids()}
+    reader = ix.words.searcher().reader()
+    pid = reader.column_reader("pid")  # docnum → pid (Whoosh's API)
+    return {pid[d] for d in reader.all_doc_ids()}
 
 
 def _crash_during(index_dir, what):

@@ -11,7 +11,7 @@ from whoosh import fields, index as windex
 
 from archive.errors import ArchiveError, IndexBusy
 from index import SearchIndex
-from helpers import crafted_report, keys, sample_reports, with_text
+from helpers import crafted_report, keys, sample_reports, stored_lines, with_text
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def test_update_replaces_only_that_report(index):
     assert keys(index.search('"诉源治理"', per_page=0)) == {("测试镇-2022", "二.1")}
     assert keys(index.search('"人民调解工作仍有短板"', per_page=0)) == set()
     assert {k for k in keys(index.search('"法治"', per_page=0)) if k[0] != "测试镇-2022"} == others
-    assert index.paragraph_count() == sum(len(r.paragraphs) for r in sample_reports()) + 7
+    assert index.paragraph_count() == sum(len(stored_lines(r)) for r in sample_reports() + [crafted_report()])
 
 
 def test_update_adds_a_new_report_and_delete_removes_it(index):

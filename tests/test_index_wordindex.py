@@ -4,6 +4,7 @@ frequencies agree with a brute-force scan, and the index follows a change log �
 after a crash between the source commit and the Whoosh commit."""
 from __future__ import annotations
 
+import json
 import threading
 from functools import lru_cache
 
@@ -17,8 +18,14 @@ from archive.errors import ArchiveError, IndexBusy
 from index.analysis import query_words
 from index.indexing import analyse
 from archive.folding import fold
-from index.wordindex import WordIndex, WordTokenizer
+from index.wordindex import STATE_FILE, WordIndex, WordTokenizer
 from helpers import crafted_report, sample_reports
+
+
+def current_state(wi: WordIndex) -> dict:
+    """The word index's state file: which of its two Whoosh indexes readers use, at which state."""
+    return json.loads((wi.dir / STATE_FILE).read_text(encoding="utf-8"))
+
 
 # Several words each, and each occurs in the samples.
 PHRASES = ["依法行政工作", "推进法治政府建设", "开展法治宣传"]
@@ -74,7 +81,7 @@ def test_a_phrase_matches_with_these_positions_and_not_with_the_bundled_analyzer
         for pid, _, _, folded in sample_rows():
             writer.add_document(pid=pid, words=folded)
     ours = built.searcher()
-    pid_of = built._pid_lookup(ours)
+    pid_of = ours.reader().column_reader("pid").__getitem__  # docnum → pid (Whoosh's API)
     with bundled.searcher() as theirs:
         for phrase in PHRASES:
             truth = {pid for pid, _, _, folded in sample_rows() if phrase in folded}
@@ -198,7 +205,8 @@ def test_a_lost_state_write_only_replays_again(source_and_index):
     source, wi = source_and_index
     source.put("测试镇-2022", ["诉源 治理"])
     source.sync(wi)
-    wi._write_state(wi._state()["name"], (1, 0))  # as if the process died after the Whoosh commit
+    state = current_state(wi)  # as if the process died after the Whoosh commit:
+    (wi.dir / STATE_FILE).write_text(json.dumps({**state, "epoch": 1, "generation": 0}))
     source.sync(wi)
     assert wi.state() == source.state()
     assert wi.word_docs(["诉源"], "AND") == source.docs("诉源")
@@ -209,11 +217,11 @@ def test_a_new_epoch_rebuilds_into_the_other_index_and_readers_follow(source_and
     source, wi = source_and_index
     reader = WordIndex(wi.dir.parent)
     assert reader.word_docs(["调解"], "AND")
-    old = wi._state()["name"]
+    old = current_state(wi)["name"]
     source.epoch, source.log = 2, []
     source.rows = {"测试镇-2022": [(1, "测试镇-2022", "诉源 治理")]}
     source.sync(wi)
-    assert wi._state()["name"] != old and not list(wi.dir.glob(f"*{old}*"))
+    assert current_state(wi)["name"] != old and not list(wi.dir.glob(f"*{old}*"))
     assert reader.word_docs(["调解"], "AND") == set()
     assert reader.word_docs(["诉源"], "AND") == {1}
 
@@ -229,14 +237,15 @@ def test_parallel_rebuild_gives_the_same_index(tmp_path, built):
 def test_a_held_lock_makes_a_writer_give_up_with_index_busy(source_and_index):
     source, wi = source_and_index
     other = WordIndex(wi.dir.parent, lock_timeout=0.2)
-    holder = wi._index().writer()
+    holder = FileStorage(str(wi.dir)).lock(f"{current_state(wi)['name']}_WRITELOCK")
+    assert holder.acquire()
     try:
         source.put("测试镇-2022", ["诉源 治理"])
         with pytest.raises(IndexBusy) as caught:
             source.sync(other)
         assert "\n" not in str(caught.value)
     finally:
-        holder.cancel()
+        holder.release()
     source.sync(other)
     assert other.word_docs(["诉源"], "AND") == source.docs("诉源")
 
@@ -276,7 +285,7 @@ def test_each_thread_searches_with_its_own_searcher(built):
 def test_two_builders_never_write_the_same_index_at_once(source_and_index):
     _, wi = source_and_index
     other = WordIndex(wi.dir.parent, lock_timeout=0.2)
-    spare = next(n for n in ("words-a", "words-b") if n != wi._state()["name"])
+    spare = next(n for n in ("words-a", "words-b") if n != current_state(wi)["name"])
     held = FileStorage(str(wi.dir)).lock(f"{spare}_WRITELOCK")
     assert held.acquire()
     try:

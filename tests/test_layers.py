@@ -58,3 +58,96 @@ def test_the_analysis_layer_has_no_flask():
     for path in (ROOT / "analysis").rglob("*.py"):
         names = imported_names(path)
         assert not names & web, f"{path.name} imports {sorted(names & web)}"
+
+
+# ---- inside the archive package: the store at the bottom, the operations above it -----------
+
+def archive_imports(path: Path) -> set[str]:
+    """The modules of `archive/` that a module of it imports (`from archive import x` too)."""
+    own = {p.stem for p in (ROOT / "archive").glob("*.py")}
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names
+                         if a.name.startswith("archive."))
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "archive":
+                found.update(a.name for a in node.names if a.name in own)
+            elif node.module.startswith("archive."):
+                found.add(node.module.split(".")[1])
+    return found - {"__init__", path.stem}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every import cycle, each as the path that closes it (depth-first search)."""
+    found, state = [], {}
+
+    def visit(node, trail):
+        state[node] = "open"
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == "open":
+                found.append(trail[trail.index(nxt):] + [nxt])
+            elif nxt not in state:
+                visit(nxt, trail + [nxt])
+        state[node] = "done"
+
+    for start in sorted(graph):
+        if start not in state:
+            visit(start, [start])
+    return found
+
+
+def test_the_archive_package_has_no_import_cycle():
+    graph = {p.stem: archive_imports(p) for p in (ROOT / "archive").glob("*.py")}
+    assert graph["store"] and "renames" not in graph["store"]
+    assert cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_one():
+    assert cycles({"store": {"renames"}, "renames": {"files", "store"}, "files": set()}) == [
+        ["renames", "store", "renames"]]
+
+
+# Private names of third-party objects some modules must reach (python-docx's XML elements,
+# openpyxl's charts of a sheet, os._exit in a forked child): not the project's own.
+FOREIGN_PRIVATE = {"_exit", "_tc", "_p", "_r", "_blob", "_charts"}
+
+
+def private_reads(path: Path) -> list[str]:
+    """`from m import _x`, and `obj._x` where `_x` is not defined in this module (so it is
+    another module's private name); `self._x`/`cls._x` and dunders are the module's own."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    defined = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            defined.add(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store):
+            defined.add(node.attr)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            found += [f"line {node.lineno}: from {node.module} import {a.name}"
+                      for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+        elif (isinstance(node, ast.Attribute) and node.attr.startswith("_")
+              and not node.attr.startswith("__") and node.attr not in defined | FOREIGN_PRIVATE
+              and not (isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"))):
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+@pytest.mark.parametrize("path", modules() + sorted((ROOT / "tests").rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_module_reads_no_other_modules_private_names(path):
+    """Tests included: they go through the same public interface as the code."""
+    assert private_reads(path) == []
+
+
+def test_the_private_name_checker_sees_reads(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("from archive.store import _entry\nimport os\n\n"
+                      "def f(archive, self):\n    os._exit(0)\n    self._x = 1\n"
+                      "    return archive._md('x'), archive._x, self._y\n", encoding="utf-8")
+    assert private_reads(module) == ["line 1: from archive.store import _entry",
+                                     "line 7: archive._md"]

@@ -137,7 +137,7 @@ def test_rename_moves_reports_to_the_id_their_town_calls_for_and_old_citations_f
     assert run(capsys, data, "--all")[0] == 0  # ids kept; a later --rename still moves them
     code, out, _ = run(capsys, data, "--all", "--rename", "--dry-run")
     assert f"{b_id}: 编号将改为 覃斗镇-2023 (旧编号跳转)" in out.splitlines()
-    assert not renames.redirects(Archive(data))
+    assert not Archive(data).redirects()
     code, out, _ = run(capsys, data, "--all", "--rename")
     assert code == 0 and f"{b_id}: 编号改为 覃斗镇-2023 (旧编号跳转)" in out.splitlines()
     assert "编号改为 赵集镇-2024" in out

@@ -1,4 +1,4 @@
-"""Archive-level renames (archive/renames.py, Archive.rename) and the audit trail
+"""Archive-level renames (archive/renames.py: rename, move) and the audit trail
 (archive/audit.py): files moved whole, redirects flattened, old ids reserved, and a rename
 killed at any step (subprocess + SIGKILL) leaves the report readable with its corrections."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import audit, renames
+from archive import audit, integrity, renames
 from archive.errors import ArchiveError, ReportNotFound
 from archive.store import Archive, id_base
 from workflows import open_archive
@@ -36,7 +36,7 @@ def test_rename_moves_every_file_and_keeps_the_report(archive):
     audit.record(archive, "赵集镇-2024", "管理员", "10.0.0.1", changes={"town": ["赵集镇", "赵集街道"]})
     before = archive.get("赵集镇-2024")
     assert renames.fitting_id(archive, "赵集镇-2024") == "赵集街道-2024"
-    assert archive.rename("赵集镇-2024") == "赵集街道-2024"
+    assert renames.rename(archive, "赵集镇-2024") == "赵集街道-2024"
     assert files(archive, "赵集镇-2024") == []
     assert files(archive, "赵集街道-2024") == ["赵集街道-2024.audit.jsonl", "赵集街道-2024.log.json",
                                               "赵集街道-2024.md", "赵集街道-2024.override.yaml"]
@@ -47,21 +47,21 @@ def test_rename_moves_every_file_and_keeps_the_report(archive):
     assert Archive(archive.data_dir).ids() == ["赵集街道-2024"]        # another process agrees
     assert renames.resolve(archive, "赵集镇-2024") == "赵集街道-2024"
     assert audit.entries(archive, "赵集镇-2024")[0]["address"] == "10.0.0.1"  # through the old id
-    assert archive.check() == []
+    assert integrity.check(archive) == []
     with pytest.raises(ReportNotFound):
         archive.get("赵集镇-2024")
 
 
 def test_rename_is_a_no_op_when_the_id_fits(archive):
     assert renames.fitting_id(archive, "赵集镇-2024") is None
-    assert archive.rename("赵集镇-2024") == "赵集镇-2024"
-    assert not (archive.data_dir / renames.FILE).exists()
+    assert renames.rename(archive, "赵集镇-2024") == "赵集镇-2024"
+    assert not (archive.data_dir / "redirects.json").exists()
 
 
 def test_an_id_of_the_same_town_and_year_with_a_number_still_fits(archive):
     report = archive.get("赵集镇-2024")
     assert id_base(report) == "赵集镇-2024"
-    assert archive.rename("赵集镇-2024", "赵集镇-2024-3") == "赵集镇-2024-3"
+    assert renames.rename(archive, "赵集镇-2024", "赵集镇-2024-3") == "赵集镇-2024-3"
     assert renames.fitting_id(archive, "赵集镇-2024-3") is None
 
 
@@ -69,23 +69,23 @@ def test_taken_ids_are_refused(archive, tmp_path):
     other = archive.import_file(sorted((ROOT / "samples").iterdir())[1])
     assert other.status == "imported"
     with pytest.raises(ArchiveError, match="已被占用"):
-        archive.rename("赵集镇-2024", other.report_id)
+        renames.rename(archive, "赵集镇-2024", other.report_id)
     with pytest.raises(ArchiveError, match="不是有效的报告编号"):
-        archive.rename("赵集镇-2024", "../x")
+        renames.rename(archive, "赵集镇-2024", "../x")
     assert archive.ids() == sorted(["赵集镇-2024", other.report_id])
 
 
 def test_old_ids_stay_reserved_and_chains_are_flat(archive):
-    archive.rename("赵集镇-2024", "甲-2024")
-    archive.rename("甲-2024", "乙-2024")
-    assert renames.redirects(archive) == {"赵集镇-2024": "乙-2024", "甲-2024": "乙-2024"}
-    assert renames.redirected_ids(archive) == {"赵集镇-2024", "甲-2024"}
+    renames.rename(archive, "赵集镇-2024", "甲-2024")
+    renames.rename(archive, "甲-2024", "乙-2024")
+    assert archive.redirects() == {"赵集镇-2024": "乙-2024", "甲-2024": "乙-2024"}
+    assert frozenset(archive.redirects()) == {"赵集镇-2024", "甲-2024"}
     # a new report of 赵集镇 2024 (another title) does not take the old id
     text = "赵集镇2024年度依法治镇工作总结\n\n" + SAMPLE.read_text("utf-8")
     assert archive.import_bytes(text.encode("utf-8"), "c.txt").report_id == "赵集镇-2024-2"
     # the report may take one of its own old ids back
-    archive.rename("乙-2024", "甲-2024")
-    assert renames.redirects(archive) == {"赵集镇-2024": "甲-2024", "乙-2024": "甲-2024"}
+    renames.rename(archive, "乙-2024", "甲-2024")
+    assert archive.redirects() == {"赵集镇-2024": "甲-2024", "乙-2024": "甲-2024"}
 
 
 def test_correct_records_changes_and_renames(archive):
@@ -103,6 +103,7 @@ CRASH = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
     sys.path.insert(0, {root!r})
+    from archive import renames
     from archive.store import Archive
     step, calls = int(sys.argv[2]), [0]
     def killing(real):
@@ -114,7 +115,7 @@ CRASH = textwrap.dedent("""
         return call
     os.replace = killing(os.replace)
     Path.unlink = killing(Path.unlink)
-    print(Archive(sys.argv[1]).rename("赵集镇-2024"))
+    print(renames.rename(Archive(sys.argv[1]), "赵集镇-2024"))
 """)
 
 
@@ -140,13 +141,13 @@ def test_a_rename_killed_at_any_step_leaves_the_report_whole(tmp_path):
         fresh = Archive(data)
         current = renames.resolve(fresh, "赵集镇-2024")
         assert fresh.get(current).place.town == "赵集街道", step
-        assert fresh.rename(current) == "赵集街道-2024", step       # repairs, then finishes
+        assert renames.rename(fresh, current) == "赵集街道-2024", step       # repairs, then finishes
         assert fresh.ids() == ["赵集街道-2024"], step
-        assert renames.redirects(fresh) == {"赵集镇-2024": "赵集街道-2024"}, step
+        assert fresh.redirects() == {"赵集镇-2024": "赵集街道-2024"}, step
         assert fresh.get("赵集街道-2024").place.town == "赵集街道"
         assert sorted(p.name for p in fresh.reports_dir.iterdir() if not p.name.startswith(".")) == [
             "赵集街道-2024.log.json", "赵集街道-2024.md", "赵集街道-2024.override.yaml"], step
-        assert fresh.check() == [], step
+        assert integrity.check(fresh) == [], step
     assert len(killed_at) >= 6      # redirects, 2 side files, the report, the old files
 
 
@@ -179,10 +180,10 @@ def test_archive_set_on_the_command_line_is_audited_and_renames(tmp_path, capsys
 
 
 def test_check_reports_broken_redirects_and_stray_audit_files(archive):
-    archive.rename("赵集镇-2024", "甲-2024")
-    assert archive.check() == []
+    renames.rename(archive, "赵集镇-2024", "甲-2024")
+    assert integrity.check(archive) == []
     (archive.reports_dir / "甲-2024.md").rename(archive.reports_dir / "乙-2024.md")
     (archive.reports_dir / "丙-2024.audit.jsonl").write_text("{}\n", "utf-8")
-    problems = archive.check()
+    problems = integrity.check(archive)
     assert "旧编号 赵集镇-2024 跳转到的报告 甲-2024 不存在" in problems
     assert "丙-2024.audit.jsonl 没有对应的报告文件 丙-2024.md" in problems

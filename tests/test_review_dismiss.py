@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 
-from archive import audit
+from archive import audit, integrity
 from archive.errors import InvalidField
 from cli.main import main
 from helpers import make_app
@@ -32,7 +32,7 @@ def county(data_dir, tmp_path):
 
 
 def reviewed_ids(archive):
-    return [report.id for report, _ in archive.review()]
+    return [report.id for report, _ in integrity.review(archive)]
 
 
 def test_a_dismissed_genre_doubt_leaves_review_and_survives_reimport(data_dir, county, tmp_path, capsys):

@@ -49,3 +49,24 @@ def test_every_part_is_named_by_its_code_and_its_label():
     assert part_code("问题") == "problems" and part_code("其他") is None
     with pytest.raises(QueryError, match="导语"):
         parse_section("其他")
+
+
+def test_a_1950s_report_is_imported_searched_and_filtered(tmp_path):
+    """One year rule, 1949–2100 (issue 14): the archive holds reports from 1954."""
+    import workflows
+    from archive.rules import YEAR_MAX, YEAR_MIN, parse_year, valid_year
+    from index.query import parse
+
+    assert (YEAR_MIN, YEAR_MAX) == (1949, 2100)
+    assert valid_year(1949) and not valid_year(1948) and parse_year("1956年") == 1956
+    parse("year:1954-1958 法治")  # the query language takes the same years
+    source = tmp_path / "report.txt"
+    source.write_text("城关镇1956年法治工作情况报告\n\n1956年，城关镇坚持依法办事，调解民间纠纷三十件。\n\n"
+                      "城关镇人民委员会\n1957年1月10日\n", encoding="utf-8")
+    archive = workflows.open_archive(tmp_path / "data")
+    index = workflows.open_index(archive)
+    done = workflows.import_files(archive, index, [source])
+    rid = done.results[0].report_id
+    assert archive.get(rid).year == 1956
+    assert {h.report_id for h in index.search('"调解民间纠纷"', year=1956, per_page=0).hits} == {rid}
+    assert {h.report_id for h in index.search('"调解民间纠纷" year:1950-1959', per_page=0).hits} == {rid}

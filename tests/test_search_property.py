@@ -13,7 +13,7 @@ from archive.model import Paragraph, Place, Report
 from index import SearchIndex
 from archive.folding import CJK_RE, fold
 from index.query import QUOTES, STRAY_CLOSERS
-from helpers import brute_force, crafted_report, keys, sample_reports
+from helpers import brute_force, crafted_report, keys, sample_reports, stored_lines
 
 CORPUS = Path(__file__).resolve().parents[1] / "../shared/corpora/laws.jsonl.gz"
 LAW_DOCUMENTS, LAW_PARAGRAPHS_EACH, LAW_QUERIES = 200, 40, 300
@@ -40,7 +40,8 @@ def check_phrase(index, reports, text):
 @pytest.fixture(scope="module")
 def samples():
     reports = sample_reports() + [crafted_report()]
-    return reports, [t for r in reports for p in r.paragraphs for t in (p.text, p.text_original)]
+    return reports, [t for r in reports for _, t in stored_lines(r)] + [
+        p.text_original for r in reports for p in r.paragraphs]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -78,7 +79,7 @@ def test_random_law_substrings_match_brute_force(tmp_path):
     index = SearchIndex(tmp_path / "index")
     index.rebuild(reports)
     rng = random.Random(20240601)
-    texts = [p.text for r in reports for p in r.paragraphs]
+    texts = [t for r in reports for _, t in stored_lines(r)]
     for _ in range(LAW_QUERIES):
         text = rng.choice(texts)
         start = rng.randrange(len(text))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from archive import integrity
 from archive.errors import ArchiveError, InvalidField, ReportNotFound
 from archive.files import atomic_write
 from archive.store import Archive, valid_id
@@ -159,7 +160,7 @@ def test_import_overrides_are_applied_and_kept(arc):
 
 
 @pytest.mark.parametrize("fields, message", [
-    ({"colour": "红"}, "未知字段"), ({"year": "1989"}, "1990"), ({"year": "明年"}, "year"),
+    ({"colour": "红"}, "未知字段"), ({"year": "1948"}, "1949"), ({"year": "明年"}, "year"),
     ({"issued": "2020-13-01"}, "issued"), ({"issued": "昨天"}, "issued"), ({"title": "长" * 201}, "太长"),
 ])
 def test_set_fields_rejects_bad_values(arc, fields, message):
@@ -200,7 +201,7 @@ def test_crash_before_report_file_is_written_leaves_archive_as_before(arc, monke
     assert [s.id for s in reopened.summaries()] == ["赵集镇-2024"]
     assert not [p for p in arc.data_dir.rglob(".*.tmp")]
     # the orphaned log of the never-written new report is reported, nothing else is wrong
-    assert all("没有对应的报告文件" in p for p in reopened.check())
+    assert all("没有对应的报告文件" in p for p in integrity.check(reopened))
 
 
 def test_crash_inside_a_file_write_leaves_no_partial_file(arc, monkeypatch):
@@ -233,7 +234,7 @@ def test_two_processes_importing_at_once_do_not_collide(tmp_path):
     assert len(arc.ids()) == 16
     assert sorted(r.title for r in arc.reports()) == sorted(
         f"报告 {w}-{i}" for w in range(2) for i in range(8))
-    assert arc.check() == []
+    assert integrity.check(arc) == []
 
 
 def test_summaries_follow_hand_edits_and_survive_restart(arc):
@@ -262,31 +263,31 @@ def test_unreadable_file_is_left_out_of_listings_and_reported_by_check(arc):
     assert [r.id for r in arc.reports()] == ["赵集镇-2024"]
     with pytest.raises(ArchiveError, match="坏-2024.md 无法读取"):
         arc.get("坏-2024")
-    assert any("坏-2024.md 无法读取" in p for p in arc.check())
+    assert any("坏-2024.md 无法读取" in p for p in integrity.check(arc))
 
 
 def test_review_lists_missing_and_uncertain_town_or_year(arc):
     arc.import_bytes(fake_file(), "a.txt")
     arc.import_bytes(fake_file(town=None, title="x"), "b.txt")
     arc.import_bytes(fake_file(town="乌石镇", town_confidence=0.4), "c.txt")
-    found = {r.id: reasons for r, reasons in arc.review()}
+    found = {r.id: reasons for r, reasons in integrity.review(arc)}
     assert set(found) == {"乌石镇-2024", next(i for i in arc.ids() if i.startswith("未知镇"))}
     assert found["乌石镇-2024"] == ["镇名「乌石镇」把握不大 (置信度 0.40)"]
     arc.set_fields("乌石镇-2024", {"town": "乌石镇"})
-    assert "乌石镇-2024" not in {r.id for r, _ in arc.review()}
+    assert "乌石镇-2024" not in {r.id for r, _ in integrity.review(arc)}
 
 
 def test_check_finds_each_kind_of_problem(arc):
     arc.import_bytes(fake_file(), "a.txt")
     arc.import_bytes(fake_file(town="覃斗镇"), "b.txt")
-    assert arc.check() == []
+    assert integrity.check(arc) == []
     arc.original_path("覃斗镇-2024").unlink()
     arc.original_path("赵集镇-2024").write_bytes(b"changed")
     (arc.reports_dir / "旧-2020.log.json").write_text("{}")
     (arc.reports_dir / "旧-2020.override.yaml").write_text("town: x")
     md = arc.reports_dir / "赵集镇-2024.md"
     md.write_text(md.read_text(encoding="utf-8") + "\n手工加的一段\n", encoding="utf-8")
-    problems = arc.check()
+    problems = integrity.check(arc)
     assert len(problems) == 5, problems
     for expected in ("原件缺失", "哈希值不符", "旧-2020.log.json", "旧-2020.override.yaml",
                      "没有编号注释"):
@@ -303,7 +304,7 @@ def test_original_path_refuses_unknown_hashes(arc):
 
 def test_reading_an_empty_or_missing_data_folder(tmp_path):
     arc = Archive(tmp_path / "nothing")
-    assert (arc.ids(), arc.summaries(), list(arc.reports()), arc.review(), arc.check()) == (
+    assert (arc.ids(), arc.summaries(), list(arc.reports()), integrity.review(arc), integrity.check(arc)) == (
         [], [], [], [], [])
     assert not (tmp_path / "nothing").exists()
 
@@ -313,3 +314,18 @@ def test_written_files_are_readable_by_humans(arc):
     text = (arc.reports_dir / "赵集镇-2024.md").read_text(encoding="utf-8")
     assert "town: 赵集镇" in text and "<!-- 一.1 work -->\n加强组织领导。" in text
     assert os.stat(arc.reports_dir / "赵集镇-2024.md").st_size == len(text.encode())
+
+
+def test_an_upgraded_data_folder_drops_the_old_catalogues_files(tmp_path):
+    """catalog.json, catalog.journal and .lock came before catalog.sqlite: no code reads them, so
+    the first write removes them."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("catalog.json", "catalog.journal", ".lock"):
+        (data / name).write_text("{}", encoding="utf-8")
+    arc = Archive(data)
+    arc.ids()
+    assert (data / "catalog.json").exists()  # reading leaves the folder as it is
+    with arc.writing():
+        pass
+    assert not [n for n in ("catalog.json", "catalog.journal", ".lock") if (data / n).exists()]

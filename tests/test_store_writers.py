@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from archive import integrity
 from archive.store import Archive
 from helpers import fake_file, fake_reader
 
@@ -73,7 +74,7 @@ def test_threads_importing_into_one_archive_get_distinct_ids(pair):
         t.join(60)
     assert errors == []
     assert len(a.ids()) == 20 and [s.id for s in b.summaries()] == a.ids()
-    assert a.check() == []
+    assert integrity.check(a) == []
 
 
 @pytest.mark.parametrize("damage", ["missing", "garbage", "truncated"])
@@ -175,7 +176,7 @@ def test_a_writer_killed_at_any_moment_leaves_the_archive_consistent(tmp_path):
         assert ids and [s.id for s in arc.summaries()] == ids
         assert all(arc.get(rid).id == rid for rid in ids)
         assert list(arc.changes_since(None).changed) == ids
-        assert all("没有对应的报告文件" in p or "残留的临时文件" in p for p in arc.check())
+        assert all("没有对应的报告文件" in p or "残留的临时文件" in p for p in integrity.check(arc))
         result = arc.import_bytes(fake_file(title=f"检查{round_}"), f"check{round_}.txt")
         assert result.status == "imported", result.error
 

@@ -9,6 +9,8 @@ from urllib.parse import quote, unquote
 
 import pytest
 
+from archive import integrity
+from archive.mdfile import to_markdown
 from archive.store import Archive
 from workflows import open_archive
 from conftest import copy_of
@@ -437,7 +439,7 @@ def test_review_is_paged(client, data_dir, monkeypatch):
     archive = open_archive(data_dir)
     first = archive.import_bytes(NO_TOWN, "a.txt").report_id
     second = archive.import_bytes(NO_TOWN.replace("12场".encode(), "13场".encode()), "b.txt").report_id
-    listed = [rid for rid, _ in archive.review_ids()]
+    listed = [rid for rid, _ in integrity.review_ids(archive)]
     assert {first, second} <= set(listed)
     login(client)
     seen = []
@@ -449,15 +451,30 @@ def test_review_is_paged(client, data_dir, monkeypatch):
     assert client.get("/review?page=999").status_code == 200   # clamped to the last page
 
 
-def test_hostile_names_are_escaped_everywhere_they_show(client, data_dir):
+def test_markup_in_a_typed_name_is_refused_with_one_line(client, data_dir):
     evil = '<img src=x onerror=alert(1)>镇'
     login(client)
-    r = edit(client, "赵集镇-2024", {"town": evil, "confirm-town": evil, "issuer": '"><script>x()</script>'},
-             editor="<b>张</b>")
-    assert r.status_code == 302
-    rid = Archive(data_dir).ids()
-    new_id = next(i for i in rid if i.startswith("_img"))       # the id keeps only safe characters
-    assert "<" not in new_id and "/" not in new_id
+    before = Archive(data_dir).markdown("赵集镇-2024")
+    r = edit(client, "赵集镇-2024", {"town": evil})  # refused, not offered to confirm as a new name
+    assert r.status_code == 400 and "town 不能含有标记字符 “&lt;”" in r.get_data(as_text=True)
+    assert "confirm-town" not in r.get_data(as_text=True)
+    r = edit(client, "赵集镇-2024", {"issuer": '"><script>x()</script>'})
+    assert r.status_code == 400 and "issuer 不能含有标记字符 “&gt;”" in r.get_data(as_text=True)
+    assert Archive(data_dir).markdown("赵集镇-2024") == before and "<img" not in r.get_data(as_text=True)
+
+
+def test_hostile_names_are_escaped_everywhere_they_show(client, data_dir):
+    """A name typed before markup was refused, or put in a report file by hand, is still only
+    ever shown as text."""
+    evil = '<img src=x onerror=alert(1)>镇'
+    archive = Archive(data_dir)
+    report = archive.get("赵集镇-2024")
+    report.place.town, report.issuer, report.id = evil, '"><script>x()</script>', "_img-2024"
+    archive.report_path("_img-2024").write_text(to_markdown(report), encoding="utf-8")
+    archive.report_path("赵集镇-2024").unlink()
+    login(client)
+    client.post("/report/_img-2024/edit", data={"csrf_token": token(client), "editor": "<b>张</b>"})
+    new_id = "_img-2024"
     pages = [url(new_id), url(new_id, "/edit"), "/review", "/towns", "/towns?q=" + quote("镇"), "/"]
     for path in pages:
         html = client.get(path).get_data(as_text=True)

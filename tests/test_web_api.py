@@ -16,7 +16,7 @@ def test_search_schema_matches_searchresult(client, sample_app):
     assert r.status_code == 200 and r.is_json
     data = r.get_json()
     with sample_app.app_context():
-        expected = get_index().search("普法", kind="text", per_page=3).to_dict()  # no headings
+        expected = get_index().search("普法", per_page=3).to_dict()  # every stored line, as the page
     assert data == expected
     assert {"query", "mode", "total_paragraphs", "total_reports", "hits", "facets",
             "trend"} <= set(data)

@@ -1,4 +1,4 @@
-"""Filters never lie: one-sided year ranges, headings that are not hits, a trend of every year,
+"""Filters never lie: one-sided year ranges, headings and titles that are hits once each, a trend of every year,
 a per-town table that adds up, and an empty result that names the filter that emptied it.
 Expected values come from brute-force scans of the stored reports, never from the index."""
 from __future__ import annotations
@@ -12,18 +12,20 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 
 from archive.folding import fold
+from index.documents import indexed_paragraphs
 
 TERM = "普法"
 QUOTED = f'"{TERM}"'          # exact phrase: the oracle is a substring scan
 
 
 def oracle(app, term=TERM, keep=lambda report, p: True):
-    """(report, paragraph) of every body paragraph whose folded text contains `term`."""
+    """(report, paragraph) of every stored line whose folded text contains `term`: body
+    paragraphs, headings, and the title (a paragraph of kind "title", `index.documents`)."""
     from webapp.services import get_archive
     needle = fold(term)
     with app.app_context():
-        return [(r, p) for r in get_archive().reports() for p in r.paragraphs
-                if p.kind == "text" and needle in fold(p.text) and keep(r, p)]
+        return [(r, p) for r in get_archive().reports() for p in indexed_paragraphs(r)
+                if needle in fold(p.text) and keep(r, p)]
 
 
 def csv_rows(client, **query):
@@ -62,20 +64,20 @@ def test_api_rejects_a_year_range_without_any_year(client):
     assert r.status_code == 400 and "year" in r.get_json()["error"]
 
 
-def test_headings_are_not_hits_but_their_matches_show_above_hits(client, sample_app):
+def test_headings_are_hits_once_each_and_still_marked_above_body_hits(client, sample_app):
     expected = oracle(sample_app)
     rows = csv_rows(client, q=QUOTED)
-    assert sorted((r["报告"], r["段落编号"]) for r in rows) == sorted((rep.title, p.id) for rep, p in expected)
-    from webapp.services import get_archive
-    with sample_app.app_context():
-        headings = [p for r in get_archive().reports() for p in r.paragraphs
-                    if p.kind == "heading" and TERM in fold(p.text)]
+    got = [(r["报告"], r["段落编号"]) for r in rows]
+    assert len(got) == len(set(got))
+    assert sorted(got) == sorted((rep.title, p.id) for rep, p in expected)
+    headings = [(r, p) for r, p in expected if p.kind == "heading"]
     assert headings                                     # the samples do have 普法 headings
-    assert not {p.id for p in headings} & {r["段落编号"] for r in rows}
+    html = client.get("/?" + urlencode({"q": QUOTED, "sort": "town"}) + "&page=1").get_data(as_text=True)
+    marks = re.findall(r'data-kind="(\w+)"[^>]*>\s*<span class="kind-mark" data-testid="kind-mark">(\w+)</span>', html)
+    assert marks and all((kind, label) in (("heading", "小标题"), ("title", "标题")) for kind, label in marks)
     # A hit under a heading that names 普法 shows that heading, marked, as its section path.
     under = [(r, p) for r, p in expected if any(TERM in fold(h) for h in p.heading_path)]
     assert under
-    html = client.get("/?" + urlencode({"q": QUOTED, "sort": "town"}) + "&page=1").get_data(as_text=True)
     paths = re.findall(r'data-testid="section-path">(.*?)</div>', html)
     assert any(f"<mark>{TERM}</mark>" in path for path in paths)
 

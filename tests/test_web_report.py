@@ -39,7 +39,7 @@ def test_metadata_panel_outline_and_anchors(handmade):
     assert 'title="取自标题，可信度 95%"' in html
     assert 'data-testid="outline"' in html and 'href="#p-%E4%B8%80.%EF%BC%88%E4%B8%80%EF%BC%89"' in html
     ids = re.findall(r'id="p-([^"]+)"', html)
-    assert ids == ["导语.1", "一", "一.（一）", "一.（一）.1", "一.（二）", "一.（二）.1", "二", "二.1",
+    assert ids == ["标题", "导语.1", "一", "一.（一）", "一.（一）.1", "一.（二）", "一.（二）.1", "二", "二.1",
                    "三", "三.（一）", "三.（一）.1", "落款.1"]
     assert "系统生成标题" not in html
 
@@ -224,7 +224,7 @@ def test_public_url_setting_is_read_and_normalised(value, expected):
 @pytest.mark.parametrize("value", ["fazhi.sfj.gov", "ftp://x", "http://", "http://h/?a=1"])
 def test_a_malformed_public_url_stops_the_server_with_one_line(value):
     from webapp import public_url
-    with pytest.raises(SystemExit, match="ARCHIVE_PUBLIC_URL"):
+    with pytest.raises(ValueError, match="ARCHIVE_PUBLIC_URL"):
         public_url(value)
 
 

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from archive.folding import fold
+from index.documents import indexed_paragraphs
 from helpers import SAMPLES, build_archive, make_app
 from fixtures.tracker_reports import write_reports
 
@@ -38,11 +39,12 @@ def reports(app):
 
 
 def scan(reports, phrase, keep=lambda r: True):
-    """{report id: matching body paragraphs} by substring over the folded text."""
+    """{report id: matching stored lines (title, headings, body)} by substring over the folded
+    text: a phrase is counted as an exact phrase."""
     needle = fold(phrase.strip('"'))
     out = {}
     for r in reports:
-        n = sum(1 for p in r.paragraphs if p.kind == "text" and needle in fold(p.text))
+        n = sum(1 for p in indexed_paragraphs(r) if needle in fold(p.text))
         if n and keep(r):
             out[r.id] = n
     return out
@@ -61,7 +63,7 @@ def test_year_table_is_each_phrase_share_of_that_years_reports(client, reports):
     book = load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["各年度占比", "各乡镇", "说明"]
     rows = list(book["各年度占比"].iter_rows(values_only=True))
-    assert rows[0][:4] == ("年份", "报告总数", '"法律明白人" 命中报告', '"法律明白人" 占比')
+    assert rows[0][:4] == ("年份", "报告总数", '"法律明白人" 命中报告（精确短语）', '"法律明白人" 占比')
     years = sorted({r.year for r in reports if r.year})
     assert [row[0] for row in rows[1:]] == list(range(years[0], years[-1] + 1))   # gaps as 0
     for row in rows[1:]:
@@ -159,14 +161,14 @@ def test_csv_towns_table_and_formula_cells(client):
 
 
 def test_bad_phrase_is_named_and_the_others_still_count(client):
-    response = client.get(url(phrases=['"法律明白人', '"法治带头人"']))
+    response = client.get(url(phrases=['"法律明白人', '"法治带头人"'], match="words"))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'data-testid="phrase-error"' in html and "法律明白人" in html
     assert 'data-testid="multi-trend"' in html and 'data-testid="trend-chart"' in html
-    only_bad = client.get(url(phrases=['"法律明白人']))
+    only_bad = client.get(url(phrases=['"法律明白人'], match="words"))
     assert only_bad.status_code == 400
-    assert client.get(url("/trend.xlsx", phrases=['"法律明白人'])).status_code == 400
+    assert client.get(url("/trend.xlsx", phrases=['"法律明白人'], match="words")).status_code == 400
     assert client.get("/trend.png").status_code == 400
 
 
@@ -219,3 +221,21 @@ def test_control_characters_in_phrases_and_filters_keep_every_file_whole(client)
     cells = [c for row in load_workbook(io.BytesIO(book.data))["说明"].iter_rows(values_only=True)
              for c in row]
     assert "\ufffd[31m法治、\"法律明白人\"" in cells
+
+
+def test_phrases_are_counted_exactly_unless_words_are_asked_for(client, reports):
+    """法治 … 副主任 in one paragraph is not 法治副主任 (issue 14); the word-level count is an
+    explicit choice, and the page and the files say which count was used."""
+    loose = "法治 宣传"  # two words that share paragraphs without standing side by side
+    exact_rows = list(csv.reader(io.StringIO(client.get(url("/trend.csv", phrases=[loose])).get_data(as_text=True).lstrip("\ufeff"))))
+    words_rows = list(csv.reader(io.StringIO(client.get(url("/trend.csv", phrases=[loose], match="words")).get_data(as_text=True).lstrip("\ufeff"))))
+    assert exact_rows[0][2].endswith("（精确短语）") and words_rows[0][2].endswith("（分词）")
+    exact = {int(r[0]): int(r[2]) for r in exact_rows[1:]}
+    words = {int(r[0]): int(r[2]) for r in words_rows[1:]}
+    for year in exact:
+        assert exact[year] == len(scan(reports, "法治宣传", lambda r: r.year == year))
+    assert sum(words.values()) > sum(exact.values())
+    html = client.get(url(phrases=[loose])).get_data(as_text=True)
+    assert 'data-testid="match-used">计数方式：精确短语' in html
+    html = client.get(url(phrases=[loose], match="words")).get_data(as_text=True)
+    assert 'data-testid="match-used">计数方式：分词匹配' in html and 'match=words' in html

@@ -151,15 +151,15 @@ def _review_url(page: int, reason: str, anchor: str = "") -> str:
 @bp.route("/review")
 @admin_required
 def review():
-    """`Archive.review()` as a page, REVIEW_PAGE reports at a time, filtered by reason
+    """`integrity.review()` as a page, REVIEW_PAGE reports at a time, filtered by reason
     (`?reason=year_doubtful`): each report's problems, an inline form for them and a box to
     select it for the bulk actions (确认不是乡镇报告 / 确认地名 / 确认无误). Every form sends
     `next`: the same page and filter, anchored at the item above, so a save comes back to the
     same place."""
     _writable()
     archive = get_archive()
-    kinds = archive.review_kinds()
-    listed = archive.review_ids()
+    kinds = integrity.review_kinds(archive)
+    listed = integrity.review_ids(archive)
     counts = {k: sum(k in kinds.get(rid, ()) for rid, _ in listed) for k in REVIEW_LABELS}
     reason = request.args.get("reason", "")
     if reason not in REVIEW_LABELS:
@@ -170,7 +170,7 @@ def review():
     items, above = [], ""
     for rid, reasons in shown[(page - 1) * REVIEW_PAGE:page * REVIEW_PAGE]:
         try:
-            report, reasons = archive.review_item(rid, reasons)
+            report, reasons = integrity.review_item(archive, rid, reasons)
         except ArchiveError:  # removed or broken since the list was read: `archive check` says
             continue
         if not reasons:

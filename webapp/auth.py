@@ -14,17 +14,22 @@ from flask import (Blueprint, current_app, flash, g, redirect, render_template, 
                    url_for)
 from werkzeug.security import check_password_hash
 
+from archive.files import append_log
 from webapp import basket
+from webapp.addresses import parse_networks
 from webapp.logins import LoginGuard
 from webapp.params import same_site_path
 
 bp = Blueprint("auth", __name__)
 NONCE_KEY = "admin_nonce"  # in the session cookie; valid while webapp.logins lists it
 AUTH_LOG = "auth.log"
+LOGINS = "logins.sqlite"
 
 
 def init_logins(app) -> None:
-    app.extensions["logins"] = LoginGuard(Path(app.config["DATA_DIR"]) / "logins.sqlite")
+    app.extensions["logins"] = LoginGuard(
+        Path(app.config["DATA_DIR"]) / LOGINS,
+        admin_networks=parse_networks(app.config.get("ADMIN_NETWORKS"), "ARCHIVE_ADMIN_NETWORKS"))
     app.before_request(_drop_revoked_login)
 
 
@@ -54,15 +59,19 @@ def _drop_revoked_login() -> None:
 
 
 def audit(event: str) -> None:
-    """One line in data/auth.log: UTC time, client address, what happened."""
-    addr = "".join(c if c.isprintable() and not c.isspace() else "?"
-                   for c in (request.remote_addr or "-"))
-    line = f"{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')} {addr} {event}\n"
+    """One line in data/auth.log for this request's client (see `log_line`)."""
     try:
-        with open(Path(current_app.config["DATA_DIR"]) / AUTH_LOG, "a", encoding="utf-8") as fh:
-            fh.write(line)
-    except OSError:
-        current_app.logger.warning("cannot write %s: %s", AUTH_LOG, line.strip())
+        log_line(Path(current_app.config["DATA_DIR"]), request.remote_addr, event)
+    except OSError as exc:
+        current_app.logger.warning("cannot write %s (%s): %s", AUTH_LOG, exc, event)
+
+
+def log_line(data_dir: Path, address: str | None, event: str) -> None:
+    """One line in data/auth.log (rotated by size): UTC time, client address ("-": none, e.g.
+    the command line), what happened."""
+    addr = "".join(c if c.isprintable() and not c.isspace() else "?" for c in (address or "-"))
+    append_log(data_dir / AUTH_LOG,
+               f"{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')} {addr} {event}\n")
 
 
 def admin_required(view):

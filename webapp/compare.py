@@ -15,8 +15,9 @@ from typing import Optional
 from flask import Blueprint, jsonify, render_template, request, url_for
 
 from analysis.pinyin import matches, pinyin_key
-from analysis.alignment import (PLANS_TO_WORK, SAME_PARTS, align_reports, indexed_words,
-                                shared_sentences)
+from analysis.alignment import align_reports, indexed_words, shared_sentences
+from analysis.comparison import MODES
+from analysis.reuse import WIDTH, pair_reuse
 from archive.errors import ArchiveError
 from archive.folding import fold
 from archive.model import Report
@@ -25,7 +26,6 @@ from webapp.services import get_archive, get_index
 
 bp = Blueprint("compare", __name__)
 
-MODES = {"parts": SAME_PARTS, "plans2work": PLANS_TO_WORK}
 MODE_LABELS = {"parts": "按部分对照", "plans2work": "去年计划 → 今年成效"}
 MAX_PICKS = 12
 PICKER_SHOWN = 30  # reports a picker lists for one filter text
@@ -175,4 +175,5 @@ def index():
     return render_template(
         "compare/view.html", a=a, b=b, parts=parts, shared=shared, mode=mode,
         mode_labels=MODE_LABELS, original=original, has_traditional="traditional" in scripts,
-        display_text=display_text, picks=quick_picks(a), compare_link=compare_link)
+        display_text=display_text, picks=quick_picks(a), compare_link=compare_link,
+        reuse=pair_reuse(get_archive(), index, a.id, b.id), reuse_width=WIDTH)

@@ -10,7 +10,10 @@ Policy (per client address): the 3rd and 4th consecutive failures make the next 
 A success clears the address; so does a day without failures. Across all addresses, more than
 `GLOBAL_LIMIT` failures within `GLOBAL_WINDOW` seconds pause every login until the oldest
 expire (distributed guessing). While an address or the site is locked, the password is not even
-checked, so the right one is refused too.
+checked, so the right one is refused too. Addresses in the administrators' networks
+(`ARCHIVE_ADMIN_NETWORKS`) are never held by the site-wide pause, only by their own failures,
+so an attack from elsewhere cannot lock the administrator out; `archive unlock` (`unlock`)
+lifts locks from the command line.
 """
 from __future__ import annotations
 
@@ -22,7 +25,9 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
+
+from webapp.addresses import Network, address_in
 
 DELAY_AFTER = 3            # failures before the next attempt has to wait
 LOCK_AFTER = 5             # failures before the address is locked
@@ -60,13 +65,24 @@ class Attempt:
     locked_site: bool = False  # the refusal is the site-wide pause, not this address's
 
 
+@dataclass(frozen=True)
+class Unlocked:
+    """What `unlock` lifted: addresses whose lock or failure count was cleared, and the seconds
+    the site-wide pause still had to run (0: none; with an address it is left as it is)."""
+    addresses: list[str]
+    site_wait: int
+
+
 class LoginGuard:
     """Throttle and session registry over `path` (SQLite). `clock` (wall-clock seconds, shared
-    between processes) is injectable so tests need not sleep."""
+    between processes) is injectable so tests need not sleep; addresses in `admin_networks` are
+    exempt from the site-wide pause."""
 
-    def __init__(self, path: Path, clock: Callable[[], float] = time.time):
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time,
+                 admin_networks: Iterable[Network] = ()):
         self.path = Path(path)
         self.clock = clock
+        self.admin_networks = tuple(admin_networks)
         self._lock = threading.Lock()
         self._db: Optional[sqlite3.Connection] = None
 
@@ -82,7 +98,7 @@ class LoginGuard:
             row = db.execute("SELECT failures, until FROM address_failures WHERE addr = ?",
                              (addr,)).fetchone()
             failures, until = row or (0, 0.0)
-            site_wait = self._site_wait(db, now)
+            site_wait = 0.0 if address_in(addr, self.admin_networks) else self._site_wait(db, now)
             wait = min(max(until - now, site_wait), MAX_WAIT_SECONDS)
             if wait > 0:
                 return Attempt(False, False, math.ceil(wait), failures,
@@ -106,6 +122,21 @@ class LoginGuard:
         (at,) = db.execute("SELECT at FROM failures ORDER BY at LIMIT 1 OFFSET ?",
                            (count - GLOBAL_LIMIT,)).fetchone()
         return at + GLOBAL_WINDOW - now
+
+    def unlock(self, addr: Optional[str] = None) -> Unlocked:
+        """Lift the lock of `addr` (its failures are forgotten), or with None of every address
+        and the site-wide pause. Sessions stay open."""
+        with self._transaction() as db:
+            now = self.clock()
+            db.execute("DELETE FROM failures WHERE at < ?", (now - GLOBAL_WINDOW,))
+            site_wait = max(0.0, self._site_wait(db, now))
+            where, args = ("WHERE addr = ?", (addr,)) if addr is not None else ("", ())
+            addresses = [a for (a,) in db.execute(
+                f"SELECT addr FROM address_failures {where} ORDER BY addr", args)]
+            db.execute(f"DELETE FROM address_failures {where}", args)
+            if addr is None:
+                db.execute("DELETE FROM failures")
+        return Unlocked(addresses, math.ceil(site_wait))
 
     # ---- administrator sessions ---------------------------------------------------------
 

@@ -9,8 +9,6 @@ see `GazetteerSource`). A source answers `suggest(level, typed, limit)` with `Su
 """
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Optional, Protocol
@@ -19,12 +17,12 @@ from flask import current_app
 
 from analysis.pinyin import matches, pinyin_sorted
 from analysis.summaries import LEVELS, catalogue
-from archive.mdfile import simplified
+from archive import spelling
+from archive.fields import markup_in
+from archive.spelling import Resolution
 from webapp.services import get_archive
 
 LEVEL_LABELS = {"province": "省", "city": "市", "county": "县（区）", "town": "乡镇（街道）"}
-# What a longer spelling may put before a known name: the levels above it (重庆市 潼南区).
-_AREA_PREFIX = re.compile(r"(?:.+?(?:省|自治区|特别行政区|市|自治州|州|地区|盟|县|自治县|区|旗))+")
 
 
 @dataclass(frozen=True)
@@ -141,44 +139,10 @@ def known_names(level: str) -> list[str]:
     return sources()[0].names(level)
 
 
-def _fold(name: str) -> str:
-    return re.sub(r"\s+", "", simplified(unicodedata.normalize("NFKC", name), "traditional"))
-
-
-@dataclass
-class Resolution:
-    """What a typed place name becomes: `value` to store, `status` known | normalised |
-    gazetteer | new (needs confirming), and for a new name the known names it may mean."""
-    typed: str
-    value: Optional[str]
-    status: str
-    candidates: list[str] = field(default_factory=list)
-
-
 def resolve(level: str, typed: str) -> Resolution:
-    """Match a typed name to the spelling the archive already uses: exactly; after folding width,
-    script and spaces; or as the tail of a longer spelling that names the levels above
-    (重庆市潼南区 → 潼南区). Else a name the gazetteer knows, else a new name."""
-    typed = typed.strip()
-    if not typed:
-        return Resolution(typed, None, "known")
-    archive_source = sources()[0]
-    names = archive_source.names(level)
-    if typed in names:
-        return Resolution(typed, typed, "known")
-    folded = _fold(typed)
-    for name in names:
-        if _fold(name) == folded:
-            return Resolution(typed, name, "normalised")
-    tails = [name for name in names
-             if folded.endswith(_fold(name)) and _AREA_PREFIX.fullmatch(folded[:-len(_fold(name))])]
-    if tails:
-        return Resolution(typed, max(tails, key=len), "normalised")
-    if any(source.knows(level, typed) for source in sources()[1:]):
-        return Resolution(typed, typed, "gazetteer")
-    near = [name for name in names
-            if name in typed or typed in name or (len(typed) >= 2 and typed[:2] == name[:2])]
-    return Resolution(typed, typed, "new", near[:8])
+    """`archive.spelling.resolve` against the archive's names, then the other sources'."""
+    return spelling.resolve(level, typed, sources()[0].names(level),
+                            lambda lvl, name: any(s.knows(lvl, name) for s in sources()[1:]))
 
 
 def check(changed: dict[str, str], confirmed: Callable[[str], Optional[str]]) -> tuple[dict, list[str]]:
@@ -188,8 +152,8 @@ def check(changed: dict[str, str], confirmed: Callable[[str], Optional[str]]) ->
     Returns ({field: {"typed", "candidates"}} for names still to confirm, notes)."""
     problems, notes = {}, []
     for level in LEVEL_LABELS:
-        if not changed.get(level):
-            continue
+        if not changed.get(level) or markup_in(changed[level]):
+            continue  # nothing typed, or refused by validate_fields: never offered to confirm
         found = resolve(level, changed[level])
         if found.status == "normalised":
             notes.append(f"“{found.typed}”已按档案中的写法记为“{found.value}”")

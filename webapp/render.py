@@ -14,7 +14,8 @@ from markupsafe import Markup, escape
 
 from analysis.summaries import UNKNOWN_PLACE
 from archive.flags import FLAG_LABELS
-from archive.rules import PART_LABELS, YEAR_MAX, YEAR_MIN
+from archive.rules import KIND_LABELS, PART_LABELS, YEAR_MAX, YEAR_MIN
+from index.documents import TITLE_ID
 
 
 def highlight(text: str, spans: Iterable[Sequence[int]] | None) -> Markup:
@@ -260,5 +261,6 @@ def init_filters(app: Flask) -> None:
         highlight=highlight, paragraph_anchor=paragraph_anchor, report_url=report_url,
         town_url=town_url, compare_url=compare_url, part_label=part_label,
         trend_chart=trend_chart, share_chart=share_chart, coverage_table=coverage_table, PART_LABELS=PART_LABELS, FLAG_LABELS=FLAG_LABELS,
-        UNKNOWN_PLACE=UNKNOWN_PLACE, YEAR_MIN=YEAR_MIN, YEAR_MAX=YEAR_MAX,
+        UNKNOWN_PLACE=UNKNOWN_PLACE, YEAR_MIN=YEAR_MIN, YEAR_MAX=YEAR_MAX, TITLE_ID=TITLE_ID,
+        KIND_LABELS=KIND_LABELS,
     )

@@ -14,6 +14,7 @@ from typing import Optional
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
+from analysis.reuse import cached_reuse
 from archive.errors import ArchiveError, ReportNotFound
 from archive.model import Report
 from webapp.citation import citation, location, quotation
@@ -125,7 +126,7 @@ def read(report_id: str):
         headings=[p for p in report.paragraphs if p.kind == "heading"],
         source_labels=SOURCE_LABELS, flag_explanations=FLAG_EXPLANATIONS,
         display_text=display_text, whole_citation=citation(report, None, base_url()),
-        moved_here=moved_here(report))
+        moved_here=moved_here(report), reuse=cached_reuse(get_index(), report.id))
 
 
 def moved_here(report: Report) -> dict[str, list[str]]:

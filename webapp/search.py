@@ -16,7 +16,8 @@ from analysis.summaries import UNKNOWN_PLACE, archive_overview, place_options, r
 from archive.errors import QueryError
 from archive.rules import PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, part_code
 from index.highlight import highlight as match_spans
-from index.query import parse, terms
+from analysis import empty
+from index.query import QUOTES, parse, terms
 from webapp import markdown, wordexport
 from webapp.citation import citation_for_hit, permalink, script_note, split_permalink
 from webapp.params import int_arg, year_arg
@@ -31,6 +32,7 @@ MAX_PAGE = 10_000
 EXPORT_LIMIT = 2000      # hits in one export file
 SHOWN_PER_REPORT = 2     # hits shown per report before the rest collapse
 SORTS = {"relevance": "相关度", "year": "年份", "town": "乡镇"}
+SUGGESTIONS = 3          # nearby phrases offered when a phrase finds nothing
 
 
 @dataclass(frozen=True)
@@ -120,13 +122,20 @@ class Params:
 
 
 def run_search(params: Params, page: int | None = None, per_page: int = PER_PAGE) -> dict:
-    """The search as the web app runs it: body paragraphs only (a heading is not a hit; it is
-    shown, highlighted, above the hits of the section it names)."""
-    result = get_index().search(
-        params.q, town=params.town or None, county=params.county or None, year=params.year,
-        section=params.section or None, kind="text", sort=params.sort,
-        page=page or params.page, per_page=per_page)
-    return result.to_dict()
+    """The search as the web app runs it: every stored line, headings and titles included (each
+    such hit once, marked 小标题 / 标题; body hits show their headings, highlighted, above them)."""
+    index = get_index()
+    result = index.search(params.q, **search_filters(params), sort=params.sort,
+                          page=page or params.page, per_page=per_page).to_dict()
+    if not result["total_paragraphs"] and params.q:  # the API's and the page's "did you mean"
+        result["suggestions"] = [s.to_dict() for s in index.suggest(params.q, SUGGESTIONS)]
+    return result
+
+
+def search_filters(params: Params) -> dict:
+    """The keyword filters of `SearchIndex.search` the page's state asks for."""
+    return {"town": params.town or None, "county": params.county or None, "year": params.year,
+            "section": params.section or None}
 
 
 def count(params: Params) -> int:
@@ -134,8 +143,14 @@ def count(params: Params) -> int:
 
 
 def why_empty(params: Params) -> dict:
-    """For a search that found nothing: each filter whose removal alone finds something, with
-    that count and link; else the count with every filter removed (0: the words themselves)."""
+    """For a search that found nothing: the scopes that hold no report (`analysis.empty`), the
+    phrases near a mistyped one, each filter whose removal alone finds something, with that
+    count and link; else the count with every filter removed (0: the words themselves); and
+    whether quotes were typed (only then is removing them advice)."""
+    index = get_index()
+    reasons = empty.reasons(index, params.q, search_filters(params))
+    suggestions = [{"phrase": s.phrase, "paragraphs": s.paragraphs, "href": params.url(q=s.query)}
+                   for s in index.suggest(params.q, SUGGESTIONS)] if params.q else []
     culprits = []
     for name, value, changes in params.filters():
         reduced = replace(params, **changes, page=1)
@@ -147,7 +162,8 @@ def why_empty(params: Params) -> dict:
     unfiltered = None
     if not culprits and bare and params.q:
         unfiltered = {"count": count(replace(params, **bare, page=1)), "href": params.url(**bare)}
-    return {"culprits": culprits, "unfiltered": unfiltered}
+    return {"culprits": culprits, "unfiltered": unfiltered, "reasons": reasons,
+            "suggestions": suggestions, "quoted": any(q in params.q for q in QUOTES)}
 
 
 def heading_marks(hits: list[dict], q: str) -> None:

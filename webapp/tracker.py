@@ -14,19 +14,23 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from analysis.pinyin import pinyin_key
 from analysis.summaries import UNKNOWN_PLACE, catalogue, place_options
-from analysis.tracker import pairs, review, town_series
+from analysis import verdicts
+from analysis.tracker import pairs, review, review_reports, town_reviews, town_series
+from archive.errors import ArchiveError
+from webapp.auth import admin_required, is_admin
 from webapp.params import int_arg
-from webapp.services import get_archive, get_index
+from webapp.services import get_archive
 
 bp = Blueprint("tracker", __name__)
 
 TOWNS_PER_PAGE = 15
 PAIRS_PER_PAGE = 5       # a town's pairs of consecutive reports on one page, newest first
-STATUS_LABELS = {"repeated": "重复出现", "answered": "有回应", "open": "未见回应"}
+STATUS_LABELS = {"repeated": "重复出现", "answered": "有回应", "review": "待人工判断", "open": "未见回应"}
+PLAN_LABELS = {"done": "已落实", "review": "待人工判断", "open": "未见落实"}
 
 
 @bp.route("/tracker")
@@ -35,37 +39,40 @@ def index():
     town = (request.args.get("town") or "").strip()[:80]
     county = (request.args.get("county") or "").strip()[:80]
     options = {name: [(v, v) for v in values] for name, values in place_options(archive).items()}
-    context = {"town": town, "county": county, "options": options, "labels": STATUS_LABELS}
+    context = {"town": town, "county": county, "options": options, "labels": STATUS_LABELS,
+               "plan_labels": PLAN_LABELS}
     if town:
         return _town_page(town, county, context)
     return _table_page(county, context)
 
 
 def _town_page(town: str, county: str, context: dict):
-    """One town's pairs of consecutive reports, newest first, PAIRS_PER_PAGE at a time (only
-    the pairs shown are reviewed; `pair=<later report id>` opens the page holding that pair);
-    namesake towns in other counties each have a section."""
-    found = {k: v for k, v in town_series(get_archive(), county or None).items() if k[1] == town}
+    """One town's pairs of consecutive reports, newest first, PAIRS_PER_PAGE at a time
+    (`pair=<later report id>` opens the page holding that pair); namesake towns in other
+    counties each have a section."""
+    found = town_reviews(get_archive(), town, county or None)
     if not found:
         context["message"] = (f"档案中没有“{town}”{'（' + county + '）' if county else ''}"
                               "注明年份的报告：请从下拉列表选择乡镇。")
         return render_template("tracker/index.html", **context), 404
-    places = sorted(found.items(), key=lambda kv: pinyin_key(kv[0][0]))
-    every = [(place, p) for place, series in places for p in reversed(pairs(series))]
+    archive = get_archive()
+    places = sorted(found, key=lambda s: pinyin_key(s["county"]))
+    every = [(n, p, r) for n, s in enumerate(places) for p, r in reversed(s["pairs"])]
     pages = max(1, -(-len(every) // PAIRS_PER_PAGE))
     wanted = request.args.get("pair", "")     # a report page's link: the page holding that pair
-    at = next((n for n, (_, p) in enumerate(every) if p.later["id"] == wanted), 0)
+    at = next((n for n, (_, p, _) in enumerate(every) if p.later["id"] == wanted), 0)
     page = min(int_arg("page", at // PAIRS_PER_PAGE + 1, 1, 10_000, label="页码"), pages)
     shown = every[(page - 1) * PAIRS_PER_PAGE:page * PAIRS_PER_PAGE]
-    archive, index = get_archive(), get_index()
-    held = catalogue(archive)
     sections = []
-    for (c, t), series in places:
-        mine = [(p, review(archive, index, p, held)) for place, p in shown if place == (c, t)]
-        if mine or (page == 1 and not pairs(series)):
-            sections.append({"county": c or UNKNOWN_PLACE, "town": t, "series": series, "pairs": mine})
-    context.update(sections=sections, page=page, pages=pages, n_pairs=len(every),
-                   page_url=lambda n: _url(n, town=town, county=county))
+    for n, s in enumerate(places):
+        mine = [(p, r) for k, p, r in shown if k == n]
+        if mine or (page == 1 and not s["pairs"]):
+            sections.append({**s, "pairs": mine, "county": s["county"] or UNKNOWN_PLACE,
+                             "county_value": s["county"],
+                             "history": {p.later["id"]: verdicts.history(archive, p.earlier["id"], p.later["id"])
+                                         for p, _ in mine}})
+    context.update(sections=sections, can_judge=is_admin(), page=page, pages=pages,
+                   n_pairs=len(every), page_url=lambda n: _url(n, town=town, county=county))
     return render_template("tracker/town.html", **context)
 
 
@@ -78,12 +85,12 @@ def _table_page(county: str, context: dict):
     shown = tracked[(page - 1) * TOWNS_PER_PAGE:page * TOWNS_PER_PAGE]
     table = []
     years: set = set()
-    archive, index = get_archive(), get_index()
+    archive = get_archive()
     held = catalogue(archive)
     for (c, t), series in shown:
         cells = {}
         for p in pairs(series):
-            r = review(archive, index, p, held)
+            r = review(archive, p, held)
             if r is not None:
                 cells[p.later["year"]] = {"pair": p, "review": r}
                 years.add(p.later["year"])
@@ -99,3 +106,30 @@ def _table_page(county: str, context: dict):
 def _url(page: int, **place: str) -> str:
     args = [(k, v) for k, v in (*place.items(), ("page", page)) if v and v != 1]
     return request.script_root + "/tracker" + (f"?{urlencode(args)}" if args else "")
+
+
+@bp.route("/tracker/verdict", methods=["POST"])
+@admin_required
+def set_verdict():
+    """A reviewer's verdict on one item of a pair (`analysis.verdicts`), then back to the pair."""
+    form = request.form
+    earlier, later, kind = form.get("earlier", ""), form.get("later", ""), form.get("kind", "")
+    paragraph_id, n = form.get("paragraph_id", ""), int_arg("n", 0, 0, 10_000, source=form, strict=True)
+    try:
+        found = review_reports(get_archive(), earlier, later)
+    except ArchiveError:
+        abort(404, description="报告已不在档案中，请刷新页面。")
+    rows = ([f.problem for f in found.problems] if kind == "problem" else
+            [f.plan for f in found.plans] if kind == "plan" else [])
+    item = next((i for i in rows if (i.paragraph_id, i.n) == (paragraph_id, n)), None)
+    if item is None:
+        abort(400, description="找不到这一条问题或计划：报告可能已经修改，请刷新页面。")
+    try:
+        verdicts.record(get_archive(), earlier, later, kind, paragraph_id, n, item.text,
+                        form.get("verdict", ""), who=form.get("editor", "").strip(),
+                        address=request.remote_addr or "", note=form.get("note", ""))
+    except ArchiveError as exc:
+        abort(400, description=str(exc))
+    town, county = form.get("town", ""), form.get("county", "")
+    return redirect(url_for("tracker.index", town=town or None, county=county or None, pair=later)
+                    + f"#pair-{later}", code=303)

@@ -22,7 +22,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup, escape
 
 from analysis.summaries import place_options
-from analysis.trends import (MAX_PHRASES, Scope, Trend, TownRow, build_trend, cached, towns_table,
+from analysis.trends import (MATCHES, MAX_PHRASES, Scope, Trend, TownRow, build_trend, cached, towns_table,
                              year_table, years_text)
 from archive.rules import PART_LABELS
 from webapp.render import SERIES_COLOURS, Series, axis_years, both_widths, share_chart
@@ -42,7 +42,12 @@ QUOTES = '"“”「」'
 def scope_of(params: Params) -> Scope:
     """What `analysis.trends` counts, from the page's filters."""
     return Scope(town=params.town, county=params.county, section=params.section,
-                 year_from=params.year_from, year_to=params.year_to)
+                 year_from=params.year_from, year_to=params.year_to, match=match_arg())
+
+
+def match_arg() -> str:
+    """How phrases are counted (`analysis.trends.MATCHES`): exact phrases unless `match=words`."""
+    return "words" if request.args.get("match") == "words" else "phrase"
 
 
 def _file_key(kind: str, phrases: list[str], params: Params) -> tuple:
@@ -59,11 +64,13 @@ def read_phrases(args) -> tuple[list[str], bool]:
 
 
 def with_links(row: TownRow, params: Params) -> TownRow:
-    """A town row of the page with each cell's search link (a row without a town links to its
-    county's search: the search cannot ask for "no town")."""
+    """A town row of the page with each cell's search link — the phrase as it was counted
+    (exact, unless words were asked for) — (a row without a town links to its county's
+    search: the search cannot ask for "no town")."""
     county, town = row.place
+    counted = scope_of(params)
     return replace(row, cells=[
-        {**cell, "href": params.url("/", q=cell["phrase"], town=town, county=county)
+        {**cell, "href": params.url("/", q=counted.query(cell["phrase"]), town=town, county=county)
          if cell["reports"] else None} for cell in row.cells])
 
 
@@ -72,7 +79,8 @@ def with_links(row: TownRow, params: Params) -> TownRow:
 def trend_url(phrases: list[str], params: Params, path: str = "/trend", **changes) -> str:
     """This page (or a download) for these phrases and filters, with `changes` to the filters."""
     filters = params.query_string(**changes)
-    query = "&".join(part for part in (urlencode([("q", p) for p in phrases]), filters) if part)
+    match = urlencode([("match", "words")]) if match_arg() == "words" else ""
+    query = "&".join(part for part in (urlencode([("q", p) for p in phrases]), match, filters) if part)
     return f"{request.script_root}{path}" + (f"?{query}" if query else "")
 
 
@@ -123,7 +131,8 @@ def standalone_svg(trend: Trend, phrases: list[str], params: Params,
     names = "、".join(f"“{p.phrase.strip(QUOTES)}”" for p in trend.valid)
     heading = xml_safe(f"{names}在各年度报告中的占比")
     span = f"{trend.years[0]}–{trend.years[-1]}年" if trend.years else ""
-    scope = xml_safe(f"范围：{scope_label(params)}" + (f"　年份：{span}" if span else ""))
+    scope = xml_safe(f"范围：{scope_label(params)}" + (f"　年份：{span}" if span else "")
+                     + f"　计数：{trend.match_label}")
     when = (generated or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
     source = xml_safe(f"来源：法治报告检索（{base_url()}），{when} 生成。"
                       "占比 = 含该词语的报告数 ÷ 范围内当年报告总数。")
@@ -217,7 +226,8 @@ def xlsx_bytes(trend: Trend, params: Params, generated: datetime) -> bytes:
         towns.append([_cell(v) for v in row])
     about = wb.create_sheet("说明")
     for row in (("词语", "、".join(p.phrase for p in trend.phrases)), ("范围", scope_label(params)),
-                ("占比", "含该词语（按检索规则匹配）的报告数 ÷ 范围内当年报告总数"),
+                ("计数方式", trend.match_label),
+                ("占比", "含该词语的报告数 ÷ 范围内当年报告总数"),
                 ("生成时间", generated.strftime("%Y-%m-%d %H:%M UTC")), ("来源", "法治报告检索")):
         about.append([_cell(v) for v in row])
     for sheet in wb.worksheets:
@@ -279,6 +289,7 @@ def index():
     context = {"phrases": phrases, "boxes": boxes, "too_many": too_many, "params": params,
                "options": options, "part_labels": PART_LABELS, "trend": trend,
                "max_phrases": MAX_PHRASES, "years_text": years_text, "no_years": NO_YEARS,
+               "matches": MATCHES, "match": match_arg(),
                "url": lambda path="/trend", **changes: trend_url(phrases, params, path, **changes)}
     if trend is not None:
         pages = max(1, -(-len(trend.towns) // TOWNS_PER_PAGE))

@@ -247,7 +247,7 @@ def bootstrap(archive: Archive, folder: os.PathLike | str, progress: Progress = 
         imported = import_files(archive, None, [folder], progress)
     had_index = archive.index_dir.is_dir() and any(archive.index_dir.iterdir())
     index = open_index(archive)
-    if not had_index:
+    if not had_index or not index.current:  # none yet, or written by an older version
         return Bootstrapped(imported, rebuild_index(archive, index)[1], None)
     synced = sync_index(archive, index)
     if synced.error:

@@ -1,7 +1,7 @@
 """Re-reading the stored originals with today's importers (`archive reimport`), so an archive
 built by an older importer gets the better metadata without breaking a citation.
 
-Each report is read again from its own original (`Archive.reread`): its id stays, staff
+Each report is read again from its own original (`archive.reread`): its id stays, staff
 corrections stay, and every paragraph whose text is unchanged keeps its id. With `rename`, a
 report whose id no longer fits its town and year (`未知镇-2024-1a2b3c4d` once the town is found)
 moves to the id they call for through the staff-correction path (`archive.audit.rename`): the
@@ -16,7 +16,7 @@ from typing import Any, Iterable, Optional
 from archive import audit, renames
 from archive.errors import ArchiveError
 from archive.flags import flag_label
-from archive.reread import Reread
+from archive.reread import Reread, read_again
 from archive.store import Archive, ImportResult
 from index import SearchIndex
 from workflows import Synced, sync_index
@@ -94,7 +94,7 @@ def reimport(archive: Archive, index: Optional[SearchIndex], ids: Optional[Itera
     for done_count, rid in enumerate(targets, 1):
         try:
             rid = renames.resolve(archive, rid)  # an old, redirected id names the report it became
-            done = archive.reread(rid, write=not dry_run)
+            done = read_again(archive, rid, write=not dry_run)
         except ArchiveError as exc:
             outcomes.append(Outcome(rid, "failed", error=str(exc)))
         else:
