@@ -11,6 +11,7 @@ import pytest
 
 from archive import integrity
 from archive.mdfile import to_markdown
+from archive import integrity
 from archive.store import Archive
 from workflows import open_archive
 from conftest import copy_of
@@ -548,7 +549,7 @@ def test_review_filters_by_reason_and_confirms_a_doubtful_year_without_changing_
     from archive import audit
     entry = audit.entries(Archive(data_dir), doubtful)[-1]
     assert entry["confirmed"] == {"year": 2022} and "changes" not in entry
-    assert "year_doubtful" not in Archive(data_dir).review_kinds().get(doubtful, [])
+    assert "year_doubtful" not in integrity.review_kinds(Archive(data_dir)).get(doubtful, [])
     page = client.get(url(doubtful)).get_data(as_text=True)
     trail = page[page.index('data-testid="audit-trail"'):]
     assert "报告年份“2022”确认无误" in trail
@@ -557,7 +558,7 @@ def test_review_filters_by_reason_and_confirms_a_doubtful_year_without_changing_
 def test_bulk_action_settles_every_selected_report_at_once(client, data_dir):
     archive = open_archive(data_dir)
     doubtful = archive.import_bytes(DOUBTFUL_YEAR.encode(), "doubtful.txt").report_id
-    assert {"place_ambiguous"} <= set(archive.review_kinds()[doubtful])
+    assert {"place_ambiguous"} <= set(integrity.review_kinds(archive)[doubtful])
     login(client)
     r = client.post("/review/settle", data={"csrf_token": token(client), "action": "place_ambiguous",
                                             "ids": [doubtful, "赵集镇-2024", "马喇镇-2023"]},
@@ -566,7 +567,7 @@ def test_bulk_action_settles_every_selected_report_at_once(client, data_dir):
     assert "已处理 2 份报告" in html and "1 份没有这项疑问" in html
     after = Archive(data_dir)
     assert all("place_checked" in after.get(rid).flags for rid in (doubtful, "赵集镇-2024"))
-    assert "place_ambiguous" not in after.review_kinds().get(doubtful, [])
+    assert "place_ambiguous" not in integrity.review_kinds(after).get(doubtful, [])
     assert "马喇镇-2023" in after.ids() and not after.get("马喇镇-2023").reviewed
 
 
@@ -578,7 +579,7 @@ def test_a_save_on_the_review_list_comes_back_to_the_same_page_and_item(client, 
     archive = open_archive(data_dir)
     archive.import_bytes(NO_TOWN, "a.txt")
     archive.import_bytes(DOUBTFUL_YEAR.encode(), "doubtful.txt")
-    listed = [rid for rid, _ in archive.review_ids()]
+    listed = [rid for rid, _ in integrity.review_ids(archive)]
     assert len(listed) >= 3
     login(client)
     html = client.get("/review?page=2").get_data(as_text=True)
