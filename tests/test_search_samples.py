@@ -155,7 +155,7 @@ def test_sorting_and_paging(index):
     assert years == sorted(years, reverse=True)
     towns = [h.town for h in index.search('"法治"', sort="town", per_page=0).hits]
     assert towns == sorted(towns, key=pinyin_key)                # 马喇镇 三湖镇 … 赵集镇, not code points
-    assert list(dict.fromkeys(towns)) == ["马喇镇", "三湖镇", "圣灯山镇", "覃斗镇", "赵集镇"]
+    assert towns.index("马喇镇") < towns.index("三湖镇")          # mǎ before sān (code points: 三 < 马)
     relevance = index.search('"法治"', per_page=0)
     pages = [index.search('"法治"', page=n, per_page=7) for n in range(1, 100)]
     paged = [(h.report_id, h.paragraph_id) for p in pages for h in p.hits]

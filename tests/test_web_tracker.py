@@ -28,8 +28,8 @@ def test_town_page_pairs_each_year_with_the_next(client):
     response = client.get("/tracker?" + urlencode({"town": "青石镇"}))
     assert response.status_code == 200 and response.mimetype == "text/html"
     html = response.get_data(as_text=True)
-    assert re.findall(r'id="pair-([^"]+)"', html) == ["青石镇-2024", "青石镇-2023"]   # newest first
-    first = html[html.index('id="pair-青石镇-2023"'):]
+    assert re.findall(r'id="pair-([^"]+)"', html) == ["青石镇-2023", "青石镇-2024"]
+    first = html[html.index('id="pair-青石镇-2023"'):html.index('id="pair-青石镇-2024"')]
     assert re.findall(r'<tr data-status="(\w+)"', first) == ["repeated", "answered", "open"]
     assert "个别镇直部门执法不够规范" in first                  # the repeated problem's match
     assert re.search(r"相似度 0\.\d\d", first)
@@ -69,11 +69,11 @@ def test_town_page_is_paged_and_a_report_link_opens_the_page_of_its_pair(client,
     monkeypatch.setattr(tracker, "PAIRS_PER_PAGE", 1)
     town = {"town": "青石镇"}
     first = client.get("/tracker?" + urlencode(town)).get_data(as_text=True)
-    assert re.findall(r'id="pair-([^"]+)"', first) == ["青石镇-2024"] and 'data-testid="pager"' in first
+    assert re.findall(r'id="pair-([^"]+)"', first) == ["青石镇-2023"] and 'data-testid="pager"' in first
     second = client.get("/tracker?" + urlencode({**town, "page": 2})).get_data(as_text=True)
-    assert re.findall(r'id="pair-([^"]+)"', second) == ["青石镇-2023"]
-    linked = client.get("/tracker?" + urlencode({**town, "pair": "青石镇-2023"})).get_data(as_text=True)
-    assert re.findall(r'id="pair-([^"]+)"', linked) == ["青石镇-2023"]
+    assert re.findall(r'id="pair-([^"]+)"', second) == ["青石镇-2024"]
+    linked = client.get("/tracker?" + urlencode({**town, "pair": "青石镇-2024"})).get_data(as_text=True)
+    assert re.findall(r'id="pair-([^"]+)"', linked) == ["青石镇-2024"]
     assert re.search(r'href="/tracker\?town=%E9%9D%92%E7%9F%B3%E9%95%87"[^>]*>1<', second)
 
 

@@ -1,7 +1,7 @@
 """Blueprint `tracker`: 问题整改追踪, `/tracker[?county=…|town=…]`, a supervision view for a
 county justice bureau reviewing its towns' reports.
 
-- For a town (newest pairs first, PAIRS_PER_PAGE at a time): each report's 存在问题, item by item, beside the same town's next report: raised
+- For a town (PAIRS_PER_PAGE pairs at a time): each report's 存在问题, item by item, beside the same town's next report: raised
   again (重复出现), answered by a plan or work item (有回应), or not (未见回应), with the
   matched paragraph and its similarity; and whether the report's 下一步计划 items show up in
   the next report's 工作成效 (计划落实).
@@ -28,7 +28,7 @@ from webapp.services import get_archive
 bp = Blueprint("tracker", __name__)
 
 TOWNS_PER_PAGE = 15
-PAIRS_PER_PAGE = 5       # a town's pairs of consecutive reports on one page, newest first
+PAIRS_PER_PAGE = 5       # a town's pairs of consecutive reports on one page
 STATUS_LABELS = {"repeated": "重复出现", "answered": "有回应", "review": "待人工判断", "open": "未见回应"}
 PLAN_LABELS = {"done": "已落实", "review": "待人工判断", "open": "未见落实"}
 
@@ -47,7 +47,7 @@ def index():
 
 
 def _town_page(town: str, county: str, context: dict):
-    """One town's pairs of consecutive reports, newest first, PAIRS_PER_PAGE at a time
+    """One town's pairs of consecutive reports, year by year, PAIRS_PER_PAGE at a time
     (`pair=<later report id>` opens the page holding that pair); namesake towns in other
     counties each have a section."""
     found = town_reviews(get_archive(), town, county or None)
@@ -57,7 +57,7 @@ def _town_page(town: str, county: str, context: dict):
         return render_template("tracker/index.html", **context), 404
     archive = get_archive()
     places = sorted(found, key=lambda s: pinyin_key(s["county"]))
-    every = [(n, p, r) for n, s in enumerate(places) for p, r in reversed(s["pairs"])]
+    every = [(n, p, r) for n, s in enumerate(places) for p, r in s["pairs"]]
     pages = max(1, -(-len(every) // PAIRS_PER_PAGE))
     wanted = request.args.get("pair", "")     # a report page's link: the page holding that pair
     at = next((n for n, (_, p, _) in enumerate(every) if p.later["id"] == wanted), 0)

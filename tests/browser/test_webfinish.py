@@ -269,11 +269,13 @@ def test_tracker_town_view_is_paged(make_page, span_site, shot):
     pairs = page.get_by_test_id("tracker-pair")
     expect(pairs).to_have_count(5)
     expect(page.get_by_test_id("tracker-pages")).to_contain_text("共 8 组")
-    first = pairs.first.get_attribute("id")
-    assert first == "pair-西渡镇-2026"                                     # newest first
+    expect(pairs.first).to_have_attribute("id", "pair-西渡镇-1996")
     page.get_by_test_id("pager").get_by_role("link", name="下一页").click()
     expect(page.get_by_test_id("tracker-pair")).to_have_count(3)
-    expect(page.get_by_test_id("tracker-pair").last).to_have_attribute("id", "pair-西渡镇-1996")
+    expect(page.get_by_test_id("tracker-pair").last).to_have_attribute("id", "pair-西渡镇-2026")
+    page.goto("/report/" + quote("西渡镇-2026"))                          # its 整改追踪 link: page 2
+    page.get_by_test_id("tracker-link").click()
+    expect(page.locator('[id="pair-西渡镇-2026"]')).to_be_in_viewport()
 
 
 def test_phone_search_shows_the_first_result_on_the_first_screen(make_page, span_site, shot):
