@@ -9,8 +9,11 @@ FLAG_LABELS = {
     "year_missing": "未识别年份",
     "place_ambiguous": "乡镇有同名",
     "genre_doubt": "体裁存疑",
+    "level_doubt": "层级存疑",
     "place_checked": "地点已核对",
-    "genre_checked": "非乡镇报告（已核对）",
+    "genre_checked": "体裁已核对",
+    "level_checked": "层级已核对",
+    "ocr": "扫描件识别",
 }
 # Why a report is on the review list (archive.integrity.review_kinds): the missing flags, the
 # doubtful values and the noted flags.
@@ -21,6 +24,7 @@ REVIEW_LABELS = {
     "year_doubtful": "年份把握不大",
     "place_ambiguous": "乡镇有同名",
     "genre_doubt": "体裁存疑",
+    "level_doubt": "层级存疑",
 }
 
 

@@ -25,6 +25,7 @@ from archive import audit, integrity, renames
 from workflows.reimport import reimport
 from archive.errors import ArchiveError, InvalidField, ReportNotFound
 from archive.fields import REVIEWED
+from archive.rules import GENRE_LABELS, LEVEL_LABELS
 from archive.model import CHECKED_FLAGS, PLACE_FIELDS
 from webapp import placenames
 from webapp.auth import admin_required, is_admin, uploads_enabled
@@ -76,6 +77,7 @@ def _edit_page(report, values: dict, problems: dict | None = None, error: str | 
     return render_template(
         "admin/edit.html", report=report, fields=FIELDS, values=values, problems=problems or {},
         error=error, place_levels=PLACE_LEVELS, level_labels=placenames.LEVEL_LABELS,
+        genre_labels=GENRE_LABELS, level_names=LEVEL_LABELS,
         known={level: placenames.known_names(level) for level in PLACE_LEVELS},
         editor_name=session.get("editor", ""), next=same_site_path(request.values.get("next")),
         originals={name: request.form.get(f"orig-{name}", _form_value(report, name))
@@ -130,7 +132,11 @@ def save(report_id: str):
 
 
 def _shown(value) -> str:
-    return "（空）" if value in (None, "") else str(value)
+    if value in (None, ""):
+        return "（空）"
+    if isinstance(value, str):
+        return GENRE_LABELS.get(value) or LEVEL_LABELS.get(value) or value
+    return str(value)
 
 
 def _flags_shown(flags) -> str:
@@ -188,11 +194,13 @@ def review():
                            here=_review_url(page, reason),
                            page_url=lambda n: _review_url(n, reason), dismissable=CHECKED_FLAGS,
                            bulk_actions=BULK_ACTIONS,
+                           genre_labels=GENRE_LABELS, level_names=LEVEL_LABELS,
                            known={level: placenames.known_names(level) for level in ("town", "county")})
 
 
 # The review list's actions on one or several reports: (button, what it clears).
-BULK_ACTIONS = {"genre_doubt": "确认不是乡镇报告", "place_ambiguous": "确认地名", "confirm": "确认无误"}
+BULK_ACTIONS = {"genre_doubt": "确认不是乡镇报告", "level_doubt": "确认层级", "place_ambiguous": "确认地名",
+                "confirm": "确认无误"}
 
 
 def _settle(archive, report, action: str) -> bool:
@@ -214,7 +222,8 @@ def _settle(archive, report, action: str) -> bool:
 @bp.route("/review/settle", methods=["POST"])
 @admin_required
 def settle():
-    """One review action (`action`: genre_doubt, place_ambiguous or confirm) on every selected
+    """One review action (`action`: a noted flag — genre_doubt, level_doubt, place_ambiguous —
+    marked checked, or confirm) on every selected
     report (`ids`, one or many); the index follows once at the end."""
     _writable()
     archive = get_archive()

@@ -8,6 +8,12 @@ upload files → preview (detected metadata, outline, import flags; nothing stor
 town / county / year → confirm → `workflows.import_upload` (archive, then the index follows):
 searchable at once.
 
+Scans (image files, PDFs without a text layer) are read by OCR, seconds a page: their previews
+are made in a background thread that writes its progress (第 N/M 页) to progress.json, which the
+review page shows, refreshing itself, until batch.json is written. The review then shows the
+recognised text in full, weak lines marked, for staff to check before confirming; confirming
+reuses the recognised pages (importers.ocr keeps them).
+
 The uploaded bytes wait in DATA_DIR/uploads/<batch>/<n>.bin, where <batch> is a random token and
 <n> a counter: no user-supplied name ever becomes part of a path.
 """
@@ -18,6 +24,7 @@ import json
 import re
 import secrets
 import shutil
+import threading
 import time
 from pathlib import Path, PurePath
 
@@ -26,8 +33,9 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 import workflows
 from archive import audit
 from archive.errors import ArchiveError
-from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
-from importers import read_report
+from archive.rules import GENRE_LABELS, LEVEL_LABELS, YEAR_MAX, YEAR_MIN, parse_year
+from importers import ocr, read_report
+from importers.readers.scan import scanned_pages
 from webapp import placenames
 from webapp.admin import ambiguous_candidates, editor
 from webapp.auth import admin_required, uploads_enabled
@@ -41,6 +49,7 @@ _BATCH_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 EDITABLE = ("town", "county", "year")
 PREVIEW_PARAGRAPHS = 5   # text paragraphs shown on the review page
 PREVIEW_CHARS = 160      # of each
+SCAN_PARAGRAPHS = 400    # recognised paragraphs shown in full for review
 
 
 def _uploads_dir() -> Path:
@@ -51,7 +60,7 @@ def _batch_dir(batch: str) -> Path:
     if not _BATCH_RE.match(batch or ""):
         abort(404)
     path = _uploads_dir() / batch
-    if not (path / "batch.json").is_file():
+    if not (path / "batch.json").is_file() and not (path / "progress.json").is_file():
         abort(404, description="这批上传已过期或已导入，请重新上传。")
     return path
 
@@ -95,6 +104,8 @@ def preview(data: bytes, filename: str) -> dict:
         "province": report.place.province,
         "year": report.year,
         "issuer": report.issuer,
+        "genre": GENRE_LABELS.get(report.genre or "", ""),
+        "level": LEVEL_LABELS.get(report.level or "", ""),
         "script": report.script,
         "format": report.source.format,
         "encoding": report.source.encoding,
@@ -103,7 +114,18 @@ def preview(data: bytes, filename: str) -> dict:
         "paragraphs": len(report.paragraphs),
         "outline": headings,
         "preview": text_preview,
+        "scan": _recognised(report),
     }
+
+
+def _recognised(report) -> dict | None:
+    """A scan's recognised text for review: every paragraph with its page and weak spans."""
+    if report.ocr_confidence is None:
+        return None
+    return {"confidence": report.ocr_confidence,
+            "paragraphs": [{"page": p.page, "text": p.text_original, "weak": p.weak,
+                            "heading": p.kind == "heading"}
+                           for p in report.paragraphs[:SCAN_PARAGRAPHS]]}
 
 
 @bp.route("/upload", methods=["GET"])
@@ -127,40 +149,78 @@ def receive():
     _expire_old_batches()
     archive = get_archive()
     received = [(_clean_filename(storage.filename), storage.read()) for storage in files]
-    items = [_item(archive, data, name) for name, data in received]
-    if all(item.get("known") for item in items):  # nothing to ask: say so at once
-        return render_template("upload/done.html", results=[_known_row(item) for item in items],
+    known = [_known(archive, data, name) for name, data in received]
+    if all(known):  # nothing to ask: say so at once
+        return render_template("upload/done.html", results=[_known_row(item) for item in known],
                                stored=False)
     batch = secrets.token_urlsafe(24)
     folder = _uploads_dir() / batch
     folder.mkdir(parents=True)
-    for n, (_, data) in enumerate(received):
+    names, pages = [], 0
+    for n, (name, data) in enumerate(received):
+        names.append(name)
         (folder / f"{n}.bin").write_bytes(data)
-    (folder / "batch.json").write_text(json.dumps({"items": items}, ensure_ascii=False), "utf-8")
+        pages += 0 if known[n] else scanned_pages(data, name)
+    if pages:   # OCR takes seconds a page: preview in the background, the review page waits
+        _write_progress(folder, 0, pages)
+        threading.Thread(target=_previews, args=(folder, names, pages, known), daemon=True,
+                         name=f"upload-ocr-{batch[:8]}").start()
+    else:
+        _previews(folder, names, 0, known)
     return redirect(url_for("upload.review", batch=batch))
 
 
-def _item(archive, data: bytes, filename: str) -> dict:
-    """What the review page shows of one file: its preview, or — a file already in the archive,
-    byte for byte — a line naming its report, asking nothing. A stored original that today's
-    importer reads better (a town, county or year the stored report lacks: see `_settle`) is
-    previewed as usual, so confirming it updates the report."""
+def _known(archive, data: bytes, filename: str) -> dict | None:
+    """The item of a file already in the archive, byte for byte: a line naming its report,
+    asking nothing — unless today's importer reads a town, county or year the stored report
+    lacks (see `_settle`): then None, and it is previewed and confirmed as usual."""
     rid = archive.with_original(hashlib.sha256(data).hexdigest())
-    item = preview(data, filename)
     if rid is None:
-        return item
+        return None
     try:
         stored = archive.get(rid)
     except ArchiveError:
-        return item
-    if any(item.get(field) and not stored.meta(field) for field in EDITABLE):
-        return item
+        return None
+    lacking = [field for field in EDITABLE if not stored.meta(field)]
+    if lacking and any(preview(data, filename).get(field) for field in lacking):
+        return None
     return {"filename": filename, "error": None, "known": rid, "title": stored.title}
 
 
 def _known_row(item: dict) -> dict:
     return {"filename": item["filename"], "report_id": item["known"], "title": item.get("title"),
             "status": "unchanged", "error": None}
+
+
+def _write_progress(folder: Path, done: int, total: int) -> None:
+    tmp = folder / "progress.json.tmp"
+    tmp.write_text(json.dumps({"done": done, "total": total}), "utf-8")
+    tmp.replace(folder / "progress.json")
+
+
+def _previews(folder: Path, names: list[str], pages: int, known: list) -> None:
+    """Every file's preview (a known file's line, `_known`) into batch.json; OCR progress,
+    counted over the whole batch, into progress.json as each page is done."""
+    finished = 0
+
+    def tell(done: int, total: int) -> None:
+        _write_progress(folder, min(finished + done, pages), pages)
+
+    items = []
+    with ocr.on_page(tell):
+        for n, name in enumerate(names):
+            if known[n]:
+                items.append(known[n])
+                continue
+            data = (folder / f"{n}.bin").read_bytes()
+            try:
+                items.append(preview(data, name))
+            except Exception:  # never leave the review page waiting for a batch.json
+                items.append({"filename": name, "error": "读取时出现意外错误：请把该文件交给管理员检查"})
+            finished += scanned_pages(data, name) if pages else 0
+    tmp = folder / "batch.json.tmp"
+    tmp.write_text(json.dumps({"items": items}, ensure_ascii=False), "utf-8")
+    tmp.replace(folder / "batch.json")
 
 
 def _load(folder: Path) -> list[dict]:
@@ -170,7 +230,11 @@ def _load(folder: Path) -> list[dict]:
 @bp.route("/upload/<batch>", methods=["GET"])
 @admin_required
 def review(batch: str):
-    return _review_page(batch, _load(_batch_dir(batch)))
+    folder = _batch_dir(batch)
+    if not (folder / "batch.json").is_file():
+        progress = json.loads((folder / "progress.json").read_text("utf-8"))
+        return render_template("upload/progress.html", batch=batch, **progress)
+    return _review_page(batch, _load(folder))
 
 
 def _review_page(batch: str, items: list[dict], errors: dict | None = None,
@@ -219,6 +283,8 @@ def confirm(batch: str):
     if not uploads_enabled():
         abort(403, description="本站为只读模式，不能上传。")
     folder = _batch_dir(batch)
+    if not (folder / "batch.json").is_file():
+        return redirect(url_for("upload.review", batch=batch))   # still recognising
     items = _load(folder)
     chosen = [n for n, item in enumerate(items)
               if not item["error"] and not item.get("known") and request.form.get(f"import-{n}")]
