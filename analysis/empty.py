@@ -38,6 +38,10 @@ def reasons(index, query: str, filters: dict) -> list[str]:
         return [f"档案中没有{_spaced(scope_words(s))}的{'段落' if s.field in ('section', 'heading') else '报告'}"
                 for s in empty]
     if together:
+        places = [s for s in scopes if s.field in _PLACE_WORDS]
+        years = [s for s in scopes if s.field == "year"]
+        if len(places) == 1 and len(years) == 1 and len(scopes) == 2:  # 乡镇“赵集镇”没有 2019 年的报告
+            return [f"{scope_words(places[0])}没有{_spaced(scope_words(years[0]))}的报告"]
         return ["档案中没有同时符合" + _spaced("、".join(scope_words(s) for s in scopes)) + "的报告"]
     return []
 

@@ -65,6 +65,12 @@ class Paragraph:
     heading_path: list[str] = field(default_factory=list)  # texts of the enclosing headings
     text: str = ""          # cleaned, simplified (what search uses)
     text_original: str = "" # cleaned, in the script as written (what the reading page shows)
+    # Recognised from a scan (OCR) only: the page of the original it starts on, its lowest line
+    # confidence (0..1), and the [start, end) spans of text_original read from lines below
+    # importers.ocr.LOW_CONFIDENCE, which the reading page marks.
+    page: Optional[int] = None
+    confidence: Optional[float] = None
+    weak: list[list[int]] = field(default_factory=list)
 
 
 @dataclass
@@ -104,6 +110,8 @@ class Report:
     # Paragraph ids a re-reading of the original retired (their text is gone): never given to
     # another paragraph of this report, so an old citation never points at different words.
     retired_ids: list[str] = field(default_factory=list)
+    # Mean line confidence (0..1, by characters) of the text recognised from a scan (flag `ocr`).
+    ocr_confidence: Optional[float] = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

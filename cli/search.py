@@ -115,7 +115,7 @@ def run_reindex(args) -> int:
     index = workflows.open_index(archive)
     started = time.monotonic()
     if args.changed:
-        synced = workflows.sync_index(archive, index)
+        synced = workflows.sync_index(archive, index, scan=True)  # hand edits made in place too
         if synced.error:
             raise ArchiveError(synced.error)
         updated = synced.updated

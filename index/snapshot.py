@@ -46,6 +46,7 @@ SAMPLE = 1_000_000  # characters the estimate is counted on
 JOIN_BATCH = 4096  # paragraphs joined at a time while loading
 NEAR_MAX = 30      # phrases longer than this get no near-phrase suggestions
 NEAR_ANCHOR = 2    # characters a variant's unchanged side needs to be looked up by
+NEAR_TWO = 5       # a phrase this long may have two characters changed or put in (inside it)
 NEAR_CAP = 50_000  # occurrences of that side read at most (a commoner side is skipped)
 SEPARATOR = exact.SEPARATOR
 NO_PART = len(PARTS)
@@ -311,8 +312,8 @@ class Snapshot:
 
     def near_phrases(self, phrase: str, limit: int = 5) -> list[tuple[str, int]]:
         """Phrases one or two characters from the folded `phrase` (a character left out, one or
-        two put in or changed side by side) that occur, with their live paragraphs: closest
-        first, then most found. Found through the exact layer: each variant's unchanged side
+        two put in or changed side by side — two only inside a phrase of NEAR_TWO characters or
+        more) that occur, with their live paragraphs: closest first, then most found. Found through the exact layer: each variant's unchanged side
         is looked up in the suffix array and the text read on (`ExactBase.fill_ins`), the
         delta by a scan."""
         if not 2 <= len(phrase) <= NEAR_MAX:
@@ -322,8 +323,9 @@ class Snapshot:
         for width in (1, 2):
             for left, right, changed in ([(phrase[:i], phrase[i + width:], True) for i in range(n - width + 1)]
                                          + [(phrase[:i], phrase[i:], False) for i in range(1, n)]):
-                if max(len(left), len(right)) < NEAR_ANCHOR:
-                    continue
+                if max(len(left), len(right)) < NEAR_ANCHOR or (width == 2 and not (
+                        left and right and n >= NEAR_TWO)):
+                    continue  # two changed at an end, or in a short phrase: another phrase
                 for x in self._fill_ins(left, right, width):
                     variant = left + x + right
                     distance = width if not changed else sum(a != b for a, b in zip(x, phrase[len(left):]))

@@ -284,3 +284,20 @@ def build_old_archive(folder: Path) -> tuple[Path, str, str]:
     assert a_id.startswith("未知镇-2024-") and b_id == "认真落实镇-2023"
     workflows.set_fields(archive, workflows.open_index(archive), b_id, {"title": STAFF_TITLE})
     return folder / "data", a_id, b_id
+
+
+def mark_weak(data_dir: Path, phrase: str, confidence: float = 0.62) -> tuple[str, str]:
+    """Mark `phrase` of a scanned report's paragraph as read with low confidence by editing its
+    stored file, as an OCR line below the threshold would have. Returns (report id, paragraph id)."""
+    import workflows
+
+    archive = workflows.open_archive(data_dir)
+    (rid,) = archive.ids()
+    target = next(p for p in archive.get(rid).paragraphs if phrase in p.text_original)
+    start = target.text_original.index(phrase)
+    text = re.sub(rf"(<!-- {re.escape(target.id)} \S+ page=\d+ conf=)[0-9.]+( low=\S+)?",
+                  rf"\g<1>{confidence} low={start}-{start + len(phrase)}", archive.markdown(rid),
+                  count=1)
+    (path,) = [p for p in data_dir.rglob("*.md") if p.read_text("utf-8") == archive.markdown(rid)]
+    path.write_text(text, "utf-8")
+    return rid, target.id

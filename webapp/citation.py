@@ -15,6 +15,7 @@ from archive.model import Paragraph, Report
 from archive.rules import government_name, reporting_place
 
 DERIVED_TITLE_MARK = "[标题为系统生成]"
+SCANNED_MARK = "据扫描件识别"   # text recognised by OCR from a scan (Paragraph.page is set)
 NO_TITLE = "[无标题]"
 UNKNOWN_AUTHOR = "佚名"
 UNKNOWN_YEAR = "[出版年不详]"
@@ -80,12 +81,16 @@ def _format(*, issuer, town, title, title_derived, issued, year, report_id, para
 
 def citation(report: Report, paragraph: Optional[Paragraph], base_url: str = "") -> str:
     """The one-line citation of `paragraph` (or of the whole report when it is None)."""
-    return _format(   # a county's, city's, province's or the State Council's own report: its government
+    line = _format(   # a county's, city's, province's or the State Council's own report: its government
         issuer=report.issuer or government_name(reporting_place(report), report.level),
         town=report.place.town, title=report.title,
         title_derived=report.title_derived, issued=report.issued, year=report.year,
         report_id=report.id, paragraph_id=paragraph.id if paragraph else None,
         kind=paragraph.kind if paragraph else "text", base_url=base_url)
+    if paragraph.page is not None if paragraph else "ocr" in report.flags:
+        head, url = split_permalink(line)
+        line = f"{head} {SCANNED_MARK}. {url}"
+    return line
 
 
 def citation_for_hit(hit: Mapping[str, Any], base_url: str = "") -> str:

@@ -5,6 +5,8 @@ autoescaping; nothing from a report is ever marked safe unescaped.
 """
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass
 from typing import Container, Iterable, Mapping, Optional, Sequence
 from urllib.parse import quote, urlencode
@@ -30,16 +32,33 @@ FLAG_LABELS = {
     "place_checked": "地点已核对",
     "genre_checked": "体裁已核对",
     "level_checked": "层级已核对",
+    "ocr": "扫描件识别",
 }
 
 
-def highlight(text: str, spans: Iterable[Sequence[int]] | None) -> Markup:
-    """`text` escaped, with each (start, end) character span wrapped in <mark>.
+def highlight(text: str, spans: Iterable[Sequence[int]] | None,
+              weak: Iterable[Sequence[int]] | None = None) -> Markup:
+    """`text` escaped, with each (start, end) character span wrapped in <mark>, and each `weak`
+    span (read from a scan with low confidence) in <span class="ocr-weak">.
 
     Spans may overlap, be unsorted or reach past the text; they are clamped and merged so the
     output is always well-formed.
     """
     text = text or ""
+    marks, low = _merged(text, spans), _merged(text, weak)
+    cuts = sorted({0, len(text), *(x for span in marks + low for x in span)})
+    out = []
+    for start, end in zip(cuts, cuts[1:]):
+        piece = escape(text[start:end])
+        if any(a <= start and end <= b for a, b in marks):
+            piece = Markup("<mark>%s</mark>") % piece
+        if any(a <= start and end <= b for a, b in low):
+            piece = Markup('<span class="ocr-weak" title="识别把握较低，请对照原件">%s</span>') % piece
+        out.append(piece)
+    return Markup("").join(out)
+
+
+def _merged(text: str, spans) -> list[list[int]]:
     merged: list[list[int]] = []
     for start, end in sorted((max(0, int(s)), min(len(text), int(e))) for s, e, *_ in spans or ()):
         if start >= end:
@@ -48,13 +67,7 @@ def highlight(text: str, spans: Iterable[Sequence[int]] | None) -> Markup:
             merged[-1][1] = max(merged[-1][1], end)
         else:
             merged.append([start, end])
-    out, pos = [], 0
-    for start, end in merged:
-        out.append(escape(text[pos:start]))
-        out.append(Markup("<mark>%s</mark>") % text[start:end])
-        pos = end
-    out.append(escape(text[pos:]))
-    return Markup("").join(out)
+    return merged
 
 
 def paragraph_anchor(paragraph_id: str) -> str:
@@ -193,16 +206,23 @@ def share_chart(years: Sequence[int], series: Sequence[Series], *,
 
 def trend_chart(rows: Sequence[dict], width: int = 880, height: int = 200) -> Markup:
     """The search page's chart: `rows` are dicts with `year`, `matched`, `total`, `href` and
-    `marked` (inside the year filter; absent or None when there is no filter)."""
+    `marked` (inside the year filter; absent or None when there is no filter). Drawn once per
+    distinct chart (the pages of one search, and everyone asking it, share it): a sixth of a
+    search page's time under load."""
     if not rows:
         return Markup("")
-    filtered = any(row.get("marked") is not None for row in rows)
+    return _trend_chart(tuple((row["year"], int(row.get("matched") or 0), int(row.get("total") or 0),
+                               row["href"], row.get("marked")) for row in rows), width, height)
+
+
+@functools.lru_cache(maxsize=512)
+def _trend_chart(rows: tuple, width: int, height: int) -> Markup:
+    filtered = any(marked is not None for *_, marked in rows)
     return share_chart(
-        [row["year"] for row in rows],
-        [Series("命中报告", {row["year"]: (int(row.get("matched") or 0), int(row.get("total") or 0))
-                         for row in rows})],
-        hrefs={row["year"]: row["href"] for row in rows},
-        marked={row["year"] for row in rows if row.get("marked")} if filtered else None,
+        [year for year, *_ in rows],
+        [Series("命中报告", {year: (matched, total) for year, matched, total, _, _ in rows})],
+        hrefs={year: href for year, _, _, href, _ in rows},
+        marked={year for year, *_, marked in rows if marked} if filtered else None,
         width=width, height=height)
 
 

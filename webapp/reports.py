@@ -2,12 +2,14 @@
 
     /report/<id>                        read (?q= highlights, ?script=original|simplified)
     /report/<id>/original[?sha=…]       download the original bytes (earlier versions by sha)
+    /report/<id>/page/<n>               page n of a scanned original as a JPEG (OCR'd reports)
     /report/<id>/cite/<pid>             the paragraph and its citation as plain text
     /report/<id>/similar/<pid>          similar paragraphs in other reports (?fragment=1: HTML
                                         fragment for the reading page's lazy <details>)
 """
 from __future__ import annotations
 
+import functools
 import mimetypes
 import re
 from typing import Optional
@@ -18,6 +20,7 @@ from analysis.reuse import cached_reuse
 from archive.errors import ArchiveError, ReportNotFound
 from archive.model import PLACE_FIELDS, Report
 from archive.rules import GENRE_LABELS, LEVEL_LABELS
+from importers.ocr import MAX_PAGES
 from webapp.citation import citation, location, quotation
 from webapp.services import get_archive, get_index
 
@@ -26,6 +29,7 @@ bp = Blueprint("reports", __name__)
 SIMILAR_LIMIT = 5
 MIN_SIMILARITY = 0.15  # bigram Jaccard; below this a "similar" paragraph only shares stock phrases
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+PAGE_CACHE = 32           # drawn page images kept (~150 KB each)
 
 # Where a metadata value came from (archive.model.SOURCES), as staff read it.
 SOURCE_LABELS = {
@@ -45,6 +49,8 @@ FLAG_EXPLANATIONS = {
     "place_checked": "全国有多个同名乡镇；管理员已核对这份报告的地点。",
     "genre_checked": "管理员已核对这份文件的体裁，不再列入待核对。",
     "level_checked": "管理员已核对报告单位的层级，不再列入待核对。",
+    "ocr": "正文由扫描件经文字识别（OCR）得来，可能有错字；识别把握较低的字句以虚线标出，"
+           "每段旁可打开对应的原件页面核对。",
 }
 # The report-info panel, in reading order; fields the report does not state are listed on one line.
 META_FIELDS = (("town", "乡镇"), ("county", "县（区）"), ("city", "市"), ("province", "省"),
@@ -167,6 +173,34 @@ def original(report_id: str):
     name = versions[sha].get("path") or f"{report.id}-{sha[:8]}.{fmt or 'bin'}"
     mimetype = MIME_BY_FORMAT.get(fmt) or mimetypes.guess_type(name)[0] or "application/octet-stream"
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+@functools.lru_cache(maxsize=PAGE_CACHE)
+def _page_jpeg(path: str, sha256: str, fmt: str, number: int) -> bytes:
+    """Drawn once per original and page (the sha keeps a replaced original from being served)."""
+    from importers.pageimage import render_page
+
+    with open(path, "rb") as f:
+        return render_page(f.read(), fmt, number)
+
+
+@bp.route("/report/<report_id>/page/<int:number>")
+def page_image(report_id: str, number: int):
+    """The page of the scan a recognised paragraph was read from, drawn on demand."""
+    report = load_report(report_id)
+    if "ocr" not in report.flags or not 1 <= number <= MAX_PAGES:
+        abort(404, description="这份报告没有该页扫描件。")
+    try:
+        path = get_archive().original_path(report.id)
+        jpeg = _page_jpeg(str(path), report.source.sha256, report.source.format, number)
+    except ArchiveError:
+        abort(404, description=f"无法显示原件第 {number} 页（原件缺失或没有该页）。")
+    except Exception:  # a damaged original: a message, not a 500
+        abort(404, description=f"无法显示原件第 {number} 页。")
+    response = Response(jpeg, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _paragraph(report: Report, paragraph_id: str):

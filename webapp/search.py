@@ -4,6 +4,8 @@ The URL holds the whole state (a GET form), so the back button, bookmarks and sh
 """
 from __future__ import annotations
 
+import functools
+
 import csv
 import io
 from dataclasses import dataclass, fields, replace
@@ -14,8 +16,8 @@ from flask import Blueprint, Response, render_template, request
 
 from analysis.summaries import UNKNOWN_PLACE, archive_overview, place_options
 from archive.errors import QueryError
-from archive.rules import (GENRE_LABELS, LEVEL_LABELS, PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, genre_code,
-                           level_code, part_code)
+from archive.rules import (GENRE_LABELS, KIND_LABELS, LEVEL_LABELS, PART_LABELS, PARTS, YEAR_MAX,
+                           YEAR_MIN, genre_code, level_code, part_code)
 from index.highlight import highlight as match_spans
 from analysis import empty
 from index.query import QUOTES, parse, terms
@@ -119,18 +121,25 @@ class Params:
                     or self.section or self.genre_filter or self.level)
 
     def query_string(self, **changes) -> str:
-        """The URL query for this state with `changes` applied; a filter change returns to page 1."""
-        if changes and "page" not in changes:
-            changes["page"] = 1
-        state = replace(self, **changes)
-        pairs = [(f.name, getattr(state, f.name)) for f in fields(state)]
-        return urlencode([(k, v) for k, v in pairs
-                          if v not in ("", None) and not (k == "sort" and v == "relevance")
-                          and not (k == "page" and v == 1)])
+        """The URL query for this state with `changes` applied; a filter change returns to page 1.
+        Remembered (a results page builds ~90 links, most of them the same for every page)."""
+        return _query_string(self, tuple(sorted(changes.items())))
 
     def url(self, path: str = "/", **changes) -> str:
         query = self.query_string(**changes)
         return f"{request.script_root}{path}" + (f"?{query}" if query else "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _query_string(params: Params, changes: tuple) -> str:
+    changes = dict(changes)
+    if changes and "page" not in changes:
+        changes["page"] = 1
+    state = replace(params, **changes)
+    pairs = [(f.name, getattr(state, f.name)) for f in fields(state)]
+    return urlencode([(k, v) for k, v in pairs
+                      if v not in ("", None) and not (k == "sort" and v == "relevance")
+                      and not (k == "page" and v == 1)])
 
 
 def run_search(params: Params, page: int | None = None, per_page: int = PER_PAGE) -> dict:
@@ -281,7 +290,7 @@ def _base_url() -> str:
 
 
 CSV_COLUMNS = ("报告", "乡镇", "县", "年份", "部分", "段落位置", "段落编号", "段落", "引用", "链接",
-               "字体")
+               "字体", "类型")
 
 
 def _as_written() -> bool:
@@ -314,6 +323,7 @@ def export_csv():
             " > ".join(hit.get("heading_path") or []), hit.get("paragraph_id") or "",
             _csv_safe(text), citation_for_hit(hit, base),
             permalink(base, hit["report_id"], hit.get("paragraph_id")), script,
+            KIND_LABELS.get(hit.get("kind"), "正文"),
         ])
     return _download(out.getvalue(), "text/csv", "csv")
 

@@ -4,6 +4,12 @@ upload files → preview (detected metadata, outline, import flags; nothing stor
 town / county / year → confirm → `workflows.import_upload` (archive, then the index follows):
 searchable at once.
 
+Scans (image files, PDFs without a text layer) are read by OCR, seconds a page: their previews
+are made in a background thread that writes its progress (第 N/M 页) to progress.json, which the
+review page shows, refreshing itself, until batch.json is written. The review then shows the
+recognised text in full, weak lines marked, for staff to check before confirming; confirming
+reuses the recognised pages (importers.ocr keeps them).
+
 The uploaded bytes wait in DATA_DIR/uploads/<batch>/<n>.bin, where <batch> is a random token and
 <n> a counter: no user-supplied name ever becomes part of a path.
 """
@@ -13,6 +19,7 @@ import json
 import re
 import secrets
 import shutil
+import threading
 import time
 from pathlib import Path, PurePath
 
@@ -22,7 +29,8 @@ import workflows
 from archive import audit
 from archive.errors import ArchiveError
 from archive.rules import GENRE_LABELS, LEVEL_LABELS, YEAR_MAX, YEAR_MIN, parse_year
-from importers import read_report
+from importers import ocr, read_report
+from importers.readers.scan import scanned_pages
 from webapp import placenames
 from webapp.admin import ambiguous_candidates, editor
 from webapp.auth import admin_required, uploads_enabled
@@ -36,6 +44,7 @@ _BATCH_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 EDITABLE = ("town", "county", "year")
 PREVIEW_PARAGRAPHS = 5   # text paragraphs shown on the review page
 PREVIEW_CHARS = 160      # of each
+SCAN_PARAGRAPHS = 400    # recognised paragraphs shown in full for review
 
 
 def _uploads_dir() -> Path:
@@ -46,7 +55,7 @@ def _batch_dir(batch: str) -> Path:
     if not _BATCH_RE.match(batch or ""):
         abort(404)
     path = _uploads_dir() / batch
-    if not (path / "batch.json").is_file():
+    if not (path / "batch.json").is_file() and not (path / "progress.json").is_file():
         abort(404, description="这批上传已过期或已导入，请重新上传。")
     return path
 
@@ -100,7 +109,18 @@ def preview(data: bytes, filename: str) -> dict:
         "paragraphs": len(report.paragraphs),
         "outline": headings,
         "preview": text_preview,
+        "scan": _recognised(report),
     }
+
+
+def _recognised(report) -> dict | None:
+    """A scan's recognised text for review: every paragraph with its page and weak spans."""
+    if report.ocr_confidence is None:
+        return None
+    return {"confidence": report.ocr_confidence,
+            "paragraphs": [{"page": p.page, "text": p.text_original, "weak": p.weak,
+                            "heading": p.kind == "heading"}
+                           for p in report.paragraphs[:SCAN_PARAGRAPHS]]}
 
 
 @bp.route("/upload", methods=["GET"])
@@ -125,14 +145,47 @@ def receive():
     batch = secrets.token_urlsafe(24)
     folder = _uploads_dir() / batch
     folder.mkdir(parents=True)
-    items = []
+    names, pages = [], 0
     for n, storage in enumerate(files):
         data = storage.read()
-        name = _clean_filename(storage.filename)
+        names.append(_clean_filename(storage.filename))
         (folder / f"{n}.bin").write_bytes(data)
-        items.append(preview(data, name))
-    (folder / "batch.json").write_text(json.dumps({"items": items}, ensure_ascii=False), "utf-8")
+        pages += scanned_pages(data, names[-1])
+    if pages:   # OCR takes seconds a page: preview in the background, the review page waits
+        _write_progress(folder, 0, pages)
+        threading.Thread(target=_previews, args=(folder, names, pages), daemon=True,
+                         name=f"upload-ocr-{batch[:8]}").start()
+    else:
+        _previews(folder, names, 0)
     return redirect(url_for("upload.review", batch=batch))
+
+
+def _write_progress(folder: Path, done: int, total: int) -> None:
+    tmp = folder / "progress.json.tmp"
+    tmp.write_text(json.dumps({"done": done, "total": total}), "utf-8")
+    tmp.replace(folder / "progress.json")
+
+
+def _previews(folder: Path, names: list[str], pages: int) -> None:
+    """Every file's preview into batch.json; OCR progress, counted over the whole batch, into
+    progress.json as each page is done."""
+    finished = 0
+
+    def tell(done: int, total: int) -> None:
+        _write_progress(folder, min(finished + done, pages), pages)
+
+    items = []
+    with ocr.on_page(tell):
+        for n, name in enumerate(names):
+            data = (folder / f"{n}.bin").read_bytes()
+            try:
+                items.append(preview(data, name))
+            except Exception:  # never leave the review page waiting for a batch.json
+                items.append({"filename": name, "error": "读取时出现意外错误：请把该文件交给管理员检查"})
+            finished += scanned_pages(data, name) if pages else 0
+    tmp = folder / "batch.json.tmp"
+    tmp.write_text(json.dumps({"items": items}, ensure_ascii=False), "utf-8")
+    tmp.replace(folder / "batch.json")
 
 
 def _load(folder: Path) -> list[dict]:
@@ -142,7 +195,11 @@ def _load(folder: Path) -> list[dict]:
 @bp.route("/upload/<batch>", methods=["GET"])
 @admin_required
 def review(batch: str):
-    return _review_page(batch, _load(_batch_dir(batch)))
+    folder = _batch_dir(batch)
+    if not (folder / "batch.json").is_file():
+        progress = json.loads((folder / "progress.json").read_text("utf-8"))
+        return render_template("upload/progress.html", batch=batch, **progress)
+    return _review_page(batch, _load(folder))
 
 
 def _review_page(batch: str, items: list[dict], errors: dict | None = None,
@@ -190,6 +247,8 @@ def confirm(batch: str):
     if not uploads_enabled():
         abort(403, description="本站为只读模式，不能上传。")
     folder = _batch_dir(batch)
+    if not (folder / "batch.json").is_file():
+        return redirect(url_for("upload.review", batch=batch))   # still recognising
     items = _load(folder)
     chosen = [n for n, item in enumerate(items)
               if not item["error"] and request.form.get(f"import-{n}")]
