@@ -43,7 +43,8 @@ def scope_of(params: Params) -> Scope:
     """What `analysis.trends` counts, from the page's filters."""
     return Scope(town=params.town, county=params.county, section=params.section,
                  year_from=params.year_from, year_to=params.year_to,
-                 genre=params.genre_filter or "", level=params.level, match=match_arg())
+                 genre=DEFAULT_GENRE if not params.genre else params.genre_filter or "",  # all: "all"
+                 level=params.level, match=match_arg())
 
 
 def match_arg() -> str:
