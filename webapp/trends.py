@@ -86,7 +86,7 @@ def trend_url(phrases: list[str], params: Params, path: str = "/trend", **change
     return f"{request.script_root}{path}" + (f"?{query}" if query else "")
 
 
-def _filter_params(args, strict: bool = False) -> Params:
+def trend_params(args, strict: bool = False) -> Params:
     """The search page's filters (town, county, years, part; `page` pages the town table);
     `strict`: a malformed number is a 400 (downloads), else dropped with a notice (the page)."""
     params = replace(Params.from_args(args, strict=strict), q="", sort="relevance")
@@ -272,7 +272,7 @@ def _download(body, mimetype: str, name: str, ext: str) -> Response:
 
 def _request_trend(strict: bool = False):
     phrases, too_many = read_phrases(request.args)
-    params = _filter_params(request.args, strict)
+    params = trend_params(request.args, strict)
     trend = build_trend(get_index(), phrases, scope_of(params)) if phrases else None
     return phrases, too_many, params, trend and in_scope(trend, params)
 
