@@ -31,7 +31,8 @@ from archive.files import stamp
 
 log = logging.getLogger(__name__)
 
-SCHEMA = "2"  # 2: a county's, city's or province's own report has a key (store._title_key)
+SCHEMA = "3"  # 2: a county's, city's or province's own report has a key (store._title_key);
+# 3: every summary has its genre and level
 FILE_NAME = "catalog.sqlite"
 OVERRIDE_SUFFIX = ".override.yaml"  # a report with staff corrections (see archive.fields)
 TABLES = [
@@ -87,10 +88,12 @@ class Catalog:
     # -- connection
 
     def _connection(self) -> sqlite3.Connection:
-        """This thread's connection, opened on first use."""
-        if getattr(self._local, "con", None) is None:
-            self._local.con = self._open()
-        return self._local.con
+        """This thread's connection, opened on first use, and again in a forked child (an
+        import worker): SQLite connections must not cross a fork."""
+        local = self._local
+        if getattr(local, "con", None) is None or local.pid != os.getpid():
+            local.con, local.pid = self._open(), os.getpid()
+        return local.con
 
     def _open(self) -> sqlite3.Connection:
         """The file, created when missing and rebuilt (empty: the next scan fills it) when damaged

@@ -117,7 +117,17 @@ def _running(pid: int) -> bool:
         return False
     except (PermissionError, OverflowError):
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A killed import's worker whose parent died is a zombie until something reaps it (in a
+    container whose first process reaps nothing, for good): it writes nothing any more."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rfind(")") + 2:].startswith("Z")
 
 
 LOG_MAX_BYTES = 4 << 20  # a log file (auth.log, errors.log) is rotated past this size…

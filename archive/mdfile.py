@@ -31,8 +31,8 @@ from typing import Any
 import yaml
 
 from archive.errors import ArchiveError
-from archive.model import LEVELS, SCRIPTS, Paragraph, Report, heading_paths
-from archive.rules import PARTS
+from archive.model import SCRIPTS, Paragraph, Provenance, Report, heading_paths
+from archive.rules import GENRES, LEVELS, PARTS, stored_genre
 from archive.script import to_simplified
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -77,7 +77,8 @@ def _front_matter(report: Report) -> dict[str, Any]:
     d["provenance"] = {k: asdict(v) for k, v in report.provenance.items()}
     d["flags"] = list(report.flags)
     d["history"] = [dict(h) for h in report.history]
-    for name in ("level", "flag_notes", "place_candidates", "retired_ids", "ocr_confidence"):  # written only when known
+    for name in ("level", "genre", "evidence", "years", "flag_notes", "place_candidates",
+                 "retired_ids", "ocr_confidence"):  # written only when known
         if getattr(report, name):
             d[name] = getattr(report, name)
     return d
@@ -202,6 +203,15 @@ def _report_from_meta(meta: dict[str, Any]) -> Report:
     report.history = [h for h in report.history or [] if isinstance(h, dict)]
     if report.level not in (None, *LEVELS):
         raise ArchiveError(f"报告文件的 level 应为 {' / '.join(LEVELS)} 之一, 而不是 {report.level!r}")
+    if report.genre not in (None, *GENRES):
+        raise ArchiveError(f"报告文件的 genre 应为 {' / '.join(GENRES)} 之一, 而不是 {report.genre!r}")
+    if not isinstance(report.evidence or {}, dict) or not isinstance(report.years or {}, dict):
+        raise ArchiveError("报告文件的元数据 evidence 和 years 应为 '字段: 值' 的列表")
+    report.evidence = {str(k): str(v) for k, v in (report.evidence or {}).items()}
+    try:
+        report.years = {str(k): int(v) for k, v in (report.years or {}).items()}
+    except (TypeError, ValueError):
+        raise ArchiveError(f"报告文件的 years 应为年份, 而不是 {report.years!r}") from None
     if not isinstance(report.flag_notes or {}, dict) or not isinstance(report.place_candidates or [], list):
         raise ArchiveError("报告文件的元数据 flag_notes 应为 '标记: 说明', place_candidates 应为列表")
     report.flag_notes = {str(k): str(v) for k, v in (report.flag_notes or {}).items()}
@@ -215,7 +225,20 @@ def _report_from_meta(meta: dict[str, Any]) -> Report:
             report.ocr_confidence = float(report.ocr_confidence)
         except (TypeError, ValueError):
             raise ArchiveError(f"报告文件的 ocr_confidence 应为 0–1 的数, 而不是 {report.ocr_confidence!r}") from None
+    _derive_stored_before(report)
     return report
+
+
+def _derive_stored_before(report: Report) -> None:
+    """Reports written before genre and level were stored get them on read: the genre its
+    `genre_doubt` note named (else the archive's own), a town's report when it names a town.
+    Marked `derived`; `archive reimport` reads the original again for the importer's decision."""
+    if report.genre is None:
+        report.genre = stored_genre(report.flags, report.flag_notes)
+        report.provenance.setdefault("genre", Provenance("derived", 0.5))
+    if report.level is None and report.place.town:
+        report.level = "town"
+        report.provenance.setdefault("level", Provenance("derived", 0.5))
 
 
 def _as_str(value: Any) -> str | None:

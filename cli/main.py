@@ -13,6 +13,7 @@ import ipaddress
 import json
 import os
 import sys
+import time
 import traceback
 import unicodedata
 from pathlib import Path
@@ -29,7 +30,7 @@ from archive.numbers import cli_int
 from archive.rules import PART_LABELS
 from archive.store import Archive, ImportResult
 from cli import analysis, search
-from cli.terminal import progress_bar
+from cli.terminal import progress_bar, summary_line
 
 STATUSES = ("imported", "updated", "unchanged", "failed")
 STATUS_LABELS = {"imported": "新增", "updated": "更新", "unchanged": "未变", "failed": "失败"}
@@ -64,8 +65,23 @@ def _counts(results: list[ImportResult]) -> dict[str, int]:
 
 def cmd_import(args) -> int:
     archive = _archive(args)
-    done = workflows.import_files(archive, workflows.open_index(archive), args.paths,
-                                  progress_bar("导入"), INDEX_PATIENCE, _waiting)
+    bar = progress_bar("导入")
+    seen = [0, 0, 0]  # files done, files, bytes done
+
+    def progress(done: int, total: int, nbytes: int, total_bytes: int) -> None:
+        seen[:] = [done, total, nbytes]
+        if bar is not None:
+            bar(done, total, nbytes, total_bytes)
+    started = time.monotonic()
+    try:
+        done = workflows.import_files(archive, workflows.open_index(archive), args.paths,
+                                      progress, INDEX_PATIENCE, _waiting)
+    except KeyboardInterrupt:
+        _say(f"已中断: 已处理 {seen[0]}/{seen[1]} 个文件, 已导入的报告都已保存; "
+             "再次运行同一命令即可继续 (已导入的文件会跳过, 检索索引会补上)", err=True)
+        return 130
+    if bar is None and seen[1]:
+        _say(summary_line(seen[1], seen[2], time.monotonic() - started), err=True)
     index_failed = _index_outcome(done.index)
     results = done.results
     counts = _counts(results)
@@ -185,8 +201,9 @@ def cmd_review(args) -> int:
     found = integrity.review(_archive(args))
     for report, reasons in found:
         _say(f"{report.id}  {report.title or '(无标题)'}: {'; '.join(reasons)}")
-    _say(f"{len(found)} 份报告需要核对" + ("; 用 archive set 编号 town=… year=… 修正, "
-                                       "核对无误的用 archive set 编号 reviewed=genre_doubt 标记" if found else ""))
+    _say(f"{len(found)} 份报告需要核对" + ("; 用 archive set 编号 town=… year=… genre=… level=… 修正, "
+                                       "核对无误的用 archive set 编号 reviewed=genre_doubt,level_doubt 标记"
+                                       if found else ""))
     return 0
 
 
@@ -343,7 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("set", help="修正字段: " + ", ".join(SETTABLE)
-                       + "; reviewed=genre_doubt,place_ambiguous 标记为已核对 (移出待核对列表)")
+                       + "; genre= 与 level= 可用中文名 (如 genre=政府工作报告 level=省)"
+                       + "; reviewed=genre_doubt,level_doubt,place_ambiguous 标记为已核对 (移出待核对列表)")
     p.add_argument("id", metavar="ID")
     p.add_argument("assignments", nargs="+", type=_assignment, metavar="字段=值")
     p.add_argument("--new-place", action="store_true",

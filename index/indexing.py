@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from archive.model import Report
 from index.analysis import index_tokens, segmenter
@@ -56,10 +56,21 @@ def default_procs(reports: list[Report]) -> int:
     return (os.cpu_count() or 1) if paragraphs >= PARALLEL_MIN_PARAGRAPHS else 1
 
 
-def analyse_all(reports: list[Report], procs: Optional[int] = None) -> Iterator[tuple[Report, list[Analysed]]]:
+def analyse_all(reports: list[Report], procs: Optional[int] = None,
+                known: Optional[Callable[[Report], Optional[list[Analysed]]]] = None
+                ) -> Iterator[tuple[Report, list[Analysed]]]:
     """Each report with its analysed paragraphs, in order. `procs` processes (default:
     `default_procs`); jieba must already know the archive's place names, since the workers
-    are forked with the parent's dictionary."""
+    are forked with the parent's dictionary. `known(report)`: its paragraphs analysed
+    already (by an import worker), or None."""
+    if known is not None:
+        done = [known(r) for r in reports]
+        if any(a is not None for a in done):
+            todo = [r for r, a in zip(reports, done) if a is None]
+            fresh = iter(analyse_all(todo, procs))
+            for report, analysed in zip(reports, done):
+                yield (report, analysed) if analysed is not None else next(fresh)
+            return
     if procs is None:
         procs = default_procs(reports)
     if procs <= 1 or "fork" not in multiprocessing.get_all_start_methods():

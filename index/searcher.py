@@ -186,7 +186,7 @@ class SearchIndex:
                     if progress:
                         progress(done, len(reports))
             # written beside the one in use; published once SQLite has committed
-            name = self.words.build(rows(), procs)
+            name = self.words.build(rows())
             self.store.bump(con, new_epoch=True)
             self.store.set_versions(con, versions or {})
             if archive_generation is not None:
@@ -204,7 +204,9 @@ class SearchIndex:
                     archive_generation: Optional[str] = None, procs: Optional[int] = None,
                     progress: Optional[Callable[[int, int], None]] = None,
                     versions: Optional[dict[str, str]] = None,
-                    verify: Optional[Callable[[list[str]], dict[str, str]]] = None) -> int:
+                    verify: Optional[Callable[[list[str]], dict[str, str]]] = None,
+                    analysed: Optional[Callable[[Report], Optional[list]]] = None,
+                    merge: bool = True) -> int:
         """Replace (or add) these reports and remove the `deleted` ids in one pass: per batch
         of BATCH_REPORTS reports one SQLite transaction and one Whoosh commit (jieba in
         `procs` processes, default one per core on large batches); the last transaction
@@ -215,7 +217,10 @@ class SearchIndex:
         whoever wrote the newer one (concurrent writers never put back an older version), and
         then `archive_generation` is not recorded. Returns the number of paragraphs written.
         New text is findable at once (the exact layer's delta); the exact base is rebuilt when
-        the delta has grown large. `reports` may be a generator: only one batch is held at a time."""
+        the delta has grown large (`merge=False`: not now; a caller writing several batches
+        merges once at the end). `analysed(report)` gives a report's paragraphs already
+        analysed (`index.indexing.analyse`) or None. `reports` may be a generator: only one
+        batch is held at a time."""
         self._require_current()
         deleted = list(deleted)
         written = done = 0
@@ -228,11 +233,11 @@ class SearchIndex:
             if any(not r.id for r in batch):
                 raise ValueError("a report must be stored (have an id) before it is indexed")
             learn_words(n for r in batch for n in (r.place.town, r.place.county, r.place.city))
-            analysed = list(analyse_all(batch, procs))
+            ready = list(analyse_all(batch, procs, analysed))
             with self.store.writing() as con:
                 now = verify([r.id for r in batch] + (deleted if last else [])) if verify else None
                 written_ids = []
-                for report, paragraphs in analysed:
+                for report, paragraphs in ready:
                     version = (versions or {}).get(report.id)
                     if now is not None and now.get(report.id) != version:
                         stale = True
@@ -258,7 +263,8 @@ class SearchIndex:
             if last:
                 break
             batch = following
-        self._merge_exact()
+        if merge:
+            self._merge_exact()
         return written
 
     def delete(self, report_id: str) -> None:
@@ -369,12 +375,13 @@ class SearchIndex:
 
     def search(self, query: str, *, town=None, county=None, year=None, section=None,
                report_id=None, kind=None, sort: str = "relevance", page: int = 1,
-               per_page: int = 20) -> SearchResult:
+               per_page: int = 20, genre=None, level=None) -> SearchResult:
         """Search; keyword filters combine (AND) with scopes written in the query, and a blank
         query with filters lists what the filters allow. `year` is an int, a (first, last)
         tuple or "2021-2024"; `report_id` keeps one report's paragraphs; `kind` keeps one kind
         ("text": body paragraphs, "heading", "title": the report's title, `index.documents`);
-        without it every stored line is searched; per_page=0 returns every hit.
+        without it every stored line is searched; per_page=0 returns every hit; `genre` and
+        `level` take a code or any name of one (archive.rules).
 
         One direction: parse (`index.query`) → plan (filters joined, scopes first) → match
         (`Snapshot.evaluate`: exact layer, word layer) → count (`index.facets`) → rank the
@@ -385,7 +392,7 @@ class SearchIndex:
         if not isinstance(page, int) or page < 1 or not isinstance(per_page, int) or per_page < 0:
             raise QueryError("页码须是从 1 开始的整数，每页条数须是不小于 0 的整数")
         node = plan(query, {"town": town, "county": county, "year": year, "section": section,
-                            "report_id": report_id, "kind": kind})
+                            "report_id": report_id, "kind": kind, "genre": genre, "level": level})
         snap = self.snapshot()
         matches = snap.cache.get(("query", node))
         if matches is None:
@@ -422,9 +429,7 @@ class SearchIndex:
         """Why a search may find nothing in its scopes alone (those ANDed at the top of the query
         and the keyword filters): (the scopes, each that holds no paragraph at all — a year the
         archive has no report of, an unknown town —, whether they hold none together)."""
-        node = plan(query, filters)
-        children = node.children if isinstance(node, And) else (node,)
-        scopes = [c for c in children if isinstance(c, Scope) and c.field != "kind"]
+        scopes = [c for c in _conjuncts(plan(query, filters)) if isinstance(c, Scope) and c.field != "kind"]
         snap = self.snapshot()
         empty = [scope for scope in scopes if not len(snap.scope_docs(scope))]
         together = bool(scopes) and not len(snap.evaluate(And(tuple(scopes)), strict=False))
@@ -511,7 +516,7 @@ class SearchIndex:
         return self._hits([(e, sim) for sim, e in scored[:limit]], EMPTY, ())
 
 
-REPORT_SCOPES = ("town", "county", "city", "province", "year", "report_id")
+REPORT_SCOPES = ("town", "county", "city", "province", "year", "report_id", "genre", "level")
 RAW_FILTERS = ("report_id", "kind")  # keyword filters taken as they are (not query fields)
 
 
@@ -544,8 +549,7 @@ def _reports_in_scope(snap: Snapshot, node) -> Optional[np.ndarray]:
     """The reports the query's place, year and report scopes allow (those ANDed at the top,
     keyword filters included), as a boolean per report ordinal; None when it has none: the
     denominators of the trend's shares."""
-    children = node.children if isinstance(node, And) else (node,)
-    scopes = [c for c in children if isinstance(c, Scope) and c.field in REPORT_SCOPES]
+    scopes = [c for c in _conjuncts(node) if isinstance(c, Scope) and c.field in REPORT_SCOPES]
     if not scopes:
         return None
     allowed = np.ones(len(snap.reports.ids) + 1, dtype=bool)
@@ -554,6 +558,14 @@ def _reports_in_scope(snap: Snapshot, node) -> Optional[np.ndarray]:
         hit[snap.pid_report[snap.scope_docs(scope)]] = True
         allowed &= hit
     return allowed
+
+
+def _conjuncts(node) -> list:
+    """The parts of the query every hit satisfies: the children of its top-level ANDs
+    (the parsed query's and the keyword filters'), flattened."""
+    if isinstance(node, And):
+        return [c for child in node.children for c in _conjuncts(child)]
+    return [node]
 
 
 def _old_index_files(index_dir: Path) -> list[Path]:

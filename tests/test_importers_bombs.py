@@ -278,8 +278,20 @@ def test_html_nested_past_the_parser_limit(depth, tag):
         read_report(_nested(depth, tag), "deep.html")
 
 
+def test_html_of_millions_of_tiny_tags_is_refused_at_once(tmp_path):
+    """An 18 MB page of one-character tags took 45 s to read: refused before parsing."""
+    cell = "<span>法</span><b>治</b><i>政</i><span>府</span>"
+    page = ("<html><head><meta charset='utf-8'></head><body><div class='content'>"
+            + "".join(f"<p>{cell * 5}第{i}段。</p>" for i in range(65_000)) + "</div></body></html>")
+    assert len(page.encode()) > 18_000_000
+    assert_refused(tmp_path, "tags.html", page.encode(), "网页标签过多（超过 20 万个）")
+
+
 @pytest.mark.parametrize("html", [
     _nested(MAX_DEPTH - 5),
+    # a long report page of many small tags, below the cap
+    ("<html><body>" + "".join(f"<p><span>第{i}段</span><b>法治</b></p>" for i in range(20_000))
+     + "".join(f"<p>{line}" for line in REPORT.splitlines()) + "</body></html>").encode(),
     # thousands of unclosed <p>, <li>, <br>, <img>: the parser closes or never opens them
     ("<html><body>" + "<p>段落<br><img src=x>" * 3000 + "<ul>" + "<li>条目" * 3000 + "</ul>"
      + "".join(f"<p>{line}" for line in REPORT.splitlines()) + "</body></html>").encode(),

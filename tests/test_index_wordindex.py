@@ -18,7 +18,8 @@ from archive.errors import ArchiveError, IndexBusy
 from index.analysis import query_words
 from index.indexing import analyse
 from archive.folding import fold
-from index.wordindex import STATE_FILE, WordIndex, WordTokenizer
+from index.wordindex import STATE_FILE, FastWriter, WordIndex, WordTokenizer
+from index.wordindex import schema as wordindex_schema
 from helpers import crafted_report, sample_reports
 
 
@@ -190,7 +191,7 @@ def test_a_crash_before_the_whoosh_commit_heals_on_the_next_write(source_and_ind
     def crash(self, **fields):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("whoosh.writing.SegmentWriter.add_document", crash)
+    monkeypatch.setattr("index.wordindex.FastWriter.add_document", crash)
     with pytest.raises(KeyboardInterrupt):
         source.sync(wi)
     monkeypatch.undo()
@@ -226,11 +227,42 @@ def test_a_new_epoch_rebuilds_into_the_other_index_and_readers_follow(source_and
     assert reader.word_docs(["诉源"], "AND") == {1}
 
 
-def test_parallel_rebuild_gives_the_same_index(tmp_path, built):
+def _everything(ix) -> tuple:
+    """Every posting (field, term, docnum, weight, positions), length and pid of an index."""
+    with ix.reader() as r:
+        return (list(r.iter_postings()), [r.doc_field_length(d, "words") for d in r.all_doc_ids()],
+                list(r.column_reader("pid")) if r.has_column("pid") else None,
+                r.field_length("words"), r.doc_count())
+
+
+def test_fast_writer_writes_exactly_what_whoosh_writes(tmp_path):
+    """FastWriter (term pool in memory, lengths remembered, words turned into postings in one
+    loop) against Whoosh's own SegmentWriter, over three commits with a deletion and merges."""
+    rows = word_rows(sample_rows())
+    indexes = []
+    for name, writer in (("whoosh", lambda ix: ix.writer()), ("fast", FastWriter)):
+        storage = FileStorage(str(tmp_path / name))
+        storage.create()
+        ix = storage.create_index(wordindex_schema(), indexname="w")
+        for k in range(3):
+            w = writer(ix)
+            for pid, rid, words in rows[k::3]:
+                w.add_document(pid=pid, report_id=rid, words=words)
+            if k == 1:
+                w.delete_by_term("report_id", rows[0][1])
+            w.commit()
+        indexes.append(_everything(storage.open_index(indexname="w")))
+    assert indexes[0] == indexes[1] and indexes[0][4] > 0
+
+
+def test_a_rebuild_in_several_segments_gives_the_same_index(tmp_path, built, monkeypatch):
+    monkeypatch.setattr("index.wordindex.SEGMENT_DOCS", 7)
     wi = WordIndex(tmp_path)
-    wi.rebuild(word_rows(sample_rows()), (1, 0), procs=2)
+    wi.rebuild(word_rows(sample_rows()), (1, 0))
+    assert len(wi.searcher().leaf_searchers()) > 2
     for words in (["法治"], ["普法", "宣传"]):
         assert wi.word_docs(words, "OR") == built.word_docs(words, "OR")
+        assert wi.word_scores(words) == built.word_scores(words) != []
     assert wi.doc_frequencies(["法治", "调解"]) == built.doc_frequencies(["法治", "调解"])
 
 

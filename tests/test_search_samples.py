@@ -169,7 +169,7 @@ def test_to_dict_is_the_documented_json(index):
     d = index.search('"法律明白人"', per_page=2).to_dict()
     json.dumps(d, ensure_ascii=False)
     assert {"query", "mode", "total_paragraphs", "total_reports", "hits", "facets", "trend"} <= set(d)
-    assert set(d["facets"]) == {"year", "town", "county", "section"}
+    assert set(d["facets"]) == {"year", "town", "county", "section", "genre", "level"}
     assert {"reports", "matching", "share"} == set(d["trend"]["2024"])
     hit = d["hits"][0]
     assert {"report_id", "paragraph_id", "title", "town", "county", "year", "section",

@@ -69,6 +69,8 @@ def test_headings_are_hits_once_each_and_still_marked_above_body_hits(client, sa
     rows = csv_rows(client, q=QUOTED)
     got = [(r["报告"], r["段落编号"]) for r in rows]
     assert len(got) == len(set(got))
+    kinds = {(rep.title, p.id): {"heading": "小标题", "title": "标题"}.get(p.kind, "正文") for rep, p in expected}
+    assert {(r["报告"], r["段落编号"]): r["类型"] for r in rows} == kinds
     assert sorted(got) == sorted((rep.title, p.id) for rep, p in expected)
     headings = [(r, p) for r, p in expected if p.kind == "heading"]
     assert headings                                     # the samples do have 普法 headings

@@ -187,7 +187,8 @@ def test_every_sample_report_renders_with_anchors(client, sample_app):
 def test_metadata_panel_lists_unknown_fields_on_one_line(handmade):
     html = page(handmade, url("马喇镇-2023"))[1]
     panel = html[html.index('data-testid="meta-panel"'):html.index('data-testid="year-nav"')]
-    assert re.findall(r'data-field="(\w+)"', panel) == ["town", "county", "year"]
+    assert re.findall(r'data-field="(\w+)"', panel) == ["town", "county", "level", "genre", "year"]
+    assert ">乡镇" in panel and "法治政府建设报告" in panel     # genre and level by their Chinese names
     unknown = re.search(r'data-testid="meta-unknown"[^>]*>([^<]*)<', panel).group(1)
     assert unknown == "市、省、成文日期、主送机关、发文机关、文号"
     assert panel.count("未注明") == 1

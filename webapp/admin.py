@@ -22,6 +22,7 @@ from archive import audit, integrity, renames
 from workflows.reimport import reimport
 from archive.errors import ArchiveError, InvalidField, ReportNotFound
 from archive.fields import REVIEWED
+from archive.rules import GENRE_LABELS, LEVEL_LABELS
 from archive.model import CHECKED_FLAGS, PLACE_FIELDS
 from webapp import placenames
 from webapp.auth import admin_required, is_admin, uploads_enabled
@@ -73,6 +74,7 @@ def _edit_page(report, values: dict, problems: dict | None = None, error: str | 
     return render_template(
         "admin/edit.html", report=report, fields=FIELDS, values=values, problems=problems or {},
         error=error, place_levels=PLACE_LEVELS, level_labels=placenames.LEVEL_LABELS,
+        genre_labels=GENRE_LABELS, level_names=LEVEL_LABELS,
         known={level: placenames.known_names(level) for level in PLACE_LEVELS},
         editor_name=session.get("editor", ""), next=same_site_path(request.values.get("next")),
         originals={name: request.form.get(f"orig-{name}", _form_value(report, name))
@@ -127,7 +129,11 @@ def save(report_id: str):
 
 
 def _shown(value) -> str:
-    return "（空）" if value in (None, "") else str(value)
+    if value in (None, ""):
+        return "（空）"
+    if isinstance(value, str):
+        return GENRE_LABELS.get(value) or LEVEL_LABELS.get(value) or value
+    return str(value)
 
 
 def _writable() -> None:
@@ -161,6 +167,7 @@ def review():
     return render_template("admin/review.html", items=items, fields=REVIEW_FIELDS, labels=LABELS,
                            total=len(listed), page=page, pages=pages,
                            page_url=lambda n: url_for("admin.review", page=n), dismissable=CHECKED_FLAGS,
+                           genre_labels=GENRE_LABELS, level_names=LEVEL_LABELS,
                            known={level: placenames.known_names(level) for level in ("town", "county")})
 
 

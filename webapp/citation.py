@@ -12,6 +12,7 @@ import re
 from typing import Any, Mapping, Optional
 
 from archive.model import Paragraph, Report
+from archive.rules import government_name, reporting_place
 
 DERIVED_TITLE_MARK = "[标题为系统生成]"
 SCANNED_MARK = "据扫描件识别"   # text recognised by OCR from a scan (Paragraph.page is set)
@@ -26,15 +27,7 @@ _URL_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-
 
 def author(issuer: Optional[str], town: Optional[str]) -> str:
     """The issuing body; `<town>人民政府` (街道: `<town>办事处`) when only the town is known."""
-    if issuer:
-        return issuer
-    if not town:
-        return UNKNOWN_AUTHOR
-    if town.endswith("街道"):
-        return town + "办事处"
-    if town.endswith("办事处"):
-        return town
-    return town + "人民政府"
+    return issuer or government_name(town) or UNKNOWN_AUTHOR
 
 
 def location(paragraph_id: str, kind: str = "text") -> str:
@@ -88,8 +81,9 @@ def _format(*, issuer, town, title, title_derived, issued, year, report_id, para
 
 def citation(report: Report, paragraph: Optional[Paragraph], base_url: str = "") -> str:
     """The one-line citation of `paragraph` (or of the whole report when it is None)."""
-    line = _format(
-        issuer=report.issuer, town=report.place.town, title=report.title,
+    line = _format(   # a county's, city's, province's or the State Council's own report: its government
+        issuer=report.issuer or government_name(reporting_place(report), report.level),
+        town=report.place.town, title=report.title,
         title_derived=report.title_derived, issued=report.issued, year=report.year,
         report_id=report.id, paragraph_id=paragraph.id if paragraph else None,
         kind=paragraph.kind if paragraph else "text", base_url=base_url)

@@ -18,7 +18,8 @@ from flask import Blueprint, Response, abort, render_template, request, send_fil
 
 from analysis.reuse import cached_reuse
 from archive.errors import ArchiveError, ReportNotFound
-from archive.model import Report
+from archive.model import PLACE_FIELDS, Report
+from archive.rules import GENRE_LABELS, LEVEL_LABELS
 from importers.ocr import MAX_PAGES
 from webapp.citation import citation, location, quotation
 from webapp.services import get_archive, get_index
@@ -43,21 +44,38 @@ FLAG_EXPLANATIONS = {
     "town_missing": "未能从原文识别出乡镇名称，可由管理员更正。",
     "year_missing": "未能从原文识别出报告年份，可由管理员更正。",
     "place_ambiguous": "全国有多个同名乡镇，原文未写明所属县区，县区留空待管理员指定。",
-    "genre_doubt": "这份文件可能不是乡镇的法治政府建设年度报告（见导入说明），已照常收录。",
+    "genre_doubt": "系统对这份文件的体裁（法治政府建设报告、政府工作报告、述法报告等）把握不大，已照常收录，待管理员核对。",
+    "level_doubt": "系统对报告单位的层级（乡镇、县区、地市、省、全国）把握不大，待管理员核对。",
     "place_checked": "全国有多个同名乡镇；管理员已核对这份报告的地点。",
-    "genre_checked": "管理员已核对：这份文件不是乡镇的法治政府建设年度报告，照常收录，不再列入待核对。",
+    "genre_checked": "管理员已核对这份文件的体裁，不再列入待核对。",
+    "level_checked": "管理员已核对报告单位的层级，不再列入待核对。",
     "ocr": "正文由扫描件经文字识别（OCR）得来，可能有错字；识别把握较低的字句以虚线标出，"
            "每段旁可打开对应的原件页面核对。",
 }
 # The report-info panel, in reading order; fields the report does not state are listed on one line.
 META_FIELDS = (("town", "乡镇"), ("county", "县（区）"), ("city", "市"), ("province", "省"),
-               ("year", "报告年份"), ("issued", "成文日期"), ("addressee", "主送机关"),
+               ("level", "层级"), ("genre", "体裁"), ("year", "报告年份"), ("issued", "成文日期"), ("addressee", "主送机关"),
                ("issuer", "发文机关"), ("doc_number", "文号"))
 MIME_BY_FORMAT = {
     "txt": "text/plain", "md": "text/markdown", "html": "text/html", "pdf": "application/pdf",
     "doc": "application/msword",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+
+
+def shown_meta(report: Report, name: str) -> Optional[str]:
+    """A metadata value as the reading page shows it: genre and level by their Chinese names; the
+    year with the other year when a report reviews one year and was delivered in the next."""
+    value = report.meta(name)
+    if name == "genre" and value:
+        return GENRE_LABELS.get(value, value)
+    if name == "level" and value:
+        return LEVEL_LABELS.get(value, value)
+    if name == "year" and value and report.years.get("covered") not in (None, value):
+        return f"{value}（所述年度 {report.years['covered']}）"
+    if name == "year" and value and report.years.get("issued") not in (None, value):
+        return f"{value}（{report.years['issued']} 年发布）"
+    return value
 
 
 def base_url() -> str:
@@ -122,7 +140,11 @@ def read(report_id: str):
     q = request.args.get("q", "").strip()
     spans, query_error = query_highlights(report, q, original)
     previous, following = town_neighbours(report.id, report.place.town, report.year)
-    meta = [(name, label, report.meta(name)) for name, label in META_FIELDS]
+    # a county's, city's, province's or the State Council's report has no place below its level
+    below = {"national": PLACE_FIELDS, "province": ("town", "county", "city"), "city": ("town", "county"),
+             "county": ("town",)}.get(report.level or "", ())
+    meta = [(name, label, shown_meta(report, name)) for name, label in META_FIELDS
+            if name not in below or report.meta(name)]
     return render_template(
         "report/read.html", report=report, original=original, q=q, spans=spans,
         query_error=query_error, previous=previous, following=following,

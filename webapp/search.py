@@ -4,6 +4,8 @@ The URL holds the whole state (a GET form), so the back button, bookmarks and sh
 """
 from __future__ import annotations
 
+import functools
+
 import csv
 import io
 from dataclasses import dataclass, fields, replace
@@ -14,7 +16,8 @@ from flask import Blueprint, Response, render_template, request
 
 from analysis.summaries import UNKNOWN_PLACE, archive_overview, place_options
 from archive.errors import QueryError
-from archive.rules import PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, part_code
+from archive.rules import (GENRE_LABELS, KIND_LABELS, LEVEL_LABELS, PART_LABELS, PARTS, YEAR_MAX,
+                           YEAR_MIN, genre_code, level_code, part_code)
 from index.highlight import highlight as match_spans
 from analysis import empty
 from index.query import QUOTES, parse, terms
@@ -44,6 +47,8 @@ class Params:
     section: str = ""
     sort: str = "relevance"
     page: int = 1
+    genre: str = ""         # a genre code; "all" says every genre (the trend's default is one genre)
+    level: str = ""         # a level code
 
     @classmethod
     def from_args(cls, args, strict: bool = False) -> "Params":
@@ -63,7 +68,14 @@ class Params:
             section=section if section in PARTS else "",
             sort=sort if sort in SORTS else "relevance",
             page=int_arg("page", 1, 1, MAX_PAGE, label="页码", strict=strict, source=args),
+            genre="all" if (args.get("genre") or "").strip() == "all" else genre_code(args.get("genre")) or "",
+            level=level_code(args.get("level")) or "",
         )
+
+    @property
+    def genre_filter(self) -> str | None:
+        """The `genre` argument of `SearchIndex.search` (None: every genre)."""
+        return None if self.genre in ("", "all") else self.genre
 
     @property
     def year(self):
@@ -97,26 +109,37 @@ class Params:
             out.append(("年份", self.year_label, {"year_from": None, "year_to": None}))
         if self.section:
             out.append(("部分", PART_LABELS[self.section], {"section": ""}))
+        if self.genre_filter:
+            out.append(("体裁", GENRE_LABELS[self.genre], {"genre": "all"}))
+        if self.level:
+            out.append(("层级", LEVEL_LABELS[self.level], {"level": ""}))
         return out
 
     @property
     def is_empty(self) -> bool:
         return not (self.q or self.town or self.county or self.year_from or self.year_to
-                    or self.section)
+                    or self.section or self.genre_filter or self.level)
 
     def query_string(self, **changes) -> str:
-        """The URL query for this state with `changes` applied; a filter change returns to page 1."""
-        if changes and "page" not in changes:
-            changes["page"] = 1
-        state = replace(self, **changes)
-        pairs = [(f.name, getattr(state, f.name)) for f in fields(state)]
-        return urlencode([(k, v) for k, v in pairs
-                          if v not in ("", None) and not (k == "sort" and v == "relevance")
-                          and not (k == "page" and v == 1)])
+        """The URL query for this state with `changes` applied; a filter change returns to page 1.
+        Remembered (a results page builds ~90 links, most of them the same for every page)."""
+        return _query_string(self, tuple(sorted(changes.items())))
 
     def url(self, path: str = "/", **changes) -> str:
         query = self.query_string(**changes)
         return f"{request.script_root}{path}" + (f"?{query}" if query else "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _query_string(params: Params, changes: tuple) -> str:
+    changes = dict(changes)
+    if changes and "page" not in changes:
+        changes["page"] = 1
+    state = replace(params, **changes)
+    pairs = [(f.name, getattr(state, f.name)) for f in fields(state)]
+    return urlencode([(k, v) for k, v in pairs
+                      if v not in ("", None) and not (k == "sort" and v == "relevance")
+                      and not (k == "page" and v == 1)])
 
 
 def run_search(params: Params, page: int | None = None, per_page: int = PER_PAGE) -> dict:
@@ -133,7 +156,7 @@ def run_search(params: Params, page: int | None = None, per_page: int = PER_PAGE
 def search_filters(params: Params) -> dict:
     """The keyword filters of `SearchIndex.search` the page's state asks for."""
     return {"town": params.town or None, "county": params.county or None, "year": params.year,
-            "section": params.section or None}
+            "section": params.section or None, "genre": params.genre_filter, "level": params.level or None}
 
 
 def count(params: Params) -> int:
@@ -217,7 +240,7 @@ def index():
     params = Params.from_args(request.args)
     archive = get_archive()
     options = {name: [(v, v) for v in values] for name, values in place_options(archive).items()}
-    context = {"params": params, "sorts": SORTS, "options": options,
+    context = {"params": params, "sorts": SORTS, "options": {**options, **kind_options("")},
                "part_labels": PART_LABELS, "result": None, "query_error": None,
                "page_url": lambda n: params.url(page=n)}
     if params.is_empty:
@@ -244,8 +267,17 @@ def index():
         town_facet=list(facets.get("town", {}).items()),
         county_facet=list(facets.get("county", {}).items()),
         section_facet=[(p, facets["section"][p]) for p in PARTS if p in facets.get("section", {})],
+        genre_facet=list(facets.get("genre", {}).items()),
+        level_facet=list(facets.get("level", {}).items()),
     )
     return render_template("search/index.html", **context)
+
+
+def kind_options(every_genre: str) -> dict:
+    """The genre and level choices of a filter form; `every_genre` is the value that means every
+    genre on that page ("" on the search page, "all" on the trend page, whose default is one)."""
+    return {"genres": [(every_genre, "全部体裁"), *GENRE_LABELS.items()],
+            "levels": list(LEVEL_LABELS.items())}
 
 
 def _export_hits(params: Params) -> list[dict]:
@@ -258,7 +290,7 @@ def _base_url() -> str:
 
 
 CSV_COLUMNS = ("报告", "乡镇", "县", "年份", "部分", "段落位置", "段落编号", "段落", "引用", "链接",
-               "字体")
+               "字体", "类型")
 
 
 def _as_written() -> bool:
@@ -291,6 +323,7 @@ def export_csv():
             " > ".join(hit.get("heading_path") or []), hit.get("paragraph_id") or "",
             _csv_safe(text), citation_for_hit(hit, base),
             permalink(base, hit["report_id"], hit.get("paragraph_id")), script,
+            KIND_LABELS.get(hit.get("kind"), "正文"),
         ])
     return _download(out.getvalue(), "text/csv", "csv")
 

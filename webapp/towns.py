@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from analysis.pinyin import matches, pinyin_sorted, search_forms
 from analysis.summaries import AREA_LEVELS, LEVELS, UNKNOWN_PLACE, catalogue, rows
+from archive.rules import GENRE_LABELS, LEVEL_LABELS, genre_code, level_code
 from webapp.services import get_archive
 
 bp = Blueprint("towns", __name__)
@@ -33,15 +34,18 @@ def index():
                                more=max(0, len(found) - MAX_MATCHES), tree=None, total=len(cat.rows),
                                grid=None, counties=cat.counties, selected=None)
     small = cat.n_towns <= GRID_INLINE_TOWNS
+    genre, level = genre_code(request.args.get("genre")) or "", level_code(request.args.get("level")) or ""
+    shown = cat.tree_of(genre, level)
     # The tree is the same HTML for every request until the catalogue changes: rendering it
     # was most of this page's time (~100 ms at 3,000 reports).
-    tree = (cat.derived(("tree.html", request.script_root, small), lambda: Markup(render_template(
-        "towns/_tree.html", tree=cat.tree, open_all=small,
+    tree = (cat.derived(("tree.html", request.script_root, small, genre, level), lambda: Markup(render_template(
+        "towns/_tree.html", tree=shown, open_all=small,
         towns_url=url_for("towns.index"), UNKNOWN=UNKNOWN_PLACE, search_forms=search_forms)))
-        if cat.tree else None)
+        if shown else None)
     return render_template("towns/index.html", q="", tree=tree, total=len(cat.rows),
-                           grid=cat.area({})["grid"] if small and cat.rows else None,
-                           counties=cat.counties, selected=None)
+                           grid=cat.area({})["grid"] if small and cat.rows and not (genre or level) else None,
+                           counties=cat.counties, selected=None, genre=genre, level=level,
+                           genre_labels=GENRE_LABELS, level_labels=LEVEL_LABELS)
 
 
 def find_places(cat, q: str) -> list[dict]:

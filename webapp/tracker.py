@@ -21,6 +21,7 @@ from analysis.summaries import UNKNOWN_PLACE, catalogue, place_options
 from analysis import verdicts
 from analysis.tracker import pairs, review, review_reports, town_reviews, town_series
 from archive.errors import ArchiveError
+from archive.rules import DEFAULT_GENRE, GENRE_LABELS, genre_code
 from webapp.auth import admin_required, is_admin
 from webapp.params import int_arg
 from webapp.services import get_archive
@@ -38,15 +39,19 @@ def index():
     town = (request.args.get("town") or "").strip()[:80]
     county = (request.args.get("county") or "").strip()[:80]
     options = {name: [(v, v) for v in values] for name, values in place_options(archive).items()}
+    # a town's series is of one genre: its 法治政府建设 reports unless another is chosen
+    raw = (request.args.get("genre") or "").strip()
+    genre = "" if raw == "all" else genre_code(raw) or DEFAULT_GENRE
+    options["genres"] = [("all", "全部体裁"), *GENRE_LABELS.items()]
     context = {"town": town, "county": county, "options": options, "labels": STATUS_LABELS,
-               "plan_labels": PLAN_LABELS}
+               "plan_labels": PLAN_LABELS, "genre": genre or "all"}
     if town:
         return _town_page(town, county, context)
     return _table_page(county, context)
 
 
 def _town_page(town: str, county: str, context: dict):
-    found = town_reviews(get_archive(), town, county or None)
+    found = town_reviews(get_archive(), town, county or None, _genre(context))
     if not found:
         context["message"] = (f"档案中没有“{town}”{'（' + county + '）' if county else ''}"
                               "注明年份的报告：请从下拉列表选择乡镇。")
@@ -60,8 +65,12 @@ def _town_page(town: str, county: str, context: dict):
     return render_template("tracker/town.html", **context)
 
 
+def _genre(context: dict) -> str:
+    return "" if context["genre"] == "all" else context["genre"]
+
+
 def _table_page(county: str, context: dict):
-    towns = town_series(get_archive(), county or None)
+    towns = town_series(get_archive(), county or None, _genre(context))
     tracked = sorted(((k, v) for k, v in towns.items() if len(v) > 1),   # pinyin, unknown last
                      key=lambda kv: (not kv[0][0], pinyin_key(kv[0][0]), pinyin_key(kv[0][1])))
     pages = max(1, -(-len(tracked) // TOWNS_PER_PAGE))

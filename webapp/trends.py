@@ -24,9 +24,9 @@ from markupsafe import Markup, escape
 from analysis.summaries import place_options
 from analysis.trends import (MATCHES, MAX_PHRASES, Scope, Trend, TownRow, build_trend, cached, towns_table,
                              year_table, years_text)
-from archive.rules import PART_LABELS
+from archive.rules import DEFAULT_GENRE, PART_LABELS
 from webapp.render import Series, share_chart
-from webapp.search import Params
+from webapp.search import Params, kind_options
 from webapp.services import get_archive, get_index
 from webapp.wordexport import xml_safe
 
@@ -42,7 +42,8 @@ PNG_SCALE = 2            # the PNG is drawn at twice the SVG's size, sharp in a 
 def scope_of(params: Params) -> Scope:
     """What `analysis.trends` counts, from the page's filters."""
     return Scope(town=params.town, county=params.county, section=params.section,
-                 year_from=params.year_from, year_to=params.year_to, match=match_arg())
+                 year_from=params.year_from, year_to=params.year_to,
+                 genre=params.genre_filter or "", level=params.level, match=match_arg())
 
 
 def match_arg() -> str:
@@ -87,7 +88,9 @@ def trend_url(phrases: list[str], params: Params, path: str = "/trend", **change
 def _filter_params(args, strict: bool = False) -> Params:
     """The search page's filters (town, county, years, part; `page` pages the town table);
     `strict`: a malformed number is a 400 (downloads), else dropped with a notice (the page)."""
-    return replace(Params.from_args(args, strict=strict), q="", sort="relevance")
+    params = replace(Params.from_args(args, strict=strict), q="", sort="relevance")
+    # the trend counts the archive's own reports unless another genre (or every one) is chosen
+    return params if params.genre else replace(params, genre=DEFAULT_GENRE)
 
 
 # --- the chart and its files ----------------------------------------------------------------
@@ -240,6 +243,7 @@ def _request_trend(strict: bool = False):
 def index():
     phrases, too_many, params, trend = _request_trend()
     options = {name: [(v, v) for v in values] for name, values in place_options(get_archive()).items()}
+    options.update(kind_options("all"))
     boxes = phrases + [""] * (MAX_PHRASES - len(phrases))
     context = {"phrases": phrases, "boxes": boxes, "too_many": too_many, "params": params,
                "options": options, "part_labels": PART_LABELS, "trend": trend,

@@ -28,7 +28,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 import workflows
 from archive import audit
 from archive.errors import ArchiveError
-from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
+from archive.rules import GENRE_LABELS, LEVEL_LABELS, YEAR_MAX, YEAR_MIN, parse_year
 from importers import ocr, read_report
 from importers.readers.scan import scanned_pages
 from webapp import placenames
@@ -99,6 +99,8 @@ def preview(data: bytes, filename: str) -> dict:
         "province": report.place.province,
         "year": report.year,
         "issuer": report.issuer,
+        "genre": GENRE_LABELS.get(report.genre or "", ""),
+        "level": LEVEL_LABELS.get(report.level or "", ""),
         "script": report.script,
         "format": report.source.format,
         "encoding": report.source.encoding,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Optional
 
@@ -36,8 +36,14 @@ from archive.model import Report
 from archive.store import Archive, ImportResult
 from importers import read_report
 from index import SearchIndex
+from workflows import importing
 
 Progress = Optional[Callable[[int, int], None]]  # (done, total)
+# (files done, files, bytes done, bytes): `cli.terminal.progress_bar` takes either
+ImportProgress = Optional[Callable[[int, int, int, int], None]]
+# a fresh report -> its paragraphs analysed already, or None (see `workflows.importing`)
+Analysed = Optional[Callable[[Report], Optional[list]]]
+CHUNK_FILES = 500  # files imported, then indexed, at a time: what an import holds in memory
 
 
 def open_archive(data_dir: os.PathLike | str) -> Archive:
@@ -90,7 +96,8 @@ def _compare(wanted: dict[str, str], held: dict[str, Optional[str]]) -> Drift:
 
 
 def sync_index(archive: Archive, index: SearchIndex,
-               fresh: Iterable[ImportResult] = ()) -> Synced:
+               fresh: Iterable[ImportResult] = (), analysed: Analysed = None,
+               merge: bool = True, scan: bool = False) -> Synced:
     """Make the index hold exactly the archive's current version of every report: whatever a
     crash, a killed import, a hand edit or another process left behind, not only this write.
     Fast path: the index records the catalogue generation it reflects, in the same transaction
@@ -99,11 +106,17 @@ def sync_index(archive: Archive, index: SearchIndex,
     pass (`update_many`, which never puts back a version older than a concurrent writer's).
     `fresh`: results of imports just made, indexed as they are instead of read again (unless
     the report changed again since). Index errors are returned, not raised: the archive write
-    they follow has been made."""
+    they follow has been made. `analysed(report)`: a fresh report's paragraphs analysed by the
+    import worker (`workflows.importing`), or None; `merge=False` leaves the exact layer's
+    rebuild to a later call (an import in chunks merges once, at the end). `scan`: stat every
+    report file first, so that edits made in place are seen now (`archive reindex --changed`;
+    otherwise the archive's periodic scan finds them, see `Archive.rescan_interval`)."""
     fresh = [r for r in fresh if r.report is not None and r.generation]
+    if scan:
+        archive.versions()
     for attempt in range(3):
         try:
-            return _sync_once(archive, index, fresh)
+            return _sync_once(archive, index, fresh, analysed, merge)
         except ReportNotFound:  # removed between the comparison and the reading: compare again
             if attempt == 2:
                 raise
@@ -114,7 +127,8 @@ def sync_index(archive: Archive, index: SearchIndex,
     raise AssertionError("unreachable")
 
 
-def _sync_once(archive: Archive, index: SearchIndex, fresh: list[ImportResult]) -> Synced:
+def _sync_once(archive: Archive, index: SearchIndex, fresh: list[ImportResult],
+               analysed: Analysed = None, merge: bool = True) -> Synced:
     generation = archive.generation()
     if index.archive_generation() == str(generation):
         return Synced()
@@ -128,7 +142,8 @@ def _sync_once(archive: Archive, index: SearchIndex, fresh: list[ImportResult]) 
             yield in_hand[rid] if rid in in_hand else archive.get(rid)
     index.update_many(read(), deleted=drift.extra, archive_generation=str(generation),
                       versions={rid: wanted[rid] for rid in todo},
-                      verify=lambda ids: archive.versions(ids, scan=False))
+                      verify=lambda ids: archive.versions(ids, scan=False),
+                      analysed=analysed, merge=merge)
     return Synced(sorted(todo), drift.extra)
 
 
@@ -146,14 +161,15 @@ def _in_hand(archive: Archive, generation: Generation, fresh: list[ImportResult]
 
 def follow_index(archive: Archive, index: SearchIndex, patience: float = 600.0,
                  fresh: Iterable[ImportResult] = (),
-                 waiting: Optional[Callable[[float], None]] = None) -> Synced:
+                 waiting: Optional[Callable[[float], None]] = None,
+                 analysed: Analysed = None, merge: bool = True) -> Synced:
     """`sync_index`, retried while another process holds the index lock (a full `archive
     reindex` may hold it for minutes), for up to `patience` seconds; `waiting(seconds waited)`
     is told before each retry. Returns the last attempt's outcome."""
     started = time.monotonic()
     fresh = list(fresh)
     while True:
-        synced = sync_index(archive, index, fresh)
+        synced = sync_index(archive, index, fresh, analysed, merge)
         waited = time.monotonic() - started
         if not synced.busy or waited >= patience:
             return synced
@@ -191,19 +207,64 @@ def files_under(paths: Iterable[os.PathLike | str]) -> Iterator[Path]:
 
 
 def import_files(archive: Archive, index: Optional[SearchIndex],
-                 paths: Iterable[os.PathLike | str], progress: Progress = None,
-                 patience: float = 0.0, waiting: Optional[Callable[[float], None]] = None) -> Imported:
-    """Import every file named or under a folder named; a bad file fails alone. Then the index
-    follows (unless `index` is None), waiting up to `patience` seconds for a busy index lock
-    (see `follow_index`). Temporary files left by an import killed earlier go first."""
+                 paths: Iterable[os.PathLike | str], progress: ImportProgress = None,
+                 patience: float = 0.0, waiting: Optional[Callable[[float], None]] = None,
+                 procs: Optional[int] = None) -> Imported:
+    """Import every file named or under a folder named; a bad file fails alone. Files are read
+    in `procs` processes (`workflows.importing`), and the index follows every CHUNK_FILES files
+    (unless `index` is None), waiting up to `patience` seconds for a busy index lock (see
+    `follow_index`); the exact layer is rebuilt once, at the end. Stopped midway (Ctrl-C),
+    every file imported so far is kept, and the next import of the same files skips them and
+    indexes what the index lacks. Temporary files left by an import killed earlier go first."""
     remove_dead_temps(integrity.temp_files(archive))
     files = list(files_under(paths))
-    results = []
-    for done, path in enumerate(files, 1):
-        results.append(archive.import_file(path))
-        if progress:
-            progress(done, len(files))
-    return Imported(results, _follow(archive, index, results, patience, waiting))
+    sizes = [_size(path) for path in files]
+    total = sum(sizes)
+    results: list[ImportResult] = []
+    chunk: dict[str, tuple[Report, list]] = {}  # report id -> (report, its analysed paragraphs)
+    synced = Synced()
+    done_bytes = 0
+    try:
+        for done, (result, paragraphs) in enumerate(importing.import_all(archive, files, procs), 1):
+            results.append(result)
+            if paragraphs is not None:
+                chunk[result.report_id] = (result.report, paragraphs)
+            done_bytes += sizes[done - 1]
+            if progress:
+                progress(done, len(files), done_bytes, total)
+            if done % CHUNK_FILES == 0 and done < len(files) and index is not None:
+                synced = _follow_chunk(archive, index, results, chunk, patience, waiting, merge=False)
+        if index is not None:
+            synced = _follow_chunk(archive, index, results, chunk, patience, waiting, merge=True)
+    finally:
+        # what workers stopped by Ctrl-C left, and a killed import's workers that were still
+        # dying when this one began
+        remove_dead_temps(integrity.temp_files(archive))
+    return Imported(results, synced)
+
+
+def _follow_chunk(archive: Archive, index: SearchIndex, results: list[ImportResult],
+                  chunk: dict[str, tuple[Report, list]], patience: float,
+                  waiting: Optional[Callable[[float], None]], merge: bool) -> Synced:
+    """The index follows the imports of the chunk just read; then their reports are let go
+    (the results keep only what happened to each file)."""
+    def analysed(report: Report) -> Optional[list]:
+        held = chunk.get(report.id)
+        return held[1] if held is not None and held[0] is report else None
+    start = max(0, len(results) - (len(results) % CHUNK_FILES or CHUNK_FILES))
+    synced = _follow(archive, index, results[start:], patience, waiting, analysed, merge)
+    chunk.clear()
+    for k in range(start, len(results)):
+        if results[k].report is not None:
+            results[k] = replace(results[k], report=None)
+    return synced
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def import_upload(archive: Archive, index: SearchIndex, data: bytes, filename: str,
@@ -224,10 +285,11 @@ def set_fields(archive: Archive, index: Optional[SearchIndex], report_id: str,
 
 
 def _follow(archive: Archive, index: Optional[SearchIndex], results: list[ImportResult],
-            patience: float = 0.0, waiting: Optional[Callable[[float], None]] = None) -> Synced:
+            patience: float = 0.0, waiting: Optional[Callable[[float], None]] = None,
+            analysed: Analysed = None, merge: bool = True) -> Synced:
     if index is None:  # (even when nothing was new: a killed import may have left the index behind)
         return Synced()
-    return follow_index(archive, index, patience, results, waiting)
+    return follow_index(archive, index, patience, results, waiting, analysed, merge)
 
 
 @dataclass
