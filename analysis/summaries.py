@@ -81,7 +81,7 @@ class Catalogue:
                 return None
             self._derived[key] = {"reports": len(chosen), "grid": coverage(chosen),
                                   "towns": len({(r["county"], r["town"]) for r in chosen if r["town"]}),
-                                  "places": _places_above(chosen),
+                                  "places": _places_above(chosen, where),
                                   "absent": frozenset.intersection(*map(_absent, chosen))}
         return self._derived[key]
 
@@ -106,11 +106,13 @@ def catalogue(archive) -> Catalogue:
     return held[1]
 
 
-def _places_above(chosen: list[dict]) -> list[str]:
-    """The distinct "province · city · county" of an area, for its heading (a county name given
-    alone may exist in more than one city)."""
-    return sorted({" · ".join(r[level] or UNKNOWN_PLACE for level in AREA_LEVELS if level not in _absent(r))
-                   for r in chosen})
+def _places_above(chosen: list[dict], where: dict[str, str]) -> list[str]:
+    """The distinct "province · city · county" of an area down to the deepest level `where`
+    names, for its heading: more than one is a real namesake (a county name given alone that
+    exists in two cities); the counties within one city are not."""
+    depth = max((AREA_LEVELS.index(level) for level in where), default=len(AREA_LEVELS) - 1)
+    return sorted({" · ".join(r[level] or UNKNOWN_PLACE for level in AREA_LEVELS[:depth + 1]
+                              if level not in _absent(r)) for r in chosen})
 
 
 def place_options(archive) -> dict:

@@ -78,7 +78,7 @@ def _front_matter(report: Report) -> dict[str, Any]:
     d["flags"] = list(report.flags)
     d["history"] = [dict(h) for h in report.history]
     for name in ("level", "genre", "evidence", "years", "flag_notes", "place_candidates",
-                 "retired_ids", "ocr_confidence"):  # written only when known
+                 "retired_ids", "moved_ids", "ocr_confidence"):  # written only when known
         if getattr(report, name):
             d[name] = getattr(report, name)
     return d
@@ -220,6 +220,9 @@ def _report_from_meta(meta: dict[str, Any]) -> Report:
     if not isinstance(report.retired_ids or [], list):
         raise ArchiveError("报告文件的元数据 retired_ids 应为列表")
     report.retired_ids = [str(i) for i in report.retired_ids or []]
+    if not isinstance(report.moved_ids or {}, dict):
+        raise ArchiveError("报告文件的元数据 moved_ids 应为 '停用编号: 现编号'")
+    report.moved_ids = {str(k): str(v) for k, v in (report.moved_ids or {}).items()}
     if report.ocr_confidence is not None:
         try:
             report.ocr_confidence = float(report.ocr_confidence)

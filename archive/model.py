@@ -110,6 +110,9 @@ class Report:
     # Paragraph ids a re-reading of the original retired (their text is gone): never given to
     # another paragraph of this report, so an old citation never points at different words.
     retired_ids: list[str] = field(default_factory=list)
+    # Where a retired id's words are now ({retired id: paragraph id}): the paragraph that holds
+    # most of them after the re-reading (archive.carryover), so an old citation opens there.
+    moved_ids: dict[str, str] = field(default_factory=dict)
     # Mean line confidence (0..1, by characters) of the text recognised from a scan (flag `ocr`).
     ocr_confidence: Optional[float] = None
 

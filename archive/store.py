@@ -254,6 +254,12 @@ class Archive:
 
     # -- the catalogue: one summary per report, kept in line with the files by stat scans
 
+    def with_original(self, sha256: str) -> Optional[str]:
+        """The id of the report whose current original has exactly these bytes (by SHA-256),
+        or None: an upload of a file already in the archive is told so at once."""
+        self._refresh()
+        return self.catalog.with_sha(sha256) if self.data_dir.is_dir() else None
+
     def summaries(self) -> list[Summary]:
         """Every readable report's summary, in id order. Cheap: from the catalogue, rebuilt as a
         list only when its generation changed."""

@@ -26,6 +26,7 @@ from archive import backup, integrity, renames
 from archive.errors import ArchiveError
 from archive.files import append_log
 from archive.fields import SETTABLE
+from archive.flags import flag_label
 from archive.numbers import cli_int
 from archive.rules import PART_LABELS
 from archive.store import Archive, ImportResult
@@ -154,7 +155,7 @@ def _outline(report) -> list[str]:
             ("文字", "繁体" if report.script == "traditional" else "简体"),
             ("来源", f"{report.source.path} ({report.source.format}"
                      f"{', ' + report.source.encoding if report.source.encoding else ''})"),
-            ("标记", ", ".join(report.flags)),
+            ("标记", ", ".join(flag_label(f) for f in report.flags)),
             ("早先版本", len(report.history) or None)]
     lines = [report.id] + [f"  {k}: {v}" for k, v in meta if v not in (None, "")]
     lines.append(f"  段落: {len(report.paragraphs)}")

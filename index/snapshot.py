@@ -29,6 +29,7 @@ from typing import Iterable, Optional
 import numpy as np
 
 from archive.folding import fold
+from archive.pinyin import pinyin_key
 from archive.rules import PARTS
 from index import exact
 from index.analysis import learn_words, query_words
@@ -122,7 +123,7 @@ class Reports:
         return found
 
     def rank(self, field: str) -> np.ndarray:
-        """Sort rank per ordinal: by report id, or by town (no town last)."""
+        """Sort rank per ordinal: by report id, or by town in pinyin order (no town last)."""
         key = ("rank", field)
         found = self._codes.get(key)
         if found is None:
@@ -130,8 +131,9 @@ class Reports:
                 order = sorted(range(len(self.ids)), key=self.ids.__getitem__)
             else:
                 i = REPORT_FIELDS.index(field)
+                names = [(self.rows.get(rid) or (None,) * len(REPORT_FIELDS))[i] for rid in self.ids]
                 order = sorted(range(len(self.ids)), key=lambda o: (
-                    (self.rows.get(self.ids[o]) or (None,) * len(REPORT_FIELDS))[i] or "\uffff"))
+                    names[o] is None, pinyin_key(names[o])))
             found = np.zeros(len(self.ids) + 1, dtype=np.int64)
             found[order] = np.arange(len(order))
             with self._lock:

@@ -82,19 +82,21 @@ def test_a_flag_the_report_does_not_have_is_not_invented(data_dir, county):
 
 def test_the_review_page_button_dismisses_with_login_and_csrf(data_dir, county):
     client = make_app(data_dir).test_client()
-    url = f"/review/{county}/dismiss"
-    not_logged_in = client.post(url, data={"flag": "genre_doubt", "csrf_token": token(client)})
+    url = "/review/settle"
+    form = {"ids": county, "action": "genre_doubt", "next": "/review?page=1#item-x"}
+    not_logged_in = client.post(url, data={**form, "csrf_token": token(client)})
     assert not_logged_in.status_code in (302, 401, 403)
     assert open_archive(data_dir).get(county).reviewed == []
     login(client)
     page = client.get("/review").get_data(as_text=True)
     assert 'data-testid="dismiss-genre_doubt"' in page and f'action="{quote(url)}"' in page
-    assert client.post(url, data={"flag": "genre_doubt"}).status_code == 400       # no CSRF token
-    assert client.post(url, data={"flag": "town_missing", "csrf_token": token(client)}).status_code == 400
-    assert client.post("/review/没有这份-2023/dismiss",
-                       data={"flag": "genre_doubt", "csrf_token": token(client)}).status_code == 404
-    response = client.post(url, data={"flag": "genre_doubt", "csrf_token": token(client)})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/review")
+    assert client.post(url, data=form).status_code == 400       # no CSRF token
+    assert client.post(url, data={**form, "action": "town_missing", "csrf_token": token(client)}).status_code == 400
+    missing = client.post(url, data={**form, "ids": "没有这份-2023", "csrf_token": token(client)},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "已处理 0 份报告" in missing and "1 份没有这项疑问" in missing
+    response = client.post(url, data={**form, "csrf_token": token(client)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/review?page=1#item-x")
     archive = open_archive(data_dir)
     assert archive.get(county).reviewed == ["genre_doubt"]
     assert audit.entries(archive, county)[-1]["who"].startswith("管理员")

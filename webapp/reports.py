@@ -14,7 +14,7 @@ import mimetypes
 import re
 from typing import Optional
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
 from analysis.reuse import cached_reuse
 from archive.errors import ArchiveError, ReportNotFound
@@ -79,8 +79,10 @@ def shown_meta(report: Report, name: str) -> Optional[str]:
 
 
 def base_url() -> str:
-    """The site's address as the user reached it, for permalinks in citations."""
-    return request.host_url.rstrip("/") + request.script_root
+    """The site's address for permalinks in citations: the office's address for the site
+    (config PUBLIC_URL, from ARCHIVE_PUBLIC_URL), else the address the user reached it by."""
+    public = current_app.config.get("PUBLIC_URL")
+    return public.rstrip("/") if public else request.host_url.rstrip("/") + request.script_root
 
 
 def use_original_script(report: Report) -> bool:
@@ -152,7 +154,21 @@ def read(report_id: str):
         headings=[p for p in report.paragraphs if p.kind == "heading"],
         source_labels=SOURCE_LABELS, flag_explanations=FLAG_EXPLANATIONS,
         display_text=display_text, whole_citation=citation(report, None, base_url()),
-        reuse=cached_reuse(get_index(), report.id))
+        moved_here=moved_here(report), reuse=cached_reuse(get_index(), report.id))
+
+
+def moved_here(report: Report) -> dict[str, list[str]]:
+    """{paragraph id: the retired ids whose words it now holds}: the reading page puts an anchor
+    with each old id before that paragraph, so an old citation (…#p-<old id>) opens there."""
+    out: dict[str, list[str]] = {}
+    for old, now in report.moved_ids.items():
+        out.setdefault(now, []).append(old)
+    return out
+
+
+def current_paragraph(report: Report, paragraph_id: str):
+    """The paragraph `paragraph_id` names, or the one now holding a retired id's words."""
+    return report.paragraph(paragraph_id) or report.paragraph(report.moved_ids.get(paragraph_id, ""))
 
 
 @bp.route("/report/<report_id>/original")
@@ -204,7 +220,7 @@ def page_image(report_id: str, number: int):
 
 
 def _paragraph(report: Report, paragraph_id: str):
-    paragraph = report.paragraph(paragraph_id)
+    paragraph = current_paragraph(report, paragraph_id)
     if paragraph is None:
         abort(404, description=f"报告“{report.id}”中没有编号为“{paragraph_id}”的段落。")
     return paragraph

@@ -14,16 +14,18 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
 
-from analysis.summaries import UNKNOWN_PLACE, archive_overview, place_options
+from analysis.summaries import UNKNOWN_PLACE, archive_overview, place_options, rows
 from archive.errors import QueryError
 from archive.rules import (GENRE_LABELS, KIND_LABELS, LEVEL_LABELS, PART_LABELS, PARTS, YEAR_MAX,
                            YEAR_MIN, genre_code, level_code, part_code)
 from index.highlight import highlight as match_spans
 from analysis import empty
 from index.query import QUOTES, parse, terms
-from webapp import wordexport
+from webapp import markdown, wordexport
 from webapp.citation import citation_for_hit, permalink, script_note, split_permalink
 from webapp.params import int_arg, year_arg
+from webapp.render import axis_years, csv_safe
+from webapp.reports import base_url
 from webapp.services import get_archive, get_index
 
 bp = Blueprint("search", __name__)
@@ -213,15 +215,24 @@ def group_by_report(hits: list[dict]) -> list[dict]:
     return list(groups.values())
 
 
-def trend_rows(trend: dict, params: Params) -> list[dict]:
-    """One row per year the archive holds (`SearchResult.trend`: matching reports out of that
-    year's reports), with the link to the same search limited to that year; `marked` says
-    whether the year is inside the year filter (None without one)."""
-    filtered = bool(params.year_from or params.year_to)
-    return [{"year": int(year), "matched": t["matching"], "total": t["reports"],
-             "href": params.url(year_from=int(year), year_to=int(year)),
-             "marked": params.in_years(int(year)) if filtered else None}
-            for year, t in sorted(trend.items(), key=lambda kv: int(kv[0]))]
+def trend_rows(trend: dict, params: Params, held: set[int]) -> list[dict]:
+    """One row per year of the chart's axis (`webapp.render.axis_years`: the year filter's
+    range, else the first to the last of `held`, the years with reports in the place filter
+    (`years_held`)), each the matching reports
+    out of that year's reports (`SearchResult.trend`) with the link to the same search
+    limited to that year."""
+    counts = {int(year): t for year, t in trend.items()}
+    years = axis_years(held, params.year_from, params.year_to)
+    return [{"year": year, "matched": counts.get(year, {}).get("matching", 0),
+             "total": counts.get(year, {}).get("reports", 0),
+             "href": params.url(year_from=year, year_to=year)} for year in years]
+
+
+def years_held(params: Params) -> set[int]:
+    """The years with reports of the town or county filter (the catalogue's, cached)."""
+    return {r["year"] for r in rows(get_archive()) if r["year"]
+            and (not params.town or r["town"] == params.town)
+            and (not params.county or r["county"] == params.county)}
 
 
 def town_rows(result: dict) -> list[tuple[str, int]]:
@@ -253,15 +264,11 @@ def index():
         return render_template("search/index.html", **context), 400
     facets = result["facets"]
     heading_marks(result["hits"], params.q)
-    # The chart shows every year: with a year filter, its counts come from the same search
-    # without it, and the filtered years are marked.
-    every_year = result if not params.year else run_search(
-        replace(params, year_from=None, year_to=None, page=1), page=1, per_page=1)
     context.update(
         result=result,
         groups=group_by_report(result["hits"]),
         pages=max(1, -(-result["total_paragraphs"] // PER_PAGE)),
-        trend=trend_rows(every_year["trend"], params),
+        trend=trend_rows(result["trend"], params, years_held(params)),
         empty=why_empty(params) if not result["total_paragraphs"] else None,
         town_rows=town_rows(result),
         town_facet=list(facets.get("town", {}).items()),
@@ -283,10 +290,6 @@ def kind_options(every_genre: str) -> dict:
 def _export_hits(params: Params) -> list[dict]:
     """The hits of the search in the page's order, up to EXPORT_LIMIT."""
     return run_search(params, page=1, per_page=EXPORT_LIMIT)["hits"]
-
-
-def _base_url() -> str:
-    return request.host_url.rstrip("/") + request.script_root
 
 
 CSV_COLUMNS = ("报告", "乡镇", "县", "年份", "部分", "段落位置", "段落编号", "段落", "引用", "链接",
@@ -314,14 +317,14 @@ def export_csv():
     out.write("\ufeff")  # BOM: Excel then reads UTF-8
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    base = _base_url()
+    base = base_url()
     for hit in hits:
         text, script = _quoted(hit, as_written)
         writer.writerow([
             hit.get("title") or "", hit.get("town") or "", hit.get("county") or "",
             hit.get("year") or "", PART_LABELS.get(hit["section"], ""),
             " > ".join(hit.get("heading_path") or []), hit.get("paragraph_id") or "",
-            _csv_safe(text), citation_for_hit(hit, base),
+            csv_safe(text), citation_for_hit(hit, base),
             permalink(base, hit["report_id"], hit.get("paragraph_id")), script,
             KIND_LABELS.get(hit.get("kind"), "正文"),
         ])
@@ -334,7 +337,7 @@ def export_docx():
     followed by its citation."""
     params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
-    as_written, base = _as_written(), _base_url()
+    as_written, base = _as_written(), base_url()
     quotations = []
     for hit in hits:
         text, script = _quoted(hit, as_written)
@@ -347,35 +350,16 @@ def export_docx():
     return _download(body, wordexport.MIME, "docx")
 
 
-def _csv_safe(text: str) -> str:
-    """Cells starting with = + - @ would run as formulas in Excel: prefix them with '."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @bp.route("/export.md")
 def export_md():
     params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
-    base = _base_url()
+    base = base_url()
     lines = [f"# 检索结果：{params.q or '（全部）'}", "", f"共 {len(hits)} 段。", ""]
     for n, hit in enumerate(hits, 1):
-        quoted = (hit.get("text") or "").replace("\n", " ")
-        cite = _md_escape(citation_for_hit(hit, base), CITE_MARKUP).replace("](", "]\\(")
-        lines += [f"{n}. > {_md_escape(quoted)}", "", f"   ——{cite}", ""]
+        lines += [f"{n}. > {markdown.quoted_text(hit.get('text'))}", "",
+                  f"   ——{markdown.cited(citation_for_hit(hit, base))}", ""]
     return _download("\n".join(lines), "text/markdown", "md")
-
-
-TEXT_MARKUP = "\\`*_[]<>#|!"
-# A citation ends in a permalink (keep its _ and #) and contains "[R]"; "](" is broken up so a
-# title cannot become a link. Quoted text has every bracket escaped, so no link definitions exist.
-CITE_MARKUP = "\\`*<>|"
-
-
-def _md_escape(text: str, markup: str = TEXT_MARKUP) -> str:
-    """Report text is data, not Markdown: escape what would become markup or raw HTML."""
-    for ch in markup:
-        text = text.replace(ch, "\\" + ch)
-    return text
 
 
 def _download(body: str | bytes, mimetype: str, ext: str) -> Response:

@@ -1,7 +1,7 @@
 """Blueprint `tracker`: 问题整改追踪, `/tracker[?county=…|town=…]`, a supervision view for a
 county justice bureau reviewing its towns' reports.
 
-- For a town: each report's 存在问题, item by item, beside the same town's next report: raised
+- For a town (PAIRS_PER_PAGE pairs at a time): each report's 存在问题, item by item, beside the same town's next report: raised
   again (重复出现), answered by a plan or work item (有回应), or not (未见回应), with the
   matched paragraph and its similarity; and whether the report's 下一步计划 items show up in
   the next report's 工作成效 (计划落实).
@@ -29,6 +29,7 @@ from webapp.services import get_archive
 bp = Blueprint("tracker", __name__)
 
 TOWNS_PER_PAGE = 15
+PAIRS_PER_PAGE = 5       # a town's pairs of consecutive reports on one page
 STATUS_LABELS = {"repeated": "重复出现", "answered": "有回应", "review": "待人工判断", "open": "未见回应"}
 PLAN_LABELS = {"done": "已落实", "review": "待人工判断", "open": "未见落实"}
 
@@ -51,17 +52,32 @@ def index():
 
 
 def _town_page(town: str, county: str, context: dict):
+    """One town's pairs of consecutive reports, year by year, PAIRS_PER_PAGE at a time
+    (`pair=<later report id>` opens the page holding that pair); namesake towns in other
+    counties each have a section."""
     found = town_reviews(get_archive(), town, county or None, _genre(context))
     if not found:
         context["message"] = (f"档案中没有“{town}”{'（' + county + '）' if county else ''}"
                               "注明年份的报告：请从下拉列表选择乡镇。")
         return render_template("tracker/index.html", **context), 404
     archive = get_archive()
-    sections = [{**s, "county": s["county"] or UNKNOWN_PLACE, "county_value": s["county"],
-                 "history": {p.later["id"]: verdicts.history(archive, p.earlier["id"], p.later["id"])
-                             for p, _ in s["pairs"]}}
-                for s in sorted(found, key=lambda s: pinyin_key(s["county"]))]
-    context.update(sections=sections, can_judge=is_admin())
+    places = sorted(found, key=lambda s: pinyin_key(s["county"]))
+    every = [(n, p, r) for n, s in enumerate(places) for p, r in s["pairs"]]
+    pages = max(1, -(-len(every) // PAIRS_PER_PAGE))
+    wanted = request.args.get("pair", "")     # a report page's link: the page holding that pair
+    at = next((n for n, (_, p, _) in enumerate(every) if p.later["id"] == wanted), 0)
+    page = min(int_arg("page", at // PAIRS_PER_PAGE + 1, 1, 10_000, label="页码"), pages)
+    shown = every[(page - 1) * PAIRS_PER_PAGE:page * PAIRS_PER_PAGE]
+    sections = []
+    for n, s in enumerate(places):
+        mine = [(p, r) for k, p, r in shown if k == n]
+        if mine or (page == 1 and not s["pairs"]):
+            sections.append({**s, "pairs": mine, "county": s["county"] or UNKNOWN_PLACE,
+                             "county_value": s["county"],
+                             "history": {p.later["id"]: verdicts.history(archive, p.earlier["id"], p.later["id"])
+                                         for p, _ in mine}})
+    context.update(sections=sections, can_judge=is_admin(), page=page, pages=pages,
+                   n_pairs=len(every), page_url=lambda n: _url(n, town=town, county=county))
     return render_template("tracker/town.html", **context)
 
 
@@ -92,12 +108,12 @@ def _table_page(county: str, context: dict):
                       "repeated": sum(x["review"].count("repeated") for x in cells.values())})
     context.update(table=table, years=sorted(years), page=page, pages=pages,
                    tracked=len(tracked), single=sum(1 for v in towns.values() if len(v) == 1),
-                   page_url=lambda n: _table_url(county, n))
+                   page_url=lambda n: _url(n, county=county))
     return render_template("tracker/index.html", **context)
 
 
-def _table_url(county: str, page: int) -> str:
-    args = [(k, v) for k, v in (("county", county), ("page", page)) if v and v != 1]
+def _url(page: int, **place: str) -> str:
+    args = [(k, v) for k, v in (*place.items(), ("page", page)) if v and v != 1]
     return request.script_root + "/tracker" + (f"?{urlencode(args)}" if args else "")
 
 
@@ -124,5 +140,5 @@ def set_verdict():
     except ArchiveError as exc:
         abort(400, description=str(exc))
     town, county = form.get("town", ""), form.get("county", "")
-    return redirect(url_for("tracker.index", town=town or None, county=county or None)
+    return redirect(url_for("tracker.index", town=town or None, county=county or None, pair=later)
                     + f"#pair-{later}", code=303)

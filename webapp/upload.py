@@ -1,5 +1,9 @@
 """Upload reports through the browser (administrator only).
 
+A file whose bytes are already in the archive (same SHA-256) is said so at once, with a link
+to its report, and asks nothing about it (unless today's importer reads a town, county or year
+the stored report lacks: then it is reviewed and confirmed as usual, and updates the report).
+
 upload files → preview (detected metadata, outline, import flags; nothing stored yet) → correct
 town / county / year → confirm → `workflows.import_upload` (archive, then the index follows):
 searchable at once.
@@ -15,6 +19,7 @@ The uploaded bytes wait in DATA_DIR/uploads/<batch>/<n>.bin, where <batch> is a 
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
@@ -142,22 +147,49 @@ def receive():
         return render_template("upload/index.html", enabled=True, max_files=MAX_FILES,
                                error=f"一次最多上传 {MAX_FILES} 个文件，请分批上传。"), 400
     _expire_old_batches()
+    archive = get_archive()
+    received = [(_clean_filename(storage.filename), storage.read()) for storage in files]
+    known = [_known(archive, data, name) for name, data in received]
+    if all(known):  # nothing to ask: say so at once
+        return render_template("upload/done.html", results=[_known_row(item) for item in known],
+                               stored=False)
     batch = secrets.token_urlsafe(24)
     folder = _uploads_dir() / batch
     folder.mkdir(parents=True)
     names, pages = [], 0
-    for n, storage in enumerate(files):
-        data = storage.read()
-        names.append(_clean_filename(storage.filename))
+    for n, (name, data) in enumerate(received):
+        names.append(name)
         (folder / f"{n}.bin").write_bytes(data)
-        pages += scanned_pages(data, names[-1])
+        pages += 0 if known[n] else scanned_pages(data, name)
     if pages:   # OCR takes seconds a page: preview in the background, the review page waits
         _write_progress(folder, 0, pages)
-        threading.Thread(target=_previews, args=(folder, names, pages), daemon=True,
+        threading.Thread(target=_previews, args=(folder, names, pages, known), daemon=True,
                          name=f"upload-ocr-{batch[:8]}").start()
     else:
-        _previews(folder, names, 0)
+        _previews(folder, names, 0, known)
     return redirect(url_for("upload.review", batch=batch))
+
+
+def _known(archive, data: bytes, filename: str) -> dict | None:
+    """The item of a file already in the archive, byte for byte: a line naming its report,
+    asking nothing — unless today's importer reads a town, county or year the stored report
+    lacks (see `_settle`): then None, and it is previewed and confirmed as usual."""
+    rid = archive.with_original(hashlib.sha256(data).hexdigest())
+    if rid is None:
+        return None
+    try:
+        stored = archive.get(rid)
+    except ArchiveError:
+        return None
+    lacking = [field for field in EDITABLE if not stored.meta(field)]
+    if lacking and any(preview(data, filename).get(field) for field in lacking):
+        return None
+    return {"filename": filename, "error": None, "known": rid, "title": stored.title}
+
+
+def _known_row(item: dict) -> dict:
+    return {"filename": item["filename"], "report_id": item["known"], "title": item.get("title"),
+            "status": "unchanged", "error": None}
 
 
 def _write_progress(folder: Path, done: int, total: int) -> None:
@@ -166,9 +198,9 @@ def _write_progress(folder: Path, done: int, total: int) -> None:
     tmp.replace(folder / "progress.json")
 
 
-def _previews(folder: Path, names: list[str], pages: int) -> None:
-    """Every file's preview into batch.json; OCR progress, counted over the whole batch, into
-    progress.json as each page is done."""
+def _previews(folder: Path, names: list[str], pages: int, known: list) -> None:
+    """Every file's preview (a known file's line, `_known`) into batch.json; OCR progress,
+    counted over the whole batch, into progress.json as each page is done."""
     finished = 0
 
     def tell(done: int, total: int) -> None:
@@ -177,6 +209,9 @@ def _previews(folder: Path, names: list[str], pages: int) -> None:
     items = []
     with ocr.on_page(tell):
         for n, name in enumerate(names):
+            if known[n]:
+                items.append(known[n])
+                continue
             data = (folder / f"{n}.bin").read_bytes()
             try:
                 items.append(preview(data, name))
@@ -206,7 +241,8 @@ def _review_page(batch: str, items: list[dict], errors: dict | None = None,
                  problems: dict | None = None, error: str | None = None, status: int = 200):
     return render_template(
         "upload/review.html", batch=batch, items=items, errors=errors or {},
-        problems=problems or {}, error=error, importable=any(not item["error"] for item in items),
+        problems=problems or {}, error=error,
+        importable=any(not item["error"] and not item.get("known") for item in items),
         known={level: placenames.known_names(level) for level in ("town", "county")}), status
 
 
@@ -251,10 +287,10 @@ def confirm(batch: str):
         return redirect(url_for("upload.review", batch=batch))   # still recognising
     items = _load(folder)
     chosen = [n for n, item in enumerate(items)
-              if not item["error"] and request.form.get(f"import-{n}")]
+              if not item["error"] and not item.get("known") and request.form.get(f"import-{n}")]
     if not chosen:
         error = ("这批文件都无法导入（原因见各文件下方），请处理后重新上传。"
-                 if not any(not item["error"] for item in items)
+                 if not any(not item["error"] and not item.get("known") for item in items)
                  else "没有勾选要导入的文件：请勾选“导入此文件”，或放弃这批上传。")
         return _review_page(batch, items, error=error, status=400)
     plans, errors, problems = {}, {}, {}
@@ -272,7 +308,9 @@ def confirm(batch: str):
     results = []
     for n, item in enumerate(items):
         row = {"filename": item["filename"], "report_id": None, "title": item.get("title")}
-        if item["error"]:
+        if item.get("known"):
+            row = _known_row(item)
+        elif item["error"]:
             row.update(status="failed", error=item["error"])
         elif n not in plans:
             row.update(status="skipped", error=None)

@@ -15,6 +15,7 @@ from typing import Any, Iterable, Optional
 
 from archive import audit, renames
 from archive.errors import ArchiveError
+from archive.flags import flag_label
 from archive.reread import Reread, read_again
 from archive.rules import GENRE_LABELS, LEVEL_LABELS
 from archive.store import Archive, ImportResult
@@ -55,7 +56,7 @@ class Outcome:
         for name, (before, after) in self.changes.items():
             if name == "flags":
                 came, gone = sorted(set(after) - set(before)), sorted(set(before) - set(after))
-                parts.append("标记 " + " ".join([f"+{f}" for f in came] + [f"-{f}" for f in gone]))
+                parts.append("标记 " + " ".join([f"+{flag_label(f)}" for f in came] + [f"-{flag_label(f)}" for f in gone]))
                 continue
             if name in ("level", "genre"):
                 names = LEVEL_LABELS if name == "level" else GENRE_LABELS

@@ -88,17 +88,18 @@ def test_filter_fields_follow_the_url_on_back_and_forward(page, site, shot):
     assert sections and all(s.startswith("存在问题") for s in sections)
 
 
-def test_trend_keeps_every_year_and_marks_the_filtered_one(page, site, shot):
+def test_trend_spans_the_filtered_years(page, site, shot):
     archive = site.archive()
     years = sorted({s.year for s in archive.summaries() if s.year})
-    page.goto("/?" + urlencode({"q": f'"{TERM}"', "year_from": years[-1], "year_to": years[-1]}))
+    page.goto("/?" + urlencode({"q": f'"{TERM}"', "year_from": years[-2]}))
     chart = page.get_by_test_id("trend-chart")
     expect(chart).to_be_visible()
     shot(page, "22-trend-filtered")
     bars = chart.locator("a.trend-bar")
-    assert [int(y) for y in bars.evaluate_all("bs => bs.map(b => b.dataset.year)")] == years
-    outside = chart.locator("a.trend-bar.outside").evaluate_all("bs => bs.map(b => +b.dataset.year)")
-    assert outside == years[:-1]
+    span = list(range(years[-2], years[-1] + 1))     # from the filter to the last year held
+    assert [int(y) for y in bars.evaluate_all("bs => bs.map(b => b.dataset.year)")] == span
+    assert chart.locator("text.year").all_text_contents() == [str(y) for y in span]
+    years = span
     matched = {int(rid.rsplit("-", 1)[-1]) for rid, _ in stored_hits(archive, TERM)}
     drawn = chart.locator("a.trend-bar").evaluate_all(
         "bs => bs.filter(b => b.querySelector('rect').getAttribute('height') > 0).map(b => +b.dataset.year)")
@@ -110,14 +111,19 @@ def test_compare_from_the_menu_with_the_typing_filter(page, site, shot):
     page.get_by_test_id("nav-compare").click()
     page.wait_for_url("**/compare")
     expect(page.get_by_test_id("compare-choose")).to_be_visible()
+    expect(page.get_by_test_id("count-a")).to_contain_text("输入乡镇")
+    assert page.get_by_test_id("choose-a").locator("input").count() == 0   # no list of every report
     page.get_by_test_id("filter-a").press_sequentially("赵集 2023")
-    visible = page.get_by_test_id("choose-a").locator("option:not([hidden])")
-    expect(visible).to_have_count(1)
+    options = page.get_by_test_id("choose-a").locator("input[type=radio]")
+    expect(options).to_have_count(1)
     expect(page.get_by_test_id("count-a")).to_contain_text("匹配 1 份")
-    page.get_by_test_id("choose-a").select_option("赵集镇-2023")
+    options.first.check()
+    page.get_by_test_id("filter-b").press_sequentially("zjz")               # pinyin initials
+    expect(page.get_by_test_id("choose-b").locator("input[type=radio]")).to_have_count(2)
+    page.get_by_test_id("filter-b").fill("")
     page.get_by_test_id("filter-b").press_sequentially("2024 赵集")
-    expect(page.get_by_test_id("choose-b").locator("option:not([hidden])")).to_have_count(1)
-    page.get_by_test_id("choose-b").select_option("赵集镇-2024")
+    expect(page.get_by_test_id("choose-b").locator("input[type=radio]")).to_have_count(1)
+    page.get_by_test_id("choose-b").locator('input[value="赵集镇-2024"]').check()
     shot(page, "23-compare-picker")
     page.get_by_test_id("compare-go").click()
     page.wait_for_url("**/compare?**")
@@ -155,10 +161,10 @@ def test_result_group_and_report_page_open_the_picker_with_the_report_chosen(pag
     group = page.get_by_test_id("report-group").first
     rid = group.get_attribute("data-report-id")
     group.get_by_test_id("compare-link").click()
-    expect(page.get_by_test_id("choose-a")).to_have_value(rid)
+    expect(page.get_by_test_id("choose-a").locator("input:checked")).to_have_value(rid)
     page.goto(site.report_url(rid))
     page.get_by_test_id("compare-any").click()
-    expect(page.get_by_test_id("choose-a")).to_have_value(rid)
+    expect(page.get_by_test_id("choose-a").locator("input:checked")).to_have_value(rid)
 
 
 def test_basket_word_export_in_the_browser(page, site, shot):
