@@ -163,11 +163,12 @@ class _Worker:
         self.process.stdin.write(f"{height} {width}\n".encode() + grey.tobytes())
         self.process.stdin.flush()
         ready, _, _ = select.select([self.process.stdout], [], [], timeout)
-        line = self.process.stdout.readline() if ready else b""
-        if not line:
+        if not ready:
             raise TimeoutError
-        answer = json.loads(line)
-        return answer
+        line = self.process.stdout.readline()
+        if not line:
+            raise EOFError   # the process ended (killed, out of memory)
+        return json.loads(line)
 
     def stop(self) -> None:
         self.process.kill()
@@ -182,16 +183,17 @@ _cache: "OrderedDict[str, list]" = OrderedDict()
 
 def run_page(grey, timeout: float):
     """A prepared page (2-D uint8) on an idle worker (a new one while fewer than WORKERS run):
-    the worker's answer, or TimeoutError. A worker that timed out or died is ended."""
-    global _started
+    the worker's answer; TimeoutError, or EOFError when the worker died. Either way the worker
+    is ended."""
     worker = _acquire()
     try:
         answer = worker.run(grey, timeout)
-    except (TimeoutError, BrokenPipeError, OSError, ValueError):
-        worker.stop()
-        with _lock:
-            _started -= 1
-        raise TimeoutError from None
+    except TimeoutError:
+        _discard(worker)
+        raise
+    except (EOFError, OSError, ValueError):
+        _discard(worker)
+        raise EOFError from None
     _idle.put(worker)
     _end_when_idle()
     return answer
@@ -211,22 +213,36 @@ def _end_when_idle() -> None:
         _idle_timer.start()
 
 
+def _discard(worker: _Worker) -> None:
+    global _started
+    worker.stop()
+    with _lock:
+        _started -= 1
+
+
 def _acquire() -> _Worker:
+    """An idle living worker, or a new one while fewer than WORKERS run; else wait for one."""
     global _started
     while True:
+        start = False
         with _lock:
             try:
-                return _idle.get_nowait()
+                worker = _idle.get_nowait()
             except queue.Empty:
+                worker = None
                 start = _started < WORKERS
                 if start:
                     _started += 1
         if start:
             return _Worker()
-        try:   # all busy: wait for one, looking again now and then (one may have been ended)
-            return _idle.get(timeout=1)
-        except queue.Empty:
-            continue
+        if worker is None:
+            try:   # all busy: wait, looking again now and then (one may have been ended)
+                worker = _idle.get(timeout=1)
+            except queue.Empty:
+                continue
+        if worker.alive():
+            return worker
+        _discard(worker)   # ended while idle (killed, out of memory)
 
 
 def shutdown() -> None:
@@ -262,6 +278,9 @@ def recognise(image, number: int = 1, timeout: Optional[float] = None) -> OcrPag
             answer = run_page(grey, timeout or PAGE_TIMEOUT)
         except TimeoutError:
             page.error = f"第 {number} 页识别超时（超过 {timeout or PAGE_TIMEOUT:.0f} 秒），已跳过该页"
+            return page
+        except EOFError:
+            page.error = f"第 {number} 页识别时识别进程意外退出（可能内存不足），已跳过该页"
             return page
         if "ok" not in answer:
             page.error = f"第 {number} 页无法识别（{answer['error']}），已跳过该页"

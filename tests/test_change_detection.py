@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 import workflows
+from archive import integrity
 from archive import store
 from archive.store import Archive
 from tests.helpers import fake_file, fake_reader
@@ -82,4 +83,4 @@ def test_an_edit_in_place_is_seen_at_once_by_reindex_changed_and_check(arc):
     synced = workflows.sync_index(arc, index, scan=True)  # what `archive reindex --changed` runs
     assert synced.updated == ["覃斗镇-2019"]
     assert arc.summaries()[0].title.startswith("覃斗镇")
-    assert arc.check() == []
+    assert integrity.check(arc) == []

@@ -248,3 +248,23 @@ def test_an_oversized_image_inside_a_pdf_is_refused_before_drawing(monkeypatch, 
     data = _pdf_with_pages(("image", back_page))
     with pytest.raises(ImportFailed, match="第 1 页图像过大"):
         read_report(data, "巨图.pdf")
+
+
+def test_dead_workers_are_replaced_and_a_death_mid_page_fails_that_page(monkeypatch):
+    import psutil
+
+    page = scans.town_report_pages(dpi=150)[1]
+    assert ocr.recognise(page.image.crop((0, 0, 1240, 600)), 1).error is None
+    for child in psutil.Process().children():     # the engine processes, killed while idle
+        if "importers.ocr" in " ".join(child.cmdline()):
+            child.kill()
+            child.wait()
+    again = ocr.recognise(page.image.crop((0, 0, 1240, 700)), 2)
+    assert again.error is None and "赵集镇人民政府" in [ln.text for ln in again.lines]
+
+    def dies(grey, timeout):
+        raise EOFError
+
+    monkeypatch.setattr(ocr, "run_page", dies)
+    dead = ocr.recognise(page.image.crop((0, 0, 1240, 800)), 3)
+    assert "第 3 页识别时识别进程意外退出" in dead.error and not dead.lines

@@ -43,7 +43,8 @@ def scope_of(params: Params) -> Scope:
     """What `analysis.trends` counts, from the page's filters."""
     return Scope(town=params.town, county=params.county, section=params.section,
                  year_from=params.year_from, year_to=params.year_to,
-                 genre=params.genre_filter or "", level=params.level, match=match_arg())
+                 genre=DEFAULT_GENRE if not params.genre else params.genre_filter or "",  # all: "all"
+                 level=params.level, match=match_arg())
 
 
 def match_arg() -> str:
@@ -85,7 +86,7 @@ def trend_url(phrases: list[str], params: Params, path: str = "/trend", **change
     return f"{request.script_root}{path}" + (f"?{query}" if query else "")
 
 
-def _filter_params(args, strict: bool = False) -> Params:
+def trend_params(args, strict: bool = False) -> Params:
     """The search page's filters (town, county, years, part; `page` pages the town table);
     `strict`: a malformed number is a 400 (downloads), else dropped with a notice (the page)."""
     params = replace(Params.from_args(args, strict=strict), q="", sort="relevance")
@@ -271,7 +272,7 @@ def _download(body, mimetype: str, name: str, ext: str) -> Response:
 
 def _request_trend(strict: bool = False):
     phrases, too_many = read_phrases(request.args)
-    params = _filter_params(request.args, strict)
+    params = trend_params(request.args, strict)
     trend = build_trend(get_index(), phrases, scope_of(params)) if phrases else None
     return phrases, too_many, params, trend and in_scope(trend, params)
 
