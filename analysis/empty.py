@@ -4,7 +4,7 @@ that hold no report (档案中没有 2030 年的报告), and the phrases near a 
 from __future__ import annotations
 
 from archive.errors import QueryError
-from archive.rules import PART_LABELS
+from archive.rules import GENRE_LABELS, LEVEL_LABELS, PART_LABELS
 
 _PLACE_WORDS = {"town": "乡镇", "county": "县（区）", "city": "市", "province": "省"}
 
@@ -21,6 +21,8 @@ def scope_words(scope) -> str:
         return f"“{PART_LABELS.get(value, value)}”部分"
     if field == "heading":
         return f"标题含“{value}”"
+    if field in ("genre", "level"):
+        return f"{'体裁' if field == 'genre' else '层级'}“{(GENRE_LABELS if field == 'genre' else LEVEL_LABELS).get(value, value)}”"
     return f"编号“{value}”"
 
 
@@ -36,6 +38,10 @@ def reasons(index, query: str, filters: dict) -> list[str]:
         return [f"档案中没有{_spaced(scope_words(s))}的{'段落' if s.field in ('section', 'heading') else '报告'}"
                 for s in empty]
     if together:
+        places = [s for s in scopes if s.field in _PLACE_WORDS]
+        years = [s for s in scopes if s.field == "year"]
+        if len(places) == 1 and len(years) == 1 and len(scopes) == 2:  # 乡镇“赵集镇”没有 2019 年的报告
+            return [f"{scope_words(places[0])}没有{_spaced(scope_words(years[0]))}的报告"]
         return ["档案中没有同时符合" + _spaced("、".join(scope_words(s) for s in scopes)) + "的报告"]
     return []
 

@@ -251,7 +251,7 @@ def review_pair(earlier: Sequence[tuple[str, str, str]],
     bm25 = BM25([i.words for i in problems + plans] + [t.words for ts in targets.values() for t in ts])
 
     def best(item: Item, candidates: list[Item]) -> Optional[Match]:
-        scored = [(bm25.ratio(item.words, c.words), -k) for k, c in enumerate(candidates)]
+        scored = [(score, -k) for k, score in enumerate(bm25.ratios(item.words, [c.words for c in candidates]))]
         if not scored:
             return None
         score, earlier_first = max(scored)          # ties: the earlier sentence
@@ -275,11 +275,20 @@ class BM25:
         self.idf = {w: math.log(1 + (n - c + 0.5) / (c + 0.5)) for w, c in df.items()}
         self.avg = sum(len(d) for d in docs) / n if n else 1.0
 
+        self._tf: dict = {}
+
     def score(self, query: Sequence[str], doc: Sequence[str]) -> float:
-        tf = Counter(doc)
+        key = tuple(doc)
+        tf = self._tf.get(key)
+        if tf is None:
+            tf = self._tf[key] = Counter(doc)
         norm = K1 * (1 - B + B * len(doc) / self.avg)
-        return sum(self.idf.get(w, 0.0) * tf[w] * (K1 + 1) / (tf[w] + norm) for w in set(query))
+        return sum(self.idf.get(w, 0.0) * tf[w] * (K1 + 1) / (tf[w] + norm) for w in set(query) if w in tf)
 
     def ratio(self, query: Sequence[str], doc: Sequence[str]) -> float:
+        return self.ratios(query, [doc])[0]
+
+    def ratios(self, query: Sequence[str], docs: Sequence[Sequence[str]]) -> list[float]:
+        """`ratio` of one query against many docs (its own score computed once)."""
         own = self.score(query, query)
-        return min(1.0, self.score(query, doc) / own) if own else 0.0
+        return [min(1.0, self.score(query, d) / own) if own else 0.0 for d in docs]

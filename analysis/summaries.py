@@ -17,6 +17,7 @@ from importers import gazetteer
 
 
 UNKNOWN_PLACE = "未注明"    # how a place level a report does not give is shown and grouped
+NATIONAL = "全国"          # the tree's top node of the State Council's own reports
 LEVELS = ("province", "city", "county", "town")
 AREA_LEVELS = LEVELS[:-1]   # what /towns?province=…&city=…&county=… selects a coverage grid by
 LATEST = 12
@@ -33,8 +34,11 @@ class Catalogue:
     the catalogue changes (see `catalogue`)."""
 
     def __init__(self, summaries):
-        self.rows = [{"id": s.id, "title": s.title, "year": s.year, "province": s.place.province,
-                      "city": s.place.city, "county": s.place.county, "town": s.place.town}
+        # the State Council's reports have no province: in the tree they are 全国's own
+        self.rows = [{"id": s.id, "title": s.title, "year": s.year,
+                      "province": s.place.province or (NATIONAL if s.level == "national" else None),
+                      "city": s.place.city, "county": s.place.county, "town": s.place.town,
+                      "genre": s.genre, "level": s.level}
                      for s in summaries]
         self._derived: dict = {}
 
@@ -42,6 +46,14 @@ class Catalogue:
     def tree(self) -> list[dict]:
         """The /towns tree: `browse_tree` of the collapsed hierarchy."""
         return browse_tree(hierarchy(self.rows, collapse_unknown=True))
+
+    def tree_of(self, genre: str = "", level: str = "") -> list[dict]:
+        """The tree of the reports of one genre and/or level (codes; "" = any)."""
+        if not (genre or level):
+            return self.tree
+        return self.derived(("tree", genre, level), lambda: browse_tree(hierarchy(
+            [r for r in self.rows if (not genre or r["genre"] == genre) and (not level or r["level"] == level)],
+            collapse_unknown=True)))
 
     @cached_property
     def n_towns(self) -> int:
@@ -69,7 +81,7 @@ class Catalogue:
                 return None
             self._derived[key] = {"reports": len(chosen), "grid": coverage(chosen),
                                   "towns": len({(r["county"], r["town"]) for r in chosen if r["town"]}),
-                                  "places": _places_above(chosen),
+                                  "places": _places_above(chosen, where),
                                   "absent": frozenset.intersection(*map(_absent, chosen))}
         return self._derived[key]
 
@@ -94,11 +106,13 @@ def catalogue(archive) -> Catalogue:
     return held[1]
 
 
-def _places_above(chosen: list[dict]) -> list[str]:
-    """The distinct "province · city · county" of an area, for its heading (a county name given
-    alone may exist in more than one city)."""
-    return sorted({" · ".join(r[level] or UNKNOWN_PLACE for level in AREA_LEVELS if level not in _absent(r))
-                   for r in chosen})
+def _places_above(chosen: list[dict], where: dict[str, str]) -> list[str]:
+    """The distinct "province · city · county" of an area down to the deepest level `where`
+    names, for its heading: more than one is a real namesake (a county name given alone that
+    exists in two cities); the counties within one city are not."""
+    depth = max((AREA_LEVELS.index(level) for level in where), default=len(AREA_LEVELS) - 1)
+    return sorted({" · ".join(r[level] or UNKNOWN_PLACE for level in AREA_LEVELS[:depth + 1]
+                              if level not in _absent(r)) for r in chosen})
 
 
 def place_options(archive) -> dict:
@@ -140,7 +154,9 @@ LEVEL_LABELS = {"province": "省", "city": "市", "county": "县（区）", "tow
 
 def hierarchy(data: Iterable[dict], collapse_unknown: bool = False) -> list[dict]:
     """province → city → county → town, each node {name, label, level, count, years, children};
-    a level the report does not give is grouped under 未注明. Towns carry their report list.
+    a level the report does not give is grouped under 未注明. Towns carry their report list; a
+    county's, city's or province's own report (`level`) sits on its own node (its `own` list),
+    not under a 乡镇未注明 below it.
 
     With `collapse_unknown` (the /towns page) a run of unknown levels is one node, so a report
     that names only its town sits at 上级未注明 › 赵集镇 rather than four levels down; the node's
@@ -164,7 +180,9 @@ def _path(r: dict, collapse_unknown: bool) -> list[tuple[str, str, str]]:
     the place has none of (`absent_levels`) is no step at all: 天津市 › 静海区, not 市未注明."""
     steps, missing = [], []
     absent = _absent(r) if collapse_unknown else ()
-    for level in LEVELS:
+    own = r.get("level")
+    levels = LEVELS[:LEVELS.index(own) + 1] if own in LEVELS[:-1] else LEVELS[:1] if own == "national" else LEVELS
+    for level in levels:
         if level in absent:
             continue
         if r[level] or not collapse_unknown:
@@ -222,6 +240,8 @@ def _freeze(children: dict) -> list[dict]:
             item["reports"] = sorted(node["reports"], key=lambda r: (r["year"] or 0, r["id"]))
         else:
             item["children"] = _freeze(node["children"])
+            if node["reports"]:   # the area's own reports (a county's, a city's, a province's)
+                item["own"] = sorted(node["reports"], key=lambda r: (r["year"] or 0, r["id"]))
         out.append(item)
     return out
 

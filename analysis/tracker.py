@@ -14,6 +14,7 @@ from analysis import verdicts
 from analysis.rectification import PairReview, review_pair
 from analysis.summaries import catalogue, rows
 from archive.errors import ArchiveError
+from archive.rules import DEFAULT_GENRE
 
 
 @dataclass(frozen=True)
@@ -26,18 +27,20 @@ class Pair:
         return self.later["year"] - self.earlier["year"]
 
 
-def town_series(archive, county: Optional[str] = None) -> dict[tuple[str, str], list[dict]]:
+def town_series(archive, county: Optional[str] = None,
+                genre: str = DEFAULT_GENRE) -> dict[tuple[str, str], list[dict]]:
     """(county, town) → the town's reports with a year, one per year (the first id when a town
-    filed two the same year), oldest first; towns of `county` only when given."""
+    filed two the same year), oldest first; towns of `county` only when given. Only reports of
+    `genre` (a code; "" = any): a town's 政府工作报告 is no step in its rule-of-law series."""
     def build():
         towns: dict = {}
         for r in sorted(rows(archive), key=lambda r: (r["year"] or 0, r["id"])):
-            if r["town"] and r["year"]:
+            if r["town"] and r["year"] and (not genre or r["genre"] == genre):
                 series = towns.setdefault((r["county"] or "", r["town"]), [])
                 if not series or series[-1]["year"] != r["year"]:
                     series.append(r)
         return towns
-    towns = catalogue(archive).derived("tracker-towns", build)
+    towns = catalogue(archive).derived(("tracker-towns", genre), build)
     return towns if county is None else {k: v for k, v in towns.items() if k[0] == county}
 
 
@@ -72,12 +75,13 @@ def review_reports(archive, earlier_id: str, later_id: str) -> PairReview:
                             review_pair(body(archive, earlier_id), body(archive, later_id)))
 
 
-def town_reviews(archive, town: str, county: Optional[str] = None) -> list[dict]:
-    """Each (county, town) named `town` (in `county` when given): its reports' pairs, each
-    with its review (None: a report went away)."""
+def town_reviews(archive, town: str, county: Optional[str] = None,
+                 genre: str = DEFAULT_GENRE) -> list[dict]:
+    """Each (county, town) named `town` (in `county` when given): its reports' pairs (of one
+    genre, `town_series`), each with its review (None: a report went away)."""
     held = catalogue(archive)
     out = []
-    for (c, t), series in sorted(town_series(archive, county).items()):
+    for (c, t), series in sorted(town_series(archive, county, genre).items()):
         if t == town:
             out.append({"county": c, "town": t, "series": series,
                         "pairs": [(p, review(archive, p, held)) for p in pairs(series)]})

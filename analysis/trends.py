@@ -25,7 +25,7 @@ from typing import Optional
 from analysis.pinyin import pinyin_key
 from analysis.summaries import UNKNOWN_PLACE
 from archive.errors import QueryError
-from archive.rules import YEAR_MAX, YEAR_MIN
+from archive.rules import DEFAULT_GENRE, YEAR_MAX, YEAR_MIN
 from index.query import phrase_query
 
 MAX_PHRASES = 6          # one colour each on the chart
@@ -36,14 +36,18 @@ MATCH_SHORT = {"phrase": "精确短语", "words": "分词"}
 
 @dataclass(frozen=True)
 class Scope:
-    """Which reports a trend counts: a town, a county, a part (`archive.rules.PARTS` code) and
-    a year range (either end open), and how a phrase matches (`MATCHES`). Empty strings and
-    None mean no filter."""
+    """Which reports a trend counts: a town, a county, a part (`archive.rules.PARTS` code), a
+    year range (either end open), a genre and a level (codes), and how a phrase matches
+    (`MATCHES`). Empty strings and None mean no filter; the genre is the archive's own
+    (法治政府建设 reports) unless asked otherwise, so the denominators do not count work
+    reports, news or plans."""
     town: str = ""
     county: str = ""
     section: str = ""
     year_from: Optional[int] = None
     year_to: Optional[int] = None
+    genre: str = DEFAULT_GENRE
+    level: str = ""
     match: str = "phrase"
 
     def query(self, phrase: str) -> str:
@@ -129,7 +133,8 @@ def phrase_counts(index, phrase: str, scope: Scope) -> PhraseCounts:
         try:
             result = index.search(
                 counting.query(phrase), town=counting.town or None, county=counting.county or None,
-                section=counting.section or None, sort="year", per_page=0)
+                section=counting.section or None, sort="year", per_page=0,
+                genre=counting.genre or None, level=counting.level or None)
         except QueryError as exc:
             return PhraseCounts(phrase, error=str(exc))
         towns: dict = {}
@@ -143,14 +148,15 @@ def phrase_counts(index, phrase: str, scope: Scope) -> PhraseCounts:
 
 
 def year_totals(index, scope: Scope) -> dict[int, int]:
-    """Reports per year in the place filter: the whole archive's count, or the reports a
-    browse of that town or county finds (the denominator of every share)."""
+    """Reports per year in scope (place, genre, level): the whole archive's count, or the
+    reports a browse with those filters finds (the denominator of every share)."""
     def build() -> dict[int, int]:
-        if not (scope.town or scope.county):
+        if not (scope.town or scope.county or scope.genre or scope.level):
             return {int(y): n for y, n in index.years().items()}
-        result = index.search("", town=scope.town or None, county=scope.county or None, per_page=1)
+        result = index.search("", town=scope.town or None, county=scope.county or None, per_page=1,
+                              genre=scope.genre or None, level=scope.level or None)
         return {int(y): t["matching"] for y, t in result.trend.items()}
-    return cached(index, ("totals", scope.town, scope.county), build)
+    return cached(index, ("totals", scope.town, scope.county, scope.genre, scope.level), build)
 
 
 def build_trend(index, phrases: list[str], scope: Scope) -> Trend:

@@ -97,6 +97,21 @@ def correct(archive: "Archive", report_id: str, fields: dict[str, Any], who: str
     return Correction(archive.get(new_id) if new_id != report_id else report, report_id, changes)
 
 
+def confirm(archive: "Archive", report_id: str, names: list[str], who: str,
+            address: Optional[str] = None, now: Optional[dt.datetime] = None) -> "Report":
+    """Staff confirm that values the importer read with low confidence are right (确认无误):
+    each is kept as a correction of the same value (full confidence, so the report leaves the
+    review list; it survives re-import) and recorded as `confirmed`; nothing else changes."""
+    report_id = resolve(archive, report_id)
+    current = archive.get(report_id)
+    values = {name: current.meta(name) for name in names if current.meta(name) is not None}
+    if not values:
+        return current
+    report = archive.set_fields(report_id, values)
+    record(archive, report_id, who, address, at=_timestamp(now), confirmed=values)
+    return report
+
+
 def rename(archive: "Archive", report_id: str, who: str, address: Optional[str],
            at: Optional[str] = None, via: Optional[str] = None) -> str:
     """`renames.rename` to the id the report's town and year call for, recorded in the trail

@@ -7,7 +7,9 @@ keep pointing at the same words: first the paragraphs that line up in order with
 text, then the same text anywhere (a paragraph that moved), then the same folded text (only
 punctuation, width, spaces or script differ). A paragraph whose text changed keeps the id the
 new sectioning gives it unless that id once named another text; then it gets `~2`, `~3`…
-An old id whose text is gone is retired: it is never given to a different text.
+An old id whose text is gone is retired: it is never given to a different text. When a new
+paragraph holds most of its words (the same sentence with a breadcrumb cut off, a typo fixed)
+the retired id points there (`Carried.moved`), so an old citation opens at that paragraph.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ class Carried:
     renumbered: list[tuple[str, str]] = field(default_factory=list)  # (id the sectioning gave, id kept)
     new: list[str] = field(default_factory=list)               # ids of paragraphs with new text
     retired: list[str] = field(default_factory=list)           # old ids whose text is gone
+    moved: dict[str, str] = field(default_factory=dict)        # retired id -> id now holding its text
     log: list[LogEntry] = field(default_factory=list)
 
     @property
@@ -77,11 +80,45 @@ def carry_ids(old: list[Paragraph], new: list[Paragraph], retired: Iterable[str]
             carried.log.append(LogEntry("reimport_paragraph_new", "", f"{pid} {new_keys[i][:_SHOWN]}"))
         used.add(pid)
         out.append(replace(p, id=pid))
-    for j, p in enumerate(old):
-        if j not in matched_old:
-            carried.retired.append(p.id)
-            carried.log.append(LogEntry("reimport_paragraph_retired", f"{p.id} {old_keys[j][:_SHOWN]}", ""))
+    gone = [j for j in range(len(old)) if j not in matched_old]
+    changed = [i for i in range(len(new)) if i not in match]
+    successors = _successors([old_keys[j] for j in gone], [new_keys[i] for i in changed])
+    for n, j in enumerate(gone):
+        p = old[j]
+        carried.retired.append(p.id)
+        after = ""
+        if successors[n] is not None:
+            after = carried.moved[p.id] = out[changed[successors[n]]].id
+        carried.log.append(LogEntry("reimport_paragraph_retired", f"{p.id} {old_keys[j][:_SHOWN]}", after))
     return carried
+
+
+MOVED_SIMILARITY = 0.6   # bigram Dice of the folded texts; below it the words are not the same
+_MAX_PAIRS = 250_000     # retired × changed paragraphs compared at most (a whole new reading)
+
+
+def _successors(gone: list[str], changed: list[str]) -> list[int | None]:
+    """For each retired text, the index in `changed` of the new text holding most of its
+    words (bigram Dice of the folded texts ≥ MOVED_SIMILARITY), or None."""
+    if len(gone) * len(changed) > _MAX_PAIRS:
+        return [None] * len(gone)
+    grams = [_bigrams(t) for t in changed]
+    out: list[int | None] = []
+    for text in gone:
+        mine = _bigrams(text)
+        best, score = None, MOVED_SIMILARITY
+        for i, theirs in enumerate(grams):
+            if mine and theirs:
+                dice = 2 * len(mine & theirs) / (len(mine) + len(theirs))
+                if dice >= score:
+                    best, score = i, dice
+        out.append(best)
+    return out
+
+
+def _bigrams(text: str) -> set[str]:
+    folded = fold(text)
+    return {folded[k:k + 2] for k in range(len(folded) - 1)}
 
 
 def _match_by(key: Callable[[str], str], old_keys: list[str], new_keys: list[str],

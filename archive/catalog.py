@@ -31,7 +31,8 @@ from archive.files import stamp
 
 log = logging.getLogger(__name__)
 
-SCHEMA = "2"  # 2: a county's, city's or province's own report has a key (store._title_key)
+SCHEMA = "3"  # 2: a county's, city's or province's own report has a key (store._title_key);
+# 3: every summary has its genre and level
 FILE_NAME = "catalog.sqlite"
 OVERRIDE_SUFFIX = ".override.yaml"  # a report with staff corrections (see archive.fields)
 TABLES = [

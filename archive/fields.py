@@ -16,7 +16,8 @@ from archive.errors import ArchiveError, InvalidField
 from archive.files import atomic_write
 from archive.mdfile import normalize_text
 from archive.model import CHECKED_FLAGS, META_FIELDS, PLACE_FIELDS, Provenance, Report, derived_title
-from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
+from archive.rules import (GENRE_LABELS, LEVEL_LABELS, YEAR_MAX, YEAR_MIN, genre_code, level_code,
+                           parse_year, reporting_place)
 
 
 _DATE = re.compile(r"([0-9]{4})(?:\s*[-./年]\s*([0-9]{1,2})(?:\s*[-./月]\s*([0-9]{1,2})\s*日?)?\s*月?)?\s*年?")
@@ -47,6 +48,18 @@ def _valid_reviewed(value: Any) -> list[str]:
     if wrong:
         raise InvalidField(f"reviewed 应为 {' 或 '.join(CHECKED_FLAGS)} (可用逗号分隔), 而不是 {wrong[0]!r}")
     return flags
+
+
+# Fields whose value is a code, given by any of its names (archive.rules): name → (code of, labels).
+_CODED = {"genre": (genre_code, GENRE_LABELS), "level": (level_code, LEVEL_LABELS)}
+
+
+def _valid_code(name: str, value: Any) -> str:
+    code_of, labels = _CODED[name]
+    code = code_of(value)
+    if code is None:
+        raise InvalidField(f"{name} 应为 {'、'.join(labels.values())} 之一, 而不是 {value!r}")
+    return code
 
 
 # Staff type place names, titles, issuers by hand (the web forms, `archive set`, upload
@@ -92,6 +105,8 @@ def validate_fields(fields: dict[str, Any], typed: bool = True) -> dict[str, Any
             out[name] = year
         elif name == "issued":
             out[name] = _valid_issued(str(value))
+        elif name in _CODED:
+            out[name] = _valid_code(name, value)
         else:
             value = str(value)
             if len(value) > 200:
@@ -118,8 +133,12 @@ def apply_fields(report: Report, fields: dict[str, Any]) -> None:
             if name == "county":  # staff picked among the namesakes
                 report.flags = [f for f in report.flags if f != "place_ambiguous"]
                 report.flag_notes.pop("place_ambiguous", None)
-    if report.title_derived and {"year", report.level or "town"} & fields.keys() and "title" not in fields:
-        report.title = derived_title(report.meta(report.level or "town"), report.year)  # not 未知镇…
+            if name in ("genre", "level"):  # staff decided: no longer in doubt
+                report.flags = [f for f in report.flags if f not in (f"{name}_doubt", f"{name}_checked")]
+                report.flag_notes.pop(f"{name}_doubt", None)
+                report.evidence[name] = "工作人员修正"
+    if report.title_derived and {"year", "level", report.level or "town"} & fields.keys() and "title" not in fields:
+        report.title = derived_title(reporting_place(report), report.year)  # not 未知镇…
 
 
 def _mark_reviewed(report: Report, reviewed: list[str]) -> None:
@@ -155,6 +174,7 @@ def meta_copy(report: Report, **changes: Any) -> Report:
     `report`; paragraphs and log are shared (deep-copying them cost more than an import)."""
     return replace(report, place=replace(report.place), provenance=dict(report.provenance),
                    flags=list(report.flags), flag_notes=dict(report.flag_notes),
+                   evidence=dict(report.evidence), years=dict(report.years),
                    history=list(report.history), **changes)
 
 

@@ -14,25 +14,48 @@ from archive.rules import valid_id
 LOW_CONFIDENCE = 0.6
 
 
+def _doubts(e: dict[str, Any]) -> list[tuple[str, str]]:
+    """(kind, reason) of each doubt the catalogue entry shows: a missing or doubtful town or year
+    (kinds town_missing, town_doubtful…; see archive.flags.REVIEW_LABELS)."""
+    out = []
+    for name, label, value in (("town", "镇名", e["place"].get("town")),
+                               ("year", "年份", e["year"])):
+        conf = e["confidence"].get(name)
+        if value is None and (name != "town" or "town_missing" in e["flags"]):
+            out.append((f"{name}_missing", f"缺少{label}"))  # a county's own report has no town
+        elif conf is not None and conf < LOW_CONFIDENCE:
+            out.append((f"{name}_doubtful", f"{label}「{value}」把握不大 (置信度 {conf:.2f})"))
+    return out
+
+
 def review_ids(archive) -> list[tuple[str, list[str]]]:
     """The ids `review()` looks at, in id order, with the reasons the catalogue gives (missing
     or doubtful town and year) — cheap, for a page of the list at a time; `review_item`
     adds the reasons the importer explained."""
-    out = []
+    return [(rid, [reason for _, reason in doubts]) for rid, doubts, _ in _listed(archive)]
+
+
+def review_kinds(archive) -> dict[str, list[str]]:
+    """{id: the kinds of its doubts} for every report `review_ids` lists: the catalogue's doubts
+    and the noted flags (place_ambiguous, genre_doubt), for filtering the list by reason."""
+    return {rid: [kind for kind, _ in doubts] + noted for rid, doubts, noted in _listed(archive)}
+
+
+def _listed(archive):
     for rid, e in archive.catalog_entries():
         if "error" in e:
             continue
-        reasons = []
-        for name, label, value in (("town", "镇名", e["place"].get("town")),
-                                   ("year", "年份", e["year"])):
-            conf = e["confidence"].get(name)
-            if value is None and (name != "town" or "town_missing" in e["flags"]):
-                reasons.append(f"缺少{label}")  # a county's own report has no town
-            elif conf is not None and conf < LOW_CONFIDENCE:
-                reasons.append(f"{label}「{value}」把握不大 (置信度 {conf:.2f})")
-        if reasons or set(e["flags"]) & set(NOTED_FLAGS):
-            out.append((rid, reasons))
-    return out
+        doubts = _doubts(e)
+        noted = [f for f in NOTED_FLAGS if f in e["flags"]]
+        if doubts or noted:
+            yield rid, doubts, noted
+
+
+def doubtful_fields(report) -> list[str]:
+    """The town and year values the importer read with low confidence: what 确认无误 confirms."""
+    return [name for name in ("town", "year") if report.meta(name) is not None
+            and name in report.provenance and report.provenance[name].confidence is not None
+            and report.provenance[name].confidence < LOW_CONFIDENCE]
 
 
 def temp_files(archive) -> list[Path]:

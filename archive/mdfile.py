@@ -13,7 +13,8 @@ Layout::
     ## 一、赵集镇法治政府建设工作情况
 
 The comment above each paragraph keeps its id (what citations point at) and its part, so a hand
-edit never renumbers anything. A heading of level N is written with N+1 `#`. The body holds
+edit never renumbers anything; a paragraph recognised from a scan adds its page, lowest line
+confidence and weak spans (`<!-- 一.1 work page=2 conf=0.870 low=12-30 -->`). A heading of level N is written with N+1 `#`. The body holds
 `text_original`; `text` (simplified) and `heading_path` are derived again when reading.
 
 A paragraph is one line: line breaks inside a text are turned into spaces and surrounding
@@ -30,8 +31,8 @@ from typing import Any
 import yaml
 
 from archive.errors import ArchiveError
-from archive.model import LEVELS, SCRIPTS, Paragraph, Report, heading_paths
-from archive.rules import PARTS
+from archive.model import SCRIPTS, Paragraph, Provenance, Report, heading_paths
+from archive.rules import GENRES, LEVELS, PARTS, stored_genre
 from archive.script import to_simplified
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -39,7 +40,7 @@ _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 # Every character str.splitlines() breaks on: none may survive inside a paragraph.
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")
-_COMMENT = re.compile(r"^<!--\s*(\S+?)(?:\s+(\S+))?\s*-->\s*$")
+_COMMENT = re.compile(r"^<!--\s*(\S+?)(?:\s+([^\s=]+))?((?:\s+[a-z]+=\S+)*)\s*-->\s*$")
 _HEADING = re.compile(r"^(#+)(?:[ \t](.*))?$")
 _NEEDS_ESCAPE = ("#", "\\", "<!--")
 _SINGLE_LINE_FIELDS = ("title", "issued", "addressee", "issuer", "doc_number")
@@ -76,7 +77,8 @@ def _front_matter(report: Report) -> dict[str, Any]:
     d["provenance"] = {k: asdict(v) for k, v in report.provenance.items()}
     d["flags"] = list(report.flags)
     d["history"] = [dict(h) for h in report.history]
-    for name in ("level", "flag_notes", "place_candidates", "retired_ids"):  # written only when known
+    for name in ("level", "genre", "evidence", "years", "flag_notes", "place_candidates",
+                 "retired_ids", "moved_ids", "ocr_confidence"):  # written only when known
         if getattr(report, name):
             d[name] = getattr(report, name)
     return d
@@ -103,8 +105,36 @@ def to_markdown(report: Report) -> str:
             line = "\\" + text if text.startswith(_NEEDS_ESCAPE) else text
         else:
             raise ValueError(f"段落 {p.id} 的类型未知: {p.kind!r}")
-        out += [f"<!-- {p.id} {p.part} -->", line, ""]
+        out += [f"<!-- {p.id} {p.part}{_scan_marks(p)} -->", line, ""]
     return "\n".join(out)
+
+
+def _scan_marks(p: Paragraph) -> str:
+    """A scanned paragraph's page, confidence and weak spans, as ` page=2 conf=0.93 low=3-9,20-31`."""
+    marks = ""
+    if p.page is not None:
+        marks += f" page={p.page}"
+    if p.confidence is not None:
+        marks += f" conf={p.confidence:.3f}"
+    if p.weak:
+        marks += " low=" + ",".join(f"{a}-{b}" for a, b in p.weak)
+    return marks
+
+
+def _read_marks(marks: str, lineno: int) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    try:
+        for name, value in (m.split("=", 1) for m in marks.split()):
+            if name == "page":
+                found["page"] = int(value)
+            elif name == "conf":
+                found["confidence"] = float(value)
+            elif name == "low":
+                found["weak"] = [[int(a), int(b)] for a, b in (s.split("-") for s in value.split(","))]
+    except ValueError:
+        raise ArchiveError(f"报告文件第 {lineno} 行: 扫描标注有误 {marks.strip()!r} "
+                           "(应为 page=页码 conf=置信度 low=起-止,…)") from None
+    return found
 
 
 def from_markdown(text: str) -> Report:
@@ -173,6 +203,15 @@ def _report_from_meta(meta: dict[str, Any]) -> Report:
     report.history = [h for h in report.history or [] if isinstance(h, dict)]
     if report.level not in (None, *LEVELS):
         raise ArchiveError(f"报告文件的 level 应为 {' / '.join(LEVELS)} 之一, 而不是 {report.level!r}")
+    if report.genre not in (None, *GENRES):
+        raise ArchiveError(f"报告文件的 genre 应为 {' / '.join(GENRES)} 之一, 而不是 {report.genre!r}")
+    if not isinstance(report.evidence or {}, dict) or not isinstance(report.years or {}, dict):
+        raise ArchiveError("报告文件的元数据 evidence 和 years 应为 '字段: 值' 的列表")
+    report.evidence = {str(k): str(v) for k, v in (report.evidence or {}).items()}
+    try:
+        report.years = {str(k): int(v) for k, v in (report.years or {}).items()}
+    except (TypeError, ValueError):
+        raise ArchiveError(f"报告文件的 years 应为年份, 而不是 {report.years!r}") from None
     if not isinstance(report.flag_notes or {}, dict) or not isinstance(report.place_candidates or [], list):
         raise ArchiveError("报告文件的元数据 flag_notes 应为 '标记: 说明', place_candidates 应为列表")
     report.flag_notes = {str(k): str(v) for k, v in (report.flag_notes or {}).items()}
@@ -181,7 +220,28 @@ def _report_from_meta(meta: dict[str, Any]) -> Report:
     if not isinstance(report.retired_ids or [], list):
         raise ArchiveError("报告文件的元数据 retired_ids 应为列表")
     report.retired_ids = [str(i) for i in report.retired_ids or []]
+    if not isinstance(report.moved_ids or {}, dict):
+        raise ArchiveError("报告文件的元数据 moved_ids 应为 '停用编号: 现编号'")
+    report.moved_ids = {str(k): str(v) for k, v in (report.moved_ids or {}).items()}
+    if report.ocr_confidence is not None:
+        try:
+            report.ocr_confidence = float(report.ocr_confidence)
+        except (TypeError, ValueError):
+            raise ArchiveError(f"报告文件的 ocr_confidence 应为 0–1 的数, 而不是 {report.ocr_confidence!r}") from None
+    _derive_stored_before(report)
     return report
+
+
+def _derive_stored_before(report: Report) -> None:
+    """Reports written before genre and level were stored get them on read: the genre its
+    `genre_doubt` note named (else the archive's own), a town's report when it names a town.
+    Marked `derived`; `archive reimport` reads the original again for the importer's decision."""
+    if report.genre is None:
+        report.genre = stored_genre(report.flags, report.flag_notes)
+        report.provenance.setdefault("genre", Provenance("derived", 0.5))
+    if report.level is None and report.place.town:
+        report.level = "town"
+        report.provenance.setdefault("level", Provenance("derived", 0.5))
 
 
 def _as_str(value: Any) -> str | None:
@@ -197,7 +257,7 @@ def _read_body(lines: list[str], first_line: int) -> tuple[list[Paragraph], list
     paragraphs: list[Paragraph] = []
     notes: list[str] = []
     seen: set[str] = set()
-    pending: tuple[str, str] | None = None  # (id, part) of a comment not yet followed by text
+    pending: tuple | None = None  # (id, part, scan marks) of a comment not yet followed by text
 
     def fresh_id(base: str) -> str:
         n = 1
@@ -205,7 +265,7 @@ def _read_body(lines: list[str], first_line: int) -> tuple[list[Paragraph], list
             n += 1
         return f"{base}+{n}"
 
-    def add(pid: str | None, part: str | None, content: str, lineno: int) -> None:
+    def add(pid: str | None, part: str | None, marks: dict, content: str, lineno: int) -> None:
         prev = paragraphs[-1] if paragraphs else None
         part = part or (prev.part if prev else "intro")
         if pid is None or pid in seen:
@@ -217,11 +277,11 @@ def _read_body(lines: list[str], first_line: int) -> tuple[list[Paragraph], list
         m = _HEADING.match(content)
         if m:
             paragraphs.append(Paragraph(id=pid, kind="heading", level=max(1, len(m.group(1)) - 1),
-                                        part=part, text_original=(m.group(2) or "").strip()))
+                                        part=part, text_original=(m.group(2) or "").strip(), **marks))
         else:
             text = content[1:] if content.startswith("\\") else content
             paragraphs.append(Paragraph(id=pid, kind="text", level=0, part=part,
-                                        text_original=text.strip()))
+                                        text_original=text.strip(), **marks))
 
     for offset, line in enumerate(lines):
         lineno = first_line + offset
@@ -235,12 +295,12 @@ def _read_body(lines: list[str], first_line: int) -> tuple[list[Paragraph], list
             if part is not None and part not in PARTS:
                 raise ArchiveError(f"报告文件第 {lineno} 行: 未知的部分 {part!r} "
                                    f"(应为 {' / '.join(PARTS)} 之一)")
-            pending = (m.group(1), part)
+            pending = (m.group(1), part, _read_marks(m.group(3) or "", lineno))
         elif pending:
             add(*pending, line.strip(), lineno)
             pending = None
         else:
-            add(None, None, line.strip(), lineno)
+            add(None, None, {}, line.strip(), lineno)
     if pending:
         add(*pending, "", first_line + len(lines))
     return paragraphs, notes

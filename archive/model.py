@@ -15,16 +15,15 @@ SOURCES = ("title", "body", "signature", "metadata", "filename", "override", "de
 # Metadata fields whose provenance is recorded and that `archive set` may override.
 META_FIELDS = (
     "title", "province", "city", "county", "town", "year", "issued",
-    "addressee", "issuer", "doc_number",
+    "addressee", "issuer", "doc_number", "genre", "level",
 )
 PLACE_FIELDS = ("province", "city", "county", "town")
 # Flags that come with a one-line reason in Report.flag_notes; `archive review` lists them.
-NOTED_FLAGS = ("place_ambiguous", "genre_doubt")
+NOTED_FLAGS = ("place_ambiguous", "genre_doubt", "level_doubt")
 # A noted flag staff checked and dismissed (`archive set ID reviewed=genre_doubt`) is replaced by
 # its checked form: the report leaves the review list but still says what it is.
-CHECKED_FLAGS = {"place_ambiguous": "place_checked", "genre_doubt": "genre_checked"}
-# The level of the government that files a report (a town's is what the archive is for).
-LEVELS = ("town", "county", "city", "province")
+CHECKED_FLAGS = {"place_ambiguous": "place_checked", "genre_doubt": "genre_checked",
+                 "level_doubt": "level_checked"}
 
 
 @dataclass
@@ -66,6 +65,12 @@ class Paragraph:
     heading_path: list[str] = field(default_factory=list)  # texts of the enclosing headings
     text: str = ""          # cleaned, simplified (what search uses)
     text_original: str = "" # cleaned, in the script as written (what the reading page shows)
+    # Recognised from a scan (OCR) only: the page of the original it starts on, its lowest line
+    # confidence (0..1), and the [start, end) spans of text_original read from lines below
+    # importers.ocr.LOW_CONFIDENCE, which the reading page marks.
+    page: Optional[int] = None
+    confidence: Optional[float] = None
+    weak: list[list[int]] = field(default_factory=list)
 
 
 @dataclass
@@ -87,7 +92,15 @@ class Report:
     log: list[LogEntry] = field(default_factory=list)
     # Earlier originals of this report (sha256 + format + imported_at), newest last.
     history: list[dict[str, Any]] = field(default_factory=list)
-    level: Optional[str] = None     # one of LEVELS: who reports (None: the text does not say)
+    level: Optional[str] = None     # one of archive.rules.LEVELS: who reports (None: the text does not say)
+    genre: Optional[str] = None     # one of archive.rules.GENRES: what kind of document it is
+    # Why the importer decided genre, level and year ({"genre": "标题含“政府工作报告”"}); their
+    # confidence is in `provenance`.
+    evidence: dict[str, str] = field(default_factory=dict)
+    # Both years where they differ: {"covered": the year reviewed, "issued": the year it was
+    # delivered or issued}. `year` is the one the report is known by (a 政府工作报告's year of
+    # delivery, a 法治政府建设 report's year covered).
+    years: dict[str, int] = field(default_factory=dict)
     # A flag's one-line reason for the reviewer ({"genre_doubt": "县级报告…"}); `archive review`
     # lists every flag that has one.
     flag_notes: dict[str, str] = field(default_factory=dict)
@@ -97,6 +110,11 @@ class Report:
     # Paragraph ids a re-reading of the original retired (their text is gone): never given to
     # another paragraph of this report, so an old citation never points at different words.
     retired_ids: list[str] = field(default_factory=list)
+    # Where a retired id's words are now ({retired id: paragraph id}): the paragraph that holds
+    # most of them after the re-reading (archive.carryover), so an old citation opens there.
+    moved_ids: dict[str, str] = field(default_factory=dict)
+    # Mean line confidence (0..1, by characters) of the text recognised from a scan (flag `ocr`).
+    ocr_confidence: Optional[float] = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -184,6 +202,8 @@ class Summary:
     script: str
     n_paragraphs: int
     flags: tuple[str, ...]
+    genre: Optional[str] = None
+    level: Optional[str] = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

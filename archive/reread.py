@@ -98,9 +98,21 @@ def _version(archive: "Archive", rid: str, old: Report, fresh: Report) -> Reread
     carried = carry_ids(old.paragraphs, fresh.paragraphs, old.retired_ids)
     new.paragraphs = carried.paragraphs
     new.retired_ids = list(dict.fromkeys(old.retired_ids + carried.retired))
+    new.moved_ids = moved_ids(old.moved_ids, carried.moved, {p.id for p in new.paragraphs})
     new.log = list(fresh.log) + carried.log
     new, text = canonical(new)
     return Reread(old, new, carried, text, text != archive.markdown(rid))
+
+
+def moved_ids(earlier: dict[str, str], now: dict[str, str], present: set[str]) -> dict[str, str]:
+    """Where every retired id's words are after this re-reading: an id moved earlier follows
+    its target if that target was retired now; targets no longer present are dropped."""
+    out = {}
+    for old, target in {**earlier, **now}.items():
+        target = now.get(target, target)
+        if target in present:
+            out[old] = target
+    return out
 
 
 def _write_log(archive: "Archive", rid: str, report: Report) -> None:

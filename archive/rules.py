@@ -78,9 +78,25 @@ def valid_id(report_id: Any) -> bool:
 
 def reporting_place(report: "Report") -> Optional[str]:
     """The place that files the report: its town, or for a county's, city's or province's own
-    report (`Report.level`) that county, city or province. Ids and "same report" use it."""
+    report (`Report.level`) that county, city or province; 全国 for the State Council's. Ids and
+    "same report" use it."""
+    if report.level == "national":
+        return LEVEL_LABELS["national"]
     level = report.level if report.level in ("county", "city", "province") else "town"
     return getattr(report.place, level)
+
+
+def government_name(place: Optional[str], level: Optional[str] = "town") -> Optional[str]:
+    """The government that files a report of `place` at `level`: 国务院 for the State Council's,
+    <place>人民政府, a street's <place>办事处; None without a place. Citations name it as the
+    author when no signature or page names the issuer."""
+    if level == "national":
+        return "国务院"
+    if not place:
+        return None
+    if place.endswith("办事处"):
+        return place
+    return place + ("办事处" if place.endswith("街道") else "人民政府")
 
 
 def id_base(report: "Report", by_level: bool = True) -> str:
@@ -101,3 +117,58 @@ def fits_id(report_id: str, report: "Report") -> bool:
     town-only form of older ids), with or without a `-N`."""
     return any(report_id == base or (report_id.startswith(base + "-") and report_id[len(base) + 1:].isdigit())
                for base in (id_base(report), id_base(report, by_level=False)))
+
+
+# ---- Genre and level of a report (issue 15) ---------------------------------------------------
+# What kind of document a report is and who files it: the codes stored in the front matter, their
+# Chinese names (pages, CLI, citations), and every name staff may type (`archive set genre=述法`,
+# `archive search --level 省`, the search form). Reports are mostly the first genre: the archive
+# is for 法治政府建设 reports, so the trend counts only those unless asked otherwise.
+GENRES = ("rule_of_law", "work_report", "shufa", "plan", "news", "other")
+GENRE_LABELS = {
+    "rule_of_law": "法治政府建设报告",
+    "work_report": "政府工作报告",
+    "shufa": "述法报告",
+    "plan": "工作要点或方案",
+    "news": "新闻",
+    "other": "其他",
+}
+DEFAULT_GENRE = "rule_of_law"
+LEVELS = ("town", "county", "city", "province", "national")
+LEVEL_LABELS = {"town": "乡镇", "county": "县区", "city": "地市", "province": "省", "national": "全国"}
+GENRE_ALIASES = {
+    **{code: code for code in GENRES}, **{label: code for code, label in GENRE_LABELS.items()},
+    "法治政府建设": "rule_of_law", "法治": "rule_of_law", "法治报告": "rule_of_law",
+    "工作报告": "work_report", "述法": "shufa", "工作要点": "plan", "方案": "plan", "要点": "plan",
+    "计划": "plan",
+}
+LEVEL_ALIASES = {
+    **{code: code for code in LEVELS}, **{label: code for code, label in LEVEL_LABELS.items()},
+    "镇": "town", "乡": "town", "街道": "town", "县": "county", "区": "county", "县级": "county",
+    "市": "city", "市级": "city", "省级": "province", "自治区": "province", "国家": "national",
+    "国务院": "national",
+}
+
+
+def genre_code(name: Any) -> Optional[str]:
+    """The genre code for any of its names (`GENRE_ALIASES`), else None."""
+    return GENRE_ALIASES.get(str(name or "").strip().lower())
+
+
+def level_code(name: Any) -> Optional[str]:
+    """The level code for any of its names (`LEVEL_ALIASES`), else None."""
+    return LEVEL_ALIASES.get(str(name or "").strip().lower())
+
+
+# How a `genre_doubt` note written before genres were stored names the kind of file.
+_NOTE_GENRES = (("政府工作报告", "work_report"), ("述法", "shufa"), ("工作要点或方案", "plan"),
+                ("新闻", "news"), ("县级", "rule_of_law"), ("市级", "rule_of_law"), ("省级", "rule_of_law"))
+
+
+def stored_genre(flags: list[str], notes: dict[str, str]) -> str:
+    """The genre of a report stored before genres were (derived on read): what its
+    `genre_doubt` note said it was, the archive's genre when it had no doubt."""
+    note = notes.get("genre_doubt")
+    if note is None:
+        return DEFAULT_GENRE
+    return next((code for word, code in _NOTE_GENRES if word in note), "other")

@@ -254,6 +254,12 @@ class Archive:
 
     # -- the catalogue: one summary per report, kept in line with the files by stat scans
 
+    def with_original(self, sha256: str) -> Optional[str]:
+        """The id of the report whose current original has exactly these bytes (by SHA-256),
+        or None: an upload of a file already in the archive is told so at once."""
+        self._refresh()
+        return self.catalog.with_sha(sha256) if self.data_dir.is_dir() else None
+
     def summaries(self) -> list[Summary]:
         """Every readable report's summary, in id order. Cheap: from the catalogue, rebuilt as a
         list only when its generation changed."""
@@ -576,6 +582,7 @@ def _entry(report: Report, stamp: list[int], text: str) -> dict[str, Any]:
         "place": asdict(report.place), "year": report.year, "issued": report.issued,
         "script": report.script, "n_paragraphs": len(report.paragraphs),
         "flags": list(report.flags), "sha256": report.source.sha256,
+        "genre": report.genre, "level": report.level,
         "key": _title_key(report),
         "confidence": {k: p.confidence for k, p in report.provenance.items()
                        if k in ("town", "year")},
@@ -585,7 +592,8 @@ def _entry(report: Report, stamp: list[int], text: str) -> dict[str, Any]:
 def _summary(rid: str, e: dict[str, Any]) -> Summary:
     return Summary(id=rid, title=e["title"], title_derived=e["title_derived"],
                    place=Place(**e["place"]), year=e["year"], issued=e["issued"],
-                   script=e["script"], n_paragraphs=e["n_paragraphs"], flags=tuple(e["flags"]))
+                   script=e["script"], n_paragraphs=e["n_paragraphs"], flags=tuple(e["flags"]),
+                   genre=e["genre"], level=e["level"])
 
 
 @dataclass

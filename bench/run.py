@@ -341,6 +341,7 @@ def main(argv=None) -> int:
         except ImportError as exc:
             notes.append(f"web pages not measured: {exc}")
         save(results, args.out, started)
+    results["ocr"] = __import__("bench.ocr").ocr.run(args.out, args.quick, log)  # bench/ocr.md
     print(save(results, args.out, started))
     log(f"done in {results['meta']['total_s']} s; wrote {args.out / 'results.json'} and "
         f"{args.out / 'results.md'}")

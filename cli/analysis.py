@@ -13,7 +13,8 @@ from analysis.reuse import WIDTH, report_reuse
 from analysis.summaries import UNKNOWN_PLACE
 from analysis.tracker import county_summary, review_reports, town_reviews, towns_dict
 from analysis.trends import MATCHES, MAX_PHRASES, Scope, build_trend, trend_dict, year_table
-from archive.rules import PART_HELP, PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, part_code, read_years
+from archive.rules import (DEFAULT_GENRE, GENRE_LABELS, LEVEL_LABELS, PART_HELP, PART_LABELS, PARTS,
+                           YEAR_MAX, YEAR_MIN, genre_code, level_code, part_code, read_years)
 
 STATUS = {"repeated": "重复出现", "answered": "有回应", "open": "未见回应"}
 
@@ -40,6 +41,9 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--county", help="只看这个县（区）")
     p.add_argument("--year", help="年份 2024 或范围 2021-2024")
     p.add_argument("--section", help=f"部分：{PART_HELP} 或 intro/work/problems/plans/closing")
+    p.add_argument("--genre", help="体裁：" + "、".join(GENRE_LABELS.values())
+                   + f"（或其代码; all = 全部体裁; 默认 {GENRE_LABELS[DEFAULT_GENRE]}）")
+    p.add_argument("--level", help="层级：" + "、".join(LEVEL_LABELS.values()) + "（或其代码）")
     p.add_argument("--match", choices=tuple(MATCHES), default="phrase",
                    help="phrase 精确短语（默认）; words 各词出现在同一段即可")
     p.add_argument("--json", action="store_true", help="输出 JSON")
@@ -179,9 +183,13 @@ def run_trend(args) -> int:
     section = part_code(args.section) or (args.section or "")
     if section and section not in PARTS:
         return _usage(f"--section 应为 {PART_HELP} 或 intro/work/problems/plans/closing")
+    genre = "" if args.genre == "all" else genre_code(args.genre) if args.genre else DEFAULT_GENRE
+    level = level_code(args.level) if args.level else ""
+    if genre is None or level is None:
+        return _usage("--genre / --level 不是已知的体裁或层级")
     archive, index = _open(args)
     scope = Scope(town=args.town or "", county=args.county or "", section=section,
-                  year_from=years[0], year_to=years[1], match=args.match)
+                  year_from=years[0], year_to=years[1], genre=genre, level=level, match=args.match)
     trend = build_trend(index, phrases, scope)
     if args.json:
         _print_json(trend_dict(trend, scope))

@@ -26,6 +26,7 @@ from archive import backup, integrity, renames
 from archive.errors import ArchiveError
 from archive.files import append_log
 from archive.fields import SETTABLE
+from archive.flags import flag_label
 from archive.numbers import cli_int
 from archive.rules import PART_LABELS
 from archive.store import Archive, ImportResult
@@ -154,7 +155,7 @@ def _outline(report) -> list[str]:
             ("文字", "繁体" if report.script == "traditional" else "简体"),
             ("来源", f"{report.source.path} ({report.source.format}"
                      f"{', ' + report.source.encoding if report.source.encoding else ''})"),
-            ("标记", ", ".join(report.flags)),
+            ("标记", ", ".join(flag_label(f) for f in report.flags)),
             ("早先版本", len(report.history) or None)]
     lines = [report.id] + [f"  {k}: {v}" for k, v in meta if v not in (None, "")]
     lines.append(f"  段落: {len(report.paragraphs)}")
@@ -201,8 +202,9 @@ def cmd_review(args) -> int:
     found = integrity.review(_archive(args))
     for report, reasons in found:
         _say(f"{report.id}  {report.title or '(无标题)'}: {'; '.join(reasons)}")
-    _say(f"{len(found)} 份报告需要核对" + ("; 用 archive set 编号 town=… year=… 修正, "
-                                       "核对无误的用 archive set 编号 reviewed=genre_doubt 标记" if found else ""))
+    _say(f"{len(found)} 份报告需要核对" + ("; 用 archive set 编号 town=… year=… genre=… level=… 修正, "
+                                       "核对无误的用 archive set 编号 reviewed=genre_doubt,level_doubt 标记"
+                                       if found else ""))
     return 0
 
 
@@ -359,7 +361,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("set", help="修正字段: " + ", ".join(SETTABLE)
-                       + "; reviewed=genre_doubt,place_ambiguous 标记为已核对 (移出待核对列表)")
+                       + "; genre= 与 level= 可用中文名 (如 genre=政府工作报告 level=省)"
+                       + "; reviewed=genre_doubt,level_doubt,place_ambiguous 标记为已核对 (移出待核对列表)")
     p.add_argument("id", metavar="ID")
     p.add_argument("assignments", nargs="+", type=_assignment, metavar="字段=值")
     p.add_argument("--new-place", action="store_true",

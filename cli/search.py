@@ -14,7 +14,7 @@ from analysis import empty
 from archive import renames
 from archive.errors import ArchiveError, QueryError
 from archive.numbers import cli_int
-from archive.rules import KIND_LABELS, PART_HELP, PART_LABELS
+from archive.rules import GENRE_LABELS, KIND_LABELS, LEVEL_LABELS, PART_HELP, PART_LABELS
 from cli.terminal import progress_bar
 from index.searcher import SORTS, SearchResult
 
@@ -28,6 +28,8 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--county", help="只看这个县（区）")
     p.add_argument("--year", help="年份 2024 或范围 2021-2024")
     p.add_argument("--section", help=f"部分：{PART_HELP} 或 intro/work/problems/plans/closing")
+    p.add_argument("--genre", help="体裁：" + "、".join(GENRE_LABELS.values()) + "（或其代码）")
+    p.add_argument("--level", help="层级：" + "、".join(LEVEL_LABELS.values()) + "（或其代码）")
     p.add_argument("--report", metavar="ID", help="只看这份报告（改过的旧编号也可以）")
     p.add_argument("--sort", choices=SORTS, default="relevance", help="排序（默认相关度）")
     p.add_argument("--limit", type=cli_int(0, 10**9 - 1), default=20,
@@ -51,7 +53,7 @@ def run_search(args) -> int:
         archive.get(report_id)  # an unknown id: one line, exit 1
     index = workflows.open_index(archive)
     filters = {"town": args.town, "county": args.county, "year": args.year,
-               "section": args.section, "report_id": report_id}
+               "section": args.section, "report_id": report_id, "genre": args.genre, "level": args.level}
     try:
         result = index.search(args.query, **filters, sort=args.sort, per_page=args.limit)
     except QueryError as exc:
@@ -95,11 +97,12 @@ def format_result(result: SearchResult) -> str:
                   "   " + mark(hit.text, hit.highlights)]
     if len(result.hits) < result.total_paragraphs:
         lines += ["", f"（只显示前 {len(result.hits)} 段；用 --limit 0 显示全部）"]
-    for name, label in (("year", "年份"), ("town", "乡镇"), ("county", "县区"), ("section", "部分")):
+    names = {"section": PART_LABELS, "genre": GENRE_LABELS, "level": LEVEL_LABELS}
+    for name, label in (("year", "年份"), ("town", "乡镇"), ("county", "县区"), ("section", "部分"),
+                        ("genre", "体裁"), ("level", "层级")):
         counts = result.facets.get(name) or {}
         if counts:
-            shown = "  ".join(f"{PART_LABELS.get(k, k) if name == 'section' else k} {v}"
-                              for k, v in counts.items())
+            shown = "  ".join(f"{names.get(name, {}).get(k, k)} {v}" for k, v in counts.items())
             lines.append(f"{label}：{shown}")
     if result.trend:
         lines.append("趋势（命中报告 / 当年报告）：" + "  ".join(

@@ -21,6 +21,8 @@ mkdir -p "$DIR/wheels" "$DIR/deploy"
 grep -v -i -E '^(pytest|pytest-randomly|hypothesis|playwright|reportlab|psutil|greenlet|iniconfig|pluggy|Pygments|sortedcontainers|setuptools)==' \
   "$ROOT/requirements.txt" > "$DIR/requirements-bundle.txt"
 "$PYTHON" -m pip wheel -q --disable-pip-version-check --no-deps -r "$DIR/requirements-bundle.txt" -w "$DIR/wheels"
+cp "$ROOT/requirements-ocr.txt" "$DIR/"   # RapidOCR, installed --no-deps (see the Makefile)
+"$PYTHON" -m pip wheel -q --disable-pip-version-check --no-deps -r "$DIR/requirements-ocr.txt" -w "$DIR/wheels"
 mkdir "$WORK/src"  # the project's wheel, built from a copy (no build/ left in the checkout)
 cp -r "$ROOT/pyproject.toml" "$ROOT/archive" "$ROOT/importers" "$ROOT/index" "$ROOT/workflows" \
   "$ROOT/analysis" "$ROOT/webapp" "$ROOT/cli" "$WORK/src/"

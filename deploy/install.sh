@@ -25,6 +25,8 @@ mkdir -p "$PREFIX"
 "$PREFIX/.venv/bin/pip" install -q --disable-pip-version-check --no-index \
   --find-links "$HERE/wheels" -r "$HERE/requirements-bundle.txt"
 "$PREFIX/.venv/bin/pip" install -q --disable-pip-version-check --no-index --no-deps \
+  --find-links "$HERE/wheels" -r "$HERE/requirements-ocr.txt"
+"$PREFIX/.venv/bin/pip" install -q --disable-pip-version-check --no-index --no-deps \
   "$HERE"/wheels/fazhi_baogao-*.whl
 rm -rf "$PREFIX/samples" && cp -r "$HERE/samples" "$PREFIX/samples"
 

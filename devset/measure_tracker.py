@@ -17,7 +17,8 @@ Matchers, each a score between an item and a sentence of the next report:
 - synonyms: idf-weighted overlap of jieba words after folding near-synonyms (仍需/有待, 存在/发展…);
 - bm25: BM25 of the item's words over the next report's sentences, over the item's own
   score (so 1.0 is "every word, as often");
-- logistic: a logistic regression over the five (numpy, trained on the other folds).
+- bm25+dice: the mean of the two for each sentence (a sentence good on both counts);
+- logistic: a logistic regression over the six (numpy, trained on the other folds).
 Thresholds are chosen on the training folds (the best F1 there) and applied to the held-out
 fold; folds are whole years, so no year is scored by a threshold it helped choose. "before" is
 today's `review_pair` with its fixed thresholds.
@@ -47,7 +48,7 @@ from importers import read_report  # noqa: E402
 LABELS = ROOT / "devset" / "tracker_labels.jsonl"
 CORPUS = ROOT.parent / "shared" / "corpora" / "state-council-work-reports-1954-2013.jsonl.gz"
 FOOTER = re.compile(r"维基文库|公有领域|著作权法|管辖区")
-FEATURES = ("tfidf", "dice", "lcs", "synonyms", "bm25")
+FEATURES = ("tfidf", "dice", "lcs", "synonyms", "bm25", "bm25+dice")
 VERDICTS = ("repeated", "answered", "carried_out", "none")
 
 
@@ -134,7 +135,8 @@ def best_features(pool: Pool, item: str, targets: list[str], shortlist: int = 15
     rows = np.array([pool.features(item, t, lcs=False) for t in targets])
     order = np.argsort(-(rows[:, 0] + rows[:, 1] + rows[:, 3] + rows[:, 4]))[:shortlist]
     rows[order, 2] = [lcs_ratio(item, targets[k]) for k in order]
-    return rows.max(axis=0)
+    combined = (rows[:, 4] + rows[:, 1]) / 2          # one sentence good on both counts
+    return np.append(rows.max(axis=0), combined.max())
 
 
 # --- learning and evaluating ------------------------------------------------------------------

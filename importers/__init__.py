@@ -5,6 +5,8 @@
     read_path(path)              the same for a file on disk.
 
 Every failure is an `ImportFailed` with a one-line Chinese message; nothing else escapes.
+Scans (image files, PDF pages without a usable text layer) are read by OCR (`importers.ocr`);
+`scanmarks` then gives their paragraphs page numbers and confidences.
 Metadata values (title, place, addressee, issuer) are stored in simplified script, because
 search and facets use them; paragraphs keep the script as written in `text_original`.
 """
@@ -20,7 +22,9 @@ from archive.names import display_name
 from importers.chars import cjk_count
 from importers.cleaning import clean
 from importers.document import Line
+from importers import scanmarks
 from importers.metadata import find_frame, fill
+from importers.ocr import LOW_CONFIDENCE
 from importers.readers import read_raw
 from importers.script import detect_script, to_simplified
 from importers.sections import build
@@ -82,4 +86,7 @@ def _read(data: bytes, name: str) -> Report:
     intro = [p.text for p in report.paragraphs if p.part == "intro"] or [x.simple for x in body[:3]]
     fill(report, lines, frame, {**cleaning.meta, **raw.meta}, intro,
          [p.text for p in report.paragraphs if p.part != "closing"])
+    if raw.scanned:
+        scanmarks.mark(report, raw.scanned, LOW_CONFIDENCE)
+    report.log = raw.log + report.log
     return report

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from archive.rules import valid_year
 from importers.markers import cn_number
@@ -106,3 +106,56 @@ def covered_year(intro: list[str], body: list[str], issued: Optional[str] = None
         return None
     year, n = counts.most_common(1)[0]
     return year, 0.6 if n >= 3 else 0.4
+
+
+class Known(NamedTuple):
+    """The year a report is known by, with both years where they differ."""
+    year: int
+    years: dict            # {"covered": …, "issued": …} when the two differ, else {}
+    source: str            # provenance source: title | body | metadata
+    confidence: float
+    rule: str              # which rule decided, for the reviewer
+
+
+_DELIVERED_RE = re.compile(r"((?:19|20)\d\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*在.{0,30}?人民代表大会")
+# The line under a work report's title that says where it was delivered (and so whose it is).
+DELIVERY_RE = re.compile(r"在.{2,30}?第.{1,4}届人民代表大会第.{1,4}次会议上")
+_REVIEWED_RE = re.compile(r"((?:19|20)\d\d)\s*年(?:工作|主要工作)?回顾|回顾.{0,4}((?:19|20)\d\d)\s*年")
+
+
+def known_year(genre: str, title: Optional[str], intro: list[str], body: list[str],
+               issued: Optional[str] = None) -> Optional[Known]:
+    """The year a report is known by: a 政府工作报告's year of delivery (its title's year: the
+    2026 report reviews 2025), any other report's year covered (`covered_year`). The title's year
+    wins unless the text states otherwise (a work report's own delivery line, 2026年1月…在…人民
+    代表大会…会议上)."""
+    issued_year = int(issued[:4]) if issued else None
+    titled = year_in(title) if title else None
+    first = "\n".join(arabic_years(t) for t in intro[:6])
+    if genre == "work_report":
+        spoken = _DELIVERED_RE.search(first)
+        if spoken and titled and int(spoken.group(1)) != titled:
+            year, source, conf, rule = int(spoken.group(1)), "body", 0.85, "政府工作报告按作报告之年：正文写明的会议日期（与标题年份不同）"
+        elif titled:
+            year, source, conf, rule = titled, "title", 0.95, "政府工作报告按作报告之年：标题年份"
+        elif spoken:
+            year, source, conf, rule = int(spoken.group(1)), "body", 0.9, "政府工作报告按作报告之年：会议日期"
+        elif issued_year:
+            year, source, conf, rule = issued_year, "metadata", 0.7, "政府工作报告按作报告之年：发布日期"
+        else:
+            return None
+        reviewed = _REVIEWED_RE.search(first + "\n" + "\n".join(body[:20]))
+        covered = int(reviewed.group(1) or reviewed.group(2)) if reviewed else year - 1
+        return Known(year, {"covered": covered, "issued": year} if covered != year else {}, source, conf, rule)
+    dated = issued_year or next((int(d[:4]) for d in map(parse_date, intro[:2]) if d), None)
+    if titled:
+        year, source, conf, rule = titled, "title", 0.95, "按所述年度：标题年份"
+    elif genre in ("plan", "news", "other") and dated:   # a plan, a news item: the year it is dated
+        year, source, conf, rule = dated, "metadata" if issued_year else "body", 0.8, "按发布或成文日期"
+    else:
+        found = covered_year(intro, body, issued)
+        if found is None:
+            return None
+        (year, conf), source, rule = found, "body", "按所述年度：正文或发布日期"
+    years = {"covered": year, "issued": issued_year} if issued_year and issued_year != year else {}
+    return Known(year, years, source, conf, rule)

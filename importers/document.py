@@ -26,6 +26,10 @@ class RawDocument:
     format: str
     encoding: Optional[str] = None
     meta: dict[str, str] = field(default_factory=dict)  # labels of a metadata block: 文号, 成文日期…
+    # Lines recognised from a scan, in reading order: (text, page, confidence); and what the
+    # reader did that the report's log should show (a page OCR'd for a garbage text layer…).
+    scanned: list[tuple[str, int, float]] = field(default_factory=list)
+    log: list[LogEntry] = field(default_factory=list)
 
 
 @dataclass

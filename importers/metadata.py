@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Optional
 
 from archive.model import Provenance, Report, derived_title
-from importers.dates import covered_year, parse_date, year_in
+from archive.rules import DEFAULT_GENRE, LEVEL_LABELS, government_name, reporting_place
+from importers.dates import DELIVERY_RE, known_year, parse_date
 from importers.document import Line
 from importers.cleaning.furniture import HEADER_KEY
-from importers.genre import genre_doubt
+from importers.genre import classify, doubt_note
 from importers.places import Texts, find_places
 from importers.script import to_simplified
 from importers.shapes import (DATE_RE, DOCNUM_RE, head_end, is_addressee, is_date_line, is_doc_number,
@@ -22,6 +23,8 @@ _MAX_ISSUING = 2        # a party committee and a government issue a report toge
 # Body text read for place names and years: a town report is 3,000–20,000 characters; a long
 # document's later pages add only mentions of other places (and cost import time).
 _PLACE_SCAN_CHARS = 30_000
+LEVEL_DOUBT_BELOW = 0.7
+_DELIVERY_LINES = 12      # a work report's ——…在XX市第N届人民代表大会…会议上 sits under its title   # the reviewer is asked below this (flag level_doubt)
 
 
 @dataclass
@@ -120,20 +123,24 @@ def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, s
         prov["doc_number"] = Provenance("body", 0.9)
 
     _fill_place(report, lines, frame, site_meta, intro, body, signed=issuers[-1] if issuers else None)
-    found = year_in(report.title) if report.title else None
-    if found:
-        report.year, prov["year"] = found, Provenance("title", 0.95)
-    else:
-        covered = covered_year(intro, _first_chars(body, _PLACE_SCAN_CHARS), report.issued)
-        if covered:
-            report.year, prov["year"] = covered[0], Provenance("body", covered[1])
+    start = "\n".join(intro)[:300]
+    genre = classify(report.title, report.title is None, start)
+    report.genre, prov["genre"], report.evidence["genre"] = genre.code, Provenance(
+        "title" if report.title and genre.evidence.startswith("标题") else "body", genre.confidence), genre.evidence
+    # a genre in doubt is dated like the archive's own reports (the year covered)
+    _fill_year(report, genre.code if doubt_note(genre) is None else DEFAULT_GENRE, intro,
+               _first_chars(body, _PLACE_SCAN_CHARS))
+
+    government = government_name(reporting_place(report), report.level)
+    if report.issuer is None and government:   # citations name it as the author
+        report.issuer, prov["issuer"] = government, Provenance("derived", 0.7)
 
     if report.title is None:
-        report.title = derived_title(getattr(report.place, report.level or "town"), report.year)
+        report.title = derived_title(reporting_place(report), report.year)
         report.title_derived = True
         prov["title"] = Provenance("derived", 0.5)
         report.flags.append("title_derived")
-    doubt = genre_doubt(report.title, report.title_derived, "\n".join(intro)[:300], report.level)
+    doubt = doubt_note(genre)
     if doubt:
         _flag(report, "genre_doubt", doubt)
     if report.place.town is None and report.level in (None, "town"):
@@ -142,13 +149,25 @@ def fill(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, s
         report.flags.append("year_missing")
 
 
+def _fill_year(report: Report, genre: str, intro: list[str], body: list[str]) -> None:
+    """The year a report is known by, which rule decided it, and both years where they differ
+    (`importers.dates.known_year`)."""
+    known = known_year(genre, report.title, intro, body, report.issued)
+    if known is None:
+        return
+    report.year, report.years = known.year, known.years
+    report.provenance["year"] = Provenance(known.source, known.confidence)
+    report.evidence["year"] = known.rule
+
+
 def _fill_place(report: Report, lines: list[Line], frame: Frame, site_meta: dict[str, str],
                 intro: list[str], body: list[str], signed: Optional[str]) -> None:
     """Place fields and level from the gazetteer names the text states (importers.places)."""
     head_lines = lines[:head_end([x.simple for x in lines]) + 2]
     texts = Texts(
         title=report.title, signature=signed, addressee=report.addressee, doc_number=report.doc_number,
-        head=[x.simple for i, x in enumerate(head_lines) if i != frame.title and is_issuer_line(x.simple)],
+        head=[x.simple for i, x in enumerate(head_lines) if i != frame.title and is_issuer_line(x.simple)]
+        + [x.simple for x in lines[:_DELIVERY_LINES] if DELIVERY_RE.search(x.simple)],
         metadata=[to_simplified(site_meta[k]) for k in ("发布机构", "来源") if site_meta.get(k)],
         header=to_simplified(site_meta.get(HEADER_KEY, "")).splitlines(),
         intro=intro[:2], body=_first_chars(intro[2:] + body, _PLACE_SCAN_CHARS))
@@ -157,6 +176,13 @@ def _fill_place(report: Report, lines: list[Line], frame: Frame, site_meta: dict
         setattr(report.place, name, value)
         report.provenance[name] = p
     report.level = found.level
+    if found.level:
+        source = {"标题": "title", "落款": "signature", "网页": "metadata"}.get(found.level_evidence[:2], "body")
+        report.provenance["level"] = Provenance(source, found.level_confidence)
+        report.evidence["level"] = found.level_evidence
+    if found.level_confidence < LEVEL_DOUBT_BELOW:
+        _flag(report, "level_doubt", f"层级判为“{LEVEL_LABELS.get(found.level, '未知')}”，把握不大"
+                                     f"（{found.level_evidence or '标题、落款和开头都没有写明'}），请核对")
     if found.candidates:
         report.place_candidates = found.candidates
         listed = "；".join("".join(c.get(k, "") for k in ("province", "city", "county"))

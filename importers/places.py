@@ -21,7 +21,7 @@ from typing import Optional
 
 from archive.model import Provenance
 from importers import gazetteer
-from importers.placenames import mentions
+from importers.placenames import Mention, mentions
 
 LEVELS = ("town", "county", "city", "province")
 # How much a mention counts, by where it is written.
@@ -63,6 +63,8 @@ class Found:
     fields: dict[str, tuple[str, Provenance]] = field(default_factory=dict)
     level: Optional[str] = None
     candidates: list[dict[str, str]] = field(default_factory=list)  # when the place is ambiguous
+    level_confidence: float = 0.0
+    level_evidence: str = ""
 
     def put(self, name: str, value: Optional[str], source: str, confidence: float) -> None:
         if value and name not in self.fields:
@@ -70,12 +72,19 @@ class Found:
 
 
 def find_places(texts: Texts) -> Found:
+    national = _national(texts)
+    if national:   # the State Council's: no province, whatever provinces it speaks of
+        return Found(level="national", level_confidence=0.95, level_evidence=national)
     named: dict[str, Counter] = defaultdict(Counter)     # level → name → weight
     where: dict[str, str] = {}                            # name → strongest zone
     for zone, text in texts.zones():
         found_here = mentions(text)
         if zone in ("intro", "body"):
             found_here = [m for m in found_here if _names_a_town_here(text, m, texts)]
+        if zone in ("intro", "body"):   # running text names other places; only an organisation counts
+            found_here = [m if _as_organisation(text, m, zone) else Mention(m.start, m.end, m.name, m.levels & {"town"})
+                          for m in found_here]
+            found_here = [m for m in found_here if m.levels]
         for m in found_here:
             for level in m.levels - ({"town"} if zone == "header" else set()):  # a menu of towns
                 named[level][m.name] += WEIGHTS[zone]
@@ -85,20 +94,23 @@ def find_places(texts: Texts) -> Found:
             for county in _unlisted_counties(text, found_here):
                 named["county"][county] += WEIGHTS[zone]
                 where.setdefault(county, zone)
-    found = Found(level=_level(texts, named))
+    found = Found()
+    found.level, found.level_confidence, found.level_evidence = _level(texts, named)
     town = _town(named["town"], where, found.level, texts) or _slogan_town(texts, named)
     phrase = _written_town(texts) if found.level in (None, "town") else None
     if town and phrase and _longer_name(phrase[0], town):
         town = None   # 青石桥镇 is not 石桥镇: the text's own name, which the list lacks
     if town:
-        found.level = "town"
+        if found.level != "town":
+            found.level, found.level_confidence, found.level_evidence = "town", 0.7, f"正文以{town}的口吻"
         found.put("town", town, SOURCE_OF_ZONE.get(where.get(town), "body"),
                   _town_confidence(named["town"][town]))
         _above_town(found, town, named, where, texts)
     else:
         phrase = phrase or (_body_town(texts) if found.level in (None, "town") else None)
         if phrase:
-            found.level = "town"
+            if found.level != "town":
+                found.level, found.level_confidence, found.level_evidence = "town", 0.6, f"写明乡镇 {phrase[0]}"
             found.put("town", *phrase)
         _above(found, named, where)
     if found.level == "province" and "province" not in found.fields:
@@ -107,7 +119,19 @@ def find_places(texts: Texts) -> Found:
     return found
 
 
-_UNLISTED_COUNTY = re.compile(r"(?:中共|关于)?([\u4e00-\u9fff]{2,4}?(?:自治县|县|区|市|旗))$")
+_UNLISTED_COUNTY = re.compile(r"(?:关于)?([\u4e00-\u9fff]{2,4}?(?:自治县|县|区|市|旗))$")
+_PARTY = re.compile(r"^(?:中共|中国共产党)")
+# A division named in running text counts (for a county, city or province) only as an
+# organisation: 在雷州市委、市政府的领导下, 《乌审旗…清单》, not 沿海城市 or 香港特别行政区 in passing.
+_ORGANISATION = re.compile(r"(?:党委|党工委|委|人民政府|政府|人大|办事处|司法局|法院)")
+
+
+def _as_organisation(text: str, m, zone: str) -> bool:
+    """Whether a division named in running text stands for an organisation or a document of its
+    own: before 委/政府…, at the start of a 《title》 or of a sentence, or as the subject of the
+    first sentence."""
+    return (bool(_ORGANISATION.match(text, m.end)) or text[m.start - 1:m.start] in ("《", "", "\n", "。", "；")
+            or (zone == "intro" and m.start < _FIRST_WORDS))
 _ZONE_NOT_COUNTY = re.compile(r"(?:开发|高新|新|示范|园|经济|工业|保税|综合|管理|社)区$")  # 高新区 is no county
 
 
@@ -137,12 +161,14 @@ def _names_a_town_here(text: str, m, texts: Texts) -> bool:
 
 def _unlisted_counties(text: str, found: list) -> list[str]:
     """County names the list lacks (renamed or merged since) that an organisation's name states
-    right before its town: 重庆市渝北区大盛镇人民政府 → 渝北区."""
+    right before its town: 重庆市渝北区大盛镇人民政府 → 渝北区. A party committee's prefix is no
+    part of it (中共滑县万古镇委员会: not 中共滑县)."""
     out = []
     for before, m in zip([None] + found, found):
         if "town" not in m.levels:
             continue
         gap = text[before.end if before else text.rfind("\n", 0, m.start) + 1:m.start]
+        gap = _PARTY.sub("", gap.strip())
         unit = _UNLISTED_COUNTY.fullmatch(gap.strip())
         if (unit and not gazetteer.is_name(unit.group(1)) and _stem_ok(unit.group(1)[:-1])
                 and not _ZONE_NOT_COUNTY.search(unit.group(1))):
@@ -170,26 +196,71 @@ def _province_by_short_name(text: str) -> Optional[str]:
 
 
 _SELF_TOWN = re.compile(r"[我本全](?:镇|乡|街道)(?![长村])|我街")
-_SELF_COUNTY = re.compile(r"[我本全]县|[我本]区|[，,]\s*[县区旗](?:人民)?政府(?!办|工作)")
+_SELF_COUNTY = re.compile(r"[我本全][县旗]|[我本]区|(?:^|[，,]\s*)[县区旗](?:人民)?政府(?!办|工作)")
 # How a province's or a municipality's own report speaks of itself without its name.
-_SELF_PROVINCE = re.compile(r"全省|省政府|自治区人民政府|全区各级人民政府|全市各区")
+_SELF_PROVINCE = re.compile(r"全省|[我本]省|省(?:人民)?政府|自治区人民政府|全区各级人民政府|全市各区|结合自治区实际")
+_SELF_CITY = re.compile(r"[我本]市|(?:^|[，,]\s*)市(?:人民)?政府(?!办|工作)")
 
 
-def _level(texts: Texts, named: dict[str, Counter]) -> Optional[str]:
-    """The level of the unit that reports: the lowest division named in the title, else in the
-    issuing lines or the signature, else how the first sentence speaks (我镇; 全省) or whom it
-    names."""
+# The State Council's own reports (政府工作报告 since 1954): named in the title or signature, or
+# the premier speaks for it in the first lines.
+_NATIONAL_NAME = re.compile(r"国务院|中央人民政府|中华人民共和国政府")
+_NATIONAL_SPEAKS = re.compile(r"我(?:现在)?代表(?:国务院|中央人民政府)|全国人民代表大会第.{1,3}次会议")
+
+
+def _national(texts: Texts) -> str:
+    """Why the report is the State Council's, or "" when it is not."""
+    for text, where in ((texts.title, "标题"), (texts.signature, "落款"), (" ".join(texts.head), "发文机关")):
+        if text and _NATIONAL_NAME.search(text) and not mentions(text):
+            return f"{where}是国务院"
+    first = "\n".join(texts.intro[:3])[:300]
+    if _NATIONAL_SPEAKS.search(first) and not mentions(texts.title or ""):
+        return "开头代表国务院向全国人民代表大会报告"
+    return ""
+
+
+_LEVEL_ZONES = (("title", "标题", 0.95), ("head", "发文机关", 0.95), ("signature", "落款", 0.9),
+                ("first", "第一句", 0.8))
+
+
+def _municipality(texts: Texts) -> Optional[str]:
+    """北京市/天津市/上海市/重庆市 when the title, the page's metadata or the first paragraph names it."""
+    text = "\n".join((texts.title or "", *texts.metadata, *texts.intro[:1]))
+    return next((m.name for m in mentions(text) if "province" in m.levels and m.name.endswith("市")), None)
+
+
+def _level(texts: Texts, named: dict[str, Counter]) -> tuple[Optional[str], float, str]:
+    """The level of the unit that reports, its confidence and evidence: the lowest division named
+    in the title, else in the issuing lines or the signature, else how the first sentence speaks
+    (我镇; 全省) or whom it names."""
     first = next((t for t in texts.intro if len(t) > 40 or "，" in t), "")[:_FIRST_WORDS]
-    for text in (texts.title, " ".join(texts.head), texts.signature, first):
-        if text is first and _SELF_TOWN.search(first):
-            return "town"
-        if text is first and _SELF_COUNTY.search(first):
-            return "county"
-        levels = {lv for m in mentions(text or "") for lv in m.levels}
+    zones = {"title": texts.title, "head": " ".join(texts.head), "signature": texts.signature, "first": first}
+    for zone, label, confidence in _LEVEL_ZONES:
+        text = zones[zone]
+        if zone == "first" and _SELF_TOWN.search(first):
+            return "town", 0.85, "第一句以乡镇口吻（我镇/本乡…）"
+        if zone == "first" and _SELF_COUNTY.search(first):
+            return "county", 0.85, "第一句以县区口吻（我县/区政府…）"
+        found = {lv: m.name for m in mentions(text or "") for lv in m.levels}
         for level in LEVELS:
-            if level in levels:
-                return level
-    return "province" if _SELF_PROVINCE.search(first) else None
+            if level in found:
+                return level, confidence, f"{label}写明{found[level]}"
+    if _SELF_PROVINCE.search(first):
+        return "province", 0.8, "第一句以省级口吻（全省/省政府…）"
+    if _SELF_CITY.search(first):
+        municipality = _municipality(texts)   # 我市 in Tianjin's own text: a province-level city
+        return (("province", 0.75, f"第一句以{municipality}的口吻") if municipality
+                else ("city", 0.75, "第一句以市级口吻（我市/市政府…）"))
+    for m in mentions("\n".join(texts.metadata)):
+        for level in LEVELS:
+            if level in m.levels:
+                return level, 0.6, f"网页的发布机构或来源是{m.name}"
+    opening = "\n".join((texts.title or "", *texts.intro[:1]))
+    if _SELF_PROVINCE.search(opening):
+        return "province", 0.7, "开头以省级口吻（全省/省政府…）"
+    if _SELF_CITY.search(opening):
+        return "city", 0.7, "开头以市级口吻（我市/市政府…）"
+    return None, 0.0, ""
 
 
 def _longer_name(written: str, listed: str) -> bool:

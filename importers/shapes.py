@@ -33,9 +33,14 @@ def head_end(texts: list[str]) -> int:
     return min(len(texts), HEAD_LINES)
 
 
+# A government work report's own title names no 法治 word: 2026年重庆市政府工作报告, …（摘要）.
+_WORK_REPORT_TITLE_RE = re.compile(r"政府工作[报報]告(?:[（(]摘要[）)])?$")
+
+
 def looks_like_title(text: str) -> bool:
     return (6 <= len(text) <= 90 and not ends_sentence(text) and match_marker(text) is None
-            and bool(_TITLE_END_RE.search(text)) and bool(_TITLE_WORD_RE.search(text)))
+            and (bool(_TITLE_END_RE.search(text)) and bool(_TITLE_WORD_RE.search(text))
+                 or bool(_WORK_REPORT_TITLE_RE.search(text))))
 
 
 _PIECE_RE = re.compile(rf"^[{CJK}0-9A-Za-z〇○（）()《》“”—]+$")

@@ -26,17 +26,20 @@ MAX_MARKUP_BYTES = 8 * 1024 * 1024       # the .xml/.rels parts python-docx pars
 TEXT_EXTS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
              ".htm": "html", ".html": "html", ".shtml": "html", ".xhtml": "html"}
 BINARY_EXTS = {".docx": "docx", ".pdf": "pdf", ".doc": "doc", ".wps": "doc"}
-SUPPORTED = "txt、md、html、docx、pdf、doc"
+# Scans and photographed pages, read by OCR (importers/ocr.py).
+IMAGE_EXTS = {".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image"}
+SUPPORTED = "txt、md、html、docx、pdf、doc 及扫描图片 png、jpg、tif"
 
 _HTML_RE = re.compile(rb"<\s*(!doctype\s+html|html|head|body|meta|div|p|table)\b", re.I)
-_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")   # PNG, JPEG, TIFF
+_OTHER_IMAGE_MAGIC = (b"GIF8", b"BM")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def detect_format(data: bytes, filename: str) -> str:
-    """Return txt | md | html | docx | pdf | doc, or raise ImportFailed saying why not."""
+    """Return txt | md | html | docx | pdf | doc | image, or raise ImportFailed saying why not."""
     ext = PurePath(filename).suffix.lower()
-    if ext and ext not in TEXT_EXTS and ext not in BINARY_EXTS:
+    if ext and ext not in TEXT_EXTS and ext not in BINARY_EXTS and ext not in IMAGE_EXTS:
         raise ImportFailed(f"不支持的文件类型 {ext}：请提供 {SUPPORTED} 格式的报告")
     if not data.strip():
         raise ImportFailed("文件是空的：请检查是否选错了文件")
@@ -53,7 +56,11 @@ def detect_format(data: bytes, filename: str) -> str:
     if data.startswith(b"{\\rtf"):
         raise ImportFailed("这是 RTF 文件，暂不支持：请用 Word 或 WPS 打开后另存为 .docx 再导入")
     if data.startswith(_IMAGE_MAGIC):
-        raise ImportFailed("这是图片文件，没有可读取的文字：请先做 OCR 或提供 Word/文本版本")
+        return "image"
+    if data.startswith(_OTHER_IMAGE_MAGIC):
+        raise ImportFailed("这是 GIF/BMP 图片：请另存为 PNG 或 JPEG 后再导入（扫描件会自动识别文字）")
+    if ext in IMAGE_EXTS:
+        raise ImportFailed(f"文件扩展名是 {ext}，但内容不是图片：文件可能已损坏或改过扩展名")
     claimed = BINARY_EXTS.get(ext)
     if _HTML_RE.search(data[:4096]) and not (ext in (".txt", ".text", ".md", ".markdown")):
         return "html"   # web pages saved as .doc are common; the bytes decide

@@ -146,27 +146,25 @@ class ExactBase:
 
     def fill_ins(self, left: str, right: str, width: int, cap: int) -> set[str]:
         """Every `width`-character string X (within one paragraph) such that left + X + right
-        occurs: the occurrences of the longer side, found in the suffix array, are read on
-        (none when that side is empty or occurs more than `cap` times)."""
+        occurs: the occurrences of the longer side, found in the suffix array, are read on —
+        array operations over the mapped text, no Python per occurrence — (none when that
+        side is empty or occurs more than `cap` times)."""
         on_left = len(left) >= len(right)
-        anchor = left if on_left else right
+        anchor, other = (left, right) if on_left else (right, left)
         where = self.find(anchor) if anchor else ()
         if not len(where) or len(where) > cap:
             return set()
-        other = encode(right if on_left else left)
-        text, size, out = self.text, len(self.text), set()
-        for o in where.tolist():
-            a = o + len(left) if on_left else o - width          # X starts here (characters)
-            b = a + width
-            o2 = b if on_left else a - len(left)                 # the other side starts here
-            if a < 0 or o2 < 0 or 2 * max(b, o2 + len(other) // 2) > size:
-                continue
-            if text[2 * o2:2 * o2 + len(other)] != other:
-                continue
-            x = text[2 * a:2 * b].decode(ENCODING, "surrogatepass")
-            if SEPARATOR not in x:
-                out.add(x)
-        return out
+        units = np.frombuffer(self.text, dtype=">u2")
+        start = where + len(left) if on_left else where - width   # X starts here (characters)
+        other_start = start + width if on_left else start - len(other)
+        ok = (np.minimum(start, other_start) >= 0) & (np.maximum(start + width, other_start + len(other)) <= len(units))
+        start, other_start = start[ok], other_start[ok]
+        for k, ch in enumerate(other):  # the other side, character by character
+            keep = units[other_start + k] == ord(ch)
+            start, other_start = start[keep], other_start[keep]
+        filled = np.stack([units[start + k] for k in range(width)], axis=1) if len(start) else np.empty((0, width))
+        filled = np.unique(filled, axis=0)
+        return {x for x in ("".join(map(chr, row)) for row in filled.tolist()) if SEPARATOR not in x}
 
     def word_docs(self, word: str) -> np.ndarray:
         """The pids of the base's paragraphs indexed under the jieba word `word`, ascending."""

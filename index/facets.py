@@ -1,5 +1,5 @@
-"""Counting a doc set: facets (year, town, county, section) and the per-year trend, with
-`numpy.bincount` over the paragraph → report → value maps of a snapshot (no Python per hit).
+"""Counting a doc set: facets (year, town, county, genre, level, section) and the per-year trend,
+with `numpy.bincount` over the paragraph → report → value maps of a snapshot (no Python per hit).
 
 A trend's share divides the matching reports of a year by the reports of that year in the
 same scope — the place, year and report filters of the query (`in_scope`) — so a county's
@@ -22,7 +22,7 @@ def count(snap: Snapshot, docs: np.ndarray,
     per_report = np.bincount(snap.pid_report[docs], minlength=len(reports.ids) + 1)[:len(reports.ids)]
     matching = per_report > 0
     facets = {}
-    for name in ("year", "town", "county"):
+    for name in ("year", "town", "county", "genre", "level"):
         codes, values = reports.codes(name)
         counts = np.bincount(codes[:len(reports.ids)], weights=per_report, minlength=len(values))
         facets[name] = _ranked(values, counts)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from archive.errors import QueryError
-from archive.rules import PART_ALIASES, PART_HELP, PARTS, YEAR_MAX, YEAR_MIN, read_years, valid_year
+from archive.rules import (GENRE_LABELS, LEVEL_LABELS, PART_ALIASES, PART_HELP, PARTS, YEAR_MAX, YEAR_MIN,
+                           genre_code, level_code, read_years, valid_year)
 from archive.folding import fold, has_cjk
 
 MAX_LENGTH = 500
@@ -30,12 +31,14 @@ FIELDS = {
     "year": "year", "年": "year", "年份": "year",
     "section": "section", "part": "section", "部分": "section",
     "heading": "heading", "标题": "heading",
+    "genre": "genre", "体裁": "genre", "level": "level", "层级": "level",
 }
 OPERATORS = {"AND": "AND", "与": "AND", "OR": "OR", "或": "OR", "NOT": "NOT", "非": "NOT"}
 QUOTES = {'"': '"”＂', "＂": '＂"', "“": '”“"', "”": '”“"', "「": "」", "『": "』"}
 STRAY_CLOSERS = "」』"
 SPECIAL = "()（）" + "".join(QUOTES) + STRAY_CLOSERS
-FIELD_HELP = "可用字段：town/镇、county/县、city/市、province/省、year/年、section/部分、heading/标题"
+FIELD_HELP = ("可用字段：town/镇、county/县、city/市、province/省、year/年、section/部分、heading/标题、"
+              "genre/体裁、level/层级")
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,12 @@ def make_scope(field: str, value) -> Scope:
         return Scope(name, parse_year(value))
     if name == "section":
         return Scope(name, parse_section(value))
+    if name in ("genre", "level"):
+        code = (genre_code if name == "genre" else level_code)(value)
+        if code is None:
+            labels = GENRE_LABELS if name == "genre" else LEVEL_LABELS
+            raise QueryError(f"“{value}”不是{'体裁' if name == 'genre' else '层级'}：可用 {'、'.join(labels.values())}")
+        return Scope(name, code)
     folded = fold(str(value))
     if not folded:
         raise QueryError(f"“{field}:”后面缺少内容：请写成 {field}:要找的内容")

@@ -11,16 +11,20 @@ from typing import Optional
 import numpy as np
 
 from index.analysis import query_words
-from index.snapshot import Snapshot
+from index.snapshot import KINDS, Snapshot
 
 K1, B = 1.2, 0.75
 
 
 def exact_scores(snap: Snapshot, exact: np.ndarray, terms) -> np.ndarray:
-    """BM25 score of each paragraph of `exact` (aligned with it), summed over the terms."""
+    """BM25 score of each paragraph of `exact` (aligned with it), summed over the terms. A
+    heading or a title is scored as if it were at least an average paragraph long: a short
+    label naming the phrase does not crowd out the paragraphs that say something about it."""
     scores = np.zeros(len(exact), dtype=np.float64)
     n = max(len(snap.alive), 1)
     lengths = snap.pid_len[exact].astype(np.float64)
+    labels = snap.mask(snap.union([snap.kind_docs(k) for k in KINDS]))[exact]
+    lengths[labels] = np.maximum(lengths[labels], snap.avg_len)
     position = np.full(len(snap.pid_report), -1, dtype=np.int64)  # doc id → index in `exact`
     position[exact] = np.arange(len(exact))
     for term in terms:

@@ -375,12 +375,13 @@ class SearchIndex:
 
     def search(self, query: str, *, town=None, county=None, year=None, section=None,
                report_id=None, kind=None, sort: str = "relevance", page: int = 1,
-               per_page: int = 20) -> SearchResult:
+               per_page: int = 20, genre=None, level=None) -> SearchResult:
         """Search; keyword filters combine (AND) with scopes written in the query, and a blank
         query with filters lists what the filters allow. `year` is an int, a (first, last)
         tuple or "2021-2024"; `report_id` keeps one report's paragraphs; `kind` keeps one kind
         ("text": body paragraphs, "heading", "title": the report's title, `index.documents`);
-        without it every stored line is searched; per_page=0 returns every hit.
+        without it every stored line is searched; per_page=0 returns every hit; `genre` and
+        `level` take a code or any name of one (archive.rules).
 
         One direction: parse (`index.query`) → plan (filters joined, scopes first) → match
         (`Snapshot.evaluate`: exact layer, word layer) → count (`index.facets`) → rank the
@@ -391,7 +392,7 @@ class SearchIndex:
         if not isinstance(page, int) or page < 1 or not isinstance(per_page, int) or per_page < 0:
             raise QueryError("页码须是从 1 开始的整数，每页条数须是不小于 0 的整数")
         node = plan(query, {"town": town, "county": county, "year": year, "section": section,
-                            "report_id": report_id, "kind": kind})
+                            "report_id": report_id, "kind": kind, "genre": genre, "level": level})
         snap = self.snapshot()
         matches = snap.cache.get(("query", node))
         if matches is None:
@@ -428,9 +429,7 @@ class SearchIndex:
         """Why a search may find nothing in its scopes alone (those ANDed at the top of the query
         and the keyword filters): (the scopes, each that holds no paragraph at all — a year the
         archive has no report of, an unknown town —, whether they hold none together)."""
-        node = plan(query, filters)
-        children = node.children if isinstance(node, And) else (node,)
-        scopes = [c for c in children if isinstance(c, Scope) and c.field != "kind"]
+        scopes = [c for c in _conjuncts(plan(query, filters)) if isinstance(c, Scope) and c.field != "kind"]
         snap = self.snapshot()
         empty = [scope for scope in scopes if not len(snap.scope_docs(scope))]
         together = bool(scopes) and not len(snap.evaluate(And(tuple(scopes)), strict=False))
@@ -517,7 +516,7 @@ class SearchIndex:
         return self._hits([(e, sim) for sim, e in scored[:limit]], EMPTY, ())
 
 
-REPORT_SCOPES = ("town", "county", "city", "province", "year", "report_id")
+REPORT_SCOPES = ("town", "county", "city", "province", "year", "report_id", "genre", "level")
 RAW_FILTERS = ("report_id", "kind")  # keyword filters taken as they are (not query fields)
 
 
@@ -550,8 +549,7 @@ def _reports_in_scope(snap: Snapshot, node) -> Optional[np.ndarray]:
     """The reports the query's place, year and report scopes allow (those ANDed at the top,
     keyword filters included), as a boolean per report ordinal; None when it has none: the
     denominators of the trend's shares."""
-    children = node.children if isinstance(node, And) else (node,)
-    scopes = [c for c in children if isinstance(c, Scope) and c.field in REPORT_SCOPES]
+    scopes = [c for c in _conjuncts(node) if isinstance(c, Scope) and c.field in REPORT_SCOPES]
     if not scopes:
         return None
     allowed = np.ones(len(snap.reports.ids) + 1, dtype=bool)
@@ -560,6 +558,14 @@ def _reports_in_scope(snap: Snapshot, node) -> Optional[np.ndarray]:
         hit[snap.pid_report[snap.scope_docs(scope)]] = True
         allowed &= hit
     return allowed
+
+
+def _conjuncts(node) -> list:
+    """The parts of the query every hit satisfies: the children of its top-level ANDs
+    (the parsed query's and the keyword filters'), flattened."""
+    if isinstance(node, And):
+        return [c for child in node.children for c in _conjuncts(child)]
+    return [node]
 
 
 def _old_index_files(index_dir: Path) -> list[Path]:

@@ -29,6 +29,7 @@ from typing import Iterable, Optional
 import numpy as np
 
 from archive.folding import fold
+from archive.pinyin import pinyin_key
 from archive.rules import PARTS
 from index import exact
 from index.analysis import learn_words, query_words
@@ -39,13 +40,14 @@ from index.wordindex import WordIndex
 CACHE_SIZE = 512
 CACHE_DOCS = 4_000_000  # doc ids held by one cache (~32 MB of arrays) before it starts afresh
 PLACES = ("town", "county", "city", "province")
-REPORT_FIELDS = ("year",) + PLACES
+REPORT_FIELDS = ("year",) + PLACES + ("genre", "level")   # what a report scope or facet reads
 SPLIT_ABOVE = 2000  # occurrences (estimated) above which `Haystack.counts` splits, not finds
 SPLIT_CHUNK = 4_000_000  # characters split at a time (the pieces are a copy of them)
 SAMPLE = 1_000_000  # characters the estimate is counted on
 JOIN_BATCH = 4096  # paragraphs joined at a time while loading
 NEAR_MAX = 30      # phrases longer than this get no near-phrase suggestions
 NEAR_ANCHOR = 2    # characters a variant's unchanged side needs to be looked up by
+NEAR_TWO = 5       # a phrase this long may have two characters changed or put in (inside it)
 NEAR_CAP = 50_000  # occurrences of that side read at most (a commoner side is skipped)
 SEPARATOR = exact.SEPARATOR
 NO_PART = len(PARTS)
@@ -88,7 +90,7 @@ class Reports:
     def __init__(self, ids: list[str], rows: dict[str, tuple]):
         self.ids = ids                                   # ordinal → report id
         self.ordinal = {rid: i for i, rid in enumerate(ids)}
-        self.rows = rows                                 # report id → (year, town, county, city, province)
+        self.rows = rows                                 # report id → REPORT_FIELDS
         self.live = np.zeros(len(ids) + 1, dtype=bool)
         for rid in rows:
             self.live[self.ordinal[rid]] = True
@@ -121,7 +123,7 @@ class Reports:
         return found
 
     def rank(self, field: str) -> np.ndarray:
-        """Sort rank per ordinal: by report id, or by town (no town last)."""
+        """Sort rank per ordinal: by report id, or by town in pinyin order (no town last)."""
         key = ("rank", field)
         found = self._codes.get(key)
         if found is None:
@@ -129,8 +131,9 @@ class Reports:
                 order = sorted(range(len(self.ids)), key=self.ids.__getitem__)
             else:
                 i = REPORT_FIELDS.index(field)
+                names = [(self.rows.get(rid) or (None,) * len(REPORT_FIELDS))[i] for rid in self.ids]
                 order = sorted(range(len(self.ids)), key=lambda o: (
-                    (self.rows.get(self.ids[o]) or (None,) * 5)[i] or "\uffff"))
+                    names[o] is None, pinyin_key(names[o])))
             found = np.zeros(len(self.ids) + 1, dtype=np.int64)
             found[order] = np.arange(len(order))
             with self._lock:
@@ -311,8 +314,8 @@ class Snapshot:
 
     def near_phrases(self, phrase: str, limit: int = 5) -> list[tuple[str, int]]:
         """Phrases one or two characters from the folded `phrase` (a character left out, one or
-        two put in or changed side by side) that occur, with their live paragraphs: closest
-        first, then most found. Found through the exact layer: each variant's unchanged side
+        two put in or changed side by side — two only inside a phrase of NEAR_TWO characters or
+        more) that occur, with their live paragraphs: closest first, then most found. Found through the exact layer: each variant's unchanged side
         is looked up in the suffix array and the text read on (`ExactBase.fill_ins`), the
         delta by a scan."""
         if not 2 <= len(phrase) <= NEAR_MAX:
@@ -322,8 +325,9 @@ class Snapshot:
         for width in (1, 2):
             for left, right, changed in ([(phrase[:i], phrase[i + width:], True) for i in range(n - width + 1)]
                                          + [(phrase[:i], phrase[i:], False) for i in range(1, n)]):
-                if max(len(left), len(right)) < NEAR_ANCHOR:
-                    continue
+                if max(len(left), len(right)) < NEAR_ANCHOR or (width == 2 and not (
+                        left and right and n >= NEAR_TWO)):
+                    continue  # two changed at an end, or in a short phrase: another phrase
                 for x in self._fill_ins(left, right, width):
                     variant = left + x + right
                     distance = width if not changed else sum(a != b for a, b in zip(x, phrase[len(left):]))
@@ -418,6 +422,10 @@ class Snapshot:
             first, last = value
             for rid, row in self.reports.rows.items():
                 ok[self.reports.ordinal[rid]] = row[0] is not None and first <= row[0] <= last
+        elif field in ("genre", "level"):  # a code (archive.rules): exactly
+            i = REPORT_FIELDS.index(field)
+            for rid, row in self.reports.rows.items():
+                ok[self.reports.ordinal[rid]] = row[i] == value
         else:  # a place: the exact name, or a name starting with it (town:赵集 → 赵集镇)
             i = REPORT_FIELDS.index(field)
             for rid, row in self.reports.rows.items():
@@ -477,7 +485,7 @@ def _grown(values: np.ndarray, size: int, fill) -> np.ndarray:
 
 
 def _report_rows(store: Store, report_ids: Optional[list[str]]) -> dict[str, tuple]:
-    """{report id: (year, town, county, city, province)}."""
+    """{report id: REPORT_FIELDS}."""
     if report_ids == []:
         return {}
     return {rid: tuple(rest) for rid, *rest in store.reports(report_ids)}

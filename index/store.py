@@ -27,7 +27,7 @@ from archive.errors import ArchiveError, IndexBusy
 from archive.model import Report
 from index.documents import indexed_paragraphs
 
-SCHEMA_VERSION = "4"  # 1: Whoosh bigram + word fields; 2: jieba words in FTS5; 3: no title rows
+SCHEMA_VERSION = "5"  # 1: Whoosh bigram + word fields; 2: jieba words in FTS5; 3: no title rows; 5: genre, level
 DB_NAME = "index.sqlite"
 
 # The archive's version (catalogue stamp) of each report as indexed: what `workflows.sync_index`
@@ -36,7 +36,8 @@ VERSIONS_TABLE = "CREATE TABLE IF NOT EXISTS versions (report_id TEXT PRIMARY KE
 TABLES = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value)",
     """CREATE TABLE reports (report_id TEXT PRIMARY KEY, title TEXT, title_derived INTEGER,
-        town TEXT, county TEXT, city TEXT, province TEXT, year INTEGER, issued TEXT, issuer TEXT)""",
+        town TEXT, county TEXT, city TEXT, province TEXT, year INTEGER, issued TEXT, issuer TEXT,
+        genre TEXT, level TEXT)""",
     """CREATE TABLE paragraphs (id INTEGER PRIMARY KEY AUTOINCREMENT, report_id TEXT NOT NULL, ord INTEGER,
         paragraph_id TEXT, kind TEXT, part TEXT, heading_path TEXT, text TEXT,
         text_original TEXT, folded TEXT, heading_folded TEXT, tokens TEXT)""",
@@ -45,7 +46,7 @@ TABLES = [
     VERSIONS_TABLE,
 ]
 REPORT_COLUMNS = ("report_id", "title", "title_derived", "town", "county", "city", "province",
-                  "year", "issued", "issuer")
+                  "year", "issued", "issuer", "genre", "level")
 # What the exact layer reads per paragraph (`index.exact` for a base, `index.snapshot` for the
 # paragraphs written after it); display text stays on disk.
 EXACT_ROWS = ("SELECT id, report_id, part, kind, folded, tokens FROM paragraphs WHERE id > ? "
@@ -185,7 +186,7 @@ class Store:
         con.execute(f"INSERT INTO reports VALUES ({', '.join('?' * len(REPORT_COLUMNS))})",
                     (report.id, report.title or "", int(bool(report.title_derived)),
                      place.town or "", place.county or "", place.city or "", place.province or "",
-                     report.year, report.issued, report.issuer))
+                     report.year, report.issued, report.issuer, report.genre or "", report.level or ""))
         ids = []
         for order, (p, (folded, heading, tokens)) in enumerate(zip(indexed_paragraphs(report), analysed)):
             original = p.text_original if p.text_original and p.text_original != p.text else None
@@ -226,8 +227,8 @@ class Store:
             return dict(con.execute("SELECT report_id, NULL FROM reports"))
 
     def reports(self, report_ids: Optional[list[str]] = None) -> list[tuple]:
-        """(report_id, year, town, county, city, province) of these reports (None: all)."""
-        sql = "SELECT report_id, year, town, county, city, province FROM reports"
+        """(report_id, year, town, county, city, province, genre, level) of these reports (None: all)."""
+        sql = "SELECT report_id, year, town, county, city, province, genre, level FROM reports"
         if report_ids is None:
             return self.connection().execute(sql).fetchall()
         marks = ", ".join("?" * len(report_ids))

@@ -6,7 +6,9 @@ one first, e.g. with `copy_of`):
 - `sample_index_dir` / `sample_index`: a search index over the samples plus the crafted report
   of known phrase variants (tests/helpers.py), for the search and index tests;
 - `handmade_app`: the hand-made reports of tests/helpers.py (script toggle, hostile text,
-  earlier versions, neighbouring years) for the reading, compare and basket pages."""
+  earlier versions, neighbouring years) for the reading, compare and basket pages;
+- `scanned_pdf` / `scanned_data_dir`: a town's two-page report rendered, degraded and sealed as
+  a scanner's image-only PDF (bench/scans.py), and an archive holding it, read by OCR once."""
 from __future__ import annotations
 
 import shutil
@@ -69,3 +71,19 @@ def handmade_app(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("handmade-data")
     build_handmade_archive(data_dir)
     return make_app(data_dir)
+
+
+@pytest.fixture(scope="session")
+def scanned_pdf() -> bytes:
+    from bench.scans import scanned_town_report
+
+    return scanned_town_report("scan")[0]
+
+
+@pytest.fixture(scope="session")
+def scanned_data_dir(tmp_path_factory, scanned_pdf) -> Path:
+    folder = tmp_path_factory.mktemp("scanned-files")
+    (folder / "赵集镇2024年法治政府建设工作情况报告（扫描件）.pdf").write_bytes(scanned_pdf)
+    data_dir = tmp_path_factory.mktemp("scanned-data")
+    build_archive(data_dir, [folder])
+    return data_dir

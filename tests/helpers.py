@@ -284,3 +284,88 @@ def build_old_archive(folder: Path) -> tuple[Path, str, str]:
     assert a_id.startswith("未知镇-2024-") and b_id == "认真落实镇-2023"
     workflows.set_fields(archive, workflows.open_index(archive), b_id, {"title": STAFF_TITLE})
     return folder / "data", a_id, b_id
+
+
+def breadcrumb_reader(data: bytes, filename: str) -> Report:
+    """An older importer that left the site's breadcrumb at the start of the first paragraph:
+    today's importer reads that paragraph without it, so its id (导语.1) is retired."""
+    report = read_report(data, filename)
+    first = next(p for p in report.paragraphs if p.kind == "text")
+    first.text = first.text_original = FURNITURE[0] + " " + first.text_original
+    return report
+
+
+def build_breadcrumb_archive(folder: Path) -> tuple[Path, str, str]:
+    """REPORT_A stored by `breadcrumb_reader`, then re-read by today's importer: returns (data
+    folder, report id, the retired paragraph id)."""
+    import workflows
+    from archive.store import Archive
+
+    src = folder / "src"
+    src.mkdir(parents=True)
+    (src / "a.txt").write_text(REPORT_A, encoding="utf-8")
+    archive = Archive(folder / "data", read_report=breadcrumb_reader)
+    done = workflows.import_files(archive, workflows.open_index(archive), [src])
+    rid = done.results[0].report_id
+    retired = next(p.id for p in archive.get(rid).paragraphs if p.kind == "text")
+    from workflows.reimport import reimport
+    reimport(workflows.open_archive(folder / "data"), None, [rid])
+    return folder / "data", rid, retired
+
+
+# ---- an archive of many years: a county with 2019–2025 reports in an archive of 1992–2026 ----
+
+LEIZHOU_TOWNS = ("覃斗镇", "北和镇", "英利镇", "纪家镇", "客路镇", "企水镇", "调风镇")
+SUIXI_TOWNS = ("黄略镇", "界炮镇", "城月镇")
+SPAN_PHRASE = "法律明白人"
+
+
+def span_report(province: str, city: str, county: str, town: str, year: int, phrase: bool) -> str:
+    """A short report the real importer reads with its place (from the title, via the
+    gazetteer) and year; `phrase`: it mentions 法律明白人."""
+    work = ("培育法律明白人三十名，覆盖全部行政村。" if phrase else "开展普法宣传活动十二场。")
+    return (f"{province}{city}{county}{town}{year}年法治政府建设工作情况报告\n\n"
+            f"{year}年，{town}深入推进法治政府建设，现将有关情况报告如下。\n"
+            f"一、主要工作\n（一）加强组织领导。镇党委定期研究法治建设工作。\n（二）深化普法宣传。{work}\n"
+            f"二、存在的问题\n基层执法力量薄弱。\n三、下一步工作打算\n继续完善合法性审查机制。\n\n"
+            f"{town}人民政府\n{year + 1}年1月10日\n")
+
+
+def span_files(folder: Path) -> list[Path]:
+    """雷州市 (7 towns) and 遂溪县 (3 towns) of 湛江市 with reports 2019–2025 only (some years
+    missing, 法律明白人 growing), and 衡阳县 reports from 1992 to 2026 (every few years), so the
+    archive spans 35 years while 雷州市 spans 7."""
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = {}
+    for n, town in enumerate(LEIZHOU_TOWNS):
+        for year in range(2019, 2026):
+            if (n + year) % 5 != 0:
+                texts[f"雷州{town}{year}.txt"] = span_report("广东省", "湛江市", "雷州市", town, year,
+                                                              year - 2019 > n % 4)
+    for n, town in enumerate(SUIXI_TOWNS):
+        for year in range(2021, 2026):
+            texts[f"遂溪{town}{year}.txt"] = span_report("广东省", "湛江市", "遂溪县", town, year, n == 0)
+    for year in (1992, 1996, 2001, 2005, 2010, 2014, 2018, 2022, 2026):
+        texts[f"衡阳西渡镇{year}.txt"] = span_report("湖南省", "衡阳市", "衡阳县", "西渡镇", year, year > 2010)
+    paths = []
+    for name, text in texts.items():
+        (folder / name).write_text(text, "utf-8")
+        paths.append(folder / name)
+    return paths
+
+
+def mark_weak(data_dir: Path, phrase: str, confidence: float = 0.62) -> tuple[str, str]:
+    """Mark `phrase` of a scanned report's paragraph as read with low confidence by editing its
+    stored file, as an OCR line below the threshold would have. Returns (report id, paragraph id)."""
+    import workflows
+
+    archive = workflows.open_archive(data_dir)
+    (rid,) = archive.ids()
+    target = next(p for p in archive.get(rid).paragraphs if phrase in p.text_original)
+    start = target.text_original.index(phrase)
+    text = re.sub(rf"(<!-- {re.escape(target.id)} \S+ page=\d+ conf=)[0-9.]+( low=\S+)?",
+                  rf"\g<1>{confidence} low={start}-{start + len(phrase)}", archive.markdown(rid),
+                  count=1)
+    (path,) = [p for p in data_dir.rglob("*.md") if p.read_text("utf-8") == archive.markdown(rid)]
+    path.write_text(text, "utf-8")
+    return rid, target.id

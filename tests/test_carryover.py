@@ -102,3 +102,20 @@ def test_ids_are_unique_and_an_old_id_always_names_the_same_words(old_texts, new
             assert all(p.id in before for p in carried.paragraphs if p.text_original == t)
     assert sorted(carried.retired + [old[j].id for j in range(len(old))
                                      if old[j].id in got]) == sorted(p.id for p in old)
+
+
+def test_a_retired_id_points_at_the_paragraph_now_holding_most_of_its_words():
+    old = paras(("导语.1", "网站首页 > 政务公开 2024年，本镇推进法治建设，成效明显。"), ("导语.2", "全年调解纠纷十件。"),
+                ("一.1", "这一段整段删去了。"))
+    new = paras(("导语.1", "2024年，本镇推进法治建设，成效明显。"), ("导语.2", "全年调解纠纷十件。"))
+    carried = carry_ids(old, new)
+    assert carried.retired == ["导语.1", "一.1"]
+    assert carried.moved == {"导语.1": "导语.1~2"}          # the deleted paragraph points nowhere
+    assert [e.after for e in carried.log if e.rule == "reimport_paragraph_retired"] == ["导语.1~2", ""]
+
+
+def test_moved_ids_follow_a_second_rereading_and_drop_vanished_targets():
+    from archive.reread import moved_ids
+    assert moved_ids({"a": "b"}, {"b": "c"}, {"c"}) == {"a": "c", "b": "c"}
+    assert moved_ids({"a": "b"}, {}, {"c"}) == {}
+    assert moved_ids({}, {"x": "y"}, {"y"}) == {"x": "y"}

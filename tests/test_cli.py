@@ -77,7 +77,7 @@ def test_list_table_and_json(data, capsys):
     doc = json.loads(out)
     assert doc["count"] == 5 and [r["id"] for r in doc["reports"]] == SAMPLE_IDS
     assert set(doc["reports"][0]) == {"id", "title", "title_derived", "place", "year", "issued",
-                                      "script", "n_paragraphs", "flags"}
+                                      "script", "n_paragraphs", "flags", "genre", "level"}
 
 
 def test_list_on_an_empty_archive_says_how_to_fill_it(tmp_path, capsys):

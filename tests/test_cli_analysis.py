@@ -79,6 +79,9 @@ def test_trend(capsys, data):
     assert code == 0 and "* 2023" in out
     assert run(capsys, data, "trend", "法律明白人", "--year", "1800")[0] == 2
     assert run(capsys, data, "trend", "法律明白人", "--section", "无此部分")[0] == 2
+    assert run(capsys, data, "trend", "法律明白人", "--genre", "无此体裁")[0] == 2
+    code, out, _ = run(capsys, data, "trend", "法律明白人", "--genre", "all", "--json")
+    assert code == 0 and "genre" not in json.loads(out)["scope"]
 
 
 def test_reuse(capsys, data):

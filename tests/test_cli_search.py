@@ -116,7 +116,7 @@ def test_every_id_taking_command_follows_a_rename(sample_data_dir, tmp_path, cap
     web's links do (issue 14)."""
     data = tmp_path / "data"
     shutil.copytree(sample_data_dir, data)
-    assert main(["--data", str(data), "set", "赵集镇-2024", "town=赵集街道"]) == 0
+    assert main(["--data", str(data), "set", "赵集镇-2024", "town=赵集街道", "--new-place"]) == 0
     capsys.readouterr()
     assert main(["--data", str(data), "show", "赵集镇-2024", "--json"]) == 0
     out = capsys.readouterr()

@@ -16,9 +16,9 @@ def _label(**kw):
 
 
 def _report(title="甲镇2023年法治政府建设工作报告", town="甲镇", county="乙县", year=2023, paragraphs=(),
-            flags=(), addressee=None):
+            flags=(), addressee=None, genre="rule_of_law", level="town"):
     return Report(title=title, place=Place(province="丙省", county=county, town=town), year=year,
-                  flags=list(flags), addressee=addressee,
+                  flags=list(flags), addressee=addressee, genre=genre, level=level,
                   paragraphs=[Paragraph(id=str(i), kind="text", level=0, part="work", text=t, text_original=t)
                               for i, t in enumerate(paragraphs)])
 
@@ -50,7 +50,7 @@ def test_watermark_labelled_as_substring_is_cut_from_content():
 
 def test_score_right_report():
     scored = measure.score(_label(), _report(paragraphs=["2023年，乙县甲镇坚持依法行政。"]), TEXT)
-    assert not scored["level"][0]  # this report sets no level
+    assert scored["level"][0] and scored["genre"][0]
     assert scored["town"][0] and scored["county"][0] and scored["year"][0] and scored["title"][0]
     assert scored["furniture removed"][0] and scored["title free of furniture"][0]
     assert scored["starts at report"][0] and scored["town report not flagged"][0]
@@ -75,9 +75,10 @@ def test_addressee_may_start_the_report():
 
 
 def test_other_genre_and_alt_titles():
-    label = _label(genre="other", town=None, title="关于甲镇的报告", title_alt=["甲镇人民政府关于甲镇的报告"])
-    scored = measure.score(label, _report(title="甲镇人民政府关于甲镇的报告", flags=["genre_doubt"]), TEXT)
-    assert scored["title"][0] and scored["other genre flagged"][0]
+    label = _label(genre="other", genre_note="新闻", town=None, title="关于甲镇的报告",
+                   title_alt=["甲镇人民政府关于甲镇的报告"])
+    scored = measure.score(label, _report(title="甲镇人民政府关于甲镇的报告", genre="news"), TEXT)
+    assert scored["title"][0] and scored["genre"][0]
     assert not scored["no spurious town"][0]  # the label says no town, the report invented one
 
 
@@ -105,3 +106,23 @@ def test_only_and_show(tmp_path, capsys, monkeypatch):
     assert "== 007.txt" in out and "== x.txt" not in out and "got:" in out
     assert measure.main(["--texts", str(tmp_path), "--only", "x", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["docs"] == 1
+
+
+def test_mixed_scores_genre_level_year_and_invented_places():
+    """Issue 15's table: a national report that got a province invented it; a county report's
+    town is invented; a town report's wrong county is counted."""
+    national = {"file": "n.txt", "genre": "work_report", "level": "national", "year": 2013,
+                **dict.fromkeys(measure.PLACES)}
+    got = Report(genre="work_report", level="national", year=2013, place=Place(province="香港特别行政区"))
+    scored = measure.genre_scores(national, got)
+    assert scored["genre right"][0] and scored["level right"][0] and scored["year right"][0]
+    assert not scored["places invented"][0] and scored["places invented"][2] == ["province=香港特别行政区"]
+    county = {"file": "c.txt", "genre": "rule_of_law", "level": "county", "year": 2023, "town": None,
+              "county": "乙县", "city": None, "province": "丙省"}
+    assert not measure.genre_scores(county, _report(town="甲镇"))["places invented"][0]
+    town = _label(genre="rule_of_law")
+    assert not measure.genre_scores(town, _report(county="丁县"))["county given wrongly"][0]
+    summary = measure.measure_mixed([(national, b"", "n.txt"), (town, b"", "t.txt")],
+                                    read=lambda raw, name: got if name == "n.txt" else _report())
+    assert summary["tables"]["level"]["national"]["places invented"] == [0, 1]
+    assert summary["tables"]["all"]["all"]["genre right"] == [2, 2]

@@ -242,3 +242,20 @@ def test_spam_keywords_injected_inside_a_sentence_removed():
     assert [(e.rule, e.before) for e in c.log] == [("junk_line", text)]
     kept = "按照“放管服”改革要求，开通政务服务APP和网上办事大厅，群众办事更加便捷。"
     assert run(drop_junk_lines, [BODY, kept])[0] == [BODY, kept]
+
+
+def test_a_wikisource_licence_notice_is_furniture():
+    """Issue 15: the State Council's reports copied from Wikisource end with the licence notice,
+    its linked words on lines of their own, and the template's leftovers."""
+    from importers.cleaning.licence import drop_licence_footer
+    body = ["各位代表：", "让我们万众一心，为实现中华民族的伟大复兴而奋斗！"]
+    notice = ["本作品是中华人民共和国的", "法律", "、", "法规", "，国家机关的决议、决定、命令和其他文件。根据《",
+              "中华人民共和国著作权法", "》第五条第一项，本作品不适用于该法，属于", "公有领域", "。",
+              "注：中文维基文库社群认为，中华人民共和国公务演讲，", "不总是", "具有立法、行政、司法性质的文件。",
+              "Public domain", "Public domain", "false", "false"]
+    c = Cleaning()
+    out = drop_licence_footer([Line(t) for t in body + notice], c)
+    assert [x.text for x in out] == body
+    assert len(c.log) == len(notice) and {e.rule for e in c.log} == {"licence_footer"}
+    kept = [Line(t) for t in body + ["本作品由镇司法所起草。"]]   # no licence words: the report's own
+    assert drop_licence_footer(kept, Cleaning()) == kept

@@ -3,6 +3,7 @@ text) that reproduce what real reports do — a name only in the signature, name
 counties, a county stated or only implied, mentions that are not the reporting town."""
 import pytest
 
+from archive.model import Place
 from importers import gazetteer, read_report
 from importers.placenames import mentions
 
@@ -148,7 +149,8 @@ def test_county_report_is_placed_at_its_county():
     r = report("清水县人民政府关于2023年度法治政府建设情况的报告\n"
                "2023年，清水县坚持依法行政，指导三湖镇、赵集镇开展工作。\n" + BODY)
     assert r.level == "county" and place(r) == ("甘肃省", "天水市", "清水县", None)
-    assert "town_missing" not in r.flags and "genre_doubt" in r.flags
+    assert "town_missing" not in r.flags and "genre_doubt" not in r.flags   # a county's report is no doubt
+    assert r.genre == "rule_of_law" and r.evidence["level"] == "标题写明清水县"
 
 
 def test_city_and_province_reports():
@@ -156,7 +158,7 @@ def test_city_and_province_reports():
     assert r.level == "city" and place(r) == ("湖北省", "黄石市", None, None)
     r = report("湖南省人民政府关于2020年度法治政府建设情况的报告\n2020年，全省各级行政机关坚持依法行政。\n" + BODY)
     assert r.level == "province" and place(r) == ("湖南省", None, None, None)
-    assert r.flag_notes["genre_doubt"].startswith("省级")
+    assert r.genre == "rule_of_law" and r.evidence["level"] == "标题写明湖南省"
 
 
 def test_issuing_lines_before_the_title_name_the_town():
@@ -230,3 +232,43 @@ def test_town_named_only_in_a_slogan():
     assert place(r) == ("广东省", "湛江市", "雷州市", "东里镇")
     r = report("2025年以来，我镇推进“法治东里”建设，坚持依法行政。\n" + BODY)   # no county: no guess
     assert r.place.town is None
+
+
+# ---- issue 15: places only from whole names, where the text names the one who reports --------
+
+PROVINCE_BODY = ("一、2025年工作回顾\n过去一年，全省经济稳定增长。\n二、2026年工作安排\n"
+                 "一是加强法治政府建设。二是推进依法行政。\n")
+
+
+@pytest.mark.parametrize("sentence, not_named", [
+    ("我省加快建设沿海城市群，滨海城市发展迅速。", "海城市"),
+    ("支持中南部县城补齐短板。", "南部县"),
+    ("推进罗浮山县镇村一体发展。", "浮山县"),
+    ("统筹城市郊区和农村发展。", "郊区"),
+    ("弘扬老解放区的光荣传统。", "解放区"),
+])
+def test_a_name_inside_a_longer_word_is_no_place(sentence, not_named):
+    r = report("政府工作报告\n——2026年1月25日在广东省第十四届人民代表大会第五次会议上\n各位代表：\n"
+               "现在，我代表省人民政府向大会报告工作。\n" + sentence + "\n" + PROVINCE_BODY)
+    assert r.level == "province" and r.place.province == "广东省"
+    assert (r.place.town, r.place.county, r.place.city) == (None, None, None)
+    assert not_named not in str(r.place) and not r.place_candidates
+
+
+def test_a_national_report_has_no_province():
+    r = report("2013年中华人民共和国国务院政府工作报告\n各位代表：\n我代表国务院向大会报告工作。"
+               "保持香港特别行政区、澳门特别行政区长期繁荣稳定，支持广东省、海南省加快发展。\n" + PROVINCE_BODY)
+    assert r.level == "national" and r.place == Place() and r.year == 2013
+    assert r.genre == "work_report" and "国务院" in r.evidence["level"]
+
+
+def test_a_party_committees_prefix_is_no_part_of_the_county():
+    r = report("中共滑县万古镇委员会\n滑县万古镇人民政府\n关于2025年法治政府建设情况的报告\n"
+               "2025年，我镇坚持依法行政。\n" + BODY)
+    assert (r.place.town, r.place.county) == ("万古镇", "滑县")
+
+
+def test_a_province_report_names_no_county_or_town_from_its_body():
+    r = report("湖南省人民政府关于2024年度法治政府建设情况的报告\n2024年，全省各级行政机关坚持依法行政。"
+               "长沙县、浏阳市、望城区经验在全国推广，三湖镇获评示范乡镇。\n" + BODY)
+    assert r.level == "province" and place(r) == ("湖南省", None, None, None)

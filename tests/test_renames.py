@@ -89,11 +89,11 @@ def test_old_ids_stay_reserved_and_chains_are_flat(archive):
 
 
 def test_correct_records_changes_and_renames(archive):
-    done = audit.correct(archive, "赵集镇-2024", {"year": "2023", "issuer": "赵集镇人民政府"},
+    done = audit.correct(archive, "赵集镇-2024", {"year": "2023", "issuer": "中共赵集镇委员会"},
                          "管理员 李四", "10.1.1.1")
     assert done.renamed and (done.old_id, done.report.id) == ("赵集镇-2024", "赵集镇-2023")
     trail = audit.entries(archive, "赵集镇-2023")
-    assert trail[0]["changes"] == {"year": [2024, 2023], "issuer": [None, "赵集镇人民政府"]}
+    assert trail[0]["changes"] == {"year": [2024, 2023], "issuer": ["赵集镇人民政府", "中共赵集镇委员会"]}
     assert trail[1]["renamed"] == ["赵集镇-2024", "赵集镇-2023"] and trail[1]["who"] == "管理员 李四"
     again = audit.correct(archive, "赵集镇-2024", {"year": 2023}, "管理员", None)  # old id, no change
     assert not again.changes and len(audit.entries(archive, "赵集镇-2023")) == 2

@@ -11,7 +11,7 @@ from archive import audit, integrity
 from archive.errors import InvalidField
 from cli.main import main
 from helpers import make_app
-from test_ids_by_level import COUNTY
+from test_ids_by_level import report_text
 from test_web_upload import login, token
 from workflows import open_archive
 
@@ -21,9 +21,13 @@ def data_dir(tmp_path):
     return tmp_path / "data"
 
 
+# A county's report whose title does not say what kind of document it is: genre_doubt.
+COUNTY = report_text("天津市静海区2023年工作情况", "静海区", "天津市静海区人民政府")
+
+
 @pytest.fixture
 def county(data_dir, tmp_path):
-    """A county's own report (flag genre_doubt), imported: its id."""
+    """A county's own report of doubtful genre (flag genre_doubt), imported: its id."""
     path = tmp_path / "静海区.txt"
     path.write_text(COUNTY, encoding="utf-8")
     result = open_archive(data_dir).import_file(path)
@@ -78,23 +82,55 @@ def test_a_flag_the_report_does_not_have_is_not_invented(data_dir, county):
 
 def test_the_review_page_button_dismisses_with_login_and_csrf(data_dir, county):
     client = make_app(data_dir).test_client()
-    url = f"/review/{county}/dismiss"
-    not_logged_in = client.post(url, data={"flag": "genre_doubt", "csrf_token": token(client)})
+    url = "/review/settle"
+    form = {"ids": county, "action": "genre_doubt", "next": "/review?page=1#item-x"}
+    not_logged_in = client.post(url, data={**form, "csrf_token": token(client)})
     assert not_logged_in.status_code in (302, 401, 403)
     assert open_archive(data_dir).get(county).reviewed == []
     login(client)
     page = client.get("/review").get_data(as_text=True)
     assert 'data-testid="dismiss-genre_doubt"' in page and f'action="{quote(url)}"' in page
-    assert client.post(url, data={"flag": "genre_doubt"}).status_code == 400       # no CSRF token
-    assert client.post(url, data={"flag": "town_missing", "csrf_token": token(client)}).status_code == 400
-    assert client.post("/review/没有这份-2023/dismiss",
-                       data={"flag": "genre_doubt", "csrf_token": token(client)}).status_code == 404
-    response = client.post(url, data={"flag": "genre_doubt", "csrf_token": token(client)})
-    assert response.status_code == 302 and response.headers["Location"].endswith("/review")
+    assert client.post(url, data=form).status_code == 400       # no CSRF token
+    assert client.post(url, data={**form, "action": "town_missing", "csrf_token": token(client)}).status_code == 400
+    missing = client.post(url, data={**form, "ids": "没有这份-2023", "csrf_token": token(client)},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "已处理 0 份报告" in missing and "1 份没有这项疑问" in missing
+    response = client.post(url, data={**form, "csrf_token": token(client)})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/review?page=1#item-x")
     archive = open_archive(data_dir)
     assert archive.get(county).reviewed == ["genre_doubt"]
     assert audit.entries(archive, county)[-1]["who"].startswith("管理员")
     assert 'data-testid="review-empty"' in client.get("/review").get_data(as_text=True)
     # the report page still says what the file is
     read = client.get(f"/report/{county}").get_data(as_text=True)
-    assert 'data-flag="genre_checked"' in read and "县级政府的报告" in read
+    assert 'data-flag="genre_checked"' in read and "把握不大" in read
+
+
+def test_genre_and_level_are_set_by_their_chinese_names_with_the_audit_trail(data_dir, county, capsys):
+    """`archive set ID genre=… level=…`: names or codes, the doubt settled, recorded like any
+    correction; a wrong name is refused in one line."""
+    assert main(["--data", str(data_dir), "set", county, "genre=政府工作报告", "level=县区"]) == 0
+    archive = open_archive(data_dir)
+    report = archive.get(county)
+    assert (report.genre, report.level) == ("work_report", "county")
+    assert "genre_doubt" not in report.flags and report.provenance["genre"].source == "override"
+    assert reviewed_ids(archive) == []
+    assert audit.entries(archive, county)[-1]["changes"]["genre"] == ["rule_of_law", "work_report"]
+    capsys.readouterr()
+    assert main(["--data", str(data_dir), "set", county, "genre=小说"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "genre 应为" in err and "\n" not in err
+
+
+def test_the_edit_form_sets_genre_and_level(data_dir, county):
+    client = make_app(data_dir).test_client()
+    login(client)
+    form = client.get(f"/report/{county}/edit").get_data(as_text=True)
+    assert 'data-testid="edit-genre"' in form and 'data-testid="edit-level"' in form
+    response = client.post(f"/report/{county}/edit", data={
+        "csrf_token": token(client), "genre": "shufa", "orig-genre": "rule_of_law",
+        "level": "county", "orig-level": "county"})
+    assert response.status_code == 302
+    assert open_archive(data_dir).get(county).genre == "shufa"
+    page = client.get(f"/report/{county}").get_data(as_text=True)
+    assert "述法报告" in page and 'data-field="genre"' in page

@@ -3,6 +3,8 @@ import json
 
 import pytest
 
+from archive.pinyin import pinyin_key
+
 from archive.errors import QueryError, ReportNotFound
 from index.analysis import query_words
 from archive.folding import fold
@@ -152,7 +154,8 @@ def test_sorting_and_paging(index):
     years = [h.year for h in everything.hits]
     assert years == sorted(years, reverse=True)
     towns = [h.town for h in index.search('"法治"', sort="town", per_page=0).hits]
-    assert towns == sorted(towns)
+    assert towns == sorted(towns, key=pinyin_key)                # 马喇镇 三湖镇 … 赵集镇, not code points
+    assert towns.index("马喇镇") < towns.index("三湖镇")          # mǎ before sān (code points: 三 < 马)
     relevance = index.search('"法治"', per_page=0)
     pages = [index.search('"法治"', page=n, per_page=7) for n in range(1, 100)]
     paged = [(h.report_id, h.paragraph_id) for p in pages for h in p.hits]
@@ -169,7 +172,7 @@ def test_to_dict_is_the_documented_json(index):
     d = index.search('"法律明白人"', per_page=2).to_dict()
     json.dumps(d, ensure_ascii=False)
     assert {"query", "mode", "total_paragraphs", "total_reports", "hits", "facets", "trend"} <= set(d)
-    assert set(d["facets"]) == {"year", "town", "county", "section"}
+    assert set(d["facets"]) == {"year", "town", "county", "section", "genre", "level"}
     assert {"reports", "matching", "share"} == set(d["trend"]["2024"])
     hit = d["hits"][0]
     assert {"report_id", "paragraph_id", "title", "town", "county", "year", "section",

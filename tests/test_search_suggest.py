@@ -46,7 +46,9 @@ def test_an_empty_scope_is_named_not_the_words(sample_index):
     assert reasons(sample_index, "year:2030 法律明白人", {}) == ["档案中没有 2030 年的报告"]
     assert reasons(sample_index, "法律明白人", {"town": "没有这个镇"}) == ["档案中没有乡镇“没有这个镇”的报告"]
     assert reasons(sample_index, "法律明白人", {"town": "赵集镇", "year": 2019}) == [
-        "档案中没有同时符合乡镇“赵集镇”、2019 年的报告"]
+        "乡镇“赵集镇”没有 2019 年的报告"]
+    assert reasons(sample_index, "部分:问题 法治", {"town": "赵集镇", "year": 2019}) == [
+        "档案中没有同时符合“存在问题”部分、乡镇“赵集镇”、2019 年的报告"]
     assert reasons(sample_index, "法律明百人", {}) == []  # the words, not a scope
 
 

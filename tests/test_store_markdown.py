@@ -21,6 +21,7 @@ def make_report(paragraphs, script="simplified", **meta) -> Report:
                     issued="2025-01-03", script=script,
                     source=Source("赵集镇.txt", "ab" * 32, "txt", "gb18030"),
                     flags=["encoding_debris"], provenance={"town": Provenance("body", 0.8)},
+                    genre="rule_of_law", level="town",
                     history=[{"sha256": "cd" * 32, "format": "pdf", "path": "old.pdf",
                               "imported_at": "2024-12-01T10:00:00"}])
     defaults.update(meta)
@@ -137,3 +138,30 @@ def test_broken_files_raise_one_line_archive_errors(text, message):
 def test_paragraphs_the_format_cannot_hold_are_rejected(paragraph):
     with pytest.raises(ValueError):
         to_markdown(make_report([paragraph]))
+
+
+def test_a_file_written_before_genres_reads_with_its_genre_and_level_derived():
+    """Reports stored before genre and level were facts: derived on read from what was stored
+    (the genre_doubt note, the town), marked `derived` so a reader knows nobody decided them."""
+    old = make_report([Paragraph(**vars(p)) for p in SAMPLE], genre=None, level=None)
+    back = from_markdown(to_markdown(old))
+    assert (back.genre, back.level) == ("rule_of_law", "town")
+    assert back.provenance["genre"].source == "derived"
+    work = make_report([], genre=None, level=None, place=Place(), flags=["genre_doubt"],
+                       flag_notes={"genre_doubt": "政府工作报告，不是法治政府建设年度报告"})
+    assert (from_markdown(to_markdown(work)).genre, from_markdown(to_markdown(work)).level) == ("work_report", None)
+
+
+def test_genre_evidence_and_both_years_round_trip():
+    report = make_report([], genre="work_report", level="province", evidence={"genre": "标题含“政府工作报告”"},
+                         years={"covered": 2025, "issued": 2026}, year=2026)
+    assert from_markdown(to_markdown(report)) == report
+
+
+@pytest.mark.parametrize("line,value", [("genre: rule_of_law", "novel"), ("level: town", "village")])
+def test_an_unknown_genre_or_level_is_refused_in_one_line(line, value):
+    field = line.split(":")[0]
+    text = to_markdown(make_report([])).replace(f"\n{line}\n", f"\n{field}: {value}\n", 1)
+    assert f"{field}: {value}" in text
+    with pytest.raises(ArchiveError, match=field):
+        from_markdown(text)

@@ -11,6 +11,7 @@ import pytest
 
 from archive import integrity
 from archive.mdfile import to_markdown
+from archive import integrity
 from archive.store import Archive
 from workflows import open_archive
 from conftest import copy_of
@@ -359,24 +360,17 @@ def test_upload_review_previews_text_and_an_all_failed_batch_cannot_be_confirmed
     assert 'data-testid="review-error"' in r.get_data(as_text=True)
 
 
-def test_reupload_with_a_better_town_renames_the_report(client, data_dir):
+def test_reuploading_a_stored_file_says_so_and_the_report_is_corrected_in_place(client, data_dir):
+    """The same bytes again (its town still unread): no review page and no question, a link to
+    the stored report, whose town is corrected there (or on /review)."""
     import io
     login(client)
-    first = open_archive(data_dir).import_bytes(NO_TOWN, "no-town.txt")
-    old = first.report_id
-    r = upload(client, [(io.BytesIO(NO_TOWN), "no-town.txt")])
-    done = client.post(r.headers["Location"], data={
-        "csrf_token": token(client), "import-0": "1", "town-0": "三湖镇", "year-0": "2024"})
-    html = done.get_data(as_text=True)
-    assert done.status_code == 200 and 'data-status="updated"' in html
-    assert "三湖镇-2024-2" in unquote(html)
-    report = Archive(data_dir).get("三湖镇-2024-2")
-    assert report.title == "三湖镇2024年法治政府建设工作情况报告"
+    old = open_archive(data_dir).import_bytes(NO_TOWN, "no-town.txt").report_id
+    r = upload(client, [(io.BytesIO(NO_TOWN), "again.txt")])
+    html = unquote(r.get_data(as_text=True))
+    assert r.status_code == 200 and 'data-status="unchanged"' in html and f"/report/{old}" in html
+    assert edit(client, old, {"town": "三湖镇"}).status_code == 302
     assert location(client.get(url(old))).endswith("/report/三湖镇-2024-2")
-    trail = [json.loads(line) for line in
-             (data_dir / "reports" / "三湖镇-2024-2.audit.jsonl").read_text("utf-8").splitlines()]
-    assert trail[0]["via"] == "upload" and trail[0]["changes"] == {"town": [None, "三湖镇"]}
-    assert trail[-1]["renamed"] == [old, "三湖镇-2024-2"]
     assert latest(client)[0] == ("三湖镇-2024-2", "三湖镇 · 2024年")
 
 
@@ -522,3 +516,80 @@ def test_reuploading_an_original_the_importer_now_reads_better_renames_it(client
 def audit_lines(data_dir, rid):
     return [json.loads(line) for line in
             (data_dir / "reports" / f"{rid}.audit.jsonl").read_text("utf-8").splitlines()]
+
+
+# A report whose year is read from one mention in the body: low confidence (year_doubtful).
+DOUBTFUL_YEAR = ("三湖镇法治政府建设工作情况报告\n\n一、主要工作及成效\n"
+                 "（一）强化组织领导。成立领导小组，延续2022年启动的规范化建设。\n"
+                 "（二）推进普法宣传。开展法律明白人培训。\n\n二、存在的问题\n执法队伍专业化水平有待提升。\n")
+
+
+def review_items(html: str) -> list[str]:
+    return re.findall(r'data-testid="review-item" data-report-id="([^"]+)"', html)
+
+
+def test_review_filters_by_reason_and_confirms_a_doubtful_year_without_changing_it(client, data_dir):
+    archive = open_archive(data_dir)
+    doubtful = archive.import_bytes(DOUBTFUL_YEAR.encode(), "doubtful.txt").report_id
+    no_town = archive.import_bytes(NO_TOWN, "no-town.txt").report_id
+    login(client)
+    html = client.get("/review").get_data(as_text=True)
+    assert set(review_items(html)) >= {doubtful, no_town, "赵集镇-2024"}
+    assert 'data-testid="reason-year_doubtful"' in html and "年份把握不大（1）" in html
+    only = client.get("/review?reason=year_doubtful").get_data(as_text=True)
+    assert review_items(only) == [doubtful]
+    assert set(review_items(client.get("/review?reason=town_missing").get_data(as_text=True))) == {no_town}
+    assert review_items(client.get("/review?reason=nonsense").get_data(as_text=True)) == review_items(html)
+    # 确认无误: the year stays 2022, now with full confidence, and the trail says it was confirmed
+    r = client.post("/review/settle", data={"csrf_token": token(client), "ids": doubtful,
+                                            "action": "confirm", "next": "/review?reason=year_doubtful"})
+    assert r.status_code == 302 and location(r) == "/review?reason=year_doubtful"
+    report = Archive(data_dir).get(doubtful)
+    assert report.year == 2022 and report.provenance["year"].confidence == 1.0
+    from archive import audit
+    entry = audit.entries(Archive(data_dir), doubtful)[-1]
+    assert entry["confirmed"] == {"year": 2022} and "changes" not in entry
+    assert "year_doubtful" not in integrity.review_kinds(Archive(data_dir)).get(doubtful, [])
+    page = client.get(url(doubtful)).get_data(as_text=True)
+    trail = page[page.index('data-testid="audit-trail"'):]
+    assert "报告年份“2022”确认无误" in trail
+
+
+def test_bulk_action_settles_every_selected_report_at_once(client, data_dir):
+    archive = open_archive(data_dir)
+    doubtful = archive.import_bytes(DOUBTFUL_YEAR.encode(), "doubtful.txt").report_id
+    assert {"place_ambiguous"} <= set(integrity.review_kinds(archive)[doubtful])
+    login(client)
+    r = client.post("/review/settle", data={"csrf_token": token(client), "action": "place_ambiguous",
+                                            "ids": [doubtful, "赵集镇-2024", "马喇镇-2023"]},
+                    follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert "已处理 2 份报告" in html and "1 份没有这项疑问" in html
+    after = Archive(data_dir)
+    assert all("place_checked" in after.get(rid).flags for rid in (doubtful, "赵集镇-2024"))
+    assert "place_ambiguous" not in integrity.review_kinds(after).get(doubtful, [])
+    assert "马喇镇-2023" in after.ids() and not after.get("马喇镇-2023").reviewed
+
+
+def test_a_save_on_the_review_list_comes_back_to_the_same_page_and_item(client, data_dir, monkeypatch):
+    """Every form of an item sends `next`: the same page and filter, anchored at the item above
+    (which stays where it was whether or not the saved item leaves the list)."""
+    from webapp import admin
+    monkeypatch.setattr(admin, "REVIEW_PAGE", 2)
+    archive = open_archive(data_dir)
+    archive.import_bytes(NO_TOWN, "a.txt")
+    archive.import_bytes(DOUBTFUL_YEAR.encode(), "doubtful.txt")
+    listed = [rid for rid, _ in integrity.review_ids(archive)]
+    assert len(listed) >= 3
+    login(client)
+    html = client.get("/review?page=2").get_data(as_text=True)
+    items = re.findall(r'data-report-id="([^"]+)"(.*?)</section>', html, re.S)
+    assert [rid for rid, _ in items] == listed[2:4]
+    assert set(re.findall(r'name="next" value="([^"]+)"', items[0][1])) == {"/review?page=2"}
+    if len(items) > 1:
+        assert set(re.findall(r'name="next" value="([^"]+)"', items[1][1])) == {f"/review?page=2#item-{listed[2]}"}
+    # a save goes back there
+    rid, _ = items[0]
+    r = client.post(url(rid, "/edit"), data={"csrf_token": token(client), "next": "/review?page=2",
+                                             "orig-year": "", "year": "2023"})
+    assert r.status_code == 302 and location(r) == "/review?page=2"

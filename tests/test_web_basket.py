@@ -30,7 +30,7 @@ def test_add_without_js_redirects_back_and_shows_text_and_citation(client):
     assert response.status_code == 302 and response.headers["Location"].endswith(back)
     html = client.get("/basket").get_data(as_text=True)
     assert SHARED in html
-    assert "来源：赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R]. 2025. 一、（一）第1段." in html
+    assert "来源：赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R/OL]. 2025: 一、（一）第1段(2025-" in html
     assert contents(client) == [["赵集镇-2024", "一.（一）.1", "original"]]
 
 
@@ -111,7 +111,54 @@ def test_markdown_export_in_basket_order_with_sources_and_no_markup(client):
     md = response.get_data(as_text=True)
     assert md.index("認真落實") < md.index(SHARED[:10])
     assert "<script>" not in md and "\\<script\\>" in md and "\\[点我\\](javascript" in md
-    assert "来源：马喇镇人民政府. 马喇镇2023年法治政府建设情况报告\\[标题为系统生成\\]\\[R\\]. 2023." in md
+    # the citation reads as written: no backslash before its brackets or in its permalink
+    assert re.search(r"来源：马喇镇人民政府\. 马喇镇2023年法治政府建设情况报告\[标题为系统生成\]\[R/OL\]\. 2023: "
+                     r"一、第1段\[\d{4}-\d\d-\d\d\]\. http://localhost/report/马喇镇-2023#p-一\.1（繁体原文）", md)
+    assert "\\[R" not in md and "\\#p-" not in md
+
+
+def test_csv_export_one_row_per_paragraph_with_citation_and_link(client):
+    import csv
+    add(client, "赵集镇-2024", "一.（一）.1")
+    add(client, "马喇镇-2023", "一.1")
+    response = client.get("/basket/export.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    assert rows[0][:4] == ["序号", "段落", "引用", "链接"]
+    assert [r[0] for r in rows[1:]] == ["1", "2"]
+    assert rows[1][1].startswith(SHARED) and rows[1][2].startswith("赵集镇人民政府. ") and "[R/OL]" in rows[1][2]
+    assert rows[1][3] == "http://localhost/report/赵集镇-2024#p-一.（一）.1"
+    assert rows[2][1].startswith("認真落實") and rows[2][-1] == "繁体原文"
+
+
+def test_the_export_script_applies_to_every_item(client):
+    add(client, "马喇镇-2023", "一.1")                          # added as written (繁体)
+    as_added = client.get("/basket/export.csv").get_data(as_text=True)
+    simplified = client.get("/basket/export.csv?script=simplified").get_data(as_text=True)
+    assert "認真落實" in as_added and "认真落实" in simplified and "認真落實" not in simplified
+    assert "原文为繁体，已转换为简体" in simplified
+    add(client, "马喇镇-2023", "一.1", script="simplified")    # now kept in 简体
+    assert "认真落实" in client.get("/basket/export.md").get_data(as_text=True)
+    assert "認真落實" in client.get("/basket/export.md?script=original").get_data(as_text=True)
+    assert 'data-testid="export-script"' in client.get("/basket").get_data(as_text=True)
+
+
+def test_an_entry_with_a_renamed_reports_old_id_follows_the_rename(tmp_path):
+    from archive import audit
+    from helpers import build_handmade_archive, make_app
+    from webapp.services import get_archive
+    build_handmade_archive(tmp_path / "data")
+    app = make_app(tmp_path / "data")
+    client = app.test_client()
+    add(client, "赵集镇-2024", "一.（一）.1")
+    with app.app_context():
+        done = audit.correct(get_archive(), "赵集镇-2024", {"year": "2022"}, "测试")
+    assert done.report.id == "赵集镇-2022"
+    html = client.get("/basket").get_data(as_text=True)
+    assert 'data-testid="basket-missing"' not in html and 'data-report-id="赵集镇-2022"' in html
+    assert "http://localhost/report/赵集镇-2022#p-一.（一）.1" in client.get("/basket/export.md").get_data(as_text=True)
 
 
 def test_docx_export_each_paragraph_followed_by_its_source(client):

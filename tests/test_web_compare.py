@@ -90,11 +90,11 @@ def test_missing_or_unknown_ids_show_the_chooser(handmade, query):
     response, html = compare(handmade, query)
     assert response.status_code == 200
     assert 'data-testid="compare-choose"' in html
-    assert html.count("<option value=\"赵集镇-2024\"") == 2     # in both select lists
+    assert 'data-testid="filter-a"' in html and 'data-testid="filter-b"' in html
     if "不存在" in query:
         assert "找不到编号为“不存在-1999”的报告" in html
     if query.startswith(f"a={A}"):
-        assert re.search(r'<option value="赵集镇-2023" data-search="[^"]*" selected>', html)
+        assert listed(html, "a") == [("赵集镇-2023", " checked")]
         assert 'data-testid="quick-picks"' in html
 
 
@@ -114,11 +114,11 @@ def test_compare_two_samples(client, sample_app):
     assert 'data-testid="share-a"' in html
 
 
-def test_chooser_groups_reports_without_a_county(client):
-    """Three samples state no county: the chooser groups them under 未注明县区 instead of failing."""
-    page = client.get("/compare").get_data(as_text=True)
-    assert 'label="未注明县区"' in page and 'label="衡阳县"' in page
-    assert page.count("<option value=\"") >= 2 * 5
+def test_chooser_names_the_county_or_says_it_is_unknown(client):
+    """Three samples state no county: the chooser says 未注明县区 instead of failing."""
+    page = client.get("/compare?fa=" + quote("镇")).get_data(as_text=True)
+    assert '<span class="muted">未注明县区</span>' in page and '<span class="muted">衡阳县</span>' in page
+    assert len(listed(page, "a")) == 5
 
 
 # -- within reach: menu, links, picker ---------------------------------------------------------
@@ -138,27 +138,47 @@ def test_report_page_and_result_groups_link_to_compare_with_the_report_chosen(ha
     assert groups and [quote(g) for g in groups] == links
 
 
-def visible_options(html, side):
-    select = html.split(f'data-testid="choose-{side}"')[1].split("</select>")[0]
-    return [(v, hidden) for v, hidden in
-            re.findall(r'<option value="([^"]+)" data-search="[^"]*"(?: selected)?( hidden)?>', select)]
+def listed(html, side):
+    """The reports a picker lists: [(id, checked)]."""
+    block = html.split(f'data-testid="choose-{side}"')[1].split("</div>")[0]
+    return re.findall(r'<input type="radio" name="%s" value="([^"]+)" required( checked)?>' % side, block)
 
 
 def test_picker_filters_by_town_county_and_year_without_js(handmade):
     html = handmade.get("/compare?" + "fa=" + quote("赵集 2024") + "&fb=" + quote("泗县 2023")).get_data(as_text=True)
-    assert [v for v, hidden in visible_options(html, "a") if not hidden] == ["赵集镇-2024"]
-    assert sorted(v for v, hidden in visible_options(html, "b") if not hidden) == ["赵集镇-2023", "马喇镇-2023"]
-    assert len(visible_options(html, "a")) == 3                  # the rest stay, hidden, for JS
+    assert listed(html, "a") == [("赵集镇-2024", "")]
+    assert sorted(v for v, _ in listed(html, "b")) == ["赵集镇-2023", "马喇镇-2023"]
     assert "匹配 1 份（共 3 份）" in html and "匹配 2 份（共 3 份）" in html
     assert "年份不详年" not in html
 
 
-def test_picker_matches_traditional_input_and_keeps_the_chosen_report(handmade):
+def test_picker_lists_nothing_until_something_is_typed(handmade):
+    html = handmade.get("/compare").get_data(as_text=True)
+    assert listed(html, "a") == [] and listed(html, "b") == [] and "共 3 份：输入乡镇" in html
+    assert "<optgroup" not in html and html.count("<option") == 2      # only the mode select
+
+
+def test_picker_matches_traditional_input_and_pinyin_and_keeps_the_chosen_report(handmade):
     html = handmade.get(f"/compare?a={M}&fa=" + quote("趙集") + "&fb=" + quote("趙集")).get_data(as_text=True)
-    assert {v for v, hidden in visible_options(html, "b") if not hidden} == {"赵集镇-2023", "赵集镇-2024"}
-    assert {v for v, hidden in visible_options(html, "a") if not hidden} == {
-        "赵集镇-2023", "赵集镇-2024", "马喇镇-2023"}              # the chosen report stays
-    assert re.search(r'<option value="马喇镇-2023" data-search="[^"]*" selected>', html)
+    assert {v for v, _ in listed(html, "b")} == {"赵集镇-2023", "赵集镇-2024"}
+    assert listed(html, "a")[0] == ("马喇镇-2023", " checked")          # the chosen report stays, first
+    assert {v for v, _ in listed(html, "a")} == {"赵集镇-2023", "赵集镇-2024", "马喇镇-2023"}
+    pinyin = handmade.get("/compare/suggest?q=zjz").get_json()
+    assert [i["id"] for i in pinyin["items"]] == ["赵集镇-2024", "赵集镇-2023"] and pinyin["total"] == 3
+
+
+def test_suggest_answers_in_pinyin_order_and_at_most_a_screenful(handmade, monkeypatch):
+    from webapp import compare
+    found = handmade.get("/compare/suggest?q=" + quote("镇")).get_json()
+    towns = [i["label"].split()[0] for i in found["items"]]
+    counties = [i["county"] for i in found["items"]]
+    from archive.pinyin import pinyin_key
+    assert counties == sorted(counties, key=lambda c: (c == "未注明县区", pinyin_key(c)))
+    assert found["count"] == 3 and len(towns) == 3
+    monkeypatch.setattr(compare, "PICKER_SHOWN", 1)
+    found = handmade.get("/compare/suggest?q=" + quote("镇")).get_json()
+    assert found["count"] == 3 and len(found["items"]) == 1
+    assert handmade.get("/compare/suggest").get_json()["items"] == []
 
 
 def test_filter_button_keeps_the_chooser_even_with_two_reports(handmade):

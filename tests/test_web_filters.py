@@ -69,6 +69,8 @@ def test_headings_are_hits_once_each_and_still_marked_above_body_hits(client, sa
     rows = csv_rows(client, q=QUOTED)
     got = [(r["报告"], r["段落编号"]) for r in rows]
     assert len(got) == len(set(got))
+    kinds = {(rep.title, p.id): {"heading": "小标题", "title": "标题"}.get(p.kind, "正文") for rep, p in expected}
+    assert {(r["报告"], r["段落编号"]): r["类型"] for r in rows} == kinds
     assert sorted(got) == sorted((rep.title, p.id) for rep, p in expected)
     headings = [(r, p) for r, p in expected if p.kind == "heading"]
     assert headings                                     # the samples do have 普法 headings
@@ -82,17 +84,25 @@ def test_headings_are_hits_once_each_and_still_marked_above_body_hits(client, sa
     assert any(f"<mark>{TERM}</mark>" in path for path in paths)
 
 
-def test_trend_shows_every_year_with_the_filtered_years_marked(client, sample_app):
+def test_trend_spans_the_years_in_scope(client, sample_app):
+    """No filter: the first to the last year with reports, every year between (gaps empty);
+    a year filter: its range, open ends closed by the reports' years."""
     all_years = years(sample_app)
     expected = oracle(sample_app)
     matched = Counter(r.year for r in {r.id: r for r, _ in expected}.values())
-    html = client.get("/?" + urlencode({"q": QUOTED, "year_from": all_years[-1]})).get_data(as_text=True)
-    bars = re.findall(r'<a class="trend-bar( outside)?" href="[^"]*" data-year="(\d+)"', html)
-    assert [int(y) for _, y in bars] == all_years
-    assert [y for outside, y in bars if not outside] == [str(all_years[-1])]
-    counts = dict(re.findall(r'data-year="(\d+)".*?<text class="count"[^>]*>(\d+)/\d+</text>', html))
-    assert {int(y): int(n) for y, n in counts.items()} == {y: matched.get(y, 0) for y in all_years}
-    assert 'data-testid="trend-note"' in html and f"{all_years[-1]} 年起" in html
+
+    def drawn(query):
+        html = client.get("/?" + urlencode({"q": QUOTED, **query})).get_data(as_text=True)
+        wide = html.split('class="chart-narrow"')[0]
+        bars = [int(y) for y in re.findall(r'<a class="trend-bar" href="[^"]*" data-year="(\d+)"', wide)]
+        counts = dict(re.findall(r'data-year="(\d+)".*?<text class="count"[^>]*>(\d+)/\d+</text>', wide))
+        return bars, {int(y): int(n) for y, n in counts.items()}
+    bars, counts = drawn({})
+    assert bars == list(range(all_years[0], all_years[-1] + 1))
+    assert counts == {y: matched.get(y, 0) for y in bars}
+    assert drawn({"year_from": all_years[-1]})[0] == [all_years[-1]]
+    assert drawn({"year_to": all_years[0]})[0] == [all_years[0]]
+    assert drawn({"year_from": 2018, "year_to": 2020})[0] == [2018, 2019, 2020]
 
 
 def test_empty_result_names_the_filter_and_links_to_the_search_without_it(client, sample_app):

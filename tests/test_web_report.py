@@ -11,7 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
-from helpers import SHARED
+from archive.store import Archive
+from helpers import SHARED, make_app
 
 @pytest.fixture
 def handmade(handmade_app):
@@ -150,10 +151,10 @@ def test_cite_returns_plain_text_with_citation_and_permalink(handmade):
     assert response.status_code == 200 and response.mimetype == "text/plain"
     text = response.get_data(as_text=True)
     assert text.startswith(SHARED)
-    assert ("——赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R]. 2025. 一、（一）第1段. "
-            "http://localhost/report/赵集镇-2024#p-一.（一）.1") in text
+    assert re.search(r"——赵集镇人民政府\. 赵集镇2024年法治政府建设工作情况报告\[R/OL\]\. 2025: 一、（一）第1段"
+                     r"\(2025-\d\d-\d\d\)\[\d{4}-\d\d-\d\d\]\. http://localhost/report/赵集镇-2024#p-一\.（一）\.1", text)
     traditional = handmade.get(url("马喇镇-2023", "/cite/导语.1")).get_data(as_text=True)
-    assert traditional.startswith("2023年，馬喇鎮") and "[标题为系统生成][R]. 2023." in traditional
+    assert traditional.startswith("2023年，馬喇鎮") and "[标题为系统生成][R/OL]. 2023: 导语第1段" in traditional
 
 
 def test_similar_paragraphs_fragment_and_page(handmade):
@@ -187,7 +188,8 @@ def test_every_sample_report_renders_with_anchors(client, sample_app):
 def test_metadata_panel_lists_unknown_fields_on_one_line(handmade):
     html = page(handmade, url("马喇镇-2023"))[1]
     panel = html[html.index('data-testid="meta-panel"'):html.index('data-testid="year-nav"')]
-    assert re.findall(r'data-field="(\w+)"', panel) == ["town", "county", "year"]
+    assert re.findall(r'data-field="(\w+)"', panel) == ["town", "county", "level", "genre", "year"]
+    assert ">乡镇" in panel and "法治政府建设报告" in panel     # genre and level by their Chinese names
     unknown = re.search(r'data-testid="meta-unknown"[^>]*>([^<]*)<', panel).group(1)
     assert unknown == "市、省、成文日期、主送机关、发文机关、文号"
     assert panel.count("未注明") == 1
@@ -199,3 +201,45 @@ def test_every_metadata_source_has_a_chinese_label():
     from archive.model import SOURCES
     from webapp.reports import SOURCE_LABELS
     assert set(SOURCE_LABELS) >= set(SOURCES)
+
+
+def test_citations_use_the_configured_public_address(handmade_app):
+    """ARCHIVE_PUBLIC_URL (config PUBLIC_URL) replaces whatever host the browser used."""
+    handmade_app.config["PUBLIC_URL"] = "http://fazhi.sfj.gov:8080"
+    try:
+        text = handmade_app.test_client().get(url("赵集镇-2024", "/cite/" + quote("一.（一）.1")),
+                                              base_url="http://127.0.0.1:5000").get_data(as_text=True)
+    finally:
+        handmade_app.config["PUBLIC_URL"] = None
+    assert "http://fazhi.sfj.gov:8080/report/赵集镇-2024#p-一.（一）.1" in text and "127.0.0.1" not in text
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("", None), ("  ", None), ("http://fazhi.sfj.gov:8080/", "http://fazhi.sfj.gov:8080"),
+    ("https://10.1.2.3/fazhi", "https://10.1.2.3/fazhi")])
+def test_public_url_setting_is_read_and_normalised(value, expected):
+    from webapp import public_url
+    assert public_url(value) == expected
+
+
+@pytest.mark.parametrize("value", ["fazhi.sfj.gov", "ftp://x", "http://", "http://h/?a=1"])
+def test_a_malformed_public_url_stops_the_server_with_one_line(value):
+    from webapp import public_url
+    with pytest.raises(ValueError, match="ARCHIVE_PUBLIC_URL"):
+        public_url(value)
+
+
+def test_a_retired_paragraph_id_lands_on_the_paragraph_now_holding_its_words(tmp_path):
+    from helpers import build_breadcrumb_archive
+    data, rid, retired = build_breadcrumb_archive(tmp_path)
+    report = Archive(data).get(rid)
+    assert retired in report.retired_ids and retired in report.moved_ids
+    now = report.moved_ids[retired]
+    assert report.paragraph(now).text.startswith("2024年，赵集镇在县委")
+    client = make_app(data).test_client()
+    html = client.get(url(rid)).get_data(as_text=True)
+    anchor = re.search(r'<span class="moved-anchor" id="p-([^"]+)" data-moved-to="([^"]+)"', html)
+    assert anchor.groups() == (retired, now)
+    assert html.index(anchor.group(0)) < html.index(f'id="p-{now}"')
+    cited = client.get(url(rid, "/cite/" + quote(retired))).get_data(as_text=True)
+    assert cited.startswith("2024年，赵集镇在县委") and f"#p-{now}" in cited

@@ -48,7 +48,7 @@ def test_trend_chart_escapes_links_and_links_each_year():
         {"year": 2024, "matched": 0, "total": 4, "href": "/?year_from=2024"},
     ]))
     assert "<script>" not in svg and "&lt;script&gt;" in svg
-    assert svg.count('class="trend-bar"') == 2
+    assert svg.count('class="trend-bar"') == 2 * 2           # the wide chart and the phone's
     assert "2023: 3/10 份, 30%" in svg
     assert "2024: 0/4 份, 0%" in svg
 
@@ -108,7 +108,7 @@ def test_report_text_and_queries_render_as_text(evil_client):
 def test_markdown_export_escapes_markup(evil_client):
     body = evil_client.get("/export.md?q=普法").get_data(as_text=True)
     assert "\\<script\\>" in body and "\\*\\*加粗\\*\\*" in body and "\\[点我\\]" in body
-    assert "[R]" in body
+    assert "[R/OL]" in body
 
 
 def test_api_serves_report_text_as_json_only(evil_client):

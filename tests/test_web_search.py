@@ -61,9 +61,9 @@ def test_trend_rows_in_year_order_with_links():
     with Flask(__name__).test_request_context("/"):
         trend = {"2023": {"reports": 10, "matching": 3, "share": 0.3},
                  "2022": {"reports": 5, "matching": 0, "share": 0.0}}
-        rows = trend_rows(trend, Params.from_args({"q": "普法"}))
-    assert [(r["year"], r["matched"], r["total"]) for r in rows] == [(2022, 0, 5), (2023, 3, 10)]
-    query = parse_qs(urlsplit(rows[1]["href"]).query)
+        rows = trend_rows(trend, Params.from_args({"q": "普法"}), {2021, 2023})
+    assert [(r["year"], r["matched"], r["total"]) for r in rows] == [(2021, 0, 0), (2022, 0, 5), (2023, 3, 10)]
+    query = parse_qs(urlsplit(rows[2]["href"]).query)
     assert query == {"q": ["普法"], "year_from": ["2023"], "year_to": ["2023"]}
 
 
@@ -138,14 +138,14 @@ def test_csv_export_has_bom_header_and_every_hit(client):
     rows = list(csv.reader(io.StringIO(body[1:])))
     assert rows[0][0] == "报告" and len(rows) == total + 1
     assert all("普法" in row[7] for row in rows[1:])
-    assert all("[R]" in row[8] and "/report/" in row[9] for row in rows[1:])
+    assert all("[R/OL]" in row[8] and "/report/" in row[9] for row in rows[1:])
 
 
 def test_markdown_export_cites_each_hit(client):
     total = client.get("/api/search?q=普法&limit=1").get_json()["total_paragraphs"]
     body = client.get("/export.md?q=普法").get_data(as_text=True)
     assert body.startswith("# 检索结果：普法")
-    assert body.count("[R]") == total and body.count("/report/") == total
+    assert body.count("[R/OL]") == total and body.count("/report/") == total
 
 
 def test_export_of_a_bad_query_is_a_friendly_400(client):
@@ -159,7 +159,7 @@ def test_exports_cite_the_stored_report_exactly(client, sample_app):
     from webapp.citation import citation
     from webapp.services import get_archive
 
-    expected = "覃斗镇人民政府. 覃斗镇2019年法治政府建设工作情况报告[标题为系统生成][R]. 2020."
+    expected = "覃斗镇人民政府. 覃斗镇2019年法治政府建设工作情况报告[标题为系统生成][R/OL]. 2020"
     query = {"q": "法治", "town": "覃斗镇"}
     rows = list(csv.reader(io.StringIO(
         client.get("/export.csv", query_string=query).get_data(as_text=True)[1:])))[1:]

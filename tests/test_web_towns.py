@@ -246,3 +246,46 @@ def test_towns_page_shows_municipal_districts_under_their_province(client):
     grid = client.get(area).get_data(as_text=True)
     assert grid_rows(grid) == ["圣灯山镇"]
     assert "重庆市</a> › 巴南区" in grid and ">未注明<" not in grid     # the breadcrumb too
+
+
+# ---- the grid as staff read it: recent years, sticky names, pickers with names -------------
+
+def span_client(tmp_path):
+    from helpers import build_archive, make_app, span_files
+    build_archive(tmp_path / "data", span_files(tmp_path / "src"))
+    return make_app(tmp_path / "data").test_client()
+
+
+def test_grid_shows_the_recent_ten_years_with_a_link_to_all(tmp_path):
+    client = span_client(tmp_path)
+    page = client.get("/towns").get_data(as_text=True)
+    assert re.findall(r"<th>(\d{4})</th>", page) == [str(y) for y in range(2017, 2027)]
+    assert 'data-testid="coverage-all-years"' in page and "共 35 年（1992–2026）" in page
+    every = client.get("/towns?years=all").get_data(as_text=True)
+    assert re.findall(r"<th>(\d{4})</th>", every) == [str(y) for y in range(1992, 2027)]
+    assert 'data-testid="coverage-recent-years"' in every
+    area = client.get("/towns?" + urlencode({"province": "广东省", "city": "湛江市"})).get_data(as_text=True)
+    assert re.findall(r"<th>(\d{4})</th>", area) == [str(y) for y in range(2019, 2026)]
+    assert 'data-testid="coverage-years"' not in area                   # 7 years: nothing cut
+    assert '<td class="county">雷州市</td><th class="town">' in area    # the sticky columns
+
+
+def test_area_picker_names_counties_with_counts_and_namesakes_only_when_real(tmp_path):
+    client = span_client(tmp_path)
+    area = client.get("/towns?" + urlencode({"province": "广东省", "city": "湛江市"})).get_data(as_text=True)
+    picker = area.split('data-testid="county-picker"')[1].split("</form>")[0]
+    assert re.findall(r'<option value="([^"]+)" >([^<]+)</option>', picker) == [
+        ("衡阳县", "衡阳县（9 份）"), ("雷州市", "雷州市（38 份）"), ("遂溪县", "遂溪县（15 份）")]   # pinyin order
+    assert "同名地区" not in area
+
+
+def test_a_county_name_in_two_cities_is_a_namesake():
+    from types import SimpleNamespace as NS
+    from analysis.summaries import Catalogue
+    from archive.model import Place
+    reports = [NS(id=f"r{n}", title="", year=2024, place=Place(province="河北省", city=city, county="新华区",
+                                                              town=town))
+               for n, (city, town) in enumerate([("石家庄市", "甲镇"), ("沧州市", "乙镇"), ("沧州市", "丙镇")])]
+    cat = Catalogue(reports)
+    assert cat.area({"county": "新华区"})["places"] == ["河北省 · 沧州市 · 新华区", "河北省 · 石家庄市 · 新华区"]
+    assert cat.area({"province": "河北省", "city": "沧州市"})["places"] == ["河北省 · 沧州市"]

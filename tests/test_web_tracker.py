@@ -64,6 +64,19 @@ def test_single_year_town_and_unknown_town(client):
     assert "&lt;b&gt;无此镇&lt;/b&gt;" in body and "<b>无此镇</b>" not in body
 
 
+def test_town_page_is_paged_and_a_report_link_opens_the_page_of_its_pair(client, monkeypatch):
+    from webapp import tracker
+    monkeypatch.setattr(tracker, "PAIRS_PER_PAGE", 1)
+    town = {"town": "青石镇"}
+    first = client.get("/tracker?" + urlencode(town)).get_data(as_text=True)
+    assert re.findall(r'id="pair-([^"]+)"', first) == ["青石镇-2023"] and 'data-testid="pager"' in first
+    second = client.get("/tracker?" + urlencode({**town, "page": 2})).get_data(as_text=True)
+    assert re.findall(r'id="pair-([^"]+)"', second) == ["青石镇-2024"]
+    linked = client.get("/tracker?" + urlencode({**town, "pair": "青石镇-2024"})).get_data(as_text=True)
+    assert re.findall(r'id="pair-([^"]+)"', linked) == ["青石镇-2024"]
+    assert re.search(r'href="/tracker\?town=%E9%9D%92%E7%9F%B3%E9%95%87"[^>]*>1<', second)
+
+
 def test_pages_past_the_end_show_the_last(client):
     assert client.get("/tracker?page=99").status_code == 200
     bad = client.get("/tracker?page=abc")
@@ -73,7 +86,7 @@ def test_pages_past_the_end_show_the_last(client):
 def test_report_page_links_to_its_pair(client):
     html = client.get("/report/青石镇-2023").get_data(as_text=True)
     link = re.search(r'<a href="([^"]+)" data-testid="tracker-link"', html)
-    assert link and link.group(1).endswith("#pair-青石镇-2023")
+    assert link and link.group(1).endswith("pair=%E9%9D%92%E7%9F%B3%E9%95%87-2023#pair-青石镇-2023")
     assert "town=%E9%9D%92%E7%9F%B3%E9%95%87" in link.group(1)
     first = client.get("/report/青石镇-2022").get_data(as_text=True)
     assert "#pair-青石镇-2023" in first                 # the first year points at its follow-up

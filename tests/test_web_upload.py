@@ -2,8 +2,10 @@
 read-only site without a password. Each test gets its own empty archive."""
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -126,13 +128,25 @@ def test_preview_correct_confirm_then_searchable(client, app, tmp_path):
     hits = client.get("/api/search?q=法治&county=测试县").get_json()["hits"]
     assert hits and {h["town"] for h in hits} == {"赵集镇"}
 
-    # The same file again: unchanged, still one report.
+    # The same file again: said at once (no review page, no question), with a link to the report.
+    rid = hits[0]["report_id"]
     r = upload(client, [SAMPLE])
-    batch = r.headers["Location"].rsplit("/", 1)[1]
-    done = client.post(f"/upload/{batch}", data={"csrf_token": token(client), "import-0": "1",
-                                                  "town-0": "赵集镇", "county-0": "", "year-0": "2024"})
-    assert 'data-status="unchanged"' in done.get_data(as_text=True)
+    assert r.status_code == 200
+    again = r.get_data(as_text=True)
+    assert 'data-status="unchanged"' in again and "内容完全相同" in again
+    assert f'href="/report/{quote(rid)}"' in again and 'data-testid="confirm-import"' not in again
+    assert not any((tmp_path / "uploads").iterdir())                     # no batch kept
     assert client.get("/api/towns").get_json()["reports"] == 1
+    # beside a new file: the known one is named and linked, only the new one is asked about
+    new = "圣灯山镇2023年法治政府建设工作情况报告\n\n一、主要工作\n开展法律明白人培训。\n".encode()
+    r = upload(client, [SAMPLE, (io.BytesIO(new), "new.txt")])
+    review = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert review.count('data-testid="item-known"') == 1 and review.count('data-testid="field-import"') == 1
+    batch = r.headers["Location"].rsplit("/", 1)[1]
+    done = client.post(f"/upload/{batch}", data={"csrf_token": token(client), "import-1": "1",
+                                                  "town-1": "圣灯山镇", "county-1": "", "year-1": "2023"})
+    statuses = re.findall(r'data-status="(\w+)"', done.get_data(as_text=True))
+    assert statuses == ["unchanged", "imported"]
 
 
 def test_bad_year_correction_is_shown_on_the_form(client):

@@ -65,7 +65,7 @@ def test_each_quotation_is_followed_by_its_citation_and_listed_under_references(
     doc, _ = exported(client)
     texts = [p.text for p in doc.paragraphs]
     assert texts[1].startswith(SHARED)
-    assert texts[2].startswith("——[1] 赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R].")
+    assert texts[2].startswith("——[1] 赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R/OL].")
     refs = texts[texts.index("参考文献") + 1:]
     assert [r[:4] for r in refs] == ["[1] ", "[2] "]
     assert refs[0].startswith("[1] 赵集镇人民政府.") and refs[1].startswith("[2] 马喇镇人民政府.")

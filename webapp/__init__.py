@@ -11,6 +11,7 @@ import secrets
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -26,6 +27,7 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # True when served over HTTPS (`serve`: ARCHIVE_HTTPS=1)
+    "PUBLIC_URL": None,            # the site's address in citations (`serve`: ARCHIVE_PUBLIC_URL)
     "TRUSTED_PROXIES": None,       # reverse proxies whose X-Forwarded-For is believed (webapp.addresses)
     "ADMIN_NETWORKS": None,        # never held by the site-wide login pause (webapp.logins)
     "TESTING": False,
@@ -101,7 +103,8 @@ def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000
     it is hashed here and the plaintext is not kept. `ARCHIVE_HTTPS=1` (served behind an HTTPS
     proxy) marks the session cookie Secure, so a browser never sends it over plain HTTP.
     `ARCHIVE_TRUSTED_PROXIES` and `ARCHIVE_ADMIN_NETWORKS`: addresses or networks (see
-    webapp.addresses, webapp.logins). Errors are logged to data/errors.log too (rotated)."""
+    webapp.addresses, webapp.logins). `ARCHIVE_PUBLIC_URL` is the site's address in citations
+    (`public_url`). Errors are logged to data/errors.log too (rotated)."""
     import waitress
     from werkzeug.security import generate_password_hash
 
@@ -116,6 +119,10 @@ def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000
             config[key] = parse_networks(os.environ.get(f"ARCHIVE_{key}"), f"ARCHIVE_{key}")
         except ValueError as exc:
             raise ArchiveError(str(exc)) from None
+    try:
+        config["PUBLIC_URL"] = public_url(os.environ.get("ARCHIVE_PUBLIC_URL", ""))
+    except ValueError as exc:
+        raise ArchiveError(str(exc)) from None
     if password:
         config["ADMIN_PASSWORD_HASH"] = generate_password_hash(password)
     del password
@@ -128,6 +135,19 @@ def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000
              host, port, "enabled" if config.get("ADMIN_PASSWORD_HASH") else "disabled: read-only",
              ", ".join(map(str, config["TRUSTED_PROXIES"])) or "none")
     waitress.serve(app, host=host, port=port, threads=8)
+
+
+def public_url(value: str) -> str | None:
+    """ARCHIVE_PUBLIC_URL (http://法治档案.司法局.内网:8080/): the office's address for the site,
+    used in every citation's permalink instead of the address a browser happened to use.
+    Anything but an http(s) address is a ValueError (one line; `serve` stops with it)."""
+    value = value.strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"ARCHIVE_PUBLIC_URL 应为网站地址，如 http://fazhi.sfj.gov:8080，而不是 {value[:80]!r}")
+    return value.rstrip("/")
 
 
 ERRORS_LOG = "errors.log"

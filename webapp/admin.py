@@ -2,6 +2,9 @@
 
     /report/<id>/edit     the edit form (GET) and its save (POST); login and CSRF as /upload
     /review               reports whose town or year is missing or doubtful, fixable in place
+                          (?reason= filters by reason; ?page=)
+    /review/settle        POST: one action (action=genre_doubt|place_ambiguous|confirm) on the
+                          selected reports (ids=…): mark the doubt checked, or 确认无误
     /review/reimport      POST: read one report (report_id) or all again with today's importer
     /places/suggest       ?level=county&q=潼南 → JSON suggestions for the forms' autocomplete
 
@@ -22,11 +25,12 @@ from archive import audit, integrity, renames
 from workflows.reimport import reimport
 from archive.errors import ArchiveError, InvalidField, ReportNotFound
 from archive.fields import REVIEWED
+from archive.rules import GENRE_LABELS, LEVEL_LABELS
 from archive.model import CHECKED_FLAGS, PLACE_FIELDS
 from webapp import placenames
 from webapp.auth import admin_required, is_admin, uploads_enabled
 from webapp.params import int_arg, same_site_path
-from webapp.render import FLAG_LABELS
+from archive.flags import REVIEW_LABELS, flag_label
 from webapp.reports import META_FIELDS, load_report
 from webapp.services import get_archive, get_index
 
@@ -73,6 +77,7 @@ def _edit_page(report, values: dict, problems: dict | None = None, error: str | 
     return render_template(
         "admin/edit.html", report=report, fields=FIELDS, values=values, problems=problems or {},
         error=error, place_levels=PLACE_LEVELS, level_labels=placenames.LEVEL_LABELS,
+        genre_labels=GENRE_LABELS, level_names=LEVEL_LABELS,
         known={level: placenames.known_names(level) for level in PLACE_LEVELS},
         editor_name=session.get("editor", ""), next=same_site_path(request.values.get("next")),
         originals={name: request.form.get(f"orig-{name}", _form_value(report, name))
@@ -127,7 +132,15 @@ def save(report_id: str):
 
 
 def _shown(value) -> str:
-    return "（空）" if value in (None, "") else str(value)
+    if value in (None, ""):
+        return "（空）"
+    if isinstance(value, str):
+        return GENRE_LABELS.get(value) or LEVEL_LABELS.get(value) or value
+    return str(value)
+
+
+def _flags_shown(flags) -> str:
+    return "、".join(flag_label(f) for f in flags) if isinstance(flags, list) and flags else "（无）"
 
 
 def _writable() -> None:
@@ -135,18 +148,33 @@ def _writable() -> None:
         abort(403, description="本站为只读模式，不能修改报告信息。")
 
 
+def _review_url(page: int, reason: str, anchor: str = "") -> str:
+    """The review list's page (and reason filter); `anchor` the item to come back to."""
+    url = url_for("admin.review", page=page if page > 1 else None, reason=reason or None)
+    return url + (f"#item-{anchor}" if anchor else "")
+
+
 @bp.route("/review")
 @admin_required
 def review():
-    """`integrity.review()` as a page, REVIEW_PAGE reports at a time: each report's problems and an
-    inline form for them."""
+    """`integrity.review()` as a page, REVIEW_PAGE reports at a time, filtered by reason
+    (`?reason=year_doubtful`): each report's problems, an inline form for them and a box to
+    select it for the bulk actions (确认不是乡镇报告 / 确认地名 / 确认无误). Every form sends
+    `next`: the same page and filter, anchored at the item above, so a save comes back to the
+    same place."""
     _writable()
     archive = get_archive()
+    kinds = integrity.review_kinds(archive)
     listed = integrity.review_ids(archive)
-    pages = max(1, -(-len(listed) // REVIEW_PAGE))
+    counts = {k: sum(k in kinds.get(rid, ()) for rid, _ in listed) for k in REVIEW_LABELS}
+    reason = request.args.get("reason", "")
+    if reason not in REVIEW_LABELS:
+        reason = ""
+    shown = [(rid, reasons) for rid, reasons in listed if not reason or reason in kinds.get(rid, ())]
+    pages = max(1, -(-len(shown) // REVIEW_PAGE))
     page = min(int_arg("page", 1, 1, 10_000, label="页码"), pages)
-    items = []
-    for rid, reasons in listed[(page - 1) * REVIEW_PAGE:page * REVIEW_PAGE]:
+    items, above = [], ""
+    for rid, reasons in shown[(page - 1) * REVIEW_PAGE:page * REVIEW_PAGE]:
         try:
             report, reasons = integrity.review_item(archive, rid, reasons)
         except ArchiveError:  # removed or broken since the list was read: `archive check` says
@@ -154,33 +182,79 @@ def review():
         if not reasons:
             continue
         opening = next((p.text_original or p.text for p in report.paragraphs if p.kind == "text"), "")
-        items.append({"report": report, "reasons": reasons,
+        items.append({"report": report, "reasons": reasons, "next": _review_url(page, reason, above),
                       "values": {name: _form_value(report, name) for name in REVIEW_FIELDS},
                       "opening": opening[:OPENING_CHARS] + ("…" if len(opening) > OPENING_CHARS else ""),
-                      "candidates": ambiguous_candidates(report)})
+                      "candidates": ambiguous_candidates(report),
+                      "doubtful": integrity.doubtful_fields(report)})
+        above = report.id
     return render_template("admin/review.html", items=items, fields=REVIEW_FIELDS, labels=LABELS,
-                           total=len(listed), page=page, pages=pages,
-                           page_url=lambda n: url_for("admin.review", page=n), dismissable=CHECKED_FLAGS,
+                           total=len(listed), shown=len(shown), page=page, pages=pages,
+                           reason=reason, reasons=REVIEW_LABELS, counts=counts,
+                           here=_review_url(page, reason),
+                           page_url=lambda n: _review_url(n, reason), dismissable=CHECKED_FLAGS,
+                           bulk_actions=BULK_ACTIONS,
+                           genre_labels=GENRE_LABELS, level_names=LEVEL_LABELS,
                            known={level: placenames.known_names(level) for level in ("town", "county")})
 
 
-@bp.route("/review/<report_id>/dismiss", methods=["POST"])
+# The review list's actions on one or several reports: (button, what it clears).
+BULK_ACTIONS = {"genre_doubt": "确认不是乡镇报告", "level_doubt": "确认层级", "place_ambiguous": "确认地名",
+                "confirm": "确认无误"}
+
+
+def _settle(archive, report, action: str) -> bool:
+    """Apply one review action to `report`; False when it has no such doubt. A noted flag is
+    marked checked (`reviewed`, a correction); 确认无误 keeps the doubtful town and year as they
+    are, with full confidence (archive.audit.confirm). Both are recorded in the audit trail."""
+    if action == "confirm":
+        names = integrity.doubtful_fields(report)
+        if names:
+            audit.confirm(archive, report.id, names, editor(), request.remote_addr)
+        return bool(names)
+    if action not in report.flags:
+        return False
+    audit.correct(archive, report.id, {REVIEWED: report.reviewed + [action]}, editor(),
+                  request.remote_addr)
+    return True
+
+
+@bp.route("/review/settle", methods=["POST"])
 @admin_required
-def dismiss(report_id: str):
-    """Mark a doubt (genre_doubt, place_ambiguous) as checked: kept as a correction
-    (`reviewed`), recorded in the audit trail; the report leaves this page."""
+def settle():
+    """One review action (`action`: a noted flag — genre_doubt, level_doubt, place_ambiguous —
+    marked checked, or confirm) on every selected
+    report (`ids`, one or many); the index follows once at the end."""
     _writable()
     archive = get_archive()
-    report = load_report(renames.resolve(archive, report_id))
-    flag = request.form.get("flag", "")
-    if flag not in report.flags or flag not in CHECKED_FLAGS:
-        abort(400, description="这份报告没有这项待核对的疑问，可能已被其他管理员处理；请刷新页面。")
-    _, synced = workflows.set_fields(archive, get_index(), report.id, {REVIEWED: report.reviewed + [flag]},
-                                     editor(), request.remote_addr)
-    if synced.error:
-        flash(f"已保存，但检索索引暂未更新（{synced.error}）；稍后重试或运行 archive reindex --changed。", "error")
-    flash(f"已将 {report.id} 的“{FLAG_LABELS.get(flag, flag)}”标记为已核对，不再列入待核对。", "info")
-    return redirect(url_for("admin.review"))
+    action = request.form.get("action", "")
+    if action not in BULK_ACTIONS:
+        abort(400, description="未知的核对操作，请刷新页面后重试。")
+    ids = list(dict.fromkeys(i.strip() for i in request.form.getlist("ids") if i.strip()))
+    back = same_site_path(request.form.get("next")) or url_for("admin.review")
+    if not ids:
+        flash("请先勾选要处理的报告。", "error")
+        return redirect(back)
+    done, skipped = [], 0
+    for rid in ids[:REVIEW_PAGE * 4]:
+        try:
+            report = archive.get(renames.resolve(archive, rid))
+        except ArchiveError:
+            skipped += 1
+            continue
+        if _settle(archive, report, action):
+            done.append(report.id)
+        else:
+            skipped += 1
+    if done:
+        synced = workflows.sync_index(archive, get_index())
+        if synced.error:
+            flash(f"已保存，但检索索引暂未更新（{synced.error}）；稍后重试或运行 archive reindex --changed。",
+                  "error")
+    what = BULK_ACTIONS[action]
+    flash(f"“{what}”：已处理 {len(done)} 份报告，移出待核对" + (
+        f"；{skipped} 份没有这项疑问（可能已被处理），未改动。" if skipped else "。"), "info")
+    return redirect(back)
 
 
 @bp.route("/review/reimport", methods=["POST"])
@@ -270,9 +344,11 @@ def audit_trail(report_id: str) -> list[dict]:
             at = dt.datetime.fromisoformat(e.get("at", "")).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
         except (TypeError, ValueError):
             at = ""
-        changes = [(LABELS.get(k, k), _shown(v[0]), _shown(v[1]))
+        changes = [(LABELS.get(k, k), _shown(v[0]), _shown(v[1])) if k != REVIEWED else
+                   ("已核对的疑问", _flags_shown(v[0]), _flags_shown(v[1]))
                    for k, v in (e.get("changes") or {}).items() if isinstance(v, list) and len(v) == 2]
-        out.append({"at": at, "who": e.get("who") or "管理员", "changes": changes,
+        confirmed = [(LABELS.get(k, k), _shown(v)) for k, v in (e.get("confirmed") or {}).items()]
+        out.append({"at": at, "who": e.get("who") or "管理员", "changes": changes, "confirmed": confirmed,
                     "renamed": e.get("renamed"), "via": e.get("via"),
                     "address": e.get("address") if is_admin() else None})
     return out

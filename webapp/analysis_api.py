@@ -10,9 +10,8 @@ from analysis.comparison import MODES, compare_reports
 from analysis.reuse import report_reuse
 from analysis.tracker import county_summary, review_reports, town_reviews, towns_dict
 from analysis.trends import MAX_PHRASES, build_trend, trend_dict
-from webapp.search import Params
 from webapp.services import get_archive, get_index
-from webapp.trends import read_phrases, scope_of
+from webapp.trends import read_phrases, scope_of, trend_params
 
 bp = Blueprint("analysis_api", __name__, url_prefix="/api")
 
@@ -53,7 +52,7 @@ def trend():
     phrases, too_many = read_phrases(request.args)
     if not phrases or too_many:
         abort(400, description=f"请给出 1–{MAX_PHRASES} 个词语（参数 q，可重复）。")
-    scope = scope_of(Params.from_args(request.args, strict=True))
+    scope = scope_of(trend_params(request.args, strict=True))
     found = build_trend(get_index(), phrases, scope)
     if not found.valid:
         abort(400, description="；".join(p.error for p in found.phrases if p.error))

@@ -7,7 +7,7 @@ import re
 from flask import Blueprint, abort, jsonify, request
 
 from analysis.summaries import archive_overview, hierarchy, rows
-from archive.rules import read_years
+from archive.rules import GENRE_LABELS, LEVEL_LABELS, read_years
 from webapp.params import int_arg
 from webapp.search import MAX_PAGE, SORTS, Params, run_search
 from webapp.services import get_archive
@@ -39,11 +39,14 @@ def search():
     sort = request.args.get("sort") or "relevance"
     if sort not in SORTS:
         abort(400, description="参数 sort 应为 relevance、year 或 town。")
-    args = {k: request.args.get(k, "") for k in ("q", "town", "county", "section")}
+    args = {k: request.args.get(k, "") for k in ("q", "town", "county", "section", "genre", "level")}
     args.update(_year_args(), sort=sort)
     params = Params.from_args(args, strict=True)
     if request.args.get("section") and not params.section:
         abort(400, description="参数 section 应为 intro、work、problems、plans 或 closing。")
+    for name, labels in (("genre", GENRE_LABELS), ("level", LEVEL_LABELS)):
+        if request.args.get(name) and not getattr(params, name):
+            abort(400, description=f"参数 {name} 应为 {'、'.join(labels)} 或其中文名。")
     page = int_arg("page", 1, 1, MAX_PAGE, strict=True)
     limit = int_arg("limit", 20, 1, MAX_LIMIT, strict=True)
     return jsonify(run_search(params, page=page, per_page=limit))

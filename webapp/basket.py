@@ -5,31 +5,35 @@ showed when the paragraph was added ("original": as written; "simplified": a 繁
 in 简体), so the export quotes what the user saw and says when a text was converted. Every
 change is a POST form that works without JavaScript (redirects back to `next`);
 `static/reader.js` submits the same forms with fetch and asks for JSON instead. Exports: .docx
-in 公文 format (`webapp.wordexport`) and Markdown.
+in 公文 format (`webapp.wordexport`), Markdown and CSV; `?script=simplified|original` quotes
+every item in 简体 or as written (default: each as it was added). An entry naming a report by
+an id it had before a correction renamed it follows the rename (`archive.renames`).
 
     GET  /basket                 the page          GET /basket.json    {count, items}
     POST /basket/add             report_id, paragraph_id[, script][, next]
     POST /basket/remove          index             POST /basket/move   index, direction=up|down
-    POST /basket/clear           GET /basket/export.docx, /basket/export.md
+    POST /basket/clear           GET /basket/export.docx, .md, .csv  [?script=]
 """
 from __future__ import annotations
 
+import csv
 import io
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Optional
 
 from flask import (Blueprint, abort, flash, jsonify, redirect, render_template, request,
                    send_file, session, url_for)
 
+from archive import renames
 from archive.errors import ArchiveError
 from archive.model import Paragraph, Report
 from archive.numbers import parse_int
-from webapp import wordexport
-from webapp.citation import citation, script_note, split_permalink
+from webapp import markdown, wordexport
+from webapp.citation import citation, permalink, script_note, split_permalink
 from webapp.params import same_site_path
-from webapp.reports import base_url
+from webapp.render import csv_safe
+from webapp.reports import base_url, current_paragraph
 from webapp.services import get_archive
 
 bp = Blueprint("basket", __name__)
@@ -84,17 +88,31 @@ def _save(items: list[list[str]]) -> None:
 
 
 def resolve(items: list[list[str]]) -> list[Item]:
-    """Each entry with its report and paragraph (None when since removed or renumbered)."""
+    """Each entry with its report (under its current id: a renamed report's old id follows the
+    rename) and paragraph (None when since removed or renumbered)."""
     archive, cache, out = get_archive(), {}, []
     for i, (rid, pid, script) in enumerate(items):
         if rid not in cache:
             try:
-                cache[rid] = archive.get(rid)
+                cache[rid] = archive.get(renames.resolve(archive, rid))
             except ArchiveError:
                 cache[rid] = None
         report = cache[rid]
-        out.append(Item(i, rid, pid, report, report.paragraph(pid) if report else None, script))
+        paragraph = current_paragraph(report, pid) if report else None
+        out.append(Item(i, report.id if report else rid, paragraph.id if paragraph else pid, report,
+                        paragraph, script))
     return out
+
+
+EXPORT_SCRIPTS = {"": "按加入时的字体", "simplified": "全部简体", "original": "全部原文（繁体照录）"}
+
+
+def export_items() -> list[Item]:
+    """The usable items of the basket in the export's script (`?script=`): all 简体, all as
+    written, or (absent) each as it was added."""
+    script = request.args.get("script", "")
+    items = _usable(resolve(entries()))
+    return [replace(item, script=script) for item in items] if script in SCRIPTS else items
 
 
 def _wants_json() -> bool:
@@ -122,7 +140,8 @@ def _index_arg(items: list) -> int:
 
 @bp.route("/basket")
 def index():
-    return render_template("basket/index.html", items=resolve(entries()), max_items=MAX_ITEMS)
+    return render_template("basket/index.html", items=resolve(entries()), max_items=MAX_ITEMS,
+                           export_scripts=EXPORT_SCRIPTS)
 
 
 @bp.route("/basket.json")
@@ -187,20 +206,29 @@ def _usable(items: list[Item]) -> list[Item]:
     return usable
 
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!])")
-
-
-def md_escape(text: str) -> str:
-    """Report text as literal Markdown: no markup, links or raw HTML can come from a report."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
 def to_markdown(items: list[Item]) -> str:
     out = ["# 引用汇编", ""]
     for item in items:
         note = f"（{item.note}）" if item.note else ""
-        out += [f"> {md_escape(item.text)}", "", f"来源：{md_escape(item.source)}{note}", ""]
+        out += [f"> {markdown.quoted_text(item.text)}", "", f"来源：{markdown.cited(item.source)}{note}", ""]
     return "\n".join(out)
+
+
+CSV_COLUMNS = ("序号", "段落", "引用", "链接", "报告", "乡镇", "县", "年份", "段落编号", "字体")
+
+
+def to_csv(items: list[Item]) -> str:
+    out = io.StringIO()
+    out.write("\ufeff")  # BOM: Excel then reads UTF-8
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for n, item in enumerate(items, 1):
+        r = item.report
+        writer.writerow([n, csv_safe(item.text), csv_safe(split_permalink(item.source)[0]),
+                         permalink(base_url(), item.report_id, item.paragraph_id),
+                         csv_safe(r.title or ""), r.place.town or "", r.place.county or "", r.year or "",
+                         item.paragraph_id, item.note or "简体"])
+    return out.getvalue()
 
 
 def to_docx(items: list[Item], exported_at: datetime) -> bytes:
@@ -211,13 +239,20 @@ def to_docx(items: list[Item], exported_at: datetime) -> bytes:
 
 @bp.route("/basket/export.md")
 def export_md():
-    text = to_markdown(_usable(resolve(entries())))
+    text = to_markdown(export_items())
     return send_file(io.BytesIO(text.encode("utf-8")), mimetype="text/markdown; charset=utf-8",
                      as_attachment=True, download_name="引用汇编.md")
 
 
 @bp.route("/basket/export.docx")
 def export_docx():
-    data = to_docx(_usable(resolve(entries())), datetime.now(timezone.utc))
+    data = to_docx(export_items(), datetime.now(timezone.utc))
     return send_file(io.BytesIO(data), mimetype=wordexport.MIME, as_attachment=True,
                      download_name="引用汇编.docx")
+
+
+@bp.route("/basket/export.csv")
+def export_csv():
+    text = to_csv(export_items())
+    return send_file(io.BytesIO(text.encode("utf-8")), mimetype="text/csv; charset=utf-8",
+                     as_attachment=True, download_name="引用汇编.csv")

@@ -1,6 +1,8 @@
-"""Citations of one paragraph, GB/T 7714 style as used in Chinese official writing.
+"""Citations of one paragraph, GB/T 7714-2015 for an online report ([R/OL]: 出版年: 引文位置
+(更新或修改日期)[引用日期]. 获取和访问路径):
 
-    赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R]. 2024. 一、（六）第2段. <permalink>
+    赵集镇人民政府. 赵集镇2024年法治政府建设工作情况报告[R/OL]. 2025: 一、（六）第2段(2025-01-10)
+    [2026-12-08]. http://法治档案.example/report/赵集镇-2024#p-一.（六）.2
 
 Pure functions of a `Report` and a `Paragraph` (or a search hit's dict). Nothing is invented: a
 title the importer derived carries the marker `[标题为系统生成]`, an unknown issuer falls back to
@@ -8,15 +10,20 @@ the town's government only when the town is known, else `佚名`.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any, Mapping, Optional
 
 from archive.model import Paragraph, Report
+from archive.rules import government_name, reporting_place
 
 DERIVED_TITLE_MARK = "[标题为系统生成]"
+SCANNED_MARK = "据扫描件识别"   # text recognised by OCR from a scan (Paragraph.page is set)
 NO_TITLE = "[无标题]"
 UNKNOWN_AUTHOR = "佚名"
 UNKNOWN_YEAR = "[出版年不详]"
+TYPE_MARK = "[R/OL]"  # 报告, 联机网络 (GB/T 7714-2015 表 B.1/B.2)
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 _CHINESE_NUMERAL = re.compile(r"^[一二三四五六七八九十百零〇]+$")
 # ASCII characters that may stay unencoded in a permalink; everything non-ASCII stays readable.
@@ -25,15 +32,7 @@ _URL_SAFE = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-
 
 def author(issuer: Optional[str], town: Optional[str]) -> str:
     """The issuing body; `<town>人民政府` (街道: `<town>办事处`) when only the town is known."""
-    if issuer:
-        return issuer
-    if not town:
-        return UNKNOWN_AUTHOR
-    if town.endswith("街道"):
-        return town + "办事处"
-    if town.endswith("办事处"):
-        return town
-    return town + "人民政府"
+    return issuer or government_name(town) or UNKNOWN_AUTHOR
 
 
 def location(paragraph_id: str, kind: str = "text") -> str:
@@ -68,40 +67,54 @@ def _year(issued: Optional[str], year: Optional[int]) -> str:
     return str(year) if year else UNKNOWN_YEAR
 
 
+def _dated(issued: Optional[str]) -> str:
+    """The document's date as 更新或修改日期, "(2025-01-10)", when it says more than the year."""
+    return f"({issued})" if issued and re.match(r"^\d{4}-\d{2}", issued) else ""
+
+
 def _title(title: Optional[str], derived: bool) -> str:
     if not title:
         return NO_TITLE
     return title + DERIVED_TITLE_MARK if derived else title
 
 
+def today() -> dt.date:
+    """The 引用日期 by default: today in Beijing time, whatever the server's zone."""
+    return dt.datetime.now(BEIJING).date()
+
+
 def _format(*, issuer, town, title, title_derived, issued, year, report_id, paragraph_id,
-            kind, base_url) -> str:
+            kind, base_url, cited) -> str:
     where = location(paragraph_id, kind) if paragraph_id else ""
-    pieces = [f"{author(issuer, town)}. {_title(title, title_derived)}[R]. "
-              f"{_year(issued, year)}."]
-    if where:
-        pieces.append(f" {where}.")
-    pieces.append(" " + permalink(base_url, report_id, paragraph_id))
-    return "".join(pieces)
+    return (f"{author(issuer, town)}. {_title(title, title_derived)}{TYPE_MARK}. "
+            f"{_year(issued, year)}{': ' + where if where else ''}{_dated(issued)}"
+            f"[{(cited or today()).isoformat()}]. {permalink(base_url, report_id, paragraph_id)}")
 
 
-def citation(report: Report, paragraph: Optional[Paragraph], base_url: str = "") -> str:
-    """The one-line citation of `paragraph` (or of the whole report when it is None)."""
-    return _format(
-        issuer=report.issuer, town=report.place.town, title=report.title,
+def citation(report: Report, paragraph: Optional[Paragraph], base_url: str = "",
+             cited: Optional[dt.date] = None) -> str:
+    """The one-line citation of `paragraph` (or of the whole report when it is None), cited on
+    `cited` (default today)."""
+    line = _format(   # a county's, city's, province's or the State Council's own report: its government
+        issuer=report.issuer or government_name(reporting_place(report), report.level),
+        town=report.place.town, title=report.title,
         title_derived=report.title_derived, issued=report.issued, year=report.year,
         report_id=report.id, paragraph_id=paragraph.id if paragraph else None,
-        kind=paragraph.kind if paragraph else "text", base_url=base_url)
+        kind=paragraph.kind if paragraph else "text", base_url=base_url, cited=cited)
+    if paragraph.page is not None if paragraph else "ocr" in report.flags:
+        head, url = split_permalink(line)
+        line = f"{head} {SCANNED_MARK}. {url}"
+    return line
 
 
-def citation_for_hit(hit: Mapping[str, Any], base_url: str = "") -> str:
+def citation_for_hit(hit: Mapping[str, Any], base_url: str = "", cited: Optional[dt.date] = None) -> str:
     """The citation of a search hit as found in `SearchResult.to_dict()["hits"]`."""
     return _format(
         issuer=hit.get("issuer"), town=hit.get("town"), title=hit.get("title"),
         title_derived=bool(hit.get("title_derived")), issued=hit.get("issued"),
         year=hit.get("year"), report_id=hit.get("report_id") or "",
         paragraph_id=hit.get("paragraph_id"), kind=hit.get("kind") or "text",
-        base_url=base_url)
+        base_url=base_url, cited=cited)
 
 
 def split_permalink(line: str) -> tuple[str, str]:
@@ -120,7 +133,7 @@ def script_note(traditional: bool, as_written: bool) -> str:
 
 
 def quotation(report: Report, paragraph: Paragraph, base_url: str = "",
-              original_script: bool = True) -> str:
+              original_script: bool = True, cited: Optional[dt.date] = None) -> str:
     """What "复制引用" copies: the paragraph's words, then its citation on a line of its own."""
     text = (paragraph.text_original if original_script else paragraph.text) or paragraph.text
-    return f"{text}\n——{citation(report, paragraph, base_url)}"
+    return f"{text}\n——{citation(report, paragraph, base_url, cited)}"

@@ -12,9 +12,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Optional
 
-from flask import Blueprint, render_template, request, url_for
-from markupsafe import Markup, escape
+from flask import Blueprint, jsonify, render_template, request, url_for
 
+from analysis.pinyin import matches, pinyin_key
 from analysis.alignment import align_reports, indexed_words, shared_sentences
 from analysis.comparison import MODES
 from analysis.reuse import WIDTH, pair_reuse
@@ -28,6 +28,7 @@ bp = Blueprint("compare", __name__)
 
 MODE_LABELS = {"parts": "按部分对照", "plans2work": "去年计划 → 今年成效"}
 MAX_PICKS = 12
+PICKER_SHOWN = 30  # reports a picker lists for one filter text
 
 
 def _get(report_id: str) -> Optional[Report]:
@@ -96,40 +97,57 @@ def _folded(values: tuple) -> str:
     return fold(" ".join(str(v) for v in values if v))
 
 
-def picker_options(summaries, selected: str, text: str) -> tuple[Markup, int]:
-    """The <option>s of one picker, grouped by county; those not matching every word of `text`
-    are `hidden` (the selected report always shows), so the list can be refiltered in the
-    browser as you type and works as filtered without JavaScript. Built here rather than in
-    Jinja: an archive of thousands of reports makes thousands of options. (HTML, matches)."""
-    needles = [fold(w) for w in (text or "").split() if fold(w)]
-    groups: dict = {}
-    shown = 0
-    for s in summaries:
-        hay = _haystack(s)
-        match = s.id == selected or all(n in hay for n in needles)
-        shown += match
-        groups.setdefault(s.place.county, []).append(
-            f'<option value="{escape(s.id)}" data-search="{escape(hay)}"'
-            f'{" selected" if s.id == selected else ""}{"" if match else " hidden"}>'
-            f'{escape(report_label(s))}</option>')
-    out = []
-    for county, options in groups.items():
-        hidden = "" if any(" hidden>" not in o for o in options) else " hidden"
-        out.append(f'<optgroup label="{escape(county or "未注明县区")}"{hidden}>{"".join(options)}</optgroup>')
-    return Markup("".join(out)), shown
+def _matches(s, needles: list[str], words: list[str]) -> bool:
+    """Every typed word is in the report's folded town/county/year/title, or (ASCII) in the
+    pinyin of its town or county (zjz, zhaoji → 赵集镇)."""
+    hay = _haystack(s)
+    return all(n in hay or (w.isascii() and any(matches(name, w) for name in (s.place.town, s.place.county) if name))
+               for n, w in zip(needles, words))
+
+
+def _ordered(summaries) -> list:
+    """Reports in pinyin order of county, then town, newest year first."""
+    return sorted(summaries, key=lambda s: (s.place.county is None, pinyin_key(s.place.county),
+                                            s.place.town is None, pinyin_key(s.place.town),
+                                            -(s.year or 0), s.id))
+
+
+def picker_matches(summaries, text: str) -> tuple[list[dict], int]:
+    """The reports matching every word of `text`, in pinyin order: (the first PICKER_SHOWN as
+    {id, label, county}, how many match). No text, no list: the picker asks to type."""
+    words = [w for w in (text or "").split() if fold(w) or w.isascii()]
+    if not words:
+        return [], 0
+    needles = [fold(w) for w in words]
+    found = [s for s in _ordered(summaries) if _matches(s, needles, [w.lower() for w in words])]
+    return [_option(s) for s in found[:PICKER_SHOWN]], len(found)
+
+
+def _option(s) -> dict:
+    return {"id": s.id, "label": report_label(s), "county": s.place.county or "未注明县区"}
+
+
+@bp.route("/compare/suggest")
+def suggest():
+    """The picker's type-ahead: {items: [{id, label, county}], count, total}."""
+    summaries = get_archive().summaries()
+    items, count = picker_matches(summaries, request.args.get("q", "").strip()[:80])
+    return jsonify({"items": items, "count": count, "total": len(summaries)})
 
 
 def _choose(a_id: str, b_id: str, a: Optional[Report], b: Optional[Report], mode: str):
-    summaries = sorted(get_archive().summaries(),
-                       key=lambda s: (s.place.county or "\uffff", s.place.town or "\uffff",
-                                      s.year or 0, s.id))
+    summaries = get_archive().summaries()
     texts = {side: request.args.get(f"f{side}", "").strip()[:80] for side in "ab"}
-    pickers = {side: (texts[side], *picker_options(summaries, current, texts[side]))
-               for side, current in (("a", a_id), ("b", b_id))}
+    pickers = {}
+    for side, report in (("a", a), ("b", b)):
+        items, count = picker_matches(summaries, texts[side])
+        chosen = [_option(report)] if report is not None else []
+        pickers[side] = {"text": texts[side], "count": count, "chosen": report.id if report else "",
+                         "items": chosen + [i for i in items if not chosen or i["id"] != chosen[0]["id"]]}
     unknown = [i for i, r in ((a_id, a), (b_id, b)) if i and r is None]
     known = a or b
     return render_template("compare/choose.html", pickers=pickers, total=len(summaries),
-                           a_id=a_id, b_id=b_id, unknown=unknown, mode=mode,
+                           shown_max=PICKER_SHOWN, a_id=a_id, b_id=b_id, unknown=unknown, mode=mode,
                            mode_labels=MODE_LABELS, picks=quick_picks(known) if known else [],
                            known=known)
 

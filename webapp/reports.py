@@ -2,21 +2,25 @@
 
     /report/<id>                        read (?q= highlights, ?script=original|simplified)
     /report/<id>/original[?sha=…]       download the original bytes (earlier versions by sha)
+    /report/<id>/page/<n>               page n of a scanned original as a JPEG (OCR'd reports)
     /report/<id>/cite/<pid>             the paragraph and its citation as plain text
     /report/<id>/similar/<pid>          similar paragraphs in other reports (?fragment=1: HTML
                                         fragment for the reading page's lazy <details>)
 """
 from __future__ import annotations
 
+import functools
 import mimetypes
 import re
 from typing import Optional
 
-from flask import Blueprint, Response, abort, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
 from analysis.reuse import cached_reuse
 from archive.errors import ArchiveError, ReportNotFound
-from archive.model import Report
+from archive.model import PLACE_FIELDS, Report
+from archive.rules import GENRE_LABELS, LEVEL_LABELS
+from importers.ocr import MAX_PAGES
 from webapp.citation import citation, location, quotation
 from webapp.services import get_archive, get_index
 
@@ -25,6 +29,7 @@ bp = Blueprint("reports", __name__)
 SIMILAR_LIMIT = 5
 MIN_SIMILARITY = 0.15  # bigram Jaccard; below this a "similar" paragraph only shares stock phrases
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+PAGE_CACHE = 32           # drawn page images kept (~150 KB each)
 
 # Where a metadata value came from (archive.model.SOURCES), as staff read it.
 SOURCE_LABELS = {
@@ -39,13 +44,17 @@ FLAG_EXPLANATIONS = {
     "town_missing": "未能从原文识别出乡镇名称，可由管理员更正。",
     "year_missing": "未能从原文识别出报告年份，可由管理员更正。",
     "place_ambiguous": "全国有多个同名乡镇，原文未写明所属县区，县区留空待管理员指定。",
-    "genre_doubt": "这份文件可能不是乡镇的法治政府建设年度报告（见导入说明），已照常收录。",
+    "genre_doubt": "系统对这份文件的体裁（法治政府建设报告、政府工作报告、述法报告等）把握不大，已照常收录，待管理员核对。",
+    "level_doubt": "系统对报告单位的层级（乡镇、县区、地市、省、全国）把握不大，待管理员核对。",
     "place_checked": "全国有多个同名乡镇；管理员已核对这份报告的地点。",
-    "genre_checked": "管理员已核对：这份文件不是乡镇的法治政府建设年度报告，照常收录，不再列入待核对。",
+    "genre_checked": "管理员已核对这份文件的体裁，不再列入待核对。",
+    "level_checked": "管理员已核对报告单位的层级，不再列入待核对。",
+    "ocr": "正文由扫描件经文字识别（OCR）得来，可能有错字；识别把握较低的字句以虚线标出，"
+           "每段旁可打开对应的原件页面核对。",
 }
 # The report-info panel, in reading order; fields the report does not state are listed on one line.
 META_FIELDS = (("town", "乡镇"), ("county", "县（区）"), ("city", "市"), ("province", "省"),
-               ("year", "报告年份"), ("issued", "成文日期"), ("addressee", "主送机关"),
+               ("level", "层级"), ("genre", "体裁"), ("year", "报告年份"), ("issued", "成文日期"), ("addressee", "主送机关"),
                ("issuer", "发文机关"), ("doc_number", "文号"))
 MIME_BY_FORMAT = {
     "txt": "text/plain", "md": "text/markdown", "html": "text/html", "pdf": "application/pdf",
@@ -54,9 +63,26 @@ MIME_BY_FORMAT = {
 }
 
 
+def shown_meta(report: Report, name: str) -> Optional[str]:
+    """A metadata value as the reading page shows it: genre and level by their Chinese names; the
+    year with the other year when a report reviews one year and was delivered in the next."""
+    value = report.meta(name)
+    if name == "genre" and value:
+        return GENRE_LABELS.get(value, value)
+    if name == "level" and value:
+        return LEVEL_LABELS.get(value, value)
+    if name == "year" and value and report.years.get("covered") not in (None, value):
+        return f"{value}（所述年度 {report.years['covered']}）"
+    if name == "year" and value and report.years.get("issued") not in (None, value):
+        return f"{value}（{report.years['issued']} 年发布）"
+    return value
+
+
 def base_url() -> str:
-    """The site's address as the user reached it, for permalinks in citations."""
-    return request.host_url.rstrip("/") + request.script_root
+    """The site's address for permalinks in citations: the office's address for the site
+    (config PUBLIC_URL, from ARCHIVE_PUBLIC_URL), else the address the user reached it by."""
+    public = current_app.config.get("PUBLIC_URL")
+    return public.rstrip("/") if public else request.host_url.rstrip("/") + request.script_root
 
 
 def use_original_script(report: Report) -> bool:
@@ -116,7 +142,11 @@ def read(report_id: str):
     q = request.args.get("q", "").strip()
     spans, query_error = query_highlights(report, q, original)
     previous, following = town_neighbours(report.id, report.place.town, report.year)
-    meta = [(name, label, report.meta(name)) for name, label in META_FIELDS]
+    # a county's, city's, province's or the State Council's report has no place below its level
+    below = {"national": PLACE_FIELDS, "province": ("town", "county", "city"), "city": ("town", "county"),
+             "county": ("town",)}.get(report.level or "", ())
+    meta = [(name, label, shown_meta(report, name)) for name, label in META_FIELDS
+            if name not in below or report.meta(name)]
     return render_template(
         "report/read.html", report=report, original=original, q=q, spans=spans,
         query_error=query_error, previous=previous, following=following,
@@ -124,7 +154,21 @@ def read(report_id: str):
         headings=[p for p in report.paragraphs if p.kind == "heading"],
         source_labels=SOURCE_LABELS, flag_explanations=FLAG_EXPLANATIONS,
         display_text=display_text, whole_citation=citation(report, None, base_url()),
-        reuse=cached_reuse(get_index(), report.id))
+        moved_here=moved_here(report), reuse=cached_reuse(get_index(), report.id))
+
+
+def moved_here(report: Report) -> dict[str, list[str]]:
+    """{paragraph id: the retired ids whose words it now holds}: the reading page puts an anchor
+    with each old id before that paragraph, so an old citation (…#p-<old id>) opens there."""
+    out: dict[str, list[str]] = {}
+    for old, now in report.moved_ids.items():
+        out.setdefault(now, []).append(old)
+    return out
+
+
+def current_paragraph(report: Report, paragraph_id: str):
+    """The paragraph `paragraph_id` names, or the one now holding a retired id's words."""
+    return report.paragraph(paragraph_id) or report.paragraph(report.moved_ids.get(paragraph_id, ""))
 
 
 @bp.route("/report/<report_id>/original")
@@ -147,8 +191,36 @@ def original(report_id: str):
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name)
 
 
+@functools.lru_cache(maxsize=PAGE_CACHE)
+def _page_jpeg(path: str, sha256: str, fmt: str, number: int) -> bytes:
+    """Drawn once per original and page (the sha keeps a replaced original from being served)."""
+    from importers.pageimage import render_page
+
+    with open(path, "rb") as f:
+        return render_page(f.read(), fmt, number)
+
+
+@bp.route("/report/<report_id>/page/<int:number>")
+def page_image(report_id: str, number: int):
+    """The page of the scan a recognised paragraph was read from, drawn on demand."""
+    report = load_report(report_id)
+    if "ocr" not in report.flags or not 1 <= number <= MAX_PAGES:
+        abort(404, description="这份报告没有该页扫描件。")
+    try:
+        path = get_archive().original_path(report.id)
+        jpeg = _page_jpeg(str(path), report.source.sha256, report.source.format, number)
+    except ArchiveError:
+        abort(404, description=f"无法显示原件第 {number} 页（原件缺失或没有该页）。")
+    except Exception:  # a damaged original: a message, not a 500
+        abort(404, description=f"无法显示原件第 {number} 页。")
+    response = Response(jpeg, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def _paragraph(report: Report, paragraph_id: str):
-    paragraph = report.paragraph(paragraph_id)
+    paragraph = current_paragraph(report, paragraph_id)
     if paragraph is None:
         abort(404, description=f"报告“{report.id}”中没有编号为“{paragraph_id}”的段落。")
     return paragraph

@@ -14,15 +14,18 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, request
 
-from analysis.summaries import UNKNOWN_PLACE, archive_overview, place_options
+from analysis.summaries import UNKNOWN_PLACE, archive_overview, place_options, rows
 from archive.errors import QueryError
-from archive.rules import PART_LABELS, PARTS, YEAR_MAX, YEAR_MIN, part_code
+from archive.rules import (GENRE_LABELS, KIND_LABELS, LEVEL_LABELS, PART_LABELS, PARTS, YEAR_MAX,
+                           YEAR_MIN, genre_code, level_code, part_code)
 from index.highlight import highlight as match_spans
 from analysis import empty
 from index.query import QUOTES, parse, terms
-from webapp import wordexport
+from webapp import markdown, wordexport
 from webapp.citation import citation_for_hit, permalink, script_note, split_permalink
 from webapp.params import int_arg, year_arg
+from webapp.render import axis_years, csv_safe
+from webapp.reports import base_url
 from webapp.services import get_archive, get_index
 
 bp = Blueprint("search", __name__)
@@ -46,6 +49,8 @@ class Params:
     section: str = ""
     sort: str = "relevance"
     page: int = 1
+    genre: str = ""         # a genre code; "all" says every genre (the trend's default is one genre)
+    level: str = ""         # a level code
 
     @classmethod
     def from_args(cls, args, strict: bool = False) -> "Params":
@@ -65,7 +70,14 @@ class Params:
             section=section if section in PARTS else "",
             sort=sort if sort in SORTS else "relevance",
             page=int_arg("page", 1, 1, MAX_PAGE, label="页码", strict=strict, source=args),
+            genre="all" if (args.get("genre") or "").strip() == "all" else genre_code(args.get("genre")) or "",
+            level=level_code(args.get("level")) or "",
         )
+
+    @property
+    def genre_filter(self) -> str | None:
+        """The `genre` argument of `SearchIndex.search` (None: every genre)."""
+        return None if self.genre in ("", "all") else self.genre
 
     @property
     def year(self):
@@ -99,12 +111,16 @@ class Params:
             out.append(("年份", self.year_label, {"year_from": None, "year_to": None}))
         if self.section:
             out.append(("部分", PART_LABELS[self.section], {"section": ""}))
+        if self.genre_filter:
+            out.append(("体裁", GENRE_LABELS[self.genre], {"genre": "all"}))
+        if self.level:
+            out.append(("层级", LEVEL_LABELS[self.level], {"level": ""}))
         return out
 
     @property
     def is_empty(self) -> bool:
         return not (self.q or self.town or self.county or self.year_from or self.year_to
-                    or self.section)
+                    or self.section or self.genre_filter or self.level)
 
     def query_string(self, **changes) -> str:
         """The URL query for this state with `changes` applied; a filter change returns to page 1.
@@ -142,7 +158,7 @@ def run_search(params: Params, page: int | None = None, per_page: int = PER_PAGE
 def search_filters(params: Params) -> dict:
     """The keyword filters of `SearchIndex.search` the page's state asks for."""
     return {"town": params.town or None, "county": params.county or None, "year": params.year,
-            "section": params.section or None}
+            "section": params.section or None, "genre": params.genre_filter, "level": params.level or None}
 
 
 def count(params: Params) -> int:
@@ -199,15 +215,24 @@ def group_by_report(hits: list[dict]) -> list[dict]:
     return list(groups.values())
 
 
-def trend_rows(trend: dict, params: Params) -> list[dict]:
-    """One row per year the archive holds (`SearchResult.trend`: matching reports out of that
-    year's reports), with the link to the same search limited to that year; `marked` says
-    whether the year is inside the year filter (None without one)."""
-    filtered = bool(params.year_from or params.year_to)
-    return [{"year": int(year), "matched": t["matching"], "total": t["reports"],
-             "href": params.url(year_from=int(year), year_to=int(year)),
-             "marked": params.in_years(int(year)) if filtered else None}
-            for year, t in sorted(trend.items(), key=lambda kv: int(kv[0]))]
+def trend_rows(trend: dict, params: Params, held: set[int]) -> list[dict]:
+    """One row per year of the chart's axis (`webapp.render.axis_years`: the year filter's
+    range, else the first to the last of `held`, the years with reports in the place filter
+    (`years_held`)), each the matching reports
+    out of that year's reports (`SearchResult.trend`) with the link to the same search
+    limited to that year."""
+    counts = {int(year): t for year, t in trend.items()}
+    years = axis_years(held, params.year_from, params.year_to)
+    return [{"year": year, "matched": counts.get(year, {}).get("matching", 0),
+             "total": counts.get(year, {}).get("reports", 0),
+             "href": params.url(year_from=year, year_to=year)} for year in years]
+
+
+def years_held(params: Params) -> set[int]:
+    """The years with reports of the town or county filter (the catalogue's, cached)."""
+    return {r["year"] for r in rows(get_archive()) if r["year"]
+            and (not params.town or r["town"] == params.town)
+            and (not params.county or r["county"] == params.county)}
 
 
 def town_rows(result: dict) -> list[tuple[str, int]]:
@@ -226,7 +251,7 @@ def index():
     params = Params.from_args(request.args)
     archive = get_archive()
     options = {name: [(v, v) for v in values] for name, values in place_options(archive).items()}
-    context = {"params": params, "sorts": SORTS, "options": options,
+    context = {"params": params, "sorts": SORTS, "options": {**options, **kind_options("")},
                "part_labels": PART_LABELS, "result": None, "query_error": None,
                "page_url": lambda n: params.url(page=n)}
     if params.is_empty:
@@ -239,22 +264,27 @@ def index():
         return render_template("search/index.html", **context), 400
     facets = result["facets"]
     heading_marks(result["hits"], params.q)
-    # The chart shows every year: with a year filter, its counts come from the same search
-    # without it, and the filtered years are marked.
-    every_year = result if not params.year else run_search(
-        replace(params, year_from=None, year_to=None, page=1), page=1, per_page=1)
     context.update(
         result=result,
         groups=group_by_report(result["hits"]),
         pages=max(1, -(-result["total_paragraphs"] // PER_PAGE)),
-        trend=trend_rows(every_year["trend"], params),
+        trend=trend_rows(result["trend"], params, years_held(params)),
         empty=why_empty(params) if not result["total_paragraphs"] else None,
         town_rows=town_rows(result),
         town_facet=list(facets.get("town", {}).items()),
         county_facet=list(facets.get("county", {}).items()),
         section_facet=[(p, facets["section"][p]) for p in PARTS if p in facets.get("section", {})],
+        genre_facet=list(facets.get("genre", {}).items()),
+        level_facet=list(facets.get("level", {}).items()),
     )
     return render_template("search/index.html", **context)
+
+
+def kind_options(every_genre: str) -> dict:
+    """The genre and level choices of a filter form; `every_genre` is the value that means every
+    genre on that page ("" on the search page, "all" on the trend page, whose default is one)."""
+    return {"genres": [(every_genre, "全部体裁"), *GENRE_LABELS.items()],
+            "levels": list(LEVEL_LABELS.items())}
 
 
 def _export_hits(params: Params) -> list[dict]:
@@ -262,12 +292,8 @@ def _export_hits(params: Params) -> list[dict]:
     return run_search(params, page=1, per_page=EXPORT_LIMIT)["hits"]
 
 
-def _base_url() -> str:
-    return request.host_url.rstrip("/") + request.script_root
-
-
 CSV_COLUMNS = ("报告", "乡镇", "县", "年份", "部分", "段落位置", "段落编号", "段落", "引用", "链接",
-               "字体")
+               "字体", "类型")
 
 
 def _as_written() -> bool:
@@ -291,15 +317,16 @@ def export_csv():
     out.write("\ufeff")  # BOM: Excel then reads UTF-8
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    base = _base_url()
+    base = base_url()
     for hit in hits:
         text, script = _quoted(hit, as_written)
         writer.writerow([
             hit.get("title") or "", hit.get("town") or "", hit.get("county") or "",
             hit.get("year") or "", PART_LABELS.get(hit["section"], ""),
             " > ".join(hit.get("heading_path") or []), hit.get("paragraph_id") or "",
-            _csv_safe(text), citation_for_hit(hit, base),
+            csv_safe(text), citation_for_hit(hit, base),
             permalink(base, hit["report_id"], hit.get("paragraph_id")), script,
+            KIND_LABELS.get(hit.get("kind"), "正文"),
         ])
     return _download(out.getvalue(), "text/csv", "csv")
 
@@ -310,7 +337,7 @@ def export_docx():
     followed by its citation."""
     params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
-    as_written, base = _as_written(), _base_url()
+    as_written, base = _as_written(), base_url()
     quotations = []
     for hit in hits:
         text, script = _quoted(hit, as_written)
@@ -323,35 +350,16 @@ def export_docx():
     return _download(body, wordexport.MIME, "docx")
 
 
-def _csv_safe(text: str) -> str:
-    """Cells starting with = + - @ would run as formulas in Excel: prefix them with '."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @bp.route("/export.md")
 def export_md():
     params = Params.from_args(request.args, strict=True)
     hits = _export_hits(params)
-    base = _base_url()
+    base = base_url()
     lines = [f"# 检索结果：{params.q or '（全部）'}", "", f"共 {len(hits)} 段。", ""]
     for n, hit in enumerate(hits, 1):
-        quoted = (hit.get("text") or "").replace("\n", " ")
-        cite = _md_escape(citation_for_hit(hit, base), CITE_MARKUP).replace("](", "]\\(")
-        lines += [f"{n}. > {_md_escape(quoted)}", "", f"   ——{cite}", ""]
+        lines += [f"{n}. > {markdown.quoted_text(hit.get('text'))}", "",
+                  f"   ——{markdown.cited(citation_for_hit(hit, base))}", ""]
     return _download("\n".join(lines), "text/markdown", "md")
-
-
-TEXT_MARKUP = "\\`*_[]<>#|!"
-# A citation ends in a permalink (keep its _ and #) and contains "[R]"; "](" is broken up so a
-# title cannot become a link. Quoted text has every bracket escaped, so no link definitions exist.
-CITE_MARKUP = "\\`*<>|"
-
-
-def _md_escape(text: str, markup: str = TEXT_MARKUP) -> str:
-    """Report text is data, not Markdown: escape what would become markup or raw HTML."""
-    for ch in markup:
-        text = text.replace(ch, "\\" + ch)
-    return text
 
 
 def _download(body: str | bytes, mimetype: str, ext: str) -> Response:

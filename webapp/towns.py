@@ -12,11 +12,13 @@ from markupsafe import Markup
 
 from analysis.pinyin import matches, pinyin_sorted, search_forms
 from analysis.summaries import AREA_LEVELS, LEVELS, UNKNOWN_PLACE, catalogue, rows
+from archive.rules import GENRE_LABELS, LEVEL_LABELS, genre_code, level_code
 from webapp.services import get_archive
 
 bp = Blueprint("towns", __name__)
 
 GRID_INLINE_TOWNS = 60   # up to this many grid rows the whole archive's grid sits under the tree
+RECENT_YEARS = 10        # columns of a coverage grid by default (`?years=all`: every year)
 MAX_MATCHES = 200        # places listed for one search-box query
 
 
@@ -31,17 +33,20 @@ def index():
         found = find_places(cat, q)
         return render_template("towns/index.html", q=q, found=found[:MAX_MATCHES],
                                more=max(0, len(found) - MAX_MATCHES), tree=None, total=len(cat.rows),
-                               grid=None, counties=cat.counties, selected=None)
+                               grid=None, counties=county_options(cat.counties), selected=None)
     small = cat.n_towns <= GRID_INLINE_TOWNS
+    genre, level = genre_code(request.args.get("genre")) or "", level_code(request.args.get("level")) or ""
+    shown = cat.tree_of(genre, level)
     # The tree is the same HTML for every request until the catalogue changes: rendering it
     # was most of this page's time (~100 ms at 3,000 reports).
-    tree = (cat.derived(("tree.html", request.script_root, small), lambda: Markup(render_template(
-        "towns/_tree.html", tree=cat.tree, open_all=small,
+    tree = (cat.derived(("tree.html", request.script_root, small, genre, level), lambda: Markup(render_template(
+        "towns/_tree.html", tree=shown, open_all=small,
         towns_url=url_for("towns.index"), UNKNOWN=UNKNOWN_PLACE, search_forms=search_forms)))
-        if cat.tree else None)
+        if shown else None)
     return render_template("towns/index.html", q="", tree=tree, total=len(cat.rows),
-                           grid=cat.area({})["grid"] if small and cat.rows else None,
-                           counties=cat.counties, selected=None)
+                           grid=cat.area({})["grid"] if small and cat.rows and not (genre or level) else None,
+                           counties=county_options(cat.counties), selected=None, genre=genre, level=level,
+                           genre_labels=GENRE_LABELS, level_labels=LEVEL_LABELS)
 
 
 def find_places(cat, q: str) -> list[dict]:
@@ -82,7 +87,26 @@ def area(where: dict[str, str]):
             continue  # a level this area has none of (天津市 › 静海区)
         steps.append({"name": name, "href": url_for("towns.index") + "?" + urlencode(so_far)})
     return render_template("towns/area.html", area=found, steps=steps, places=found["places"],
-                           counties=cat.counties, selected=where.get("county"))
+                           counties=county_options(cat.counties), selected=where.get("county"))
+
+
+@bp.app_template_global()
+def year_window(grid: dict) -> dict:
+    """Which of a coverage grid's years to show: the RECENT_YEARS most recent unless the page
+    asks for all (`years=all`), with the links that switch between the two."""
+    every = grid["years"]
+    wanted_all = request.args.get("years") == "all"
+    args = {k: v for k, v in request.args.items() if k != "years"}
+    cut = len(every) > RECENT_YEARS and not wanted_all
+    return {"years": every[-RECENT_YEARS:] if cut else every, "cut": cut, "recent": RECENT_YEARS,
+            "all_url": url_for(request.endpoint, **request.view_args, **args, years="all"),
+            "recent_url": url_for(request.endpoint, **request.view_args, **args)
+            if wanted_all and len(every) > RECENT_YEARS else None}
+
+
+def county_options(counties: list[tuple[str, int]]) -> list[tuple[str, str]]:
+    """The county picker's (value, label): each county's name with its number of reports."""
+    return [(name, f"{name}（{n} 份）") for name, n in counties]
 
 
 def consecutive_pairs(reports: list[dict]) -> list[tuple[dict, dict]]:

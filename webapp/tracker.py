@@ -1,7 +1,7 @@
 """Blueprint `tracker`: 问题整改追踪, `/tracker[?county=…|town=…]`, a supervision view for a
 county justice bureau reviewing its towns' reports.
 
-- For a town: each report's 存在问题, item by item, beside the same town's next report: raised
+- For a town (PAIRS_PER_PAGE pairs at a time): each report's 存在问题, item by item, beside the same town's next report: raised
   again (重复出现), answered by a plan or work item (有回应), or not (未见回应), with the
   matched paragraph and its similarity; and whether the report's 下一步计划 items show up in
   the next report's 工作成效 (计划落实).
@@ -21,6 +21,7 @@ from analysis.summaries import UNKNOWN_PLACE, catalogue, place_options
 from analysis import verdicts
 from analysis.tracker import pairs, review, review_reports, town_reviews, town_series
 from archive.errors import ArchiveError
+from archive.rules import DEFAULT_GENRE, GENRE_LABELS, genre_code
 from webapp.auth import admin_required, is_admin
 from webapp.params import int_arg
 from webapp.services import get_archive
@@ -28,6 +29,7 @@ from webapp.services import get_archive
 bp = Blueprint("tracker", __name__)
 
 TOWNS_PER_PAGE = 15
+PAIRS_PER_PAGE = 5       # a town's pairs of consecutive reports on one page
 STATUS_LABELS = {"repeated": "重复出现", "answered": "有回应", "review": "待人工判断", "open": "未见回应"}
 PLAN_LABELS = {"done": "已落实", "review": "待人工判断", "open": "未见落实"}
 
@@ -38,30 +40,53 @@ def index():
     town = (request.args.get("town") or "").strip()[:80]
     county = (request.args.get("county") or "").strip()[:80]
     options = {name: [(v, v) for v in values] for name, values in place_options(archive).items()}
+    # a town's series is of one genre: its 法治政府建设 reports unless another is chosen
+    raw = (request.args.get("genre") or "").strip()
+    genre = "" if raw == "all" else genre_code(raw) or DEFAULT_GENRE
+    options["genres"] = [("all", "全部体裁"), *GENRE_LABELS.items()]
     context = {"town": town, "county": county, "options": options, "labels": STATUS_LABELS,
-               "plan_labels": PLAN_LABELS}
+               "plan_labels": PLAN_LABELS, "genre": genre or "all"}
     if town:
         return _town_page(town, county, context)
     return _table_page(county, context)
 
 
 def _town_page(town: str, county: str, context: dict):
-    found = town_reviews(get_archive(), town, county or None)
+    """One town's pairs of consecutive reports, year by year, PAIRS_PER_PAGE at a time
+    (`pair=<later report id>` opens the page holding that pair); namesake towns in other
+    counties each have a section."""
+    found = town_reviews(get_archive(), town, county or None, _genre(context))
     if not found:
         context["message"] = (f"档案中没有“{town}”{'（' + county + '）' if county else ''}"
                               "注明年份的报告：请从下拉列表选择乡镇。")
         return render_template("tracker/index.html", **context), 404
     archive = get_archive()
-    sections = [{**s, "county": s["county"] or UNKNOWN_PLACE, "county_value": s["county"],
-                 "history": {p.later["id"]: verdicts.history(archive, p.earlier["id"], p.later["id"])
-                             for p, _ in s["pairs"]}}
-                for s in sorted(found, key=lambda s: pinyin_key(s["county"]))]
-    context.update(sections=sections, can_judge=is_admin())
+    places = sorted(found, key=lambda s: pinyin_key(s["county"]))
+    every = [(n, p, r) for n, s in enumerate(places) for p, r in s["pairs"]]
+    pages = max(1, -(-len(every) // PAIRS_PER_PAGE))
+    wanted = request.args.get("pair", "")     # a report page's link: the page holding that pair
+    at = next((n for n, (_, p, _) in enumerate(every) if p.later["id"] == wanted), 0)
+    page = min(int_arg("page", at // PAIRS_PER_PAGE + 1, 1, 10_000, label="页码"), pages)
+    shown = every[(page - 1) * PAIRS_PER_PAGE:page * PAIRS_PER_PAGE]
+    sections = []
+    for n, s in enumerate(places):
+        mine = [(p, r) for k, p, r in shown if k == n]
+        if mine or (page == 1 and not s["pairs"]):
+            sections.append({**s, "pairs": mine, "county": s["county"] or UNKNOWN_PLACE,
+                             "county_value": s["county"],
+                             "history": {p.later["id"]: verdicts.history(archive, p.earlier["id"], p.later["id"])
+                                         for p, _ in mine}})
+    context.update(sections=sections, can_judge=is_admin(), page=page, pages=pages,
+                   n_pairs=len(every), page_url=lambda n: _url(n, town=town, county=county))
     return render_template("tracker/town.html", **context)
 
 
+def _genre(context: dict) -> str:
+    return "" if context["genre"] == "all" else context["genre"]
+
+
 def _table_page(county: str, context: dict):
-    towns = town_series(get_archive(), county or None)
+    towns = town_series(get_archive(), county or None, _genre(context))
     tracked = sorted(((k, v) for k, v in towns.items() if len(v) > 1),   # pinyin, unknown last
                      key=lambda kv: (not kv[0][0], pinyin_key(kv[0][0]), pinyin_key(kv[0][1])))
     pages = max(1, -(-len(tracked) // TOWNS_PER_PAGE))
@@ -83,12 +108,12 @@ def _table_page(county: str, context: dict):
                       "repeated": sum(x["review"].count("repeated") for x in cells.values())})
     context.update(table=table, years=sorted(years), page=page, pages=pages,
                    tracked=len(tracked), single=sum(1 for v in towns.values() if len(v) == 1),
-                   page_url=lambda n: _table_url(county, n))
+                   page_url=lambda n: _url(n, county=county))
     return render_template("tracker/index.html", **context)
 
 
-def _table_url(county: str, page: int) -> str:
-    args = [(k, v) for k, v in (("county", county), ("page", page)) if v and v != 1]
+def _url(page: int, **place: str) -> str:
+    args = [(k, v) for k, v in (*place.items(), ("page", page)) if v and v != 1]
     return request.script_root + "/tracker" + (f"?{urlencode(args)}" if args else "")
 
 
@@ -115,5 +140,5 @@ def set_verdict():
     except ArchiveError as exc:
         abort(400, description=str(exc))
     town, county = form.get("town", ""), form.get("county", "")
-    return redirect(url_for("tracker.index", town=town or None, county=county or None)
+    return redirect(url_for("tracker.index", town=town or None, county=county or None, pair=later)
                     + f"#pair-{later}", code=303)

@@ -24,25 +24,27 @@ from markupsafe import Markup, escape
 from analysis.summaries import place_options
 from analysis.trends import (MATCHES, MAX_PHRASES, Scope, Trend, TownRow, build_trend, cached, towns_table,
                              year_table, years_text)
-from archive.rules import PART_LABELS
-from webapp.render import Series, share_chart
-from webapp.search import Params
+from archive.rules import DEFAULT_GENRE, PART_LABELS
+from webapp.render import SERIES_COLOURS, Series, axis_years, both_widths, share_chart
+from webapp.reports import base_url
+from webapp.search import Params, kind_options
 from webapp.services import get_archive, get_index
 from webapp.wordexport import xml_safe
 
 bp = Blueprint("trends", __name__)
 
 TOWNS_PER_PAGE = 30
-CHART_WIDTH, CHART_HEIGHT = 880, 240
+CHART_HEIGHT = 240       # the page's chart (a legend above the bars)
 NO_YEARS = "档案中没有注明年份的报告，无法按年度比较。"
 QUOTES = '"“”「」'
-PNG_SCALE = 2            # the PNG is drawn at twice the SVG's size, sharp in a printed report
 
 
 def scope_of(params: Params) -> Scope:
     """What `analysis.trends` counts, from the page's filters."""
     return Scope(town=params.town, county=params.county, section=params.section,
-                 year_from=params.year_from, year_to=params.year_to, match=match_arg())
+                 year_from=params.year_from, year_to=params.year_to,
+                 genre=DEFAULT_GENRE if not params.genre else params.genre_filter or "",  # all: "all"
+                 level=params.level, match=match_arg())
 
 
 def match_arg() -> str:
@@ -84,20 +86,28 @@ def trend_url(phrases: list[str], params: Params, path: str = "/trend", **change
     return f"{request.script_root}{path}" + (f"?{query}" if query else "")
 
 
-def _filter_params(args, strict: bool = False) -> Params:
+def trend_params(args, strict: bool = False) -> Params:
     """The search page's filters (town, county, years, part; `page` pages the town table);
     `strict`: a malformed number is a 400 (downloads), else dropped with a notice (the page)."""
-    return replace(Params.from_args(args, strict=strict), q="", sort="relevance")
+    params = replace(Params.from_args(args, strict=strict), q="", sort="relevance")
+    # the trend counts the archive's own reports unless another genre (or every one) is chosen
+    return params if params.genre else replace(params, genre=DEFAULT_GENRE)
 
 
 # --- the chart and its files ----------------------------------------------------------------
 
+def _series(trend: Trend) -> list[Series]:
+    return [Series(p.phrase, {y: (p.by_year.get(y, 0), trend.totals.get(y, 0)) for y in trend.years})
+            for p in trend.valid]
+
+
 def chart(trend: Trend, phrases: list[str], params: Params) -> Markup:
-    series = [Series(p.phrase, {y: (p.by_year.get(y, 0), trend.totals.get(y, 0)) for y in trend.years})
-              for p in trend.valid]
+    """The page's chart, wide and narrow (phones)."""
+    series = _series(trend)
     hrefs = {y: trend_url(phrases, params, year_from=y, year_to=y) for y in trend.years}
-    return share_chart(trend.years, series, hrefs=hrefs, marked=trend.marked,
-                       title="各词语在各年度报告中的占比", width=CHART_WIDTH, height=CHART_HEIGHT)
+    return both_widths(lambda width, height, testid: share_chart(
+        trend.years, series, hrefs=hrefs, title="各词语在各年度报告中的占比", width=width,
+        height=height + CHART_HEIGHT - 200, testid=testid))
 
 
 def scope_label(params: Params) -> str:
@@ -105,22 +115,54 @@ def scope_label(params: Params) -> str:
     return "；".join(parts) if parts else "全部报告"
 
 
-def standalone_svg(trend: Trend, phrases: list[str], params: Params) -> str:
-    """The chart as an .svg file: a heading (phrases, filters, source) above it,
-    white background, so it reads on its own when pasted into a document."""
-    inner = str(chart(trend, phrases, params))
-    top = 46
-    height = CHART_HEIGHT + top
-    heading = "、".join(f"“{p.phrase.strip(QUOTES)}”" for p in trend.valid) + " 在各年度报告中的占比"
-    note = (f"范围：{scope_label(params)}。计数：{trend.match_label}。"
-            f"占比 = 含该词语的报告数 ÷ 范围内当年报告总数。来源：法治报告检索")
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{CHART_WIDTH}" height="{height}" '
-            f'viewBox="0 0 {CHART_WIDTH} {height}" font-family="sans-serif">'
-            f'<rect width="100%" height="100%" fill="#ffffff"/>'
-            f'<text x="0" y="20" font-size="16" font-weight="bold">{escape(xml_safe(heading))}</text>'
-            f'<text x="0" y="38" font-size="11" fill="#57606a">{escape(xml_safe(note))}</text>'
-            f'<g transform="translate(0 {top})"><svg width="{CHART_WIDTH}" height="{CHART_HEIGHT}" '
-            f'viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}">{_inner_svg(inner)}</svg></g></svg>')
+SLIDE_W, SLIDE_H = 1600, 900     # the downloaded chart: a 16:9 slide
+SLIDE_MARGIN = 48
+SLIDE_CHART = (800, 340)          # the chart's own units, scaled up to the slide's width
+
+
+def _fitted(text: str, size: int, width: float) -> int:
+    """A font size at which `text` (CJK characters ≈ 1 em, others ≈ 0.55 em) fits `width`."""
+    ems = sum(1.0 if ord(c) > 0x2e80 else 0.55 for c in text) or 1.0
+    return max(12, min(size, int(width / ems)))
+
+
+def standalone_svg(trend: Trend, phrases: list[str], params: Params,
+                   generated: Optional[datetime] = None) -> str:
+    """The chart as a 1600 × 900 slide (.svg; the PNG is this drawn by CairoSVG): a title
+    naming the phrases, a line with the scope (place, part, genre: every filter) and the years,
+    a legend, the chart, and a source line — white background, so it reads on its own."""
+    usable = SLIDE_W - 2 * SLIDE_MARGIN
+    names = "、".join(f"“{p.phrase.strip(QUOTES)}”" for p in trend.valid)
+    heading = xml_safe(f"{names}在各年度报告中的占比")
+    span = f"{trend.years[0]}–{trend.years[-1]}年" if trend.years else ""
+    scope = xml_safe(f"范围：{scope_label(params)}" + (f"　年份：{span}" if span else "")
+                     + f"　计数：{trend.match_label}")
+    when = (generated or datetime.now(timezone.utc)).strftime("%Y-%m-%d")
+    source = xml_safe(f"来源：法治报告检索（{base_url()}），{when} 生成。"
+                      "占比 = 含该词语的报告数 ÷ 范围内当年报告总数。")
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{SLIDE_W}" height="{SLIDE_H}" '
+           f'viewBox="0 0 {SLIDE_W} {SLIDE_H}" font-family="sans-serif">'
+           f'<rect width="100%" height="100%" fill="#ffffff"/>',
+           f'<text class="slide-title" x="{SLIDE_MARGIN}" y="84" font-size="{_fitted(heading, 44, usable)}" '
+           f'font-weight="bold" fill="#1f2328">{escape(heading)}</text>',
+           f'<text class="slide-scope" x="{SLIDE_MARGIN}" y="132" font-size="{_fitted(scope, 26, usable)}" '
+           f'fill="#57606a">{escape(scope)}</text>']
+    x = SLIDE_MARGIN
+    for k, p in enumerate(trend.valid):
+        label = xml_safe(p.phrase)
+        out.append(f'<g class="slide-legend"><rect x="{x}" y="162" width="24" height="24" '
+                   f'fill="{SERIES_COLOURS[k % len(SERIES_COLOURS)]}"/><text x="{x + 32}" y="182" '
+                   f'font-size="24" fill="#1f2328">{escape(label)}</text></g>')
+        x += 32 + 26 * len(label) + 40
+    chart_w, chart_h = SLIDE_CHART
+    shown_h = usable * chart_h / chart_w
+    inner = str(share_chart(trend.years, _series(trend), title="", width=chart_w, height=chart_h,
+                            legend=False, scale=True))
+    out.append(f'<svg x="{SLIDE_MARGIN}" y="210" width="{usable}" height="{shown_h:.0f}" '
+               f'viewBox="0 0 {chart_w} {chart_h}" font-size="12">{_inner_svg(inner)}</svg>')
+    out.append(f'<text class="slide-source" x="{SLIDE_MARGIN}" y="{SLIDE_H - 36}" '
+               f'font-size="{_fitted(source, 20, usable)}" fill="#57606a">{escape(source)}</text></svg>')
+    return "".join(out)
 
 
 def _inner_svg(svg: str) -> str:
@@ -156,8 +198,7 @@ def svg_to_png(svg: str) -> bytes:
     font = cjk_font()
     if font:
         svg = re.sub(r'font-family="[^"]*"', f'font-family="{escape(font)}"', svg)
-    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=PNG_SCALE,
-                            background_color="white")
+    return cairosvg.svg2png(bytestring=svg.encode("utf-8"), background_color="white")
 
 
 def xlsx_bytes(trend: Trend, params: Params, generated: datetime) -> bytes:
@@ -231,15 +272,24 @@ def _download(body, mimetype: str, name: str, ext: str) -> Response:
 
 def _request_trend(strict: bool = False):
     phrases, too_many = read_phrases(request.args)
-    params = _filter_params(request.args, strict)
+    params = trend_params(request.args, strict)
     trend = build_trend(get_index(), phrases, scope_of(params)) if phrases else None
-    return phrases, too_many, params, trend
+    return phrases, too_many, params, trend and in_scope(trend, params)
+
+
+def in_scope(trend: Trend, params: Params) -> Trend:
+    """The trend over the years in scope (`axis_years`: the year filter's range, else the first
+    to the last year with reports in the place filter): the chart, the year table and the
+    downloads all show those years, and only those."""
+    years = axis_years([y for y, n in trend.totals.items() if n], params.year_from, params.year_to)
+    return replace(trend, years=years, marked=None)
 
 
 @bp.route("/trend")
 def index():
     phrases, too_many, params, trend = _request_trend()
     options = {name: [(v, v) for v in values] for name, values in place_options(get_archive()).items()}
+    options.update(kind_options("all"))
     boxes = phrases + [""] * (MAX_PHRASES - len(phrases))
     context = {"phrases": phrases, "boxes": boxes, "too_many": too_many, "params": params,
                "options": options, "part_labels": PART_LABELS, "trend": trend,

@@ -1,18 +1,30 @@
 """Upload reports through the browser (administrator only).
 
+A file whose bytes are already in the archive (same SHA-256) is said so at once, with a link
+to its report, and asks nothing about it (unless today's importer reads a town, county or year
+the stored report lacks: then it is reviewed and confirmed as usual, and updates the report).
+
 upload files → preview (detected metadata, outline, import flags; nothing stored yet) → correct
 town / county / year → confirm → `workflows.import_upload` (archive, then the index follows):
 searchable at once.
+
+Scans (image files, PDFs without a text layer) are read by OCR, seconds a page: their previews
+are made in a background thread that writes its progress (第 N/M 页) to progress.json, which the
+review page shows, refreshing itself, until batch.json is written. The review then shows the
+recognised text in full, weak lines marked, for staff to check before confirming; confirming
+reuses the recognised pages (importers.ocr keeps them).
 
 The uploaded bytes wait in DATA_DIR/uploads/<batch>/<n>.bin, where <batch> is a random token and
 <n> a counter: no user-supplied name ever becomes part of a path.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import secrets
 import shutil
+import threading
 import time
 from pathlib import Path, PurePath
 
@@ -21,8 +33,9 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 import workflows
 from archive import audit
 from archive.errors import ArchiveError
-from archive.rules import YEAR_MAX, YEAR_MIN, parse_year
-from importers import read_report
+from archive.rules import GENRE_LABELS, LEVEL_LABELS, YEAR_MAX, YEAR_MIN, parse_year
+from importers import ocr, read_report
+from importers.readers.scan import scanned_pages
 from webapp import placenames
 from webapp.admin import ambiguous_candidates, editor
 from webapp.auth import admin_required, uploads_enabled
@@ -36,6 +49,7 @@ _BATCH_RE = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 EDITABLE = ("town", "county", "year")
 PREVIEW_PARAGRAPHS = 5   # text paragraphs shown on the review page
 PREVIEW_CHARS = 160      # of each
+SCAN_PARAGRAPHS = 400    # recognised paragraphs shown in full for review
 
 
 def _uploads_dir() -> Path:
@@ -46,7 +60,7 @@ def _batch_dir(batch: str) -> Path:
     if not _BATCH_RE.match(batch or ""):
         abort(404)
     path = _uploads_dir() / batch
-    if not (path / "batch.json").is_file():
+    if not (path / "batch.json").is_file() and not (path / "progress.json").is_file():
         abort(404, description="这批上传已过期或已导入，请重新上传。")
     return path
 
@@ -90,6 +104,8 @@ def preview(data: bytes, filename: str) -> dict:
         "province": report.place.province,
         "year": report.year,
         "issuer": report.issuer,
+        "genre": GENRE_LABELS.get(report.genre or "", ""),
+        "level": LEVEL_LABELS.get(report.level or "", ""),
         "script": report.script,
         "format": report.source.format,
         "encoding": report.source.encoding,
@@ -98,7 +114,18 @@ def preview(data: bytes, filename: str) -> dict:
         "paragraphs": len(report.paragraphs),
         "outline": headings,
         "preview": text_preview,
+        "scan": _recognised(report),
     }
+
+
+def _recognised(report) -> dict | None:
+    """A scan's recognised text for review: every paragraph with its page and weak spans."""
+    if report.ocr_confidence is None:
+        return None
+    return {"confidence": report.ocr_confidence,
+            "paragraphs": [{"page": p.page, "text": p.text_original, "weak": p.weak,
+                            "heading": p.kind == "heading"}
+                           for p in report.paragraphs[:SCAN_PARAGRAPHS]]}
 
 
 @bp.route("/upload", methods=["GET"])
@@ -120,17 +147,80 @@ def receive():
         return render_template("upload/index.html", enabled=True, max_files=MAX_FILES,
                                error=f"一次最多上传 {MAX_FILES} 个文件，请分批上传。"), 400
     _expire_old_batches()
+    archive = get_archive()
+    received = [(_clean_filename(storage.filename), storage.read()) for storage in files]
+    known = [_known(archive, data, name) for name, data in received]
+    if all(known):  # nothing to ask: say so at once
+        return render_template("upload/done.html", results=[_known_row(item) for item in known],
+                               stored=False)
     batch = secrets.token_urlsafe(24)
     folder = _uploads_dir() / batch
     folder.mkdir(parents=True)
-    items = []
-    for n, storage in enumerate(files):
-        data = storage.read()
-        name = _clean_filename(storage.filename)
+    names, pages = [], 0
+    for n, (name, data) in enumerate(received):
+        names.append(name)
         (folder / f"{n}.bin").write_bytes(data)
-        items.append(preview(data, name))
-    (folder / "batch.json").write_text(json.dumps({"items": items}, ensure_ascii=False), "utf-8")
+        pages += 0 if known[n] else scanned_pages(data, name)
+    if pages:   # OCR takes seconds a page: preview in the background, the review page waits
+        _write_progress(folder, 0, pages)
+        threading.Thread(target=_previews, args=(folder, names, pages, known), daemon=True,
+                         name=f"upload-ocr-{batch[:8]}").start()
+    else:
+        _previews(folder, names, 0, known)
     return redirect(url_for("upload.review", batch=batch))
+
+
+def _known(archive, data: bytes, filename: str) -> dict | None:
+    """The item of a file already in the archive, byte for byte: a line naming its report,
+    asking nothing — unless today's importer reads a town, county or year the stored report
+    lacks (see `_settle`): then None, and it is previewed and confirmed as usual."""
+    rid = archive.with_original(hashlib.sha256(data).hexdigest())
+    if rid is None:
+        return None
+    try:
+        stored = archive.get(rid)
+    except ArchiveError:
+        return None
+    lacking = [field for field in EDITABLE if not stored.meta(field)]
+    if lacking and any(preview(data, filename).get(field) for field in lacking):
+        return None
+    return {"filename": filename, "error": None, "known": rid, "title": stored.title}
+
+
+def _known_row(item: dict) -> dict:
+    return {"filename": item["filename"], "report_id": item["known"], "title": item.get("title"),
+            "status": "unchanged", "error": None}
+
+
+def _write_progress(folder: Path, done: int, total: int) -> None:
+    tmp = folder / "progress.json.tmp"
+    tmp.write_text(json.dumps({"done": done, "total": total}), "utf-8")
+    tmp.replace(folder / "progress.json")
+
+
+def _previews(folder: Path, names: list[str], pages: int, known: list) -> None:
+    """Every file's preview (a known file's line, `_known`) into batch.json; OCR progress,
+    counted over the whole batch, into progress.json as each page is done."""
+    finished = 0
+
+    def tell(done: int, total: int) -> None:
+        _write_progress(folder, min(finished + done, pages), pages)
+
+    items = []
+    with ocr.on_page(tell):
+        for n, name in enumerate(names):
+            if known[n]:
+                items.append(known[n])
+                continue
+            data = (folder / f"{n}.bin").read_bytes()
+            try:
+                items.append(preview(data, name))
+            except Exception:  # never leave the review page waiting for a batch.json
+                items.append({"filename": name, "error": "读取时出现意外错误：请把该文件交给管理员检查"})
+            finished += scanned_pages(data, name) if pages else 0
+    tmp = folder / "batch.json.tmp"
+    tmp.write_text(json.dumps({"items": items}, ensure_ascii=False), "utf-8")
+    tmp.replace(folder / "batch.json")
 
 
 def _load(folder: Path) -> list[dict]:
@@ -140,14 +230,19 @@ def _load(folder: Path) -> list[dict]:
 @bp.route("/upload/<batch>", methods=["GET"])
 @admin_required
 def review(batch: str):
-    return _review_page(batch, _load(_batch_dir(batch)))
+    folder = _batch_dir(batch)
+    if not (folder / "batch.json").is_file():
+        progress = json.loads((folder / "progress.json").read_text("utf-8"))
+        return render_template("upload/progress.html", batch=batch, **progress)
+    return _review_page(batch, _load(folder))
 
 
 def _review_page(batch: str, items: list[dict], errors: dict | None = None,
                  problems: dict | None = None, error: str | None = None, status: int = 200):
     return render_template(
         "upload/review.html", batch=batch, items=items, errors=errors or {},
-        problems=problems or {}, error=error, importable=any(not item["error"] for item in items),
+        problems=problems or {}, error=error,
+        importable=any(not item["error"] and not item.get("known") for item in items),
         known={level: placenames.known_names(level) for level in ("town", "county")}), status
 
 
@@ -188,12 +283,14 @@ def confirm(batch: str):
     if not uploads_enabled():
         abort(403, description="本站为只读模式，不能上传。")
     folder = _batch_dir(batch)
+    if not (folder / "batch.json").is_file():
+        return redirect(url_for("upload.review", batch=batch))   # still recognising
     items = _load(folder)
     chosen = [n for n, item in enumerate(items)
-              if not item["error"] and request.form.get(f"import-{n}")]
+              if not item["error"] and not item.get("known") and request.form.get(f"import-{n}")]
     if not chosen:
         error = ("这批文件都无法导入（原因见各文件下方），请处理后重新上传。"
-                 if not any(not item["error"] for item in items)
+                 if not any(not item["error"] and not item.get("known") for item in items)
                  else "没有勾选要导入的文件：请勾选“导入此文件”，或放弃这批上传。")
         return _review_page(batch, items, error=error, status=400)
     plans, errors, problems = {}, {}, {}
@@ -211,7 +308,9 @@ def confirm(batch: str):
     results = []
     for n, item in enumerate(items):
         row = {"filename": item["filename"], "report_id": None, "title": item.get("title")}
-        if item["error"]:
+        if item.get("known"):
+            row = _known_row(item)
+        elif item["error"]:
             row.update(status="failed", error=item["error"])
         elif n not in plans:
             row.update(status="skipped", error=None)

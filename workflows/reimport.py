@@ -15,17 +15,18 @@ from typing import Any, Iterable, Optional
 
 from archive import audit, renames
 from archive.errors import ArchiveError
+from archive.flags import flag_label
 from archive.reread import Reread, read_again
+from archive.rules import GENRE_LABELS, LEVEL_LABELS
 from archive.store import Archive, ImportResult
 from index import SearchIndex
 from workflows import Synced, sync_index
 
 # The metadata whose change is reported, in this order; then the flags.
-FIELDS = ("town", "county", "city", "province", "year", "title", "level")
+FIELDS = ("town", "county", "city", "province", "year", "title", "level", "genre")
 WHO = "重新导入"  # the audit trail's editor of a rename made by reimport
 LABELS = {"town": "乡镇", "county": "县区", "city": "市", "province": "省", "year": "年份",
-          "title": "标题", "level": "层级"}
-LEVEL_LABELS = {"town": "乡镇", "county": "县级", "city": "市级", "province": "省级"}
+          "title": "标题", "level": "层级", "genre": "体裁"}
 
 
 @dataclass
@@ -55,10 +56,11 @@ class Outcome:
         for name, (before, after) in self.changes.items():
             if name == "flags":
                 came, gone = sorted(set(after) - set(before)), sorted(set(before) - set(after))
-                parts.append("标记 " + " ".join([f"+{f}" for f in came] + [f"-{f}" for f in gone]))
+                parts.append("标记 " + " ".join([f"+{flag_label(f)}" for f in came] + [f"-{flag_label(f)}" for f in gone]))
                 continue
-            if name == "level":
-                before, after = LEVEL_LABELS.get(before, before), LEVEL_LABELS.get(after, after)
+            if name in ("level", "genre"):
+                names = LEVEL_LABELS if name == "level" else GENRE_LABELS
+                before, after = names.get(before, before), names.get(after, after)
             parts.append(f"{LABELS[name]} {before or '未知'} → {after or '未知'}")
         if self.new or self.retired:
             retired = " ".join(self.retired[:5]) + (" …" if len(self.retired) > 5 else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from importers.cleaning.debris import handle_encoding_debris
 from importers.cleaning.furniture import drop_page_furniture
 from importers.cleaning.junk import drop_junk_lines
+from importers.cleaning.licence import drop_licence_footer
 from importers.cleaning.metadata_lines import take_metadata_lines
 from importers.cleaning.punctuation import normalise_punctuation
 from importers.cleaning.ruby import drop_pinyin_ruby
@@ -21,6 +22,7 @@ RULES = (
     take_metadata_lines,
     normalise_whitespace,
     drop_junk_lines,
+    drop_licence_footer,
     drop_pinyin_ruby,
     handle_encoding_debris,
     drop_page_furniture,

@@ -6,6 +6,7 @@ from importers.readers.doc import read_doc
 from importers.readers.docx import read_docx
 from importers.readers.html import read_html
 from importers.readers.pdf import read_pdf
+from importers.readers.scan import read_image
 from importers.readers.text import read_text
 from importers.sniff import detect_format
 
@@ -20,4 +21,6 @@ def read_raw(data: bytes, filename: str) -> RawDocument:
         return read_pdf(data)
     if fmt == "doc":
         return read_doc(data)
+    if fmt == "image":
+        return read_image(data)
     return read_text(data, fmt)

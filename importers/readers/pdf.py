@@ -1,4 +1,5 @@
-"""PDF with a text layer: lines back into paragraphs, page furniture (numbers, running heads) dropped."""
+"""PDF: lines back into paragraphs, page furniture (numbers, running heads) dropped. Pages
+without a text layer (scans), or with a garbage one, are recognised by OCR (readers/scan.py)."""
 from __future__ import annotations
 
 import io
@@ -10,6 +11,7 @@ from archive.errors import ImportFailed
 from importers.chars import cjk_count
 from importers.document import Line, RawDocument
 from importers.markers import match_marker
+from importers.readers.scan import ScanLine, pages_to_recognise, read_pdf_pages
 
 MAX_PAGES = 400
 _PAGE_NUMBER_RE = re.compile(
@@ -51,10 +53,43 @@ def read_pdf(data: bytes) -> RawDocument:
         raise ImportFailed("PDF 文件已损坏或不完整：请重新下载或重新导出 PDF 后再导入") from exc
     if pages == 0:
         raise ImportFailed("PDF 文件已损坏或不完整（没有页面）：请重新导出 PDF 后再导入")
+    lines, log = _with_scanned_pages(data, lines)
     if cjk_count("".join(ln.text for ln in lines)) < 20:
-        raise ImportFailed("PDF 没有文字层（可能是扫描件）：请先做 OCR，或提供 Word/文本版本")
-    lines = _drop_page_furniture(lines, pages)
-    return RawDocument(_paragraphs(lines), "pdf")
+        if not any(isinstance(ln, ScanLine) for ln in lines) and not log:
+            raise ImportFailed("PDF 没有文字层，也没有可做 OCR 识别的扫描图像：请提供扫描件或 Word/文本版本")
+        why = "；".join(e.after for e in log if "跳过" in e.after)
+        raise ImportFailed("PDF 没有文字层，扫描图像经 OCR 也没有识别出正文" + (f"（{why}）" if why else "")
+                           + "：请提供更清晰的扫描件，或 Word/文本版本")
+    lines = drop_page_furniture(lines, pages)
+    scanned = [(ln.text, ln.page, ln.confidence) for ln in lines if isinstance(ln, ScanLine)]
+    return RawDocument(lines_to_paragraphs(lines), "pdf", scanned=scanned, log=log)
+
+
+def _with_scanned_pages(data: bytes, lines: list) -> tuple[list, list]:
+    """The text-layer lines, with the pages that need OCR replaced by their recognised lines,
+    shifted so their left margin is the text pages' (indents then mean the same)."""
+    texts: dict[int, str] = {}
+    for ln in lines:
+        texts[ln.page] = texts.get(ln.page, "") + ln.text
+    wanted, log = pages_to_recognise(data, texts)
+    if not wanted:
+        return lines, log
+    got = read_pdf_pages(data, wanted)
+    kept = [ln for ln in lines if ln.page not in wanted]
+    reference = _left_margin(kept)
+    for page in wanted:
+        on_page = [ln for ln in got.lines if ln.page == page]
+        if on_page:
+            reference = reference if reference is not None else _left_margin(on_page)
+            shift = reference - _left_margin(on_page)
+            for ln in on_page:
+                ln.x0 += shift
+                ln.x1 += shift
+    return sorted(kept + got.lines, key=lambda ln: ln.page), log + got.log
+
+
+def _left_margin(lines: list) -> float | None:
+    return Counter(round(ln.x0) for ln in lines).most_common(1)[0][0] if lines else None
 
 
 def _layouts(data: bytes):
@@ -73,7 +108,7 @@ def _layouts(data: bytes):
         yield device.get_result()
 
 
-def _drop_page_furniture(lines: list[_PdfLine], pages: int) -> list[_PdfLine]:
+def drop_page_furniture(lines: list[_PdfLine], pages: int) -> list[_PdfLine]:
     """Page numbers, and running headers/footers: a line that repeats on most pages."""
     key = lambda t: re.sub(r"\d+", "#", re.sub(r"\s+", "", t))
     on_pages = Counter()
@@ -84,7 +119,7 @@ def _drop_page_furniture(lines: list[_PdfLine], pages: int) -> list[_PdfLine]:
             if not _PAGE_NUMBER_RE.match(ln.text.strip()) and key(ln.text) not in running]
 
 
-def _paragraphs(lines: list[_PdfLine]) -> list[Line]:
+def lines_to_paragraphs(lines: list[_PdfLine]) -> list[Line]:
     """Join the printed lines of a paragraph: a new paragraph starts after a short line,
     at an indented line, or at a heading marker."""
     if not lines:

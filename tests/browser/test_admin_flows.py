@@ -124,8 +124,10 @@ def test_review_page_fixes_a_report_in_place(admin, admin_site, shot):
     item.get_by_test_id("suggestions-town").locator("li", has_text="衡阳县").first.click()
     expect(town).to_have_value("三湖镇")
     expect(item.get_by_test_id("review-county")).to_have_value("衡阳县")   # filled from 三湖镇's
+    above = admin.get_by_test_id("review-item").evaluate_all(
+        f"items => (items[items.findIndex(i => i.dataset.reportId === {old_id!r}) - 1] || {{}}).id || ''")
     item.get_by_test_id("review-save").click()
-    admin.wait_for_url("**/review")
+    admin.wait_for_url("**/review" + (f"#{above}" if above else ""))           # back where it was
     expect(admin.locator(f'[data-report-id="{old_id}"]')).to_have_count(0)
     expect(admin.locator(".flash").first).to_contain_text("乡镇：（空） → 三湖镇")
     shot(admin, "admin-07-review-fixed")
@@ -137,7 +139,7 @@ def test_review_page_fixes_a_report_in_place(admin, admin_site, shot):
     ambiguous = admin.locator('[data-testid=review-item][data-report-id="赵集镇-2024"]')
     choice = admin_site.archive().get("赵集镇-2024").place_candidates[1]
     ambiguous.get_by_test_id("choose-candidate").filter(has_text=choice["county"]).click()
-    admin.wait_for_url("**/review")
+    admin.wait_for_url("**/review**")
     expect(ambiguous).to_have_count(0)
     picked = admin_site.archive().get("赵集镇-2024").place
     assert (picked.province, picked.city, picked.county) == (

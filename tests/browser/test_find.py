@@ -37,7 +37,7 @@ def test_a_phrase_only_in_a_heading_is_one_heading_hit_that_opens_its_section(pa
     assert hit.get_attribute("data-paragraph-id") == pid and hit.get_attribute("data-kind") == "heading"
     expect(hit.get_by_test_id("kind-mark")).to_have_text("小标题")
     assert fold(hit.locator("mark").first.inner_text()) == HEADING_ONLY  # shown as written (繁体)
-    shot(page, "20-heading-hit")
+    shot(page, "30-heading-hit")
 
     hit.get_by_role("link", name="阅读原文").click()
     page.wait_for_url("**/report/**")
@@ -47,7 +47,7 @@ def test_a_phrase_only_in_a_heading_is_one_heading_hit_that_opens_its_section(pa
     expect(target).to_have_attribute("data-testid", "heading")
     assert fold(target.locator("mark").first.inner_text()) == HEADING_ONLY
     assert target.evaluate("e => { const r = e.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }")
-    shot(page, "21-heading-section", full_page=False)
+    shot(page, "31-heading-section", full_page=False)
 
 
 def test_a_mistyped_phrase_offers_the_one_that_occurs(page, site, shot):
@@ -55,7 +55,7 @@ def test_a_mistyped_phrase_offers_the_one_that_occurs(page, site, shot):
     expect(page.get_by_test_id("no-results")).to_be_visible()
     offer = page.get_by_test_id("suggestion").first
     expect(offer).to_have_text("法律明白人")
-    shot(page, "22-did-you-mean")
+    shot(page, "32-did-you-mean")
     offer.click()
     count = sum(1 for _ in lines_with(site.archive(), "法律明白人"))
     expect(page.get_by_test_id("result-count")).to_contain_text(f"{count} 段")

@@ -134,7 +134,7 @@ def test_hostile_upload_preview_and_result(hostile, make_page, shot):
     page.get_by_test_id("login-password").fill(site.admin_password)
     page.get_by_role("button", name="登录").click()
     page.get_by_test_id("upload-files").set_input_files(
-        {"name": FILENAME, "mimeType": "text/plain", "buffer": HOSTILE_TEXT.encode()})
+        {"name": FILENAME, "mimeType": "text/plain", "buffer": (HOSTILE_TEXT + "\n再次上传。\n").encode()})
     page.get_by_role("button", name="上传并预览").click()
     page.locator("details summary", has_text="提纲").click()
     shot(page, "23-xss-upload-review")

@@ -106,3 +106,17 @@
     if (input) input.value = radio.value;
   });
 })();
+
+/* The review list's 全选本页: ticks every report box of the bulk form. Without JavaScript each
+   box is ticked by hand. */
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest("input[data-select-all]");
+    if (!all) return;
+    var form = all.getAttribute("data-select-all");
+    document.querySelectorAll('input[type="checkbox"][form="' + form + '"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
+})();

@@ -41,27 +41,63 @@
     }).catch(function () { form.submit(); });
   });
 
-  // Compare pickers: refilter the report list as you type (town, county, year, title; every
-  // word must match). The server renders the same filter for the 筛选 button without JS.
+  // Compare pickers: a type-ahead that asks the server (/compare/suggest) for the reports
+  // matching what is typed, at most a screenful, in pinyin order; the chosen report stays.
+  // Without JavaScript the 筛选 button renders the same list.
   document.querySelectorAll("[data-picker]").forEach(function (picker) {
     var input = picker.querySelector("[data-picker-filter]");
     var list = picker.querySelector("[data-picker-list]");
     var count = picker.querySelector("[data-picker-count]");
-    if (!input || !list) return;
-    var total = list.options.length;
+    var url = picker.getAttribute("data-suggest-url");
+    if (!input || !list || !url || !window.fetch) return;
+    var side = list.getAttribute("data-side"), timer = null, asked = 0;
+
+    function option(item, checked) {
+      var label = document.createElement("label");
+      label.className = "picker-option";
+      var radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = side;
+      radio.value = item.id;
+      radio.required = true;
+      radio.checked = checked;
+      var county = document.createElement("span");
+      county.className = "muted";
+      county.textContent = item.county;
+      label.appendChild(radio);
+      label.appendChild(document.createTextNode(" " + item.label + " "));
+      label.appendChild(county);
+      return label;
+    }
+
+    function render(found, typed) {
+      var chosen = list.querySelector("input:checked");
+      var keep = chosen ? chosen.closest("label") : null;
+      list.textContent = "";
+      if (keep) list.appendChild(keep);
+      found.items.forEach(function (item) {
+        if (!chosen || item.id !== chosen.value) list.appendChild(option(item, false));
+      });
+      if (count) {
+        count.textContent = typed ? "匹配 " + found.count + " 份（共 " + found.total + " 份）" +
+          (found.count > found.items.length ? "，显示前 " + found.items.length + " 份，请再输入些字缩小范围" : "")
+          : "共 " + found.total + " 份：输入乡镇、县区或年份查找";
+      }
+    }
+
+    function ask() {
+      var mine = ++asked, typed = input.value.trim();
+      fetch(url + "?q=" + encodeURIComponent(typed), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (found) { if (found && mine === asked) render(found, typed); })
+        .catch(function () {});
+    }
     input.addEventListener("input", function () {
-      var words = input.value.toLowerCase().split(/[\s,，、]+/).filter(Boolean);
-      var shown = 0;
-      Array.prototype.forEach.call(list.options, function (option) {
-        var hay = (option.getAttribute("data-search") || "").toLowerCase();
-        var match = option.selected || words.every(function (w) { return hay.indexOf(w) >= 0; });
-        option.hidden = !match;
-        if (match) shown += 1;
-      });
-      list.querySelectorAll("optgroup").forEach(function (group) {
-        group.hidden = !group.querySelector("option:not([hidden])");
-      });
-      if (count) count.textContent = words.length ? "匹配 " + shown + " 份（共 " + total + " 份）" : "共 " + total + " 份";
+      clearTimeout(timer);
+      timer = setTimeout(ask, 150);
+    });
+    input.addEventListener("keydown", function (event) {  // Enter filters, it does not submit
+      if (event.key === "Enter") { event.preventDefault(); clearTimeout(timer); ask(); }
     });
   });
   // Choosing a report in a picker: the filter words are not part of the comparison's URL.
