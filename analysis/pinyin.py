@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-
-def lazy_pinyin(name: str, **options) -> list[str]:
-    """pypinyin's, imported on first use: its dictionaries cost ~40 MB, which a command that
-    never sorts names (`archive import`) should not pay."""
-    from pypinyin import lazy_pinyin as convert
-    return convert(name, **options)
-
-from archive.pinyin import pinyin_key
+from archive.pinyin import lazy_pinyin, pinyin_key
 
 
 def pinyin_sorted(items, key=None) -> list:

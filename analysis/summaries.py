@@ -36,9 +36,9 @@ class Catalogue:
     def __init__(self, summaries):
         # the State Council's reports have no province: in the tree they are 全国's own
         self.rows = [{"id": s.id, "title": s.title, "year": s.year,
-                      "province": s.place.province or (NATIONAL if s.level == "national" else None),
+                      "province": s.place.province or (NATIONAL if getattr(s, "level", None) == "national" else None),
                       "city": s.place.city, "county": s.place.county, "town": s.place.town,
-                      "genre": s.genre, "level": s.level}
+                      "genre": getattr(s, "genre", None), "level": getattr(s, "level", None)}
                      for s in summaries]
         self._derived: dict = {}
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
+
+def lazy_pinyin(name: str, **options) -> list[str]:
+    """pypinyin's, imported on first use: its dictionaries cost ~40 MB, which a command that
+    never sorts names (`archive import`) should not pay."""
+    from pypinyin import lazy_pinyin as convert
+    return convert(name, **options)
 
 
 @lru_cache(maxsize=65536)

@@ -5,7 +5,8 @@ in the heading's section; after = every stored line, reachable when the heading 
 
     .venv/bin/python devset/heading_reach.py DATA_DIR
 """
-import sys, random, re
+import random
+import sys
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1]))
 import workflows
 from archive.folding import fold

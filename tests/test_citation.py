@@ -114,9 +114,10 @@ def test_a_reports_own_title_and_its_government_are_cited():
     r = read_report("2026年重庆市政府工作报告\n——2026年1月25日在重庆市第六届人民代表大会第五次会议上\n各位代表：\n"
                     "现在，我代表市人民政府向大会报告工作。\n一、2025年工作回顾\n过去一年，全市经济稳定增长。\n".encode(), "a.txt")
     r.id = "重庆市-2026"
-    assert citation(r, None).startswith("重庆市人民政府. 2026年重庆市政府工作报告[R]. 2026.")
+    assert citation(r, None).startswith("重庆市人民政府. 2026年重庆市政府工作报告[R/OL]. 2026")
+    assert "标题为系统生成" not in citation(r, None)
     stored = Report(id="全国-2013", title="2013年政府工作报告", level="national", year=2013)
-    assert citation(stored, None).startswith("国务院. 2013年政府工作报告[R]. 2013.")
+    assert citation(stored, None).startswith("国务院. 2013年政府工作报告[R/OL]. 2013")
     county = Report(id="静海区-2023", title="静海区2023年法治政府建设情况报告", level="county",
                     place=Place(county="静海区"), year=2023)
     assert citation(county, None).startswith("静海区人民政府. ")

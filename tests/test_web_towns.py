@@ -283,8 +283,8 @@ def test_a_county_name_in_two_cities_is_a_namesake():
     from types import SimpleNamespace as NS
     from analysis.summaries import Catalogue
     from archive.model import Place
-    reports = [NS(id=f"r{n}", title="", year=2024, place=Place(province="河北省", city=city, county="新华区",
-                                                              town=town))
+    reports = [NS(id=f"r{n}", title="", year=2024, genre=None, level="town",
+                  place=Place(province="河北省", city=city, county="新华区", town=town))
                for n, (city, town) in enumerate([("石家庄市", "甲镇"), ("沧州市", "乙镇"), ("沧州市", "丙镇")])]
     cat = Catalogue(reports)
     assert cat.area({"county": "新华区"})["places"] == ["河北省 · 沧州市 · 新华区", "河北省 · 石家庄市 · 新华区"]

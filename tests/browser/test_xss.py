@@ -45,17 +45,26 @@ BODY_PAYLOADS = [SCRIPT, IMG, MD_LINK, ANCHOR, SVG]
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory, start_site):
-    """A site with the hostile report twice: once with hostile town and county names (as staff
-    could type them on the upload form), once as the report of another town (绿水镇), so that
-    comparing and "similar paragraphs" put hostile text next to hostile text."""
+    """A site with the hostile report twice: once with hostile town and county names (typed ones
+    are refused now, so they come as a report file written by hand, or stored before the refusal),
+    once as the report of another town (绿水镇), so that comparing and "similar paragraphs" put
+    hostile text next to hostile text."""
+    import os
+
     import workflows
+    from archive.store import to_markdown
 
     data_dir = tmp_path_factory.mktemp("hostile-site") / "data"
     archive = workflows.open_archive(data_dir)
-    placed = archive.import_bytes(HOSTILE_TEXT.encode(), FILENAME,
-                                  overrides={"town": TOWN, "county": COUNTY})
+    placed = archive.import_bytes(HOSTILE_TEXT.encode(), FILENAME)
     twin = archive.import_bytes(HOSTILE_TEXT.replace("红旗镇", "绿水镇").encode(), FILENAME)
     assert (placed.status, twin.status) == ("imported", "imported"), (placed.error, twin.error)
+    report = archive.get(placed.report_id)
+    report.place.town, report.place.county = TOWN, COUNTY
+    path = archive.report_path(placed.report_id)
+    path.with_suffix(".hand").write_text(to_markdown(report), encoding="utf-8")
+    os.replace(path.with_suffix(".hand"), path)               # an editor that saves by renaming
+    assert archive.get(placed.report_id).place.town == TOWN
     workflows.rebuild_index(archive, workflows.open_index(archive))
     return start_site(data_dir), placed.report_id, twin.report_id
 
