@@ -65,15 +65,7 @@ class WordTokenizer(Tokenizer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        pos = start_pos - 1
-        word, last = "", (0, -1)  # the current long word; (n, i) of its last sub-word
-        for text in value.split():
-            order = _subword_order(word, text)
-            if order is not None and order > last:
-                last = order
-            else:
-                pos += 1
-                word, last = (text if len(text) > 2 else ""), (0, -1)
+        for text, pos in word_positions(value, start_pos):
             token.text = text
             token.boost = 1.0
             token.stopped = False
@@ -82,6 +74,21 @@ class WordTokenizer(Tokenizer):
             if positions:
                 token.pos = pos
             yield token
+
+
+def word_positions(value: str, start_pos: int = 0) -> Iterator[tuple[str, int]]:
+    """Each word of `value` with its position (the rule of `WordTokenizer`), one loop shared by
+    the tokenizer and `word_postings` so Whoosh's writer and the fast writer agree."""
+    pos = start_pos - 1
+    word, last = "", (0, -1)  # the current long word; (n, i) of its last sub-word
+    for text in value.split():
+        order = _subword_order(word, text)
+        if order is not None and order > last:
+            last = order
+        else:
+            pos += 1
+            word, last = (text if len(text) > 2 else ""), (0, -1)
+        yield text, pos
 
 
 def _subword_order(word: str, text: str) -> Optional[tuple[int, int]]:
@@ -97,14 +104,7 @@ def word_postings(value: str) -> Iterator[tuple[bytes, int, float, bytes]]:
     `TEXT.index` returns it — (word bytes, frequency, weight, encoded positions) per distinct
     word — in one loop without Token objects (a fifth of the writer's time)."""
     poses: dict[str, list[int]] = {}
-    pos, word, last = -1, "", (0, -1)
-    for text in value.split():
-        order = _subword_order(word, text)
-        if order is not None and order > last:
-            last = order
-        else:
-            pos += 1
-            word, last = (text if len(text) > 2 else ""), (0, -1)
+    for text, pos in word_positions(value):
         found = poses.get(text)
         if found is None:
             poses[text] = [pos]
