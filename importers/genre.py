@@ -12,6 +12,7 @@ import re
 from typing import NamedTuple, Optional
 
 from archive.rules import GENRE_LABELS
+from importers.markers import match_marker
 
 # Below this confidence the reviewer is asked (flag genre_doubt).
 DOUBT_BELOW = 0.75
@@ -58,7 +59,9 @@ def classify(title: Optional[str], title_derived: bool, start: str) -> Genre:
     """The genre of a file from its title (`title_derived`: the importer made it up, so only
     the file's own first line counts) and `start`, its first few hundred characters."""
     first = start.split("\n", 1)[0]
-    heading = first if len(first) <= 60 and not re.search("[，。；,;]", first) else ""
+    # a numbered line (一、2023年度法治政府建设的主要举措) is the first section of a page that lost
+    # its title, not a title that names the kind
+    heading = first if len(first) <= 60 and not re.search("[，。；,;]", first) and not match_marker(first) else ""
     named = heading if title_derived else (title or "")
     for pattern, code, evidence in _TITLE_KINDS:
         if named and pattern.search(named):

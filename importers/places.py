@@ -122,8 +122,9 @@ def find_places(texts: Texts) -> Found:
 _UNLISTED_COUNTY = re.compile(r"(?:关于)?([\u4e00-\u9fff]{2,4}?(?:自治县|县|区|市|旗))$")
 _PARTY = re.compile(r"^(?:中共|中国共产党)")
 # A division named in running text counts (for a county, city or province) only as an
-# organisation: 在雷州市委、市政府的领导下, 《乌审旗…清单》, not 沿海城市 or 香港特别行政区 in passing.
-_ORGANISATION = re.compile(r"(?:党委|党工委|委|人民政府|政府|人大|办事处|司法局|法院)")
+# organisation: 在雷州市委、市政府的领导下, 《乌审旗…清单》, 传达英德市有关会议精神 (its meetings),
+# not 沿海城市 or 香港特别行政区 in passing.
+_ORGANISATION = re.compile(r"(?:党委|党工委|委|人民政府|政府|人大|办事处|司法局|法院|(?:有关)?会议)")
 
 
 def _as_organisation(text: str, m, zone: str) -> bool:

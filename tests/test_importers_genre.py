@@ -90,3 +90,10 @@ def test_setting_the_county_settles_an_ambiguous_place(tmp_path):
     report = arc.get(rid)
     assert "place_ambiguous" not in report.flags and report.place.county == "衡阳县"
     assert rid not in {r.id for r, _ in integrity.review(arc)}
+
+
+def test_a_page_that_starts_at_its_first_numbered_section_is_no_doubtful_genre():
+    # the page lost its title: its first line is a section heading, not a title naming the kind
+    r = report("一、2023年度法治政府建设的主要举措和成效\n（一）加强组织领导\n"
+               "2023年，覃斗镇坚持依法行政，成立了法治政府建设领导小组。\n" + BODY)
+    assert r.genre == "rule_of_law" and "genre_doubt" not in r.flags

@@ -272,3 +272,17 @@ def test_a_province_report_names_no_county_or_town_from_its_body():
     r = report("湖南省人民政府关于2024年度法治政府建设情况的报告\n2024年，全省各级行政机关坚持依法行政。"
                "长沙县、浏阳市、望城区经验在全国推广，三湖镇获评示范乡镇。\n" + BODY)
     assert r.level == "province" and place(r) == ("湖南省", None, None, None)
+
+
+
+FIRST = "2022年，我镇坚持以习近平新时代中国特色社会主义思想为指导，深入贯彻习近平法治思想，积极开展依法行政工作。\n"
+
+
+def test_a_county_whose_meetings_a_town_report_studies_is_its_county():
+    # an unlisted town's report names its superiors only by their meetings, further down (下太镇, 英德市)
+    r = report(FIRST + "我镇先后传达学习省、清远市和英德市有关会议精神，把法治课列入某甲镇委党校课程，"
+               "法治在某甲镇落地生根。\n" + BODY)
+    assert (r.place.town, r.place.county, r.place.city, r.place.province) == ("某甲镇", "英德市", "清远市", "广东省")
+    # a division in passing is still no place
+    r = report(FIRST + "我镇学习英德市先进经验，把法治课列入某甲镇委党校课程，法治在某甲镇落地生根。\n" + BODY)
+    assert (r.place.town, r.place.county) == ("某甲镇", None)
