@@ -39,7 +39,7 @@ def segmenter() -> jieba.Tokenizer:
             if _jieba is None:
                 jieba.setLogLevel(logging.ERROR)
                 tk = jieba.Tokenizer()
-                _load_dictionary(tk)
+                load_dictionary(tk)
                 _add_words(tk, domain_terms())
                 _jieba = tk
     if _pending:
@@ -50,17 +50,17 @@ def segmenter() -> jieba.Tokenizer:
     return _jieba
 
 
-def _dictionary_cache() -> Path:
+def dictionary_cache() -> Path:
     return Path(tempfile.gettempdir()) / f"fazhi-jieba-{jieba.__version__}-{os.getuid()}.pickle"
 
 
-def _load_dictionary(tk: jieba.Tokenizer) -> None:
+def load_dictionary(tk: jieba.Tokenizer) -> None:
     """jieba's own dictionary, loaded from a pickle of it kept per user in the temp folder:
     jieba's cache is a marshal file that takes ~0.9 s of CPU to load, on every start of every
     process that cuts words (the server's first bare-word search waits for it); the same dict
     pickled loads in ~0.3 s (issue 14). The pickle is read only when this user owns it and no
     one else may write it; anything wrong with it and jieba loads its own way and it is rewritten."""
-    path = _dictionary_cache()
+    path = dictionary_cache()
     try:
         st = path.stat()
         if st.st_uid == os.getuid() and not st.st_mode & 0o022:

@@ -1,4 +1,4 @@
-"""jieba's dictionary cache (index.analysis._load_dictionary, issue 14): the pickle is used
+"""jieba's dictionary cache (index.analysis.load_dictionary, issue 14): the pickle is used
 only when it is this user's, private and sound; otherwise jieba loads its own way and the
 pickle is written again."""
 import os
@@ -13,13 +13,13 @@ from index import analysis
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
     path = tmp_path / "jieba.pickle"
-    monkeypatch.setattr(analysis, "_dictionary_cache", lambda: path)
+    monkeypatch.setattr(analysis, "dictionary_cache", lambda: path)
     return path
 
 
 def _load() -> jieba.Tokenizer:
     tk = jieba.Tokenizer()
-    analysis._load_dictionary(tk)
+    analysis.load_dictionary(tk)
     return tk
 
 

@@ -108,6 +108,7 @@ def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000
     import waitress
     from werkzeug.security import generate_password_hash
 
+    from archive import pinyin
     from archive.errors import ArchiveError
     from webapp.addresses import parse_networks
 
@@ -131,6 +132,7 @@ def serve(data_dir: str | os.PathLike, host: str = "127.0.0.1", port: int = 5000
     app = create_app(config)
     _cache_templates(app)
     _warm_up(app)
+    pinyin.save_spellings()
     follow_archive(app)
     log.info("法治报告检索 serving %s on http://%s:%s (uploads %s; trusted proxies: %s)", data_dir,
              host, port, "enabled" if config.get("ADMIN_PASSWORD_HASH") else "disabled: read-only",
