@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from archive.catalog import FILE_NAME as CATALOG
 from archive.errors import ArchiveError
-from archive.files import atomic_write
+from archive.files import atomic_write, sha256_of
 from archive.store import REDIRECTS
 
 if TYPE_CHECKING:
@@ -170,15 +170,8 @@ def _sqlite_copy(src: Path, dst: Path) -> dict:
             source.close()
     except sqlite3.Error as exc:
         raise ArchiveError(f"备份 {src.name} 失败: {exc}") from None
-    return {"size": dst.stat().st_size, "sha256": _sha256(dst)}
+    return {"size": dst.stat().st_size, "sha256": sha256_of(dst)}
 
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _empty_folder(folder: Path, what: str) -> None:
@@ -205,7 +198,7 @@ def manifest(src: os.PathLike | str) -> dict:
             raise ArchiveError(f"备份清单中的路径 {rel!r} 指向备份之外")
         if not path.is_file():
             raise ArchiveError(f"备份不完整: 缺少 {rel}")
-        if path.stat().st_size != want.get("size") or _sha256(path) != want.get("sha256"):
+        if path.stat().st_size != want.get("size") or sha256_of(path) != want.get("sha256"):
             raise ArchiveError(f"备份已损坏: {rel} 的内容与清单中的哈希值不符")
     return found
 

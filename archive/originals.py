@@ -2,11 +2,12 @@
 Never modified; a new version of a report adds its original beside the old one."""
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from pathlib import Path, PurePath
 from typing import Optional
+
+from archive.files import sha256_of
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 _EXT = re.compile(r"[a-z0-9]{1,10}")
@@ -37,14 +38,7 @@ def problems(folder: Path) -> list[str]:
     for path in sorted(folder.glob("*/*")):
         if path.name.startswith("."):
             continue
-        if _sha256_file(path) != path.name.split(".", 1)[0]:
+        if sha256_of(path) != path.name.split(".", 1)[0]:
             out.append(f"原件 {path.name} 的内容与其哈希值不符 (文件已被改动或损坏)")
     return out
 
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()

@@ -254,7 +254,8 @@ def _write(folder: Path, name: str, rows: Iterator[tuple]) -> None:
     """Stream the rows (pid order) into the base's files, written under temporary names."""
     reports: dict[str, int] = {}
     vocab: dict[str, int] = {}
-    pids, lengths, ordinals, parts, texts = array("q"), array("i"), array("i"), array("b"), []
+    pids, lengths, ordinals, parts = array("q"), array("i"), array("i"), array("b")
+    data = bytearray()  # the text, encoded as it streams in (no list of strings, no join)
     headings, titles = array("b"), array("b")
     word_ids, word_pids = array("i"), array("i")
     for pid, rid, part, kind, folded, tokens in rows:
@@ -264,7 +265,7 @@ def _write(folder: Path, name: str, rows: Iterator[tuple]) -> None:
         lengths.append(len(folded))
         ordinals.append(reports.setdefault(rid, len(reports)))
         parts.append(PART_CODES.get(part, len(PARTS)))
-        texts.append(folded)
+        data += encode(SEPARATOR + folded)
         words = set(tokens.split())
         new = words.difference(vocab)  # set operations and maps: no Python bytecode per word
         if new:
@@ -274,8 +275,7 @@ def _write(folder: Path, name: str, rows: Iterator[tuple]) -> None:
     docs = np.zeros(len(pids), dtype=DOC_FIELDS)
     docs["pid"], docs["length"], docs["report"], docs["part"] = pids, lengths, ordinals, parts
     docs["heading"], docs["title"] = headings, titles
-    data = encode("".join(SEPARATOR + t for t in texts))
-    del texts
+    data = bytes(data)
     # in code units (a character outside the BMP is two): where each separator is
     docs["start"] = np.flatnonzero(np.frombuffer(data, dtype=">u2") == ord(SEPARATOR))
     tmp = folder / f".{name}.{os.getpid()}"
@@ -312,4 +312,4 @@ def _suffix_array(data: bytes) -> np.ndarray:
     sa = sa[(low & 1) == 0]
     sa >>= 1
     sa = sa[units[sa] != ord(SEPARATOR)]
-    return sa.astype(np.uint32 if len(units) < 2 ** 32 else np.int64)
+    return sa.view(np.uint32) if sa.dtype == np.int32 else sa  # offsets ≥ 0: no copy

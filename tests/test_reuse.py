@@ -25,13 +25,25 @@ def planted_copy(folder: Path, town: str = "青石镇", year: int = 2025) -> Pat
     return path
 
 
-@pytest.fixture(scope="module")
-def opened(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("reuse")
+def open_planted(folder: Path):
+    """The samples plus 青石镇's planted copy of 赵集镇 2024: (archive, index, folder)."""
     (folder / "files").mkdir()
     build_archive(folder / "data", [SAMPLES, planted_copy(folder / "files")])
     archive = workflows.open_archive(folder / "data")
     return archive, workflows.open_index(archive), folder
+
+
+@pytest.fixture(scope="module")
+def opened(tmp_path_factory):
+    """Shared by the tests that only read it."""
+    return open_planted(tmp_path_factory.mktemp("reuse"))
+
+
+@pytest.fixture
+def writable(tmp_path):
+    """An archive of its own for a test that imports more (the shared one must stay as built,
+    whatever order the tests run in)."""
+    return open_planted(tmp_path)
 
 
 def test_a_planted_copy_is_found_with_its_source(opened):
@@ -61,8 +73,8 @@ def test_only_earlier_reports_are_sources_unless_asked(opened):
     assert pair["a"]["share"] > 0.9 and pair["b"]["share"] > 0.9 and pair["a"]["passages"] > 5
 
 
-def test_the_same_towns_earlier_year_is_marked_and_listed_first(opened):
-    archive, index, folder = opened
+def test_the_same_towns_earlier_year_is_marked_and_listed_first(writable):
+    archive, index, folder = writable
     later = planted_copy(folder / "files", town="赵集镇", year=2026)
     workflows.import_files(archive, index, [later])      # after the base: found in the delta too
     reuse = report_reuse(archive, index, "赵集镇-2026")
@@ -73,8 +85,8 @@ def test_the_same_towns_earlier_year_is_marked_and_listed_first(opened):
     assert first.sources[0].same_town
 
 
-def test_a_copy_of_a_report_only_in_the_delta_is_found(opened):
-    archive, index, folder = opened
+def test_a_copy_of_a_report_only_in_the_delta_is_found(writable):
+    archive, index, folder = writable
     own = folder / "files" / "new.txt"
     own.write_text("白云镇2027年法治政府建设工作情况报告\n\n" + "白云镇把矛盾纠纷多元化解作为基层治理的重点，"
                    "建立了村级调解员每周轮值、镇级调委会每月会商的工作机制，全年化解纠纷一百二十件。\n",

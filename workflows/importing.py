@@ -54,7 +54,7 @@ def _work(path: str) -> Imported:
 
 
 def import_all(archive: Archive, files: list[Path], procs: Optional[int] = None,
-               ahead: int = 500) -> Iterator[Imported]:
+               ahead: int = 250) -> Iterator[Imported]:
     """Import `files`, yielding each one's outcome in order; with `procs` processes (default:
     one per core, one for a handful of files). Closing the generator (or an exception in the
     caller, Ctrl-C included) stops the pool at once."""
