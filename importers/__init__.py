@@ -19,15 +19,6 @@ from pathlib import Path
 from archive.errors import ImportFailed
 from archive.model import Report, Source
 from archive.names import display_name
-from importers.chars import cjk_count
-from importers.cleaning import clean
-from importers.document import Line
-from importers import scanmarks
-from importers.metadata import find_frame, fill
-from importers.ocr import LOW_CONFIDENCE
-from importers.readers import read_raw
-from importers.script import detect_script, to_simplified
-from importers.sections import build
 from importers.sniff import MAX_FILE_BYTES, MAX_TEXT_BYTES, MAX_TEXT_CHARS
 
 __all__ = ["read_report", "read_path", "MAX_FILE_BYTES", "MAX_TEXT_BYTES", "MAX_TEXT_CHARS"]
@@ -60,6 +51,18 @@ def read_report(data: bytes, filename: str) -> Report:
 
 
 def _read(data: bytes, name: str) -> Report:
+    # The readers, cleaners and OpenCC cost ~0.5 s of CPU to import: paid on the first file
+    # read, not by whatever imports a light submodule (importers.gazetteer, importers.ocr) or
+    # by the server's start (issue 14).
+    from importers import scanmarks
+    from importers.chars import cjk_count
+    from importers.cleaning import clean
+    from importers.metadata import find_frame, fill
+    from importers.ocr import LOW_CONFIDENCE
+    from importers.readers import read_raw
+    from importers.script import detect_script, to_simplified
+    from importers.sections import build
+
     raw = read_raw(data, name)
     text_size = sum(len(x.text) for x in raw.lines)
     if text_size > MAX_TEXT_CHARS:

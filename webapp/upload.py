@@ -35,7 +35,6 @@ from archive import audit
 from archive.errors import ArchiveError
 from archive.rules import GENRE_LABELS, LEVEL_LABELS, YEAR_MAX, YEAR_MIN, parse_year
 from importers import ocr, read_report
-from importers.readers.scan import scanned_pages
 from webapp import placenames
 from webapp.admin import ambiguous_candidates, editor
 from webapp.auth import admin_required, uploads_enabled
@@ -160,7 +159,7 @@ def receive():
     for n, (name, data) in enumerate(received):
         names.append(name)
         (folder / f"{n}.bin").write_bytes(data)
-        pages += 0 if known[n] else scanned_pages(data, name)
+        pages += 0 if known[n] else _scanned_pages(data, name)
     if pages:   # OCR takes seconds a page: preview in the background, the review page waits
         _write_progress(folder, 0, pages)
         threading.Thread(target=_previews, args=(folder, names, pages, known), daemon=True,
@@ -198,6 +197,13 @@ def _write_progress(folder: Path, done: int, total: int) -> None:
     tmp.replace(folder / "progress.json")
 
 
+def _scanned_pages(data: bytes, name: str) -> int:
+    """`importers.readers.scan.scanned_pages`, imported on the first upload: the readers are
+    kept off the server's start (issue 14)."""
+    from importers.readers.scan import scanned_pages
+    return scanned_pages(data, name)
+
+
 def _previews(folder: Path, names: list[str], pages: int, known: list) -> None:
     """Every file's preview (a known file's line, `_known`) into batch.json; OCR progress,
     counted over the whole batch, into progress.json as each page is done."""
@@ -217,7 +223,7 @@ def _previews(folder: Path, names: list[str], pages: int, known: list) -> None:
                 items.append(preview(data, name))
             except Exception:  # never leave the review page waiting for a batch.json
                 items.append({"filename": name, "error": "读取时出现意外错误：请把该文件交给管理员检查"})
-            finished += scanned_pages(data, name) if pages else 0
+            finished += _scanned_pages(data, name) if pages else 0
     tmp = folder / "batch.json.tmp"
     tmp.write_text(json.dumps({"items": items}, ensure_ascii=False), "utf-8")
     tmp.replace(folder / "batch.json")

@@ -34,7 +34,6 @@ from archive.catalog import Changes, Generation
 from archive.errors import ArchiveError, IndexBusy, ReportNotFound
 from archive.model import Report
 from archive.store import Archive, ImportResult
-from importers import read_report
 from index import SearchIndex
 from workflows import importing
 
@@ -49,6 +48,14 @@ CHUNK_FILES = 500  # files imported, then indexed, at a time: what an import hol
 def open_archive(data_dir: os.PathLike | str) -> Archive:
     """The archive in `data_dir`, importing with the real importers."""
     return Archive(data_dir, read_report=read_report)
+
+
+def read_report(data: bytes, filename: str) -> Report:
+    """`importers.read_report`, imported on first use: the readers and cleaners cost ~0.5 s of
+    CPU to import, which the server's start (and any command that imports nothing) should not
+    pay before its first answer (issue 14)."""
+    from importers import read_report as read
+    return read(data, filename)
 
 
 def open_index(archive: Archive) -> SearchIndex:
