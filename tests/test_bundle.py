@@ -30,7 +30,10 @@ def test_the_service_runs_archive_serve_unprivileged_and_restarts_on_failure():
     service = unit()["Service"]
     assert service["ExecStart"].startswith("@PREFIX@/.venv/bin/archive serve ")
     assert service["User"] == "@USER@" and service["Restart"] == "on-failure"
-    assert service["ReadWritePaths"] == "@DATA@" == service["Environment"].split("=", 1)[1]
+    env = dict(setting.split("=", 1) for setting in service["Environment"].split())
+    assert service["ReadWritePaths"] == "@DATA@" == env["ARCHIVE_DATA"]
+    # the start-up caches (temp files) outlive a restart: a temp folder systemd keeps
+    assert env["TMPDIR"] == "/var/cache/" + service["CacheDirectory"]
     assert unit()["Install"]["WantedBy"] == "multi-user.target"
     install = (ROOT / "deploy" / "install.sh").read_text(encoding="utf-8")
     for placeholder in ("@PREFIX@", "@DATA@", "@USER@", "@HOST@", "@PORT@"):  # all filled in
