@@ -6,7 +6,9 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import pickle
 import re
+import tempfile
 import shutil
 import threading
 from pathlib import Path
@@ -93,6 +95,31 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: fh.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def read_private_pickle(path: Path):
+    """A start-up cache written by `write_private_pickle`, or None: read only when this user owns
+    it and nobody else may write it (a pickle runs code when loaded); missing or damaged → None."""
+    try:
+        st = path.stat()
+        if st.st_uid == os.getuid() and not st.st_mode & 0o022:
+            with path.open("rb") as f:
+                return pickle.load(f)
+    except Exception:  # noqa: BLE001 — no usable cache: the caller builds it again
+        pass
+    return None
+
+
+def write_private_pickle(path: Path, value) -> None:
+    """Keep `value` for the next process, written whole or not at all; a cache, so failing to
+    write it is no error."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name)
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass
 
 
 def stamp(path: Path) -> Optional[list[int]]:

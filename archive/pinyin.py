@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import pickle
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+
+from archive.files import read_private_pickle, write_private_pickle
 
 
 def lazy_pinyin(name: str, **options) -> list[str]:
@@ -52,16 +53,10 @@ def _saved() -> dict[str, str]:
     global _SAVED
     if _SAVED is None:
         _SAVED = {}
-        path = saved_path()
-        try:
-            st = path.stat()
-            if st.st_uid == os.getuid() and not st.st_mode & 0o022:
-                with path.open("rb") as f:
-                    stamp, names = pickle.load(f)
-                if stamp == _pypinyin_stamp() and isinstance(names, dict):
-                    _SAVED = names
-        except Exception:  # noqa: BLE001 — no usable file: spell with pypinyin as before
-            pass
+        saved = read_private_pickle(saved_path())
+        if isinstance(saved, tuple) and len(saved) == 2 and saved[0] == _pypinyin_stamp() \
+                and isinstance(saved[1], dict):
+            _SAVED = saved[1]
     return _SAVED
 
 
@@ -70,14 +65,7 @@ def save_spellings() -> None:
     if not _NEW:
         return
     names = {**_saved(), **_NEW}
-    path = saved_path()
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name)
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump((_pypinyin_stamp(), names), f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    write_private_pickle(saved_path(), (_pypinyin_stamp(), names))
 
 
 def pinyin_key(name: str | None) -> tuple[str, str]:

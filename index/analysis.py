@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import tempfile
 import threading
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Iterable, Iterator
 
 import jieba
 
+from archive.files import read_private_pickle, write_private_pickle
 from archive.folding import BreakTable, fold, fold_with_offsets, t2s
 
 TERMS_FILE = Path(__file__).with_name("data") / "terms.txt"
@@ -60,25 +60,13 @@ def load_dictionary(tk: jieba.Tokenizer) -> None:
     process that cuts words (the server's first bare-word search waits for it); the same dict
     pickled loads in ~0.3 s (issue 14). The pickle is read only when this user owns it and no
     one else may write it; anything wrong with it and jieba loads its own way and it is rewritten."""
-    path = dictionary_cache()
-    try:
-        st = path.stat()
-        if st.st_uid == os.getuid() and not st.st_mode & 0o022:
-            with path.open("rb") as f:
-                freq, total = pickle.load(f)
-            if isinstance(freq, dict) and isinstance(total, int):
-                tk.FREQ, tk.total, tk.initialized = freq, total, True
-                return
-    except Exception:  # noqa: BLE001 — a missing or damaged cache: build it again below
-        pass
+    cached = read_private_pickle(dictionary_cache())
+    if isinstance(cached, tuple) and len(cached) == 2 and isinstance(cached[0], dict) \
+            and isinstance(cached[1], int):
+        tk.FREQ, tk.total, tk.initialized = cached[0], cached[1], True
+        return
     tk.initialize()
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name)
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump((tk.FREQ, tk.total), f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    write_private_pickle(dictionary_cache(), (tk.FREQ, tk.total))
 
 
 def _add_words(tk: jieba.Tokenizer, words: Iterable[str]) -> None:
