@@ -22,11 +22,13 @@ import os
 import secrets
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, NamedTuple, Optional
 
+from archive.errors import ArchiveError
 from archive.files import stamp
 
 log = logging.getLogger(__name__)
@@ -98,12 +100,19 @@ class Catalog:
     def _open(self) -> sqlite3.Connection:
         """The file, created when missing and rebuilt (empty: the next scan fills it) when damaged
         or of another schema; an in-memory catalogue when the data folder is read-only."""
-        try:
-            return self._open_file()
-        except sqlite3.DatabaseError as exc:
-            if _unwritable(exc):
-                return self._open_memory()
-            log.warning("catalog.sqlite rebuilt (%s)", exc)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                return self._open_file()
+            except sqlite3.DatabaseError as exc:
+                if _unwritable(exc):
+                    return self._open_memory()
+                if not _locked(exc):
+                    log.warning("catalog.sqlite rebuilt (%s)", exc)
+                    break
+                if time.monotonic() > deadline:   # busy is not damage: never delete it for that
+                    raise ArchiveError("档案目录正被其他程序占用 (catalog.sqlite 被锁定), 请稍后再试") from None
+                time.sleep(0.05)  # another process is creating it or switching it to WAL
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{self.path}{suffix}").unlink(missing_ok=True)
         try:
@@ -353,6 +362,13 @@ class Catalog:
         con.executemany("INSERT INTO changes VALUES (?, ?)", [(number, r) for r in report_ids])
         con.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (number,))
         return number
+
+
+def _locked(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite answers "locked" without waiting while another connection creates the file or
+    switches it to WAL (its busy timeout does not cover that step)."""
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        m in str(exc) for m in ("database is locked", "database table is locked", "busy"))
 
 
 def _unwritable(exc: sqlite3.DatabaseError) -> bool:
